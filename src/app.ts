@@ -1,0 +1,106 @@
+import crypto from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import type { DB } from './db/schema.js';
+import { healthRoutes } from './health.js';
+import { requireApiKey } from './http/auth.js';
+import { handleError, registerErrorHandling } from './http/errors.js';
+import { ledgerRoutes } from './ledger/routes.js';
+import { tenantRoutes } from './tenants/routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    database: Database;
+    db: Kysely<DB>;
+  }
+}
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  /** Tests pass false (or a level) to keep their output readable. */
+  logger?: boolean | { level: string };
+}
+
+export const API_VERSION = '0.1.0';
+
+// A caller's X-Request-Id is kept when it is a sane token, so logs join up across systems.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, database } = options;
+  const logger = options.logger ?? { level: config.logLevel };
+  const app = Fastify({
+    logger:
+      logger === false
+        ? false
+        : {
+            level: typeof logger === 'object' ? logger.level : config.logLevel,
+            // Keys and personal data never reach the logs.
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+          },
+    bodyLimit: config.bodyLimit,
+    requestIdLogLabel: 'requestId',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
+    // Router-level errors (bad URL encoding, over-long path parameters) skip the error handler
+    // unless routed here.
+    frameworkErrors: (err, request, reply) => handleError(err, request, reply),
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.decorate('config', config);
+  app.decorate('database', database);
+  app.decorate('db', database.db);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: text/plain bodies are refused with 415 rather than half-parsed.
+  app.removeContentTypeParser('text/plain');
+  registerErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Civic points ledger',
+        version: API_VERSION,
+        description:
+          'Append-only double-entry ledger for volunteer service hours and love-supermarket (爱心超市) points. ' +
+          'Every /v1 call needs Authorization: Bearer <API key>. Errors are application/problem+json with a stable code.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(healthRoutes);
+  await app.register(
+    async (v1) => {
+      requireApiKey(v1);
+      await v1.register(tenantRoutes);
+      await v1.register(ledgerRoutes);
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import type { DB } from './schema.js';
+
+export interface Database {
+  db: Kysely<DB>;
+  engine: DatabaseConfig['engine'];
+  close(): Promise<void>;
+}
+
+// BIGINT (OID 20) as a string, as the PGlite side does too: sequence numbers exceed 2^53 one day.
+pg.types.setTypeParser(20, (v) => v);
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.engine === 'postgres') {
+    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize, connectionTimeoutMillis: 5000 });
+    // An idle client that loses its server (Postgres restarted) emits 'error'; without a listener
+    // that would crash the process. The pool drops the client and makes a new one on demand.
+    pool.on('error', () => {});
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, engine: 'postgres', close: () => db.destroy() };
+  }
+  return openEmbedded(config.dataDir);
+}
+
+async function openEmbedded(dataDir: string | null): Promise<Database> {
+  // Imported lazily: a Postgres deployment never loads the WASM engine.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGliteDialect } = await import('kysely-pglite-dialect');
+  let release = () => {};
+  if (dataDir) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    release = lockDataDir(dataDir);
+  }
+  try {
+    const pglite = await PGlite.create(dataDir ?? undefined, { parsers: { 20: (v: string) => v } });
+    const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+    return {
+      db,
+      engine: 'pglite',
+      close: async () => {
+        await db.destroy();
+        release();
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+export class DataDirLockedError extends Error {}
+
+// PGlite takes no lock of its own: two processes on one folder would both run and one's writes
+// would be lost. A lock file holding our pid keeps a second process out; a stale file (its
+// process is gone, e.g. after SIGKILL) is taken over.
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = path.join(dataDir, 'ledger.lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      return () => {
+        try {
+          if (fs.readFileSync(lockPath, 'utf8') === String(process.pid)) fs.unlinkSync(lockPath);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
+      if (Number.isInteger(holder) && holder > 0 && (holder === process.pid || isAlive(holder))) {
+        throw new DataDirLockedError(
+          `data folder ${path.resolve(dataDir)} is in use by process ${holder}; ` +
+            'stop that process first (the embedded database allows one process per folder)',
+        );
+      }
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new DataDirLockedError(`could not lock data folder ${path.resolve(dataDir)}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

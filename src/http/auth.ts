@@ -1,0 +1,38 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DomainError } from '../problems.js';
+import { authenticate, type Caller, type Role } from '../tenants/tenants.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+  interface FastifyContextConfig {
+    /** Roles that may call the route. Routes that say nothing are admin-only. */
+    roles?: readonly Role[];
+  }
+}
+
+/** The caller resolved by the auth hook; only /v1 routes, where the hook always ran, use it. */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new DomainError('unauthenticated');
+  return request.caller;
+}
+
+/**
+ * Every route registered in this scope needs `Authorization: Bearer <key>`. The check runs on
+ * request, before the body is read: a missing key is 401 and a role without the right is 403
+ * whatever the body holds.
+ */
+export function requireApiKey(app: FastifyInstance): void {
+  app.decorateRequest('caller', null);
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const caller = match?.[1] ? await authenticate(app.db, match[1]) : null;
+    if (!caller) throw new DomainError('unauthenticated');
+    const allowed = request.routeOptions.config.roles ?? ['admin'];
+    if (!allowed.includes(caller.role)) throw new DomainError('forbidden', { role: caller.role });
+    request.caller = caller;
+    request.log = request.log.child({ tenantId: caller.tenantId, keyId: caller.keyId });
+  });
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { amountProblem } from '../ledger/amount.js';
+import { problemDetail, type ProblemCode, problems } from '../problems.js';
+import { ProblemSchema } from './problem.js';
+
+// A failing check carries its wire code in params.code; the error handler lifts it to the problem.
+function coded(code: ProblemCode) {
+  return { message: problemDetail(code, 'en'), params: { code } };
+}
+
+export const AmountSchema = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = amountProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', ...coded(problem) });
+  })
+  .meta({ id: 'Amount', description: 'A positive decimal string with at most two decimals', example: '12.50' });
+
+export const SignedAmountSchema = z
+  .string()
+  .meta({ id: 'SignedAmount', description: 'A decimal string with two decimals; may be negative', example: '-3.00' });
+
+export const UnitSchema = z.enum(['HOURS', 'POINTS']).meta({ id: 'Unit' });
+
+export const TimestampSchema = z.iso.datetime({ offset: true }).meta({ description: 'RFC 3339 with offset' });
+
+export const IdempotencyHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .refine((v) => /^[\x21-\x7e]{1,200}$/.test(v), coded('invalid_idempotency_key'))
+    .optional()
+    .describe('Makes the write safe to retry: the same key and body return the first result again'),
+});
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+/** Problem responses a route may give, grouped by status, each listing its codes. */
+export function problemResponses(...codes: ProblemCode[]) {
+  const byStatus = new Map<number, ProblemCode[]>();
+  for (const code of ['unauthenticated', 'forbidden', 'service_unavailable', 'internal_error', ...codes] as ProblemCode[]) {
+    const status = problems[code].status;
+    byStatus.set(status, [...new Set([...(byStatus.get(status) ?? []), code])]);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, list]) => [
+      status,
+      {
+        description: `Problem; code is one of: ${list.join(', ')}`,
+        content: { 'application/problem+json': { schema: ProblemSchema } },
+      },
+    ]),
+  );
+}

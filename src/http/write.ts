@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { idempotentWrite, requestHash, type WriteOutcome } from '../idempotency.js';
+import { callerOf } from './auth.js';
+
+/**
+ * Runs a route's write once per Idempotency-Key (when the caller sent one) in one transaction.
+ * The request hash covers method, route, path parameters and body, so reusing a key for any
+ * other request is a 409.
+ */
+export async function writeOnce<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  work: (trx: Transaction<DB>) => Promise<WriteOutcome & { body: T }>,
+): Promise<T> {
+  const caller = callerOf(request);
+  const header = request.headers['idempotency-key'];
+  const key = typeof header === 'string' ? header : undefined;
+  const hash = requestHash({
+    method: request.method,
+    route: request.routeOptions.url,
+    params: request.params ?? null,
+    body: request.body ?? null,
+  });
+  const result = await idempotentWrite(request.server.db, { tenantId: caller.tenantId, key, hash }, work);
+  if (result.replayed) reply.header('idempotent-replayed', 'true');
+  reply.code(result.statusCode);
+  return result.body as T; // a replay returns the body stored by the first run of this same route
+}

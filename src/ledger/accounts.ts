@@ -1,0 +1,161 @@
+import { Decimal } from 'decimal.js';
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { DomainError } from '../problems.js';
+import { formatAmount, type Unit } from './amount.js';
+import { type EntryKind, type Posting, toPosting } from './post.js';
+
+export const AccountTypes = ['member', 'issuance', 'market', 'expiry', 'adjustment', 'system'] as const;
+export type AccountType = (typeof AccountTypes)[number];
+
+export interface NewAccount {
+  id: string;
+  unit: Unit;
+  type: AccountType;
+  allowNegative: boolean;
+  /** Balance slots: more than one spreads a hot system account's writers over several rows. */
+  slots: number;
+  name?: string | null;
+}
+
+export interface Account {
+  id: string;
+  unit: Unit;
+  type: string;
+  allowNegative: boolean;
+  slots: number;
+  name: string | null;
+  balance: string;
+  held: string;
+  available: string;
+  createdAt: string;
+}
+
+export async function createAccount(db: Kysely<DB>, tenantId: string, input: NewAccount): Promise<Account> {
+  // Member accounts never go negative (DESIGN §3), and only a negative-allowed account may be slotted.
+  if (input.type === 'member' && input.allowNegative) throw new DomainError('validation_failed');
+  if (input.slots > 1 && !input.allowNegative) throw new DomainError('validation_failed');
+  const inserted = await db
+    .insertInto('ledger_accounts')
+    .values({
+      tenant_id: tenantId,
+      account_id: input.id,
+      unit: input.unit,
+      type: input.type,
+      allow_negative: input.allowNegative,
+      slots: input.slots,
+      name: input.name ?? null,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning('account_id')
+    .executeTakeFirst();
+  if (!inserted) throw new DomainError('account_exists', { accountId: input.id });
+  await sql`INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
+    SELECT ${tenantId}, ${input.id}, s, ${input.allowNegative} FROM generate_series(0, ${input.slots - 1}::integer) AS s`.execute(db);
+  const account = await getAccount(db, tenantId, input.id);
+  return account!;
+}
+
+/** O(1) in the number of postings: the balance table holds the running sums. */
+export async function getAccount(db: Kysely<DB>, tenantId: string, accountId: string): Promise<Account | null> {
+  const row = await db
+    .selectFrom('ledger_accounts as a')
+    .innerJoin('ledger_balances as b', (j) => j.onRef('b.tenant_id', '=', 'a.tenant_id').onRef('b.account_id', '=', 'a.account_id'))
+    .where('a.tenant_id', '=', tenantId)
+    .where('a.account_id', '=', accountId)
+    .groupBy(['a.tenant_id', 'a.account_id'])
+    .select([
+      'a.account_id', 'a.unit', 'a.type', 'a.allow_negative', 'a.slots', 'a.name', 'a.created_at',
+      sql<string>`sum(b.balance)`.as('balance'),
+      sql<string>`sum(b.held)`.as('held'),
+    ])
+    .executeTakeFirst();
+  if (!row) return null;
+  const balance = new Decimal(row.balance);
+  const held = new Decimal(row.held);
+  return {
+    id: row.account_id,
+    unit: row.unit,
+    type: row.type,
+    allowNegative: row.allow_negative,
+    slots: row.slots,
+    name: row.name,
+    balance: formatAmount(balance),
+    held: formatAmount(held),
+    available: formatAmount(balance.minus(held)),
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+export interface StatementLine extends Posting {
+  entryId: string;
+  seq: string;
+  kind: EntryKind;
+  reason: string | null;
+  occurredAt: string;
+  recordedAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+// Cursors are opaque to clients: base64url of the last (seq, idx) seen.
+function encodeCursor(seq: string, idx: number): string {
+  return Buffer.from(JSON.stringify([seq, idx])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, number] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && /^\d{1,19}$/.test(String(value[0])) && Number.isInteger(value[1])) {
+      return [String(value[0]), value[1] as number];
+    }
+  } catch {
+    // fall through
+  }
+  throw new DomainError('invalid_cursor');
+}
+
+/** Postings of one account, newest first, keyset-paged. */
+export async function listPostings(
+  db: Kysely<DB>,
+  tenantId: string,
+  accountId: string,
+  opts: { limit: number; cursor?: string | undefined },
+): Promise<Page<StatementLine>> {
+  const after = opts.cursor ? decodeCursor(opts.cursor) : null;
+  const exists = await db
+    .selectFrom('ledger_accounts')
+    .select('account_id')
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  if (!exists) throw new DomainError('account_not_found', { accountId });
+  let query = db
+    .selectFrom('ledger_postings as p')
+    .innerJoin('ledger_entries as e', (j) => j.onRef('e.tenant_id', '=', 'p.tenant_id').onRef('e.entry_id', '=', 'p.entry_id'))
+    .where('p.tenant_id', '=', tenantId)
+    .where('p.account_id', '=', accountId)
+    .select(['p.entry_id', 'p.idx', 'p.seq', 'p.unit', 'p.amount', 'p.balance_after', 'e.kind', 'e.reason', 'e.occurred_at', 'e.recorded_at'])
+    .orderBy('p.seq', 'desc')
+    .orderBy('p.idx', 'desc')
+    .limit(opts.limit + 1);
+  if (after) query = query.where(sql<boolean>`(p.seq, p.idx) < (${after[0]}::bigint, ${after[1]}::smallint)`);
+  const rows = await query.execute();
+  const page = rows.slice(0, opts.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({
+      entryId: r.entry_id,
+      seq: r.seq,
+      kind: r.kind as EntryKind,
+      reason: r.reason,
+      occurredAt: new Date(r.occurred_at).toISOString(),
+      recordedAt: new Date(r.recorded_at).toISOString(),
+      ...toPosting(accountId, r.unit, r.amount, r.balance_after),
+    })),
+    nextCursor: rows.length > opts.limit && last ? encodeCursor(last.seq, last.idx) : null,
+  };
+}

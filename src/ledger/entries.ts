@@ -1,0 +1,75 @@
+import { Decimal } from 'decimal.js';
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { DomainError } from '../problems.js';
+import { type Entry, type EntryKind, post, toPosting } from './post.js';
+
+export async function getEntry(db: Kysely<DB>, tenantId: string, entryId: string): Promise<Entry | null> {
+  const entry = await db
+    .selectFrom('ledger_entries as e')
+    .leftJoin('ledger_entries as r', (j) =>
+      j.onRef('r.tenant_id', '=', 'e.tenant_id').onRef('r.reverses_entry_id', '=', 'e.entry_id'),
+    )
+    .where('e.tenant_id', '=', tenantId)
+    .where('e.entry_id', '=', entryId)
+    .select([
+      'e.entry_id', 'e.seq', 'e.kind', 'e.reason', 'e.occurred_at', 'e.recorded_at', 'e.tx_id',
+      'e.reverses_entry_id', 'e.object_type', 'e.object_id', 'e.rule_version', 'e.created_by',
+      'r.entry_id as reversed_by',
+    ])
+    .executeTakeFirst();
+  if (!entry) return null;
+  const postings = await db
+    .selectFrom('ledger_postings')
+    .where('tenant_id', '=', tenantId)
+    .where('entry_id', '=', entryId)
+    .select(['account_id', 'unit', 'amount', 'balance_after'])
+    .orderBy('idx')
+    .execute();
+  return {
+    id: entry.entry_id,
+    seq: entry.seq,
+    kind: entry.kind as EntryKind,
+    reason: entry.reason,
+    occurredAt: new Date(entry.occurred_at).toISOString(),
+    recordedAt: new Date(entry.recorded_at).toISOString(),
+    txId: String(entry.tx_id),
+    reversesEntryId: entry.reverses_entry_id,
+    reversedByEntryId: entry.reversed_by,
+    objectType: entry.object_type,
+    objectId: entry.object_id,
+    ruleVersion: entry.rule_version,
+    createdBy: entry.created_by,
+    postings: postings.map((p) => toPosting(p.account_id, p.unit, p.amount, p.balance_after)),
+  };
+}
+
+/**
+ * Corrects an entry by adding its mirror image: every posting with the opposite sign, pointing at
+ * the original. The original is never touched. An entry is reversed at most once, and a reversal
+ * is not itself reversed (post a new entry instead).
+ */
+export async function reverseEntry(
+  trx: Transaction<DB>,
+  tenantId: string,
+  entryId: string,
+  opts: { reason: string; createdBy?: string | null },
+): Promise<Entry> {
+  const original = await getEntry(trx, tenantId, entryId);
+  if (!original) throw new DomainError('entry_not_found', { entryId });
+  return post(trx, {
+    tenantId,
+    kind: 'reversal',
+    reason: opts.reason,
+    reversesEntryId: entryId,
+    objectType: original.objectType,
+    objectId: original.objectId,
+    createdBy: opts.createdBy ?? null,
+    postings: original.postings.map((p) => ({
+      accountId: p.accountId,
+      unit: p.unit,
+      // credit → debit and back: the mirror of the original leg
+      amount: new Decimal(p.amount).times(p.direction === 'credit' ? -1 : 1),
+    })),
+  });
+}

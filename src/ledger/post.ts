@@ -1,0 +1,153 @@
+import { Decimal } from 'decimal.js';
+import { sql, type Transaction } from 'kysely';
+import { pgErrorCode } from '../db/transaction.js';
+import type { DB } from '../db/schema.js';
+import { DomainError } from '../problems.js';
+import { formatAmount, roundAmount, type Unit } from './amount.js';
+
+export const EntryKinds = [
+  'award', 'bonus', 'redemption', 'hold', 'capture', 'void', 'refund', 'reversal', 'adjustment', 'transfer', 'expiry',
+] as const;
+export type EntryKind = (typeof EntryKinds)[number];
+
+/** One leg of an entry. Signed: a credit is positive, a debit negative. */
+export interface PostingInput {
+  accountId: string;
+  unit: Unit;
+  amount: Decimal;
+}
+
+export interface EntryInput {
+  tenantId: string;
+  kind: EntryKind;
+  postings: PostingInput[];
+  occurredAt?: Date;
+  reason?: string | null;
+  reversesEntryId?: string | null;
+  objectType?: string | null;
+  objectId?: string | null;
+  ruleVersion?: number | null;
+  createdBy?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface Posting {
+  accountId: string;
+  unit: Unit;
+  direction: 'debit' | 'credit';
+  amount: string; // always positive; direction gives the sign
+  balanceAfter: string | null; // null on slotted (hot) system accounts
+}
+
+export interface Entry {
+  id: string;
+  seq: string;
+  kind: EntryKind;
+  reason: string | null;
+  occurredAt: string;
+  recordedAt: string;
+  txId: string;
+  reversesEntryId: string | null;
+  reversedByEntryId: string | null;
+  objectType: string | null;
+  objectId: string | null;
+  ruleVersion: number | null;
+  createdBy: string | null;
+  postings: Posting[];
+}
+
+export function toPosting(accountId: string, unit: Unit, signed: Decimal.Value, balanceAfter: string | null): Posting {
+  const amount = new Decimal(signed);
+  return {
+    accountId,
+    unit,
+    direction: amount.isNegative() ? 'debit' : 'credit',
+    amount: formatAmount(amount.abs()),
+    balanceAfter: balanceAfter === null ? null : formatAmount(balanceAfter),
+  };
+}
+
+/** Per unit, the signed amounts must sum to zero; every amount is non-zero and already at scale. */
+export function checkBalanced(postings: PostingInput[]): void {
+  if (postings.length < 2) throw new DomainError('unbalanced_entry', { unit: postings[0]?.unit });
+  const sums = new Map<Unit, Decimal>();
+  for (const p of postings) {
+    if (p.amount.isZero()) throw new DomainError('amount_not_positive');
+    if (!roundAmount(p.amount).eq(p.amount)) throw new DomainError('too_many_decimals');
+    sums.set(p.unit, (sums.get(p.unit) ?? new Decimal(0)).plus(p.amount));
+  }
+  for (const [unit, sum] of sums) if (!sum.isZero()) throw new DomainError('unbalanced_entry', { unit });
+}
+
+/**
+ * The one write path of the ledger. Every change of a balance goes through here, inside the
+ * caller's transaction: balance per unit, fixed lock order, guarded balance update, entry and
+ * postings insert all happen in the database function ledger_post in one round trip.
+ * Throws DomainError (and the caller's transaction must roll back) when a rule says no.
+ */
+export async function post(trx: Transaction<DB>, input: EntryInput): Promise<Entry> {
+  checkBalanced(input.postings);
+  const occurredAt = input.occurredAt ?? new Date();
+  let row: { entry_id: string; seq: string; tx_id: string; recorded_at: Date | string; balances_after: string[] };
+  try {
+    const result = await sql<typeof row>`SELECT * FROM ledger_post(
+      ${input.tenantId}, ${input.kind}, ${occurredAt.toISOString()}::timestamptz, ${input.reason ?? null},
+      ${input.reversesEntryId ?? null}::uuid, ${input.objectType ?? null}, ${input.objectId ?? null},
+      ${input.ruleVersion ?? null}::integer, ${input.createdBy ?? null},
+      ${input.metadata ? JSON.stringify(input.metadata) : null}::jsonb,
+      ${input.postings.map((p) => p.accountId)}::text[],
+      ${input.postings.map((p) => p.unit)}::text[],
+      ${input.postings.map((p) => p.amount.toFixed())}::numeric[])`.execute(trx);
+    row = result.rows[0]!;
+  } catch (err) {
+    throw toDomainError(err, input);
+  }
+  return {
+    id: row.entry_id,
+    seq: row.seq,
+    kind: input.kind,
+    reason: input.reason ?? null,
+    occurredAt: occurredAt.toISOString(),
+    recordedAt: new Date(row.recorded_at).toISOString(),
+    txId: row.tx_id,
+    reversesEntryId: input.reversesEntryId ?? null,
+    reversedByEntryId: null,
+    objectType: input.objectType ?? null,
+    objectId: input.objectId ?? null,
+    ruleVersion: input.ruleVersion ?? null,
+    createdBy: input.createdBy ?? null,
+    postings: input.postings.map((p, i) => toPosting(p.accountId, p.unit, p.amount, row.balances_after[i] ?? null)),
+  };
+}
+
+// ledger_post raises SQLSTATE LExxx with a DETAIL; turn them into wire codes.
+function toDomainError(err: unknown, input: EntryInput): unknown {
+  const code = pgErrorCode(err);
+  const detail = String((err as { detail?: unknown }).detail ?? '');
+  const json = () => JSON.parse(detail) as Record<string, unknown>;
+  switch (code) {
+    case 'LE001':
+      return new DomainError('unbalanced_entry');
+    case 'LE402': {
+      const d = json();
+      const params = { ...d, available: formatAmount(String(d.available ?? 0)), requested: formatAmount(String(d.requested)) };
+      return new DomainError(d.unit === 'HOURS' ? 'insufficient_hours' : 'insufficient_points', params);
+    }
+    case 'LE404':
+      return new DomainError('entry_not_found', { entryId: detail });
+    case 'LE405':
+      return new DomainError('account_not_found', { accountId: detail });
+    case 'LE406':
+      return new DomainError('entry_not_reversible', { entryId: detail });
+    case 'LE409':
+      return new DomainError('already_reversed', { entryId: detail });
+    case 'LE422':
+      return new DomainError('unit_mismatch', json());
+    case '23505':
+      // Backstop: the unique index on reverses_entry_id caught a second reversal.
+      if (input.reversesEntryId) return new DomainError('already_reversed', { entryId: input.reversesEntryId });
+      return err;
+    default:
+      return err;
+  }
+}

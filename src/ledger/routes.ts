@@ -1,0 +1,263 @@
+import { Decimal } from 'decimal.js';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { callerOf } from '../http/auth.js';
+import {
+  AmountSchema,
+  IdempotencyHeaders,
+  PageQuery,
+  problemResponses,
+  SignedAmountSchema,
+  TimestampSchema,
+  UnitSchema,
+} from '../http/schemas.js';
+import { writeOnce } from '../http/write.js';
+import { DomainError } from '../problems.js';
+import { AccountTypes, createAccount, getAccount, listPostings } from './accounts.js';
+import { getEntry, reverseEntry } from './entries.js';
+import { EntryKinds, post } from './post.js';
+import { verifyLedger } from './verify.js';
+
+const AccountId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9:_.-]{0,127}$/, 'letters, digits and : _ . -, at most 128')
+  .meta({ id: 'AccountId', example: 'member:1024:points' });
+
+const AccountSchema = z
+  .object({
+    id: AccountId,
+    unit: UnitSchema,
+    type: z.string(),
+    allowNegative: z.boolean(),
+    slots: z.number().int(),
+    name: z.string().nullable(),
+    balance: SignedAmountSchema,
+    held: SignedAmountSchema,
+    available: SignedAmountSchema.describe('balance − active holds'),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Account' });
+
+const NewAccountSchema = z
+  .object({
+    id: AccountId,
+    unit: UnitSchema,
+    type: z.enum(AccountTypes),
+    allowNegative: z.boolean().default(false),
+    slots: z.number().int().min(1).max(64).default(1).describe('Balance slots for a hot system account (allowNegative only)'),
+    name: z.string().max(200).optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.type === 'member' && a.allowNegative) {
+      ctx.addIssue({ code: 'custom', path: ['allowNegative'], message: 'member accounts never go negative' });
+    }
+    if (a.slots > 1 && !a.allowNegative) {
+      ctx.addIssue({ code: 'custom', path: ['slots'], message: 'only an account that may go negative has several slots' });
+    }
+  })
+  .meta({ id: 'NewAccount' });
+
+const PostingSchema = z
+  .object({
+    accountId: AccountId,
+    unit: UnitSchema,
+    direction: z.enum(['debit', 'credit']),
+    amount: SignedAmountSchema.describe('Positive; direction gives the sign'),
+    balanceAfter: SignedAmountSchema.nullable().describe('Running balance after this posting; null on slotted accounts'),
+  })
+  .meta({ id: 'Posting' });
+
+const EntrySchema = z
+  .object({
+    id: z.uuid(),
+    seq: z.string().describe('Per-tenant sequence number (increasing, may have gaps)'),
+    kind: z.enum(EntryKinds),
+    reason: z.string().nullable(),
+    occurredAt: z.string(),
+    recordedAt: z.string(),
+    txId: z.string().describe('pg_current_xact_id() of the writing transaction'),
+    reversesEntryId: z.uuid().nullable(),
+    reversedByEntryId: z.uuid().nullable(),
+    objectType: z.string().nullable(),
+    objectId: z.string().nullable(),
+    ruleVersion: z.number().int().nullable(),
+    createdBy: z.string().nullable(),
+    postings: z.array(PostingSchema),
+  })
+  .meta({ id: 'Entry' });
+
+const NewEntrySchema = z
+  .object({
+    reason: z.string().trim().min(1).max(500).describe('Why this manual adjustment is made (kept with the entry)'),
+    occurredAt: TimestampSchema.optional(),
+    postings: z
+      .array(z.object({ accountId: AccountId, unit: UnitSchema, direction: z.enum(['debit', 'credit']), amount: AmountSchema }))
+      .min(2)
+      .max(100),
+  })
+  .meta({ id: 'NewEntry' });
+
+const StatementSchema = z
+  .object({
+    items: z.array(
+      PostingSchema.extend({
+        entryId: z.uuid(),
+        seq: z.string(),
+        kind: z.enum(EntryKinds),
+        reason: z.string().nullable(),
+        occurredAt: z.string(),
+        recordedAt: z.string(),
+      }),
+    ),
+    nextCursor: z.string().nullable().describe('Pass as cursor for the next (older) page; null at the end'),
+  })
+  .meta({ id: 'PostingPage' });
+
+const VerificationSchema = z
+  .object({
+    ok: z.boolean(),
+    tenantId: z.string().nullable(),
+    checkedAt: z.string(),
+    entries: z.string(),
+    postings: z.string(),
+    accounts: z.string(),
+    unitTotals: z.array(z.object({ unit: z.string(), total: z.string() })),
+    problems: z.array(z.object({ check: z.string(), detail: z.record(z.string(), z.string()) })),
+  })
+  .meta({ id: 'Verification' });
+
+const readers = ['admin', 'auditor'] as const;
+
+export const ledgerRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/accounts', {
+    schema: {
+      tags: ['ledger'],
+      summary: 'Open an account',
+      headers: IdempotencyHeaders,
+      body: NewAccountSchema,
+      response: { 201: AccountSchema, ...problemResponses('validation_failed', 'account_exists', 'idempotency_conflict') },
+    },
+    handler: async (request, reply) => {
+      const { tenantId } = callerOf(request);
+      return writeOnce(request, reply, async (trx) => ({
+        statusCode: 201,
+        body: await createAccount(trx, tenantId, { ...request.body, name: request.body.name ?? null }),
+      }));
+    },
+  });
+
+  app.get('/accounts/:id', {
+    config: { roles: readers },
+    schema: {
+      tags: ['ledger'],
+      summary: 'An account with its balance (O(1): read from the balance table)',
+      params: z.object({ id: AccountId }),
+      response: { 200: AccountSchema, ...problemResponses('validation_failed', 'account_not_found') },
+    },
+    handler: async (request) => {
+      const account = await getAccount(app.db, callerOf(request).tenantId, request.params.id);
+      if (!account) throw new DomainError('account_not_found', { accountId: request.params.id });
+      return account;
+    },
+  });
+
+  app.get('/accounts/:id/postings', {
+    config: { roles: readers },
+    schema: {
+      tags: ['ledger'],
+      summary: "An account's postings, newest first",
+      params: z.object({ id: AccountId }),
+      querystring: PageQuery,
+      response: { 200: StatementSchema, ...problemResponses('validation_failed', 'account_not_found', 'invalid_cursor') },
+    },
+    handler: async (request) =>
+      listPostings(app.db, callerOf(request).tenantId, request.params.id, request.query),
+  });
+
+  app.post('/entries', {
+    schema: {
+      tags: ['ledger'],
+      summary: 'Post a balanced manual adjustment',
+      headers: IdempotencyHeaders,
+      body: NewEntrySchema,
+      response: {
+        201: EntrySchema,
+        ...problemResponses(
+          'validation_failed', 'invalid_amount', 'amount_not_positive', 'too_many_decimals', 'unbalanced_entry',
+          'account_not_found', 'unit_mismatch', 'insufficient_points', 'insufficient_hours', 'idempotency_conflict',
+        ),
+      },
+    },
+    handler: async (request, reply) => {
+      const caller = callerOf(request);
+      const body = request.body;
+      return writeOnce(request, reply, async (trx) => ({
+        statusCode: 201,
+        body: await post(trx, {
+          tenantId: caller.tenantId,
+          kind: 'adjustment',
+          reason: body.reason,
+          occurredAt: body.occurredAt ? new Date(body.occurredAt) : undefined,
+          createdBy: caller.keyId,
+          postings: body.postings.map((p) => ({
+            accountId: p.accountId,
+            unit: p.unit,
+            amount: new Decimal(p.amount).times(p.direction === 'debit' ? -1 : 1),
+          })),
+        }),
+      }));
+    },
+  });
+
+  app.get('/entries/:id', {
+    config: { roles: readers },
+    schema: {
+      tags: ['ledger'],
+      summary: 'An entry with its postings',
+      params: z.object({ id: z.uuid() }),
+      response: { 200: EntrySchema, ...problemResponses('validation_failed', 'entry_not_found') },
+    },
+    handler: async (request) => {
+      const entry = await getEntry(app.db, callerOf(request).tenantId, request.params.id);
+      if (!entry) throw new DomainError('entry_not_found', { entryId: request.params.id });
+      return entry;
+    },
+  });
+
+  app.post('/entries/:id/reversal', {
+    schema: {
+      tags: ['ledger'],
+      summary: 'Reverse an entry (once): a new entry with every posting mirrored',
+      headers: IdempotencyHeaders,
+      params: z.object({ id: z.uuid() }),
+      body: z.object({ reason: z.string().trim().min(1).max(500) }),
+      response: {
+        201: EntrySchema,
+        ...problemResponses(
+          'validation_failed', 'entry_not_found', 'already_reversed', 'entry_not_reversible', 'insufficient_points',
+          'insufficient_hours', 'idempotency_conflict',
+        ),
+      },
+    },
+    handler: async (request, reply) => {
+      const caller = callerOf(request);
+      return writeOnce(request, reply, async (trx) => ({
+        statusCode: 201,
+        body: await reverseEntry(trx, caller.tenantId, request.params.id, {
+          reason: request.body.reason,
+          createdBy: caller.keyId,
+        }),
+      }));
+    },
+  });
+
+  app.get('/ledger/verification', {
+    config: { roles: readers },
+    schema: {
+      tags: ['ledger'],
+      summary: "Prove the tenant's ledger: entries balance, balances equal postings, nothing negative",
+      response: { 200: VerificationSchema, ...problemResponses() },
+    },
+    handler: async (request) => verifyLedger(app.db, callerOf(request).tenantId),
+  });
+};

@@ -1,0 +1,81 @@
+import { Decimal } from 'decimal.js';
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { formatAmount } from './amount.js';
+
+export interface Verification {
+  ok: boolean;
+  tenantId: string | null;
+  checkedAt: string;
+  entries: string;
+  postings: string;
+  accounts: string;
+  /** Per unit, the sum of all postings; a balanced ledger has zero everywhere. */
+  unitTotals: { unit: string; total: string }[];
+  problems: { check: string; detail: Record<string, string> }[];
+}
+
+const LIMIT = 100; // problems listed per check; one is enough to fail
+
+/**
+ * Proves the ledger's invariants from the rows themselves, in one snapshot (REPEATABLE READ), so
+ * writers running meanwhile cannot make it see half an entry:
+ * every entry balances per unit and has at least two postings, every stored balance equals the
+ * sum of its account's postings, no non-negative account is below zero.
+ */
+export async function verifyLedger(db: Kysely<DB>, tenantId: string | null): Promise<Verification> {
+  return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+    const t = tenantId;
+    const problems: Verification['problems'] = [];
+
+    const unbalanced = await sql<{ tenant_id: string; entry_id: string; unit: string; total: string; n: string }>`
+      SELECT tenant_id, entry_id::text, unit, sum(amount)::text AS total, count(*)::text AS n
+      FROM ledger_postings WHERE (${t}::text IS NULL OR tenant_id = ${t})
+      GROUP BY tenant_id, entry_id, unit HAVING sum(amount) <> 0 LIMIT ${LIMIT}`.execute(trx);
+    for (const r of unbalanced.rows) problems.push({ check: 'entry_balanced', detail: { tenantId: r.tenant_id, entryId: r.entry_id, unit: r.unit, total: r.total } });
+
+    const thin = await sql<{ tenant_id: string; entry_id: string; n: string }>`
+      SELECT e.tenant_id, e.entry_id::text, count(p.idx)::text AS n
+      FROM ledger_entries e LEFT JOIN ledger_postings p ON p.tenant_id = e.tenant_id AND p.entry_id = e.entry_id
+      WHERE (${t}::text IS NULL OR e.tenant_id = ${t})
+      GROUP BY e.tenant_id, e.entry_id HAVING count(p.idx) < 2 LIMIT ${LIMIT}`.execute(trx);
+    for (const r of thin.rows) problems.push({ check: 'entry_has_postings', detail: { tenantId: r.tenant_id, entryId: r.entry_id, postings: r.n } });
+
+    const mismatched = await sql<{ tenant_id: string; account_id: string; stored: string; posted: string }>`
+      SELECT b.tenant_id, b.account_id, b.stored::text, coalesce(p.posted, 0)::text AS posted
+      FROM (SELECT tenant_id, account_id, sum(balance) AS stored FROM ledger_balances
+            WHERE (${t}::text IS NULL OR tenant_id = ${t}) GROUP BY tenant_id, account_id) b
+      LEFT JOIN (SELECT tenant_id, account_id, sum(amount) AS posted FROM ledger_postings
+            WHERE (${t}::text IS NULL OR tenant_id = ${t}) GROUP BY tenant_id, account_id) p
+        ON p.tenant_id = b.tenant_id AND p.account_id = b.account_id
+      WHERE b.stored <> coalesce(p.posted, 0) LIMIT ${LIMIT}`.execute(trx);
+    for (const r of mismatched.rows) problems.push({ check: 'balance_equals_postings', detail: { tenantId: r.tenant_id, accountId: r.account_id, stored: r.stored, posted: r.posted } });
+
+    const negative = await sql<{ tenant_id: string; account_id: string; available: string }>`
+      SELECT tenant_id, account_id, sum(balance - held)::text AS available FROM ledger_balances
+      WHERE NOT allow_negative AND (${t}::text IS NULL OR tenant_id = ${t})
+      GROUP BY tenant_id, account_id HAVING sum(balance - held) < 0 LIMIT ${LIMIT}`.execute(trx);
+    for (const r of negative.rows) problems.push({ check: 'non_negative', detail: { tenantId: r.tenant_id, accountId: r.account_id, available: r.available } });
+
+    const totals = await sql<{ unit: string; total: string }>`
+      SELECT unit, sum(amount)::text AS total FROM ledger_postings
+      WHERE (${t}::text IS NULL OR tenant_id = ${t}) GROUP BY unit ORDER BY unit`.execute(trx);
+    for (const r of totals.rows) if (!new Decimal(r.total).isZero()) problems.push({ check: 'unit_sums_zero', detail: { unit: r.unit, total: r.total } });
+
+    const counts = await sql<{ entries: string; postings: string; accounts: string }>`
+      SELECT (SELECT count(*) FROM ledger_entries WHERE (${t}::text IS NULL OR tenant_id = ${t}))::text AS entries,
+             (SELECT count(*) FROM ledger_postings WHERE (${t}::text IS NULL OR tenant_id = ${t}))::text AS postings,
+             (SELECT count(*) FROM ledger_accounts WHERE (${t}::text IS NULL OR tenant_id = ${t}))::text AS accounts`.execute(trx);
+    const c = counts.rows[0]!;
+    return {
+      ok: problems.length === 0,
+      tenantId,
+      checkedAt: new Date().toISOString(),
+      entries: c.entries,
+      postings: c.postings,
+      accounts: c.accounts,
+      unitTotals: totals.rows.map((r) => ({ unit: r.unit, total: formatAmount(r.total) })),
+      problems,
+    };
+  });
+}

@@ -1,0 +1,211 @@
+// The one list of wire error codes. Domain code throws them, the HTTP layer renders them as
+// application/problem+json, and the OpenAPI document lists them; nothing else invents a code.
+
+type Params = Record<string, unknown>;
+type Text = string | ((p: Params) => string);
+
+interface ProblemSpec {
+  status: number;
+  title: string;
+  zh: Text;
+  en: Text;
+}
+
+export const problems = {
+  validation_failed: {
+    status: 400,
+    title: 'Validation failed',
+    zh: '请求内容不符合要求，请检查 errors 中列出的字段。',
+    en: 'The request is not valid; see the fields listed in errors.',
+  },
+  invalid_json: {
+    status: 400,
+    title: 'Malformed JSON',
+    zh: '请求体不是合法的 JSON。',
+    en: 'The request body is not valid JSON.',
+  },
+  invalid_amount: {
+    status: 400,
+    title: 'Invalid amount',
+    zh: '金额必须是十进制数字字符串，例如 "12.50"。',
+    en: 'An amount must be a decimal string such as "12.50".',
+  },
+  amount_not_positive: {
+    status: 400,
+    title: 'Amount not positive',
+    zh: '金额必须大于零；方向由 debit/credit 表示。',
+    en: 'An amount must be greater than zero; debit or credit gives the direction.',
+  },
+  too_many_decimals: {
+    status: 400,
+    title: 'Too many decimals',
+    zh: '金额最多保留两位小数。',
+    en: 'An amount has at most two decimal places.',
+  },
+  unbalanced_entry: {
+    status: 400,
+    title: 'Unbalanced entry',
+    zh: (p) => `分录不平衡：${String(p.unit ?? '')} 借方合计与贷方合计不相等。`,
+    en: (p) => `The entry does not balance: debits and credits of ${String(p.unit ?? 'a unit')} differ.`,
+  },
+  bad_request: {
+    status: 400,
+    title: 'Bad request',
+    zh: '请求格式错误。',
+    en: 'The request is malformed.',
+  },
+  invalid_cursor: {
+    status: 400,
+    title: 'Invalid cursor',
+    zh: '分页游标无效。',
+    en: 'The paging cursor is not valid.',
+  },
+  invalid_idempotency_key: {
+    status: 400,
+    title: 'Invalid Idempotency-Key',
+    zh: 'Idempotency-Key 必须是 1 至 200 个可见 ASCII 字符。',
+    en: 'Idempotency-Key must be 1 to 200 visible ASCII characters.',
+  },
+  unauthenticated: {
+    status: 401,
+    title: 'Unauthenticated',
+    zh: '缺少或无效的 API 密钥，请使用 Authorization: Bearer <key>。',
+    en: 'Missing or unknown API key; send Authorization: Bearer <key>.',
+  },
+  forbidden: {
+    status: 403,
+    title: 'Forbidden',
+    zh: (p) => `角色 ${String(p.role)} 无权执行此操作。`,
+    en: (p) => `The role ${String(p.role)} may not do this.`,
+  },
+  not_found: {
+    status: 404,
+    title: 'Not found',
+    zh: '没有这个地址。',
+    en: 'There is no such resource.',
+  },
+  account_not_found: {
+    status: 404,
+    title: 'Account not found',
+    zh: (p) => `账户 ${String(p.accountId)} 不存在。`,
+    en: (p) => `Account ${String(p.accountId)} does not exist.`,
+  },
+  entry_not_found: {
+    status: 404,
+    title: 'Entry not found',
+    zh: (p) => `分录 ${String(p.entryId)} 不存在。`,
+    en: (p) => `Entry ${String(p.entryId)} does not exist.`,
+  },
+  api_key_not_found: {
+    status: 404,
+    title: 'API key not found',
+    zh: (p) => `API 密钥 ${String(p.keyId)} 不存在。`,
+    en: (p) => `API key ${String(p.keyId)} does not exist.`,
+  },
+  idempotency_conflict: {
+    status: 409,
+    title: 'Idempotency key reused',
+    zh: '此 Idempotency-Key 已用于内容不同的请求。',
+    en: 'This Idempotency-Key was already used with a different request.',
+  },
+  account_exists: {
+    status: 409,
+    title: 'Account exists',
+    zh: (p) => `账户 ${String(p.accountId)} 已存在。`,
+    en: (p) => `Account ${String(p.accountId)} already exists.`,
+  },
+  already_reversed: {
+    status: 409,
+    title: 'Already reversed',
+    zh: (p) => `分录 ${String(p.entryId)} 已被冲正，不能再次冲正。`,
+    en: (p) => `Entry ${String(p.entryId)} has already been reversed.`,
+  },
+  last_admin_key: {
+    status: 409,
+    title: 'Last admin key',
+    zh: '不能吊销最后一个有效的管理员密钥。',
+    en: 'The last active admin key cannot be revoked.',
+  },
+  payload_too_large: {
+    status: 413,
+    title: 'Payload too large',
+    zh: '请求体过大。',
+    en: 'The request body is too large.',
+  },
+  uri_too_long: {
+    status: 414,
+    title: 'URI too long',
+    zh: '请求地址过长。',
+    en: 'The request URI is too long.',
+  },
+  unsupported_media_type: {
+    status: 415,
+    title: 'Unsupported media type',
+    zh: '请求体必须是 application/json。',
+    en: 'The request body must be application/json.',
+  },
+  insufficient_points: {
+    status: 422,
+    title: 'Insufficient points',
+    zh: (p) => `账户 ${String(p.accountId)} 积分不足：可用 ${String(p.available)}，需要 ${String(p.requested)}。`,
+    en: (p) => `Account ${String(p.accountId)} has ${String(p.available)} points available; ${String(p.requested)} needed.`,
+  },
+  insufficient_hours: {
+    status: 422,
+    title: 'Insufficient hours',
+    zh: (p) => `账户 ${String(p.accountId)} 时长不足：可用 ${String(p.available)}，需要 ${String(p.requested)}。`,
+    en: (p) => `Account ${String(p.accountId)} has ${String(p.available)} hours available; ${String(p.requested)} needed.`,
+  },
+  unit_mismatch: {
+    status: 422,
+    title: 'Unit mismatch',
+    zh: (p) => `账户 ${String(p.accountId)} 的单位是 ${String(p.unit)}，与记账单位不符。`,
+    en: (p) => `Account ${String(p.accountId)} holds ${String(p.unit)}, not the unit posted.`,
+  },
+  entry_not_reversible: {
+    status: 422,
+    title: 'Entry not reversible',
+    zh: '冲正分录不能再被冲正；请另记一笔新分录。',
+    en: 'A reversal cannot itself be reversed; post a new entry instead.',
+  },
+  internal_error: {
+    status: 500,
+    title: 'Internal error',
+    zh: '服务内部错误，已记录。',
+    en: 'Internal error; it has been logged.',
+  },
+  service_unavailable: {
+    status: 503,
+    title: 'Service unavailable',
+    zh: '数据库暂时不可用，请稍后重试（可使用相同的 Idempotency-Key）。',
+    en: 'The database is unavailable; retry later (with the same Idempotency-Key).',
+  },
+} satisfies Record<string, ProblemSpec>;
+
+export type ProblemCode = keyof typeof problems;
+export const problemCodes = Object.keys(problems) as ProblemCode[];
+
+export type Language = 'zh-CN' | 'en';
+
+export function problemDetail(code: ProblemCode, lang: Language, params: Params = {}): string {
+  const spec: ProblemSpec = problems[code];
+  const text = lang === 'en' ? spec.en : spec.zh;
+  return typeof text === 'function' ? text(params) : text;
+}
+
+/** A rule of the domain said no. Carries a wire code; nothing was written. */
+export class DomainError extends Error {
+  readonly code: ProblemCode;
+  readonly params: Params;
+  /** Set when this refusal is the stored answer to an earlier request with the same Idempotency-Key. */
+  replayed = false;
+  constructor(code: ProblemCode, params: Params = {}) {
+    super(problemDetail(code, 'en', params));
+    this.name = 'DomainError';
+    this.code = code;
+    this.params = params;
+  }
+  get status(): number {
+    return problems[this.code].status;
+  }
+}

@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { callerOf } from '../http/auth.js';
+import { IdempotencyHeaders, problemResponses } from '../http/schemas.js';
+import { writeOnce } from '../http/write.js';
+import { createApiKey, listApiKeys, revokeApiKey, Roles } from './tenants.js';
+
+const ApiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(Roles),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+const CreatedApiKeySchema = ApiKeySchema.extend({
+  key: z.string().describe('The secret, shown once: only its hash is stored'),
+}).meta({ id: 'CreatedApiKey' });
+
+export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/tenant', {
+    config: { roles: Roles },
+    schema: {
+      tags: ['tenant'],
+      summary: 'The tenant and key making the call',
+      response: {
+        200: z.object({ id: z.string(), name: z.string(), keyId: z.string(), role: z.enum(Roles) }),
+        ...problemResponses(),
+      },
+    },
+    handler: async (request) => {
+      const caller = callerOf(request);
+      const tenant = await app.db
+        .selectFrom('tenants')
+        .select(['tenant_id', 'name'])
+        .where('tenant_id', '=', caller.tenantId)
+        .executeTakeFirstOrThrow();
+      return { id: tenant.tenant_id, name: tenant.name, keyId: caller.keyId, role: caller.role };
+    },
+  });
+
+  app.post('/api-keys', {
+    schema: {
+      tags: ['tenant'],
+      summary: 'Create an API key (the secret is in this response only)',
+      headers: IdempotencyHeaders,
+      body: z.object({ name: z.string().trim().min(1).max(200), role: z.enum(Roles) }),
+      response: { 201: CreatedApiKeySchema, ...problemResponses('validation_failed', 'idempotency_conflict') },
+    },
+    handler: async (request, reply) =>
+      writeOnce(request, reply, async (trx) => ({
+        statusCode: 201,
+        body: await createApiKey(trx, callerOf(request).tenantId, request.body),
+      })),
+  });
+
+  app.get('/api-keys', {
+    schema: {
+      tags: ['tenant'],
+      summary: "The tenant's API keys (never their secrets)",
+      response: { 200: z.object({ items: z.array(ApiKeySchema) }), ...problemResponses() },
+    },
+    handler: async (request) => ({ items: await listApiKeys(app.db, callerOf(request).tenantId) }),
+  });
+
+  app.post('/api-keys/:id/revocation', {
+    schema: {
+      tags: ['tenant'],
+      summary: 'Revoke an API key; it stops working at once',
+      headers: IdempotencyHeaders,
+      params: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/) }),
+      response: { 200: ApiKeySchema, ...problemResponses('validation_failed', 'api_key_not_found', 'last_admin_key') },
+    },
+    handler: async (request, reply) =>
+      writeOnce(request, reply, async (trx) => ({
+        statusCode: 200,
+        body: await revokeApiKey(trx, callerOf(request).tenantId, request.params.id),
+      })),
+  });
+};

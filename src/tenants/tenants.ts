@@ -1,0 +1,143 @@
+import crypto from 'node:crypto';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { DomainError } from '../problems.js';
+
+export const Roles = ['admin', 'station', 'pos', 'auditor'] as const;
+export type Role = (typeof Roles)[number];
+
+export const TENANT_ID = /^[a-z][a-z0-9-]{1,39}$/;
+
+/** Who is calling: resolved from the API key on every /v1 request. */
+export interface Caller {
+  tenantId: string;
+  keyId: string;
+  role: Role;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+// A key reads vk_<tenant>.<keyId>.<secret>. Only SHA-256 of the secret is stored: the secret is
+// 256 random bits, so a slow hash would add nothing but latency to every request.
+const KEY_FORMAT = /^vk_([a-z][a-z0-9-]{1,39})\.([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
+
+function hashSecret(secret: string): string {
+  return crypto.createHash('sha256').update(secret).digest('hex');
+}
+
+function toApiKey(r: { key_id: string; name: string; role: Role; created_at: Date; revoked_at: Date | null }): ApiKey {
+  return {
+    id: r.key_id,
+    name: r.name,
+    role: r.role,
+    createdAt: new Date(r.created_at).toISOString(),
+    revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
+  };
+}
+
+export class TenantExistsError extends Error {}
+
+/** Creates a tenant (county centre), its entry sequence and its first admin key. */
+export async function createTenant(
+  db: Kysely<DB>,
+  input: { id: string; name: string },
+): Promise<{ tenantId: string; adminKey: ApiKey & { key: string } }> {
+  if (!TENANT_ID.test(input.id)) {
+    throw new Error('a tenant id is 2-40 characters: a lower-case letter, then lower-case letters, digits or "-"');
+  }
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('tenants')
+      .values({ tenant_id: input.id, name: input.name })
+      .onConflict((oc) => oc.doNothing())
+      .returning('tenant_id')
+      .executeTakeFirst();
+    if (!inserted) throw new TenantExistsError(`tenant ${input.id} already exists`);
+    // Entry numbers come from a SEQUENCE per tenant: gaps where a transaction rolls back, but no
+    // counter row that every writer of the tenant would queue on.
+    await sql`CREATE SEQUENCE ${sql.id(`ledger_seq_${input.id}`)}`.execute(trx);
+    const adminKey = await createApiKey(trx, input.id, { name: 'first admin key', role: 'admin' });
+    return { tenantId: input.id, adminKey };
+  });
+}
+
+export async function createApiKey(
+  db: Kysely<DB>,
+  tenantId: string,
+  input: { name: string; role: Role },
+): Promise<ApiKey & { key: string }> {
+  const keyId = crypto.randomBytes(8).toString('hex');
+  const secret = crypto.randomBytes(32).toString('base64url');
+  const row = await db
+    .insertInto('api_keys')
+    .values({ tenant_id: tenantId, key_id: keyId, secret_hash: hashSecret(secret), role: input.role, name: input.name })
+    .returning(['key_id', 'name', 'role', 'created_at', 'revoked_at'])
+    .executeTakeFirstOrThrow();
+  return { ...toApiKey(row), key: `vk_${tenantId}.${keyId}.${secret}` };
+}
+
+export async function listApiKeys(db: Kysely<DB>, tenantId: string): Promise<ApiKey[]> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .select(['key_id', 'name', 'role', 'created_at', 'revoked_at'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at')
+    .orderBy('key_id')
+    .execute();
+  return rows.map(toApiKey);
+}
+
+export async function revokeApiKey(db: Transaction<DB>, tenantId: string, keyId: string): Promise<ApiKey> {
+  // Lock the tenant's admin keys so that two admins revoking each other at once cannot both win
+  // and leave the tenant without an admin.
+  const admins = await db
+    .selectFrom('api_keys')
+    .select('key_id')
+    .where('tenant_id', '=', tenantId)
+    .where('role', '=', 'admin')
+    .where('revoked_at', 'is', null)
+    .orderBy('key_id')
+    .forUpdate()
+    .execute();
+  const key = await db
+    .selectFrom('api_keys')
+    .select(['key_id', 'role', 'revoked_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('key_id', '=', keyId)
+    .executeTakeFirst();
+  if (!key) throw new DomainError('api_key_not_found', { keyId });
+  if (key.role === 'admin' && !key.revoked_at && admins.length <= 1) throw new DomainError('last_admin_key');
+  const row = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: sql`coalesce(revoked_at, now())` })
+    .where('tenant_id', '=', tenantId)
+    .where('key_id', '=', keyId)
+    .returning(['key_id', 'name', 'role', 'created_at', 'revoked_at'])
+    .executeTakeFirstOrThrow();
+  return toApiKey(row);
+}
+
+/** Resolves a bearer token to its caller, or null when it is malformed, unknown or revoked. */
+export async function authenticate(db: Kysely<DB>, token: string): Promise<Caller | null> {
+  const m = KEY_FORMAT.exec(token);
+  if (!m) return null;
+  const [, tenantId, keyId, secret] = m as unknown as [string, string, string, string];
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['secret_hash', 'role'])
+    .where('tenant_id', '=', tenantId)
+    .where('key_id', '=', keyId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return null;
+  const expected = Buffer.from(row.secret_hash, 'hex');
+  const given = Buffer.from(hashSecret(secret), 'hex');
+  if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return null;
+  return { tenantId, keyId, role: row.role };
+}
