@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -10,6 +10,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
+import { pino } from 'pino';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/schema.js';
@@ -41,18 +42,16 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, database } = options;
-  const logger = options.logger ?? { level: config.logLevel };
+  const level = options.logger === false ? 'silent' : typeof options.logger === 'object' ? options.logger.level : config.logLevel;
+  // pino JSON lines; request-scoped lines carry requestId. Keys never reach the logs.
+  const logger: FastifyBaseLogger = pino({
+    level,
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+  });
   const app = Fastify({
-    logger:
-      logger === false
-        ? false
-        : {
-            level: typeof logger === 'object' ? logger.level : config.logLevel,
-            // Keys and personal data never reach the logs.
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-          },
+    loggerInstance: logger,
     bodyLimit: config.bodyLimit,
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();

@@ -20,6 +20,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags: ['health'],
       summary: 'The process is up',
+      security: [],
       response: { 200: z.object({ status: z.literal('ok') }) },
     },
     handler: async () => ({ status: 'ok' as const }),
@@ -29,6 +30,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags: ['health'],
       summary: 'The database answers and every migration is applied',
+      security: [],
       response: {
         200: z.object({ status: z.literal('ready'), engine: z.enum(['postgres', 'pglite']) }),
         503: problemResponses()[503]!,

@@ -43,8 +43,9 @@ function canonicalJson(value: unknown): string {
  * replays the stored result) or rolls back (then it runs itself). Nothing is ever left "in
  * progress": the claim and the result commit together or not at all.
  *
- * A refusal (DomainError) rolls the write back whole; the refusal itself is then stored under
- * the key, so a retry gets the same answer and can never succeed differently later.
+ * A refusal (DomainError) rolls the write back whole; a refusal that depends on the ledger's state
+ * is then stored under the key, so a retry gets the same answer and can never succeed differently
+ * later.
  */
 export async function idempotentWrite(
   db: Kysely<DB>,
@@ -84,7 +85,10 @@ export async function idempotentWrite(
       return { ...outcome, replayed: false };
     });
   } catch (err) {
-    if (!(err instanceof DomainError) || err.replayed || err.code === 'idempotency_conflict') throw err;
+    // A 400 says the request itself is malformed: the same body always gets it again, so it is not
+    // stored, and a corrected body may reuse the key. Refusals that depend on the ledger's state
+    // (404, 409, 422) are stored.
+    if (!(err instanceof DomainError) || err.replayed || err.status === 400 || err.code === 'idempotency_conflict') throw err;
     const refusal = { problem: { code: err.code, params: err.params } };
     const row = await inTransaction(db, async (trx) => ((await claim(trx, err.status, refusal)) ? null : stored(trx)));
     if (row === null) throw err;

@@ -162,6 +162,12 @@ export const problems = {
     zh: (p) => `账户 ${String(p.accountId)} 的单位是 ${String(p.unit)}，与记账单位不符。`,
     en: (p) => `Account ${String(p.accountId)} holds ${String(p.unit)}, not the unit posted.`,
   },
+  amount_out_of_range: {
+    status: 422,
+    title: 'Amount out of range',
+    zh: '记账后余额将超出账本可表示的范围。',
+    en: 'The resulting balance would exceed what the ledger can hold.',
+  },
   entry_not_reversible: {
     status: 422,
     title: 'Entry not reversible',

@@ -41,6 +41,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     deadline.unref();
+    // A keep-alive connection that finishes its last request after close() began would sit idle
+    // until its timeout; sweep idle connections so the process can exit as soon as work is done.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+    sweep.unref();
     try {
       await app.close(); // stops listening, waits for in-flight requests
       await database.close();

@@ -26,7 +26,7 @@ export type AmountProblem = 'invalid_amount' | 'amount_not_positive' | 'too_many
 
 /** Checks a wire amount; null when it is a valid positive amount of at most two decimals. */
 export function amountProblem(raw: string): AmountProblem | null {
-  if (!NUMERIC.test(raw)) return 'invalid_amount';
+  if (!NUMERIC.test(raw) || raw.startsWith('+')) return 'invalid_amount';
   const value = new Decimal(raw);
   if (value.lte(0)) return 'amount_not_positive';
   // Counted as written: "1.500" claims a precision the ledger does not keep.

@@ -143,6 +143,9 @@ function toDomainError(err: unknown, input: EntryInput): unknown {
       return new DomainError('already_reversed', { entryId: detail });
     case 'LE422':
       return new DomainError('unit_mismatch', json());
+    case '22003':
+      // numeric_value_out_of_range: a balance would leave NUMERIC(20,2).
+      return new DomainError('amount_out_of_range');
     case '23505':
       // Backstop: the unique index on reverses_entry_id caught a second reversal.
       if (input.reversesEntryId) return new DomainError('already_reversed', { entryId: input.reversesEntryId });

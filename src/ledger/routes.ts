@@ -184,7 +184,8 @@ export const ledgerRoutes: FastifyPluginAsyncZod = async (app) => {
         201: EntrySchema,
         ...problemResponses(
           'validation_failed', 'invalid_amount', 'amount_not_positive', 'too_many_decimals', 'unbalanced_entry',
-          'account_not_found', 'unit_mismatch', 'insufficient_points', 'insufficient_hours', 'idempotency_conflict',
+          'account_not_found', 'unit_mismatch', 'insufficient_points', 'insufficient_hours', 'amount_out_of_range',
+          'idempotency_conflict',
         ),
       },
     },

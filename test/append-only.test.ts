@@ -1,0 +1,167 @@
+import { type RawBuilder, sql } from 'kysely';
+import t from 'tap';
+import { engines, fundedAccount, type Harness, setup, transfer, type Tap } from './helpers/harness.js';
+
+// Entries and postings are append-only in the database itself: direct SQL that would change or
+// remove history is rejected by triggers (SQLSTATE LE000), whatever the application does.
+
+function sqlstate(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Runs a statement that must fail; returns the error (or null when it, wrongly, succeeded). */
+async function attempt(h: Harness, statement: RawBuilder<unknown>): Promise<unknown> {
+  try {
+    await statement.execute(h.database.db);
+    return null;
+  } catch (err) {
+    return err;
+  }
+}
+
+async function rejectedWith(t: Tap, h: Harness, name: string, statement: RawBuilder<unknown>, code: string): Promise<void> {
+  const err = await attempt(h, statement);
+  t.ok(err, `${name}: rejected`);
+  t.equal(sqlstate(err), code, `${name}: SQLSTATE ${code}`);
+  if (code === 'LE000') t.match(String((err as Error | null)?.message), /append-only/, `${name}: the trigger says why`);
+}
+
+for (const engine of engines) {
+  t.test(`append-only ledger on ${engine}`, async (t) => {
+    const h = await setup(t, engine);
+    await fundedAccount(h, { id: 'member:ao:points', points: '30' });
+    const market = await h.request('POST', '/v1/accounts', { body: { id: 'market:ao', unit: 'POINTS', type: 'market', allowNegative: true } });
+    t.equal(market.status, 201);
+    const posted = await h.request('POST', '/v1/entries', { body: transfer('member:ao:points', 'market:ao', '12.50', 'POINTS', 'original reason') });
+    t.equal(posted.status, 201);
+    const entryId: string = posted.body.id;
+    const original = (await h.request('GET', `/v1/entries/${entryId}`)).body;
+    t.same(original, posted.body);
+
+    const unchanged = async (t: Tap, what: string) => {
+      const now = await h.request('GET', `/v1/entries/${entryId}`);
+      t.equal(now.status, 200, `${what}: the entry is still there`);
+      t.same(now.body, original, `${what}: the entry is unchanged`);
+      t.equal((await h.request('GET', '/v1/accounts/member:ao:points')).body.balance, '17.50', `${what}: balance unchanged`);
+      const verification = await h.request('GET', '/v1/ledger/verification');
+      t.equal(verification.status, 200);
+      t.equal(verification.body.ok, true, `${what}: the tenant's ledger verifies over the API`);
+      await h.assertLedger(t, `${what}: ledger verifies`);
+    };
+
+    const tn = h.tenantId;
+    const cases: [string, RawBuilder<unknown>][] = [
+      ['UPDATE of an entry reason', sql`UPDATE ledger_entries SET reason = 'forged' WHERE tenant_id = ${tn} AND entry_id = ${entryId}::uuid`],
+      ['UPDATE of an entry occurred_at', sql`UPDATE ledger_entries SET occurred_at = now() - interval '1 year' WHERE tenant_id = ${tn} AND entry_id = ${entryId}::uuid`],
+      ['UPDATE of a posting amount', sql`UPDATE ledger_postings SET amount = amount * 2 WHERE tenant_id = ${tn} AND entry_id = ${entryId}::uuid`],
+      ['UPDATE of a posting account', sql`UPDATE ledger_postings SET account_id = 'issuance:member:ao:points' WHERE tenant_id = ${tn} AND entry_id = ${entryId}::uuid AND idx = 1`],
+      ['DELETE of a posting', sql`DELETE FROM ledger_postings WHERE tenant_id = ${tn} AND entry_id = ${entryId}::uuid AND idx = 0`],
+      ['DELETE of all postings', sql`DELETE FROM ledger_postings`],
+      // The entry's postings reference it, so DELETE of the entry alone would already fail on the
+      // foreign key; the trigger is BEFORE, so it speaks first.
+      ['DELETE of an entry', sql`DELETE FROM ledger_entries WHERE tenant_id = ${tn} AND entry_id = ${entryId}::uuid`],
+      ['TRUNCATE of ledger_postings', sql`TRUNCATE ledger_postings`],
+      // Plain TRUNCATE ledger_entries is refused by the foreign key from ledger_postings before any
+      // trigger runs (tested below); these forms get past that check, so the trigger must stop them.
+      ['TRUNCATE of ledger_entries CASCADE', sql`TRUNCATE ledger_entries CASCADE`],
+      ['TRUNCATE of both tables', sql`TRUNCATE ledger_entries, ledger_postings`],
+    ];
+    for (const [name, statement] of cases) {
+      t.test(name, async (t) => {
+        await rejectedWith(t, h, name, statement, 'LE000');
+        await unchanged(t, name);
+      });
+    }
+
+    t.test('TRUNCATE of ledger_entries', async (t) => {
+      const err = await attempt(h, sql`TRUNCATE ledger_entries`);
+      t.ok(err, 'rejected');
+      t.ok(['LE000', '0A000'].includes(sqlstate(err) ?? ''), `rejected by the trigger or the foreign key (got ${sqlstate(err)})`);
+      await unchanged(t, 'TRUNCATE ledger_entries');
+    });
+
+    t.test('a rejected change inside a transaction rolls the whole transaction back', async (t) => {
+      const err = await h.database.db
+        .transaction()
+        .execute(async (trx) => {
+          await sql`UPDATE ledger_balances SET balance = balance + 100 WHERE tenant_id = ${tn} AND account_id = 'member:ao:points'`.execute(trx);
+          await sql`UPDATE ledger_postings SET amount = amount + 100 WHERE tenant_id = ${tn} AND entry_id = ${entryId}::uuid AND idx = 1`.execute(trx);
+        })
+        .then(() => null, (e: unknown) => e);
+      t.equal(sqlstate(err), 'LE000');
+      await unchanged(t, 'rolled-back transaction');
+    });
+
+    t.test('inserting an extra posting into a posted entry is caught by verification', async (t) => {
+      // INSERT is how the write path appends, so the trigger allows it; a forged one-sided posting
+      // leaves the entry unbalanced and the stored balance off, which verification reports.
+      // Done in a transaction that is rolled back, so the shared database stays clean.
+      const rollback = new Error('rollback');
+      const seen = await h.database.db
+        .transaction()
+        .execute(async (trx) => {
+          await sql`INSERT INTO ledger_postings (tenant_id, entry_id, idx, seq, account_id, unit, amount)
+            VALUES (${tn}, ${entryId}::uuid, 2, ${original.seq}::bigint, 'member:ao:points', 'POINTS', 5)`.execute(trx);
+          const r = await sql<{ n: string }>`SELECT count(*)::text AS n FROM (
+              SELECT entry_id FROM ledger_postings WHERE tenant_id = ${tn} GROUP BY entry_id, unit HAVING sum(amount) <> 0) x`.execute(trx);
+          throw Object.assign(rollback, { unbalanced: r.rows[0]!.n });
+        })
+        .catch((e: unknown) => e);
+      t.equal(seen, rollback);
+      t.equal((seen as { unbalanced?: string }).unbalanced, '1', 'the forged posting makes its entry unbalanced');
+      await unchanged(t, 'after the rolled-back forgery');
+    });
+
+    t.test('a balance row of a non-negative account cannot go negative, even by direct SQL', async (t) => {
+      await rejectedWith(
+        t,
+        h,
+        'UPDATE balance below zero',
+        sql`UPDATE ledger_balances SET balance = -1 WHERE tenant_id = ${tn} AND account_id = 'member:ao:points'`,
+        '23514',
+      );
+      await rejectedWith(
+        t,
+        h,
+        'UPDATE held above balance',
+        sql`UPDATE ledger_balances SET held = balance + 1 WHERE tenant_id = ${tn} AND account_id = 'member:ao:points'`,
+        '23514',
+      );
+      await rejectedWith(
+        t,
+        h,
+        'UPDATE held below zero',
+        sql`UPDATE ledger_balances SET held = -1 WHERE tenant_id = ${tn} AND account_id = 'market:ao'`,
+        '23514',
+      );
+      await rejectedWith(
+        t,
+        h,
+        'INSERT of a negative slot',
+        sql`INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative, balance)
+          VALUES (${tn}, 'member:ao:points', 7, false, -0.01)`,
+        '23514',
+      );
+      // A system account that may go negative can: the CHECK only guards non-negative accounts.
+      const market = await h.request('GET', '/v1/accounts/market:ao');
+      t.equal(market.body.balance, '12.50');
+      const issuance = await h.request('GET', '/v1/accounts/issuance:member:ao:points');
+      t.equal(issuance.body.balance, '-30.00', 'an issuance account is negative by design');
+      await unchanged(t, 'after the CHECK violations');
+    });
+
+    t.test('the API can still append after all the refused changes', async (t) => {
+      const more = await h.request('POST', '/v1/entries', { body: transfer('member:ao:points', 'market:ao', '7.50') });
+      t.equal(more.status, 201);
+      t.equal((await h.request('GET', '/v1/accounts/member:ao:points')).body.balance, '10.00');
+      const rev = await h.request('POST', `/v1/entries/${entryId}/reversal`, { body: { reason: 'a mistake is corrected by a reversal' } });
+      t.equal(rev.status, 201, 'correction by reversal works');
+      const now = (await h.request('GET', `/v1/entries/${entryId}`)).body;
+      t.same({ ...now, reversedByEntryId: null }, original, 'the reversed original keeps every field');
+      t.equal(now.reversedByEntryId, rev.body.id);
+      t.equal((await h.request('GET', '/v1/accounts/member:ao:points')).body.balance, '22.50');
+      await h.assertLedger(t);
+    });
+  });
+}

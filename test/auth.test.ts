@@ -1,0 +1,868 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import t from 'tap';
+import type { Role } from '../src/tenants/tenants.js';
+import { engines, fundedAccount, type Harness, type Response, setup, type Tap, transfer } from './helpers/harness.js';
+
+// Authentication, roles and tenant isolation, through the HTTP API only.
+//
+// The route tables below are checked against the routes the app really has (parsed from
+// app.printRoutes() and cross-checked with the OpenAPI document): a new /v1 route without a
+// row in the role matrix and in the isolation table makes this file fail.
+
+const ROLES: readonly Role[] = ['admin', 'auditor', 'station', 'pos'];
+const KEY_FORMAT = /^vk_([a-z][a-z0-9-]{1,39})\.([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function isProblem(t: Tap, res: Response, status: number, code: string, message = code): void {
+  t.equal(res.status, status, `${message}: status ${status}`);
+  t.equal(res.body?.code, code, `${message}: code ${code}`);
+  t.match(String(res.headers['content-type']), /^application\/problem\+json/, `${message}: problem+json`);
+}
+
+function isUnauthenticated(t: Tap, res: Response, message: string): void {
+  isProblem(t, res, 401, 'unauthenticated', message);
+  t.match(String(res.headers['www-authenticate']), /^Bearer\b/, `${message}: www-authenticate: Bearer`);
+}
+
+function isForbidden(t: Tap, res: Response, message: string): void {
+  isProblem(t, res, 403, 'forbidden', message);
+}
+
+/** Everything a refused request must leave untouched, over every tenant. */
+async function snapshot(h: Harness): Promise<Record<string, string>> {
+  const r = await sql<Record<string, string>>`SELECT
+      (SELECT count(*) FROM tenants)::text AS tenants,
+      (SELECT count(*) FROM api_keys)::text AS api_keys,
+      (SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL)::text AS revoked_keys,
+      (SELECT count(*) FROM ledger_accounts)::text AS accounts,
+      (SELECT count(*) FROM ledger_entries)::text AS entries,
+      (SELECT count(*) FROM ledger_postings)::text AS postings,
+      (SELECT count(*) FROM idempotency_keys)::text AS idempotency_keys,
+      (SELECT coalesce(string_agg(tenant_id || '/' || account_id || '/' || slot || '=' || balance::text, ','
+                        ORDER BY tenant_id, account_id, slot), '') FROM ledger_balances) AS balances`.execute(
+    h.database.db,
+  );
+  return r.rows[0]!;
+}
+
+/** The tenant a key belongs to, as the API reports it (also proves the key works). */
+async function whoAmI(h: Harness, key: string): Promise<Response> {
+  return h.request('GET', '/v1/tenant', { key });
+}
+
+async function keyIdOf(h: Harness, key: string): Promise<string> {
+  const res = await whoAmI(h, key);
+  if (res.status !== 200) throw new Error(`key does not work: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.keyId as string;
+}
+
+async function activeAdmins(h: Harness, tenantId: string): Promise<string[]> {
+  const rows = await h.database.db
+    .selectFrom('api_keys')
+    .select('key_id')
+    .where('tenant_id', '=', tenantId)
+    .where('role', '=', 'admin')
+    .where('revoked_at', 'is', null)
+    .execute();
+  return rows.map((r) => r.key_id);
+}
+
+/** `METHOD /path` of every route the app serves, parsed from printRoutes' tree. */
+function appRoutes(app: FastifyInstance): Set<string> {
+  const out = new Set<string>();
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^((?:│ {3}| {4})*)(?:├── |└── )(.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!m) continue;
+    const depth = (m[1] ?? '').length / 4;
+    const path = (depth > 0 ? (stack[depth - 1] ?? '') : '') + (m[2] ?? '');
+    stack[depth] = path;
+    stack.length = depth + 1;
+    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) out.add(`${method} ${path}`);
+  }
+  return out;
+}
+
+function v1Routes(app: FastifyInstance): { all: string[]; withoutHead: string[] } {
+  const all = [...appRoutes(app)].filter((r) => /^[A-Z]+ \/v1(\/|$)/.test(r)).sort();
+  return { all, withoutHead: all.filter((r) => !r.startsWith('HEAD ')) };
+}
+
+/** `METHOD /path` of every /v1 operation in the OpenAPI document, in Fastify's `:param` form. */
+function openApiRoutes(app: FastifyInstance): string[] {
+  const doc = app.swagger() as { paths?: Record<string, Record<string, unknown>> };
+  const out: string[] = [];
+  for (const [path, ops] of Object.entries(doc.paths ?? {})) {
+    if (!path.startsWith('/v1')) continue;
+    for (const method of Object.keys(ops)) {
+      if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) {
+        out.push(`${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`);
+      }
+    }
+  }
+  return out.sort();
+}
+
+const randomHex = (bytes: number) => crypto.randomBytes(bytes).toString('hex');
+const randomSecret = () => crypto.randomBytes(32).toString('base64url');
+const uniq = () => randomHex(4);
+
+// ---------------------------------------------------------------------------------------------
+// The role matrix: every /v1 route, who may call it, and how to make a valid call.
+
+interface Call {
+  url: string;
+  body?: unknown;
+}
+
+interface RouteCase {
+  method: 'GET' | 'POST';
+  path: string;
+  allowed: readonly Role[];
+  /** Status of a successful call. */
+  status: number;
+  /** Builds a fresh, valid call (new resources where the call consumes them). */
+  prepare(): Promise<Call>;
+  /** For writes: a body that fails validation. */
+  badBody?: unknown;
+}
+
+function routeTable(h: Harness, fx: { account: string; issuance: string; entryId: string }): RouteCase[] {
+  const readers: Role[] = ['admin', 'auditor'];
+  const admin: Role[] = ['admin'];
+  return [
+    { method: 'GET', path: '/v1/tenant', allowed: ROLES, status: 200, prepare: async () => ({ url: '/v1/tenant' }) },
+    {
+      method: 'POST',
+      path: '/v1/api-keys',
+      allowed: admin,
+      status: 201,
+      prepare: async () => ({ url: '/v1/api-keys', body: { name: `matrix ${uniq()}`, role: 'station' } }),
+      badBody: { name: '', role: 'root' },
+    },
+    { method: 'GET', path: '/v1/api-keys', allowed: admin, status: 200, prepare: async () => ({ url: '/v1/api-keys' }) },
+    {
+      method: 'POST',
+      path: '/v1/api-keys/:id/revocation',
+      allowed: admin,
+      status: 200,
+      prepare: async () => {
+        const victim = await h.keyFor('station');
+        return { url: `/v1/api-keys/${await keyIdOf(h, victim)}/revocation`, body: {} };
+      },
+      badBody: 'not json at all',
+    },
+    {
+      method: 'POST',
+      path: '/v1/accounts',
+      allowed: admin,
+      status: 201,
+      prepare: async () => ({ url: '/v1/accounts', body: { id: `member:m${uniq()}:points`, unit: 'POINTS', type: 'member' } }),
+      badBody: { id: '', unit: 'EUR', type: 'nope' },
+    },
+    {
+      method: 'GET',
+      path: '/v1/accounts/:id',
+      allowed: readers,
+      status: 200,
+      prepare: async () => ({ url: `/v1/accounts/${fx.account}` }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/accounts/:id/postings',
+      allowed: readers,
+      status: 200,
+      prepare: async () => ({ url: `/v1/accounts/${fx.account}/postings` }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/entries',
+      allowed: admin,
+      status: 201,
+      prepare: async () => ({ url: '/v1/entries', body: transfer(fx.issuance, fx.account, '1.00') }),
+      badBody: { reason: '', postings: [{ accountId: fx.account, amount: -1 }] },
+    },
+    {
+      method: 'GET',
+      path: '/v1/entries/:id',
+      allowed: readers,
+      status: 200,
+      prepare: async () => ({ url: `/v1/entries/${fx.entryId}` }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/entries/:id/reversal',
+      allowed: admin,
+      status: 201,
+      prepare: async () => {
+        const entry = await h.request('POST', '/v1/entries', { body: transfer(fx.issuance, fx.account, '2.00') });
+        if (entry.status !== 201) throw new Error(`entry: ${entry.status} ${JSON.stringify(entry.body)}`);
+        return { url: `/v1/entries/${entry.body.id}/reversal`, body: { reason: 'matrix reversal' } };
+      },
+      badBody: { reason: 42 },
+    },
+    {
+      method: 'GET',
+      path: '/v1/ledger/verification',
+      allowed: readers,
+      status: 200,
+      prepare: async () => ({ url: '/v1/ledger/verification' }),
+    },
+  ];
+}
+
+async function matrixFixture(h: Harness) {
+  const account = `member:fx${uniq()}:points`;
+  await fundedAccount(h, { id: account, points: '100' });
+  const postings = await h.request('GET', `/v1/accounts/${account}/postings`);
+  if (postings.status !== 200) throw new Error(`postings: ${postings.status}`);
+  return { account, issuance: `issuance:${account}`, entryId: postings.body.items[0].entryId as string };
+}
+
+function sendBad(h: Harness, c: RouteCase, call: Call, key: string | null): Promise<Response> {
+  // A raw string is sent as-is, labelled JSON: malformed JSON.
+  return h.request(c.method, call.url, {
+    key,
+    body: c.badBody,
+    headers: typeof c.badBody === 'string' ? { 'content-type': 'application/json' } : {},
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+for (const engine of engines) {
+  t.test(`authentication, roles and tenant isolation on ${engine}`, async (t) => {
+    const h = await setup(t, engine);
+    const keys: Record<Role, string> = {
+      admin: h.adminKey,
+      auditor: await h.keyFor('auditor'),
+      station: await h.keyFor('station'),
+      pos: await h.keyFor('pos'),
+    };
+    const fx = await matrixFixture(h);
+    const table = routeTable(h, fx);
+
+    // -------------------------------------------------------------------------------------------
+    // Tenant isolation. A is the harness tenant, B another tenant; B's admin key must neither read
+    // nor change A's rows, on every route.
+    const A = { tenantId: h.tenantId, adminKey: h.adminKey };
+    const B = await h.newTenant();
+    const aAccount = `member:iso${uniq()}:points`;
+    await fundedAccount(h, { id: aAccount, points: '50', key: A.adminKey });
+    const aEntry = (await h.request('GET', `/v1/accounts/${aAccount}/postings`)).body.items[0].entryId as string;
+
+    const isolation: Record<string, (t: Tap) => Promise<void>> = {
+      'GET /v1/tenant': async (t) => {
+        const res = await whoAmI(h, B.adminKey);
+        t.equal(res.status, 200);
+        t.equal(res.body.id, B.tenantId, "B's key reports B");
+        t.not(res.body.id, A.tenantId);
+      },
+
+      'POST /v1/api-keys': async (t) => {
+        const aKeysBefore = (await h.request('GET', '/v1/api-keys', { key: A.adminKey })).body.items.length;
+        const res = await h.request('POST', '/v1/api-keys', { key: B.adminKey, body: { name: 'b station', role: 'station' } });
+        t.equal(res.status, 201);
+        t.equal(KEY_FORMAT.exec(res.body.key)?.[1], B.tenantId, 'the key is minted for B');
+        t.equal((await whoAmI(h, res.body.key)).body.id, B.tenantId, 'and works as B');
+        // Naming A in the body changes nothing: the tenant comes from the caller's key.
+        const smuggled = await h.request('POST', '/v1/api-keys', {
+          key: B.adminKey,
+          body: { name: 'smuggled', role: 'admin', tenantId: A.tenantId, tenant: A.tenantId },
+        });
+        t.ok([201, 400].includes(smuggled.status), `naming A in the body: ${smuggled.status}`);
+        if (smuggled.status === 201) {
+          t.equal(KEY_FORMAT.exec(smuggled.body.key)?.[1], B.tenantId, 'the smuggled key is still B');
+          t.equal((await whoAmI(h, smuggled.body.key)).body.id, B.tenantId, 'and acts as B');
+          isProblem(t, await h.request('GET', `/v1/accounts/${aAccount}`, { key: smuggled.body.key }), 404, 'account_not_found', 'and cannot read A');
+        }
+        const aKeys = (await h.request('GET', '/v1/api-keys', { key: A.adminKey })).body.items;
+        t.equal(aKeys.length, aKeysBefore, "A's keys are unchanged");
+        t.notOk(aKeys.some((k: { id: string }) => k.id === res.body.id), "B's key is not among A's");
+      },
+
+      'GET /v1/api-keys': async (t) => {
+        const bList = (await h.request('GET', '/v1/api-keys', { key: B.adminKey })).body.items as { id: string }[];
+        const aList = (await h.request('GET', '/v1/api-keys', { key: A.adminKey })).body.items as { id: string }[];
+        t.ok(aList.length > 0 && bList.length > 0, 'both tenants have keys');
+        const aIds = new Set(aList.map((k) => k.id));
+        t.notOk(bList.some((k) => aIds.has(k.id)), "B's list holds none of A's keys");
+        const bRows = await h.database.db.selectFrom('api_keys').select('key_id').where('tenant_id', '=', B.tenantId).execute();
+        t.same(bList.map((k) => k.id).sort(), bRows.map((r) => r.key_id).sort(), "B's list is exactly B's keys");
+      },
+
+      'POST /v1/api-keys/:id/revocation': async (t) => {
+        const aStation = await h.keyFor('station', A.adminKey);
+        for (const [name, key] of [['admin', A.adminKey], ['station', aStation]] as const) {
+          const id = await keyIdOf(h, key);
+          const before = await snapshot(h);
+          const res = await h.request('POST', `/v1/api-keys/${id}/revocation`, { key: B.adminKey, body: {} });
+          isProblem(t, res, 404, 'api_key_not_found', `B revoking A's ${name} key`);
+          t.same(await snapshot(h), before, 'nothing written');
+          t.equal((await whoAmI(h, key)).status, 200, `A's ${name} key still works`);
+        }
+      },
+
+      'POST /v1/accounts': async (t) => {
+        const before = await h.request('GET', `/v1/accounts/${aAccount}`, { key: A.adminKey });
+        // The same account id may exist in both tenants: no account_exists leak, no clash.
+        const res = await h.request('POST', '/v1/accounts', { key: B.adminKey, body: { id: aAccount, unit: 'HOURS', type: 'member' } });
+        t.equal(res.status, 201, "B opens an account with A's account id");
+        t.match(res.body, { id: aAccount, unit: 'HOURS', balance: '0.00' }, "B's account is its own");
+        const after = await h.request('GET', `/v1/accounts/${aAccount}`, { key: A.adminKey });
+        t.same(after.body, before.body, "A's account is unchanged");
+        t.equal(after.body.unit, 'POINTS');
+        // Naming A in the body does not open an account in A.
+        const smuggledId = `member:smuggle${uniq()}:points`;
+        const smuggled = await h.request('POST', '/v1/accounts', {
+          key: B.adminKey,
+          body: { id: smuggledId, unit: 'POINTS', type: 'member', tenantId: A.tenantId },
+        });
+        t.ok([201, 400].includes(smuggled.status), `naming A in the body: ${smuggled.status}`);
+        isProblem(t, await h.request('GET', `/v1/accounts/${smuggledId}`, { key: A.adminKey }), 404, 'account_not_found', 'not opened in A');
+      },
+
+      'GET /v1/accounts/:id': async (t) => {
+        const id = `member:aonly${uniq()}:points`;
+        await fundedAccount(h, { id, points: '5', key: A.adminKey });
+        isProblem(t, await h.request('GET', `/v1/accounts/${id}`, { key: B.adminKey }), 404, 'account_not_found', "B reads A's account");
+        const bAuditor = await h.keyFor('auditor', B.adminKey);
+        isProblem(t, await h.request('GET', `/v1/accounts/${id}`, { key: bAuditor }), 404, 'account_not_found', "B's auditor reads A's account");
+        t.equal((await h.request('GET', `/v1/accounts/${id}`, { key: A.adminKey })).status, 200, 'A reads it');
+      },
+
+      'GET /v1/accounts/:id/postings': async (t) => {
+        const id = `member:apost${uniq()}:points`;
+        await fundedAccount(h, { id, points: '5', key: A.adminKey });
+        const res = await h.request('GET', `/v1/accounts/${id}/postings`, { key: B.adminKey });
+        isProblem(t, res, 404, 'account_not_found', "B reads A's postings");
+        t.notOk(JSON.stringify(res.body).includes('entryId'), 'no posting leaks');
+        const own = await h.request('GET', `/v1/accounts/${id}/postings`, { key: A.adminKey });
+        t.equal(own.body.items.length, 1, 'A sees its posting');
+      },
+
+      'POST /v1/entries': async (t) => {
+        const before = await snapshot(h);
+        const aBefore = await h.request('GET', `/v1/accounts/${aAccount}`, { key: A.adminKey });
+        t.equal(aBefore.status, 200);
+        // Only A's accounts (the POINTS ones: B has an HOURS account of the same id by now, or not).
+        const onlyA = `issuance:${aAccount}`;
+        const res = await h.request('POST', '/v1/entries', { key: B.adminKey, body: transfer(onlyA, aAccount, '10.00') });
+        isProblem(t, res, 404, 'account_not_found', "B posts to A's accounts");
+        t.same(await snapshot(h), before, 'nothing written');
+        // One of B's own accounts and one of A's.
+        const bOwn = `system:b${uniq()}`;
+        const opened = await h.request('POST', '/v1/accounts', {
+          key: B.adminKey,
+          body: { id: bOwn, unit: 'POINTS', type: 'system', allowNegative: true },
+        });
+        t.equal(opened.status, 201);
+        const mid = await snapshot(h);
+        const mixed = await h.request('POST', '/v1/entries', { key: B.adminKey, body: transfer(bOwn, onlyA, '10.00') });
+        isProblem(t, mixed, 404, 'account_not_found', "B moves points into A's account");
+        t.equal(mixed.body.accountId, onlyA, 'names the missing account');
+        const drain = await h.request('POST', '/v1/entries', { key: B.adminKey, body: transfer(aAccount, bOwn, '10.00') });
+        t.ok([404, 422].includes(drain.status), `B draining A's account id is refused (${drain.status})`);
+        t.same(await snapshot(h), mid, 'nothing written by the refused entries');
+        const aAfter = await h.request('GET', `/v1/accounts/${aAccount}`, { key: A.adminKey });
+        t.equal(aAfter.body.balance, aBefore.body.balance, "A's balance is unchanged");
+        await h.assertLedger(t);
+      },
+
+      'GET /v1/entries/:id': async (t) => {
+        const res = await h.request('GET', `/v1/entries/${aEntry}`, { key: B.adminKey });
+        isProblem(t, res, 404, 'entry_not_found', "B reads A's entry");
+        t.notOk(JSON.stringify(res.body).includes(aAccount), 'no posting of A leaks');
+        t.equal((await h.request('GET', `/v1/entries/${aEntry}`, { key: A.adminKey })).status, 200, 'A reads it');
+      },
+
+      'POST /v1/entries/:id/reversal': async (t) => {
+        const entry = await h.request('POST', '/v1/entries', { key: A.adminKey, body: transfer(`issuance:${aAccount}`, aAccount, '4.00') });
+        t.equal(entry.status, 201);
+        const before = await snapshot(h);
+        const res = await h.request('POST', `/v1/entries/${entry.body.id}/reversal`, { key: B.adminKey, body: { reason: 'not yours' } });
+        isProblem(t, res, 404, 'entry_not_found', "B reverses A's entry");
+        t.same(await snapshot(h), before, 'nothing written');
+        const after = await h.request('GET', `/v1/entries/${entry.body.id}`, { key: A.adminKey });
+        t.equal(after.body.reversedByEntryId, null, "A's entry is not reversed");
+        // A can still reverse it itself: B's attempt consumed nothing.
+        const own = await h.request('POST', `/v1/entries/${entry.body.id}/reversal`, { key: A.adminKey, body: { reason: 'mine' } });
+        t.equal(own.status, 201, 'A reverses its own entry');
+        await h.assertLedger(t);
+      },
+
+      'GET /v1/ledger/verification': async (t) => {
+        // Give B some rows of its own so both sides are non-trivial.
+        const bAcc = `member:bver${uniq()}:points`;
+        await fundedAccount(h, { id: bAcc, points: '3', key: B.adminKey });
+        const counts = async (tenantId: string) => {
+          const r = await sql<{ entries: string; postings: string; accounts: string }>`SELECT
+              (SELECT count(*) FROM ledger_entries WHERE tenant_id = ${tenantId})::text AS entries,
+              (SELECT count(*) FROM ledger_postings WHERE tenant_id = ${tenantId})::text AS postings,
+              (SELECT count(*) FROM ledger_accounts WHERE tenant_id = ${tenantId})::text AS accounts`.execute(h.database.db);
+          return r.rows[0]!;
+        };
+        const bCounts = await counts(B.tenantId);
+        const aCounts = await counts(A.tenantId);
+        t.not(aCounts.entries, bCounts.entries, 'A and B have different numbers of entries (the check can tell them apart)');
+        const res = await h.request('GET', '/v1/ledger/verification', { key: B.adminKey });
+        t.equal(res.status, 200);
+        t.match(res.body, { ok: true, tenantId: B.tenantId, ...bCounts, problems: [] }, "B's verification counts only B's rows");
+        const resA = await h.request('GET', '/v1/ledger/verification', { key: A.adminKey });
+        t.match(resA.body, { ok: true, tenantId: A.tenantId, ...aCounts }, "A's verification counts only A's rows");
+      },
+    };
+
+    t.test('the route tables cover every /v1 route the app has', async (t) => {
+      const { all, withoutHead } = v1Routes(h.app);
+      t.ok(withoutHead.includes('GET /v1/tenant'), 'the route list was parsed (sanity check)');
+      t.ok(withoutHead.length >= 11, `found ${withoutHead.length} /v1 routes`);
+      const tableKeys = table.map((c) => `${c.method} ${c.path}`).sort();
+      t.same(tableKeys, withoutHead, 'the role matrix lists exactly the /v1 routes of the app');
+      t.same(Object.keys(isolation).sort(), withoutHead, 'the isolation table lists exactly the /v1 routes of the app');
+      for (const head of all.filter((r) => r.startsWith('HEAD '))) {
+        t.ok(withoutHead.includes(head.replace(/^HEAD /, 'GET ')), `${head} is the automatic HEAD of a GET route`);
+      }
+      for (const op of openApiRoutes(h.app)) t.ok(tableKeys.includes(op), `OpenAPI operation ${op} is in the role matrix`);
+    });
+
+    // -------------------------------------------------------------------------------------------
+    t.test('401 unauthenticated', async (t) => {
+      const [, , keyId, secret] = KEY_FORMAT.exec(h.adminKey)!;
+
+      t.test('every kind of missing or bad credential', async (t) => {
+        const before = await snapshot(h);
+        const cases: { name: string; headers?: Record<string, string>; key?: string }[] = [
+          { name: 'no Authorization header' },
+          { name: 'empty Authorization header', headers: { authorization: '' } },
+          { name: 'Basic scheme', headers: { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` } },
+          { name: 'a valid key under another scheme', headers: { authorization: `Token ${h.adminKey}` } },
+          { name: 'the bare key without a scheme', headers: { authorization: h.adminKey } },
+          { name: '"Bearer" and nothing else', headers: { authorization: 'Bearer' } },
+          { name: '"Bearer " and nothing else', headers: { authorization: 'Bearer ' } },
+          { name: 'a malformed key', key: 'not-a-key' },
+          { name: 'a key with an extra character', key: `${h.adminKey}x` },
+          { name: 'a truncated key', key: h.adminKey.slice(0, -1) },
+          { name: 'a key with two tokens', headers: { authorization: `Bearer ${h.adminKey} ${h.adminKey}` } },
+          { name: 'a well-formed but unknown key', key: `vk_${h.tenantId}.${randomHex(8)}.${randomSecret()}` },
+          { name: 'a well-formed key of an unknown tenant', key: `vk_nosuchtenant.${keyId}.${secret}` },
+          { name: 'a known key id with a wrong secret', key: `vk_${h.tenantId}.${keyId}.${randomSecret()}` },
+          { name: 'a known key id with an upper-cased secret', key: `vk_${h.tenantId}.${keyId}.${secret!.toUpperCase()}` },
+        ];
+        for (const c of cases) {
+          const res = await h.request('GET', '/v1/tenant', { key: c.key ?? null, headers: c.headers ?? {} });
+          isUnauthenticated(t, res, c.name);
+          t.notOk(JSON.stringify(res.body).includes(secret!), `${c.name}: the answer does not echo the secret`);
+        }
+        t.same(await snapshot(h), before, 'nothing written');
+      });
+
+      t.test('the Bearer scheme is case-insensitive and the good key works', async (t) => {
+        for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+          const res = await h.request('GET', '/v1/tenant', { key: null, headers: { authorization: `${scheme} ${h.adminKey}` } });
+          t.equal(res.status, 200, `${scheme} accepted`);
+          t.equal(res.body.id, h.tenantId);
+        }
+      });
+
+      t.test("another tenant's prefix on a valid key id and secret is refused", async (t) => {
+        const b = await h.newTenant();
+        const res = await h.request('GET', '/v1/tenant', { key: `vk_${b.tenantId}.${keyId}.${secret}` });
+        isUnauthenticated(t, res, 'key of tenant A presented as tenant B');
+        const [, , bKeyId, bSecret] = KEY_FORMAT.exec(b.adminKey)!;
+        const res2 = await h.request('GET', '/v1/tenant', { key: `vk_${h.tenantId}.${bKeyId}.${bSecret}` });
+        isUnauthenticated(t, res2, 'key of tenant B presented as tenant A');
+        const mixed = await h.request('GET', '/v1/tenant', { key: `vk_${h.tenantId}.${keyId}.${bSecret}` });
+        isUnauthenticated(t, mixed, "A's key id with B's secret");
+      });
+
+      t.test('a revoked key is refused at once, on every route', async (t) => {
+        const key = await h.keyFor('admin');
+        const id = await keyIdOf(h, key);
+        const revoked = await h.request('POST', `/v1/api-keys/${id}/revocation`, { body: {} });
+        t.equal(revoked.status, 200, 'revoked');
+        isUnauthenticated(t, await whoAmI(h, key), 'the very next request with the revoked key');
+        for (const c of table) {
+          const call = await c.prepare();
+          const mid = await snapshot(h);
+          const res = await h.request(c.method, call.url, { key, body: call.body });
+          isUnauthenticated(t, res, `revoked key on ${c.method} ${c.path}`);
+          t.same(await snapshot(h), mid, `revoked key on ${c.method} ${c.path}: nothing written`);
+        }
+        // It stays revoked: it cannot revoke anything or bring itself back.
+        const selfAgain = await h.request('POST', `/v1/api-keys/${id}/revocation`, { key, body: {} });
+        isUnauthenticated(t, selfAgain, 'revoked key revoking itself');
+      });
+
+      t.test('every route: no key is 401 before body validation, and nothing is written', async (t) => {
+        for (const c of table) {
+          const call = await c.prepare();
+          const before = await snapshot(h);
+          const good = await h.request(c.method, call.url, { key: null, body: call.body });
+          isUnauthenticated(t, good, `${c.method} ${c.path} without a key`);
+          if (c.method === 'POST') {
+            const bad = await sendBad(h, c, call, null);
+            isUnauthenticated(t, bad, `${c.method} ${c.path} without a key and with a bad body`);
+            const wrongType = await h.request(c.method, call.url, {
+              key: null,
+              body: 'a=1',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            });
+            isUnauthenticated(t, wrongType, `${c.method} ${c.path} without a key and with a non-JSON body`);
+            const badKeyBadBody = await sendBad(h, c, call, `vk_${h.tenantId}.${randomHex(8)}.${randomSecret()}`);
+            isUnauthenticated(t, badKeyBadBody, `${c.method} ${c.path} with an unknown key and a bad body`);
+          } else {
+            const head = await h.request('HEAD', call.url, { key: null });
+            t.equal(head.status, 401, `HEAD ${c.path} without a key: 401`);
+          }
+          t.same(await snapshot(h), before, `${c.method} ${c.path}: nothing written`);
+        }
+      });
+
+      t.test('a refused call does not claim its Idempotency-Key', async (t) => {
+        const body = transfer(fx.issuance, fx.account, '3.00');
+        const headers = { 'idempotency-key': `auth-claim-${uniq()}` };
+        isUnauthenticated(t, await h.request('POST', '/v1/entries', { key: null, body, headers }), 'without a key');
+        isForbidden(t, await h.request('POST', '/v1/entries', { key: keys.station, body, headers }), 'station key');
+        isForbidden(t, await h.request('POST', '/v1/entries', { key: keys.auditor, body, headers }), 'auditor key');
+        const ok = await h.request('POST', '/v1/entries', { body, headers });
+        t.equal(ok.status, 201, 'the admin call with the same key runs');
+        t.not(ok.headers['idempotent-replayed'], 'true', 'and is not a replay of a refusal');
+        await h.assertLedger(t);
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    t.test('403 role matrix on every /v1 route', async (t) => {
+      for (const c of table) {
+        t.test(`${c.method} ${c.path}`, async (t) => {
+          for (const role of ROLES) {
+            const call = await c.prepare();
+            const before = await snapshot(h);
+            const res = await h.request(c.method, call.url, {
+              key: keys[role],
+              body: call.body,
+              headers: c.method === 'POST' ? { 'idempotency-key': `matrix-${role}-${uniq()}` } : {},
+            });
+            if (c.allowed.includes(role)) {
+              t.equal(res.status, c.status, `${role} may call it: ${res.status} ${res.status >= 400 ? JSON.stringify(res.body) : ''}`);
+            } else {
+              isForbidden(t, res, `${role} is refused`);
+              t.same(await snapshot(h), before, `${role}: nothing written`);
+              if (c.method === 'POST') {
+                // The role check comes before the body is read or validated.
+                const bad = await sendBad(h, c, call, keys[role]);
+                isForbidden(t, bad, `${role} with a bad body is still 403`);
+                t.same(await snapshot(h), before, `${role} with a bad body: nothing written`);
+              } else {
+                const head = await h.request('HEAD', call.url, { key: keys[role] });
+                t.equal(head.status, 403, `${role}: HEAD is refused as well`);
+              }
+            }
+          }
+        });
+      }
+
+      t.test('the expected matrix, spelled out', async (t) => {
+        // Guards the table itself against an accidental widening.
+        const allowed = Object.fromEntries(table.map((c) => [`${c.method} ${c.path}`, [...c.allowed].sort()]));
+        t.same(allowed, {
+          'GET /v1/tenant': ['admin', 'auditor', 'pos', 'station'],
+          'POST /v1/api-keys': ['admin'],
+          'GET /v1/api-keys': ['admin'],
+          'POST /v1/api-keys/:id/revocation': ['admin'],
+          'POST /v1/accounts': ['admin'],
+          'GET /v1/accounts/:id': ['admin', 'auditor'],
+          'GET /v1/accounts/:id/postings': ['admin', 'auditor'],
+          'POST /v1/entries': ['admin'],
+          'GET /v1/entries/:id': ['admin', 'auditor'],
+          'POST /v1/entries/:id/reversal': ['admin'],
+          'GET /v1/ledger/verification': ['admin', 'auditor'],
+        });
+      });
+
+      t.test('each role key reports its own role and tenant', async (t) => {
+        for (const role of ROLES) {
+          const res = await whoAmI(h, keys[role]);
+          t.equal(res.status, 200, `${role} reads /v1/tenant`);
+          t.match(res.body, { id: h.tenantId, role }, `${role}: tenant and role`);
+        }
+      });
+
+      t.test('a forbidden reversal leaves the entry unreversed', async (t) => {
+        const entry = await h.request('POST', '/v1/entries', { body: transfer(fx.issuance, fx.account, '1.50') });
+        for (const role of ['auditor', 'station', 'pos'] as const) {
+          isForbidden(t, await h.request('POST', `/v1/entries/${entry.body.id}/reversal`, { key: keys[role], body: { reason: 'x' } }), role);
+        }
+        const after = await h.request('GET', `/v1/entries/${entry.body.id}`);
+        t.equal(after.body.reversedByEntryId, null, 'not reversed');
+      });
+
+      t.test('a forbidden revocation leaves the key working', async (t) => {
+        const victim = await h.keyFor('pos');
+        const id = await keyIdOf(h, victim);
+        for (const role of ['auditor', 'station', 'pos'] as const) {
+          isForbidden(t, await h.request('POST', `/v1/api-keys/${id}/revocation`, { key: keys[role], body: {} }), role);
+        }
+        // A key may not revoke itself either unless it is an admin.
+        isForbidden(t, await h.request('POST', `/v1/api-keys/${id}/revocation`, { key: victim, body: {} }), 'pos key on itself');
+        t.equal((await whoAmI(h, victim)).status, 200, 'the key still works');
+      });
+
+      t.test('the ledger verifies after the matrix', async (t) => {
+        await h.assertLedger(t);
+      });
+    });
+
+    // -------------------------------------------------------------------------------------------
+    t.test('API keys', async (t) => {
+      t.test('create: the secret is shown once, in a usable key', async (t) => {
+        for (const role of ROLES) {
+          const res = await h.request('POST', '/v1/api-keys', { body: { name: `新 ${role} 密钥`, role } });
+          t.equal(res.status, 201, `${role} key created`);
+          t.match(res.body, { name: `新 ${role} 密钥`, role, revokedAt: null }, `${role}: fields`);
+          t.ok(Number.isFinite(Date.parse(res.body.createdAt)), `${role}: createdAt is a time`);
+          const m = KEY_FORMAT.exec(res.body.key);
+          t.ok(m, `${role}: key has the vk_<tenant>.<id>.<secret> form`);
+          t.equal(m?.[1], h.tenantId, `${role}: key names its tenant`);
+          t.equal(m?.[2], res.body.id, `${role}: key carries its id`);
+          const me = await whoAmI(h, res.body.key);
+          t.equal(me.status, 200, `${role}: the new key works`);
+          t.match(me.body, { id: h.tenantId, keyId: res.body.id, role }, `${role}: the new key is who it says`);
+        }
+        const a = await h.request('POST', '/v1/api-keys', { body: { name: 'same', role: 'pos' } });
+        const b = await h.request('POST', '/v1/api-keys', { body: { name: 'same', role: 'pos' } });
+        t.not(a.body.id, b.body.id, 'two keys get distinct ids');
+        t.not(a.body.key, b.body.key, 'and distinct secrets');
+      });
+
+      t.test('create: validation', async (t) => {
+        const before = await snapshot(h);
+        isProblem(t, await h.request('POST', '/v1/api-keys', { body: { name: 'x', role: 'superuser' } }), 400, 'validation_failed', 'unknown role');
+        isProblem(t, await h.request('POST', '/v1/api-keys', { body: { name: '  ', role: 'pos' } }), 400, 'validation_failed', 'blank name');
+        isProblem(t, await h.request('POST', '/v1/api-keys', { body: { role: 'pos' } }), 400, 'validation_failed', 'no name');
+        t.same(await snapshot(h), before, 'nothing written');
+      });
+
+      t.test('create with an Idempotency-Key: a replay does not mint a second key', async (t) => {
+        const headers = { 'idempotency-key': `key-create-${uniq()}` };
+        const body = { name: 'idempotent key', role: 'station' };
+        const first = await h.request('POST', '/v1/api-keys', { body, headers });
+        const countAfterFirst = await h.count('api_keys');
+        const again = await h.request('POST', '/v1/api-keys', { body, headers });
+        t.equal(first.status, 201);
+        t.equal(again.status, 201);
+        t.equal(again.headers['idempotent-replayed'], 'true', 'marked as a replay');
+        t.equal(again.body.id, first.body.id, 'the same key');
+        t.equal(await h.count('api_keys'), countAfterFirst, 'no second key row');
+      });
+
+      t.test('list never shows a secret', async (t) => {
+        const created = await h.request('POST', '/v1/api-keys', { body: { name: 'listed', role: 'auditor' } });
+        const secret = KEY_FORMAT.exec(created.body.key)![3]!;
+        const list = await h.request('GET', '/v1/api-keys');
+        t.equal(list.status, 200);
+        t.ok(Array.isArray(list.body.items) && list.body.items.length >= 5, 'lists the keys');
+        const mine = list.body.items.find((k: { id: string }) => k.id === created.body.id);
+        t.match(mine, { id: created.body.id, name: 'listed', role: 'auditor', revokedAt: null }, 'the new key is listed');
+        for (const item of list.body.items) {
+          t.same(Object.keys(item).sort(), ['createdAt', 'id', 'name', 'revokedAt', 'role'], `key ${item.id}: only public fields`);
+        }
+        const text = JSON.stringify(list.body);
+        t.notOk(text.includes(secret), 'the secret appears nowhere in the list');
+        t.notOk(text.includes(created.body.key), 'the full key appears nowhere in the list');
+        t.notOk(text.includes(KEY_FORMAT.exec(h.adminKey)![3]!), "the first admin key's secret appears nowhere");
+        t.notOk(/vk_/.test(text), 'no key string at all');
+      });
+
+      t.test('the database holds only a SHA-256 of the secret', async (t) => {
+        const created = await h.request('POST', '/v1/api-keys', { body: { name: 'stored', role: 'station' } });
+        const [, , id, secret] = KEY_FORMAT.exec(created.body.key)!;
+        const row = await h.database.db
+          .selectFrom('api_keys')
+          .selectAll()
+          .where('tenant_id', '=', h.tenantId)
+          .where('key_id', '=', id!)
+          .executeTakeFirstOrThrow();
+        const text = JSON.stringify(row);
+        t.notOk(text.includes(secret!), 'no column holds the secret');
+        t.notOk(text.includes(created.body.key), 'no column holds the key');
+        t.match(row.secret_hash, /^[0-9a-f]{64}$/, 'a 256-bit hex digest is stored');
+        t.equal(row.secret_hash, crypto.createHash('sha256').update(secret!).digest('hex'), 'it is SHA-256 of the secret');
+        // No key string anywhere in the table, nor in the idempotency store.
+        const all = await sql<{ t: string }>`SELECT coalesce(string_agg(k::text, ','), '') AS t FROM api_keys k`.execute(h.database.db);
+        t.notOk(all.rows[0]!.t.includes(secret!), 'the secret is in no api_keys row');
+        const idem = await sql<{ t: string }>`SELECT coalesce(string_agg(i::text, ','), '') AS t FROM idempotency_keys i`.execute(
+          h.database.db,
+        );
+        t.notOk(idem.rows[0]!.t.includes(secret!), 'the secret is in no idempotency row');
+      });
+
+      t.test('revocation: at once, idempotent, keeps the first revokedAt', async (t) => {
+        const key = await h.keyFor('station');
+        const id = await keyIdOf(h, key);
+        const first = await h.request('POST', `/v1/api-keys/${id}/revocation`, { body: {} });
+        t.equal(first.status, 200, 'revoked');
+        t.match(first.body, { id, role: 'station' });
+        t.ok(first.body.revokedAt && Number.isFinite(Date.parse(first.body.revokedAt)), 'revokedAt set');
+        isUnauthenticated(t, await whoAmI(h, key), 'the revoked key, right after');
+        await new Promise((r) => setTimeout(r, 20));
+        const second = await h.request('POST', `/v1/api-keys/${id}/revocation`, { body: {} });
+        t.equal(second.status, 200, 'revoking again is fine');
+        t.equal(second.body.revokedAt, first.body.revokedAt, 'the first revokedAt is kept');
+        const listed = (await h.request('GET', '/v1/api-keys')).body.items.find((k: { id: string }) => k.id === id);
+        t.equal(listed.revokedAt, first.body.revokedAt, 'the list shows the same revokedAt');
+        isUnauthenticated(t, await whoAmI(h, key), 'still revoked');
+      });
+
+      t.test('revocation: unknown and malformed ids', async (t) => {
+        const before = await snapshot(h);
+        const unknown = randomHex(8);
+        const res = await h.request('POST', `/v1/api-keys/${unknown}/revocation`, { body: {} });
+        isProblem(t, res, 404, 'api_key_not_found', 'unknown key id');
+        isProblem(t, await h.request('POST', '/v1/api-keys/XYZ/revocation', { body: {} }), 400, 'validation_failed', 'malformed key id');
+        t.same(await snapshot(h), before, 'nothing written');
+      });
+
+      t.test('the last active admin key cannot be revoked', async (t) => {
+        const b = await h.newTenant();
+        const id = await keyIdOf(h, b.adminKey);
+        await h.keyFor('station', b.adminKey);
+        await h.keyFor('auditor', b.adminKey);
+        const res = await h.request('POST', `/v1/api-keys/${id}/revocation`, { key: b.adminKey, body: {} });
+        isProblem(t, res, 409, 'last_admin_key', 'revoking the only admin key (itself)');
+        t.equal((await whoAmI(h, b.adminKey)).status, 200, 'the key still works');
+        t.same(await activeAdmins(h, b.tenantId), [id], 'still one active admin');
+
+        // With a second admin, one may go; then the other is the last again.
+        const second = await h.keyFor('admin', b.adminKey);
+        const secondId = await keyIdOf(h, second);
+        const revokeFirst = await h.request('POST', `/v1/api-keys/${id}/revocation`, { key: second, body: {} });
+        t.equal(revokeFirst.status, 200, 'the first admin key is revoked by the second');
+        isUnauthenticated(t, await whoAmI(h, b.adminKey), 'the first admin key stops working');
+        const revokeSecond = await h.request('POST', `/v1/api-keys/${secondId}/revocation`, { key: second, body: {} });
+        isProblem(t, revokeSecond, 409, 'last_admin_key', 'the second is now the last');
+        t.equal((await whoAmI(h, second)).status, 200, 'the second still works');
+
+        // A revoked admin key does not count as an admin.
+        const third = await h.keyFor('admin', second);
+        const thirdId = await keyIdOf(h, third);
+        t.equal((await h.request('POST', `/v1/api-keys/${thirdId}/revocation`, { key: second, body: {} })).status, 200, 'third revoked');
+        isProblem(
+          t,
+          await h.request('POST', `/v1/api-keys/${secondId}/revocation`, { key: second, body: {} }),
+          409,
+          'last_admin_key',
+          'revoked admin keys do not count',
+        );
+        t.same(await activeAdmins(h, b.tenantId), [secondId], 'exactly the second admin is active');
+        // Revoking an already revoked admin key is not blocked by the last-admin rule.
+        const again = await h.request('POST', `/v1/api-keys/${id}/revocation`, { key: second, body: {} });
+        t.equal(again.status, 200, 're-revoking a revoked admin key is fine');
+        t.equal(again.body.revokedAt, revokeFirst.body.revokedAt, 'and keeps its revokedAt');
+      });
+
+      t.test('two admins revoking each other at once leave one admin', async (t) => {
+        for (let round = 0; round < 5; round++) {
+          const b = await h.newTenant();
+          const other = await h.keyFor('admin', b.adminKey);
+          const [idA, idB] = [await keyIdOf(h, b.adminKey), await keyIdOf(h, other)];
+          const [ra, rb] = await Promise.all([
+            h.request('POST', `/v1/api-keys/${idB}/revocation`, { key: b.adminKey, body: {} }),
+            h.request('POST', `/v1/api-keys/${idA}/revocation`, { key: other, body: {} }),
+          ]);
+          const statuses = [ra.status, rb.status];
+          t.equal(statuses.filter((s) => s === 200).length, 1, `round ${round}: exactly one revocation wins (${statuses})`);
+          for (const r of [ra, rb]) {
+            if (r.status !== 200) t.ok(['last_admin_key', 'unauthenticated'].includes(r.body.code), `round ${round}: loser gets ${r.body.code}`);
+          }
+          const active = await activeAdmins(h, b.tenantId);
+          t.equal(active.length, 1, `round ${round}: one admin remains`);
+          const survivor = active[0] === idA ? b.adminKey : other;
+          t.equal((await whoAmI(h, survivor)).status, 200, `round ${round}: the surviving admin key works`);
+          t.equal((await h.request('GET', '/v1/api-keys', { key: survivor })).status, 200, `round ${round}: and can still administer`);
+        }
+      });
+    });
+
+    t.test('tenant isolation on every /v1 route', async (t) => {
+      for (const [route, check] of Object.entries(isolation)) t.test(route, check);
+    });
+
+    t.test('the same account id in two tenants: separate accounts, separate balances', async (t) => {
+      const id = `member:twin${uniq()}:points`;
+      await fundedAccount(h, { id, points: '30', key: A.adminKey });
+      await fundedAccount(h, { id, points: '7.25', key: B.adminKey });
+      const a = await h.request('GET', `/v1/accounts/${id}`, { key: A.adminKey });
+      const b = await h.request('GET', `/v1/accounts/${id}`, { key: B.adminKey });
+      t.equal(a.body.balance, '30.00', "A's balance");
+      t.equal(b.body.balance, '7.25', "B's balance");
+      const spend = await h.request('POST', '/v1/entries', { key: B.adminKey, body: transfer(id, `issuance:${id}`, '7.25') });
+      t.equal(spend.status, 201, 'B spends all of its own');
+      const tooMuch = await h.request('POST', '/v1/entries', { key: B.adminKey, body: transfer(id, `issuance:${id}`, '0.01') });
+      isProblem(t, tooMuch, 422, 'insufficient_points', "B cannot spend A's balance");
+      t.equal((await h.request('GET', `/v1/accounts/${id}`, { key: A.adminKey })).body.balance, '30.00', "A's balance untouched");
+      t.equal((await h.request('GET', `/v1/accounts/${id}`, { key: B.adminKey })).body.balance, '0.00', "B's balance is 0");
+      const aPost = await h.request('GET', `/v1/accounts/${id}/postings`, { key: A.adminKey });
+      const bPost = await h.request('GET', `/v1/accounts/${id}/postings`, { key: B.adminKey });
+      t.equal(aPost.body.items.length, 1, 'A sees only its posting');
+      t.equal(bPost.body.items.length, 2, 'B sees only its postings');
+      const aIds = new Set(aPost.body.items.map((p: { entryId: string }) => p.entryId));
+      t.notOk(bPost.body.items.some((p: { entryId: string }) => aIds.has(p.entryId)), 'no shared entries');
+      await h.assertLedger(t);
+    });
+
+    t.test('the same Idempotency-Key in two tenants: two separate results, no cross-tenant replay', async (t) => {
+      const id = `member:idem${uniq()}:points`;
+      await fundedAccount(h, { id, points: '20', key: A.adminKey });
+      await fundedAccount(h, { id, points: '20', key: B.adminKey });
+      const headers = { 'idempotency-key': `shared-${uniq()}` };
+      const body = transfer(`issuance:${id}`, id, '5.00');
+      const entriesBefore = await h.count('ledger_entries');
+      const a = await h.request('POST', '/v1/entries', { key: A.adminKey, body, headers });
+      const b = await h.request('POST', '/v1/entries', { key: B.adminKey, body, headers });
+      t.equal(a.status, 201, 'A posts');
+      t.equal(b.status, 201, 'B posts with the same key and body');
+      t.not(b.headers['idempotent-replayed'], 'true', "B's call is not a replay of A's");
+      t.not(b.body.id, a.body.id, 'two different entries');
+      t.equal(await h.count('ledger_entries'), entriesBefore + 2, 'two entries written');
+      isProblem(t, await h.request('GET', `/v1/entries/${a.body.id}`, { key: B.adminKey }), 404, 'entry_not_found', "B cannot read A's result");
+      t.equal((await h.request('GET', `/v1/accounts/${id}`, { key: A.adminKey })).body.balance, '25.00', 'A credited once');
+      t.equal((await h.request('GET', `/v1/accounts/${id}`, { key: B.adminKey })).body.balance, '25.00', 'B credited once');
+
+      // Each tenant's replay returns its own result.
+      const aAgain = await h.request('POST', '/v1/entries', { key: A.adminKey, body, headers });
+      const bAgain = await h.request('POST', '/v1/entries', { key: B.adminKey, body, headers });
+      t.equal(aAgain.headers['idempotent-replayed'], 'true', 'A replays');
+      t.equal(aAgain.body.id, a.body.id, "A's replay is A's entry");
+      t.equal(bAgain.headers['idempotent-replayed'], 'true', 'B replays');
+      t.equal(bAgain.body.id, b.body.id, "B's replay is B's entry");
+
+      // A different body under a key A used is not a conflict for B.
+      const headers2 = { 'idempotency-key': `shared2-${uniq()}` };
+      const a2 = await h.request('POST', '/v1/accounts', { key: A.adminKey, body: { id: `member:k${uniq()}:points`, unit: 'POINTS', type: 'member' }, headers: headers2 });
+      const b2 = await h.request('POST', '/v1/accounts', { key: B.adminKey, body: { id: `member:k${uniq()}:points`, unit: 'HOURS', type: 'member' }, headers: headers2 });
+      t.equal(a2.status, 201, 'A opens an account under the key');
+      t.equal(b2.status, 201, 'B opens a different account under the same key: no idempotency_conflict');
+      t.not(b2.headers['idempotent-replayed'], 'true', 'not a replay');
+      t.equal(b2.body.unit, 'HOURS', "B got its own result, not A's");
+
+      // A refusal stored under A's key is not replayed to B either.
+      const headers3 = { 'idempotency-key': `shared3-${uniq()}` };
+      const refused = await h.request('POST', '/v1/entries', { key: A.adminKey, body: transfer(id, `issuance:${id}`, '999.00'), headers: headers3 });
+      isProblem(t, refused, 422, 'insufficient_points', "A's refused debit");
+      const bOk = await h.request('POST', '/v1/entries', { key: B.adminKey, body: transfer(id, `issuance:${id}`, '1.00'), headers: headers3 });
+      t.equal(bOk.status, 201, "B's write under the same key runs");
+      t.not(bOk.headers['idempotent-replayed'], 'true', "and is not A's refusal replayed");
+      await h.assertLedger(t);
+    });
+
+    t.test('the ledger verifies at the end', async (t) => {
+      await h.assertLedger(t);
+    });
+  });
+}

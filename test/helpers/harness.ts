@@ -1,0 +1,176 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
+import pg from 'pg';
+import type { Test } from 'tap';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { type Database, openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { verifyLedger } from '../../src/ledger/verify.js';
+import { createTenant } from '../../src/tenants/tenants.js';
+
+// Each test file gets its own database: a fresh Postgres database (dropped at the end) or an
+// in-memory PGlite. Files can therefore run in parallel.
+
+export type Engine = 'postgres' | 'pglite';
+
+/** Engines the core tests run on; TEST_ENGINES=postgres (or pglite) narrows it. */
+export const engines: Engine[] = (process.env.TEST_ENGINES ?? 'postgres,pglite')
+  .split(',')
+  .map((e) => e.trim())
+  .filter((e): e is Engine => e === 'postgres' || e === 'pglite');
+
+/** Server-level URL of the test Postgres (any database on it; tests create their own). */
+export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export function databaseUrl(name: string): string {
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export type Tap = Test;
+
+export interface Response {
+  status: number;
+  headers: LightMyRequestResponse['headers'];
+  body: any;
+}
+
+export interface Harness {
+  engine: Engine;
+  app: FastifyInstance;
+  database: Database;
+  tenantId: string;
+  adminKey: string;
+  /** Calls the API as a client would (through app.inject); key defaults to the admin key. */
+  request(
+    method: string,
+    url: string,
+    opts?: { body?: unknown; key?: string | null; headers?: Record<string, string> },
+  ): Promise<Response>;
+  /** A further tenant with its own admin key. */
+  newTenant(id?: string): Promise<{ tenantId: string; adminKey: string }>;
+  /** A key of the given role in the main tenant. */
+  keyFor(role: 'admin' | 'station' | 'pos' | 'auditor', tenantKey?: string): Promise<string>;
+  /** Asserts the ledger invariants over the whole database. */
+  assertLedger(t: Tap, message?: string): Promise<void>;
+  /** Counts rows of a table in the database, all tenants. */
+  count(table: string): Promise<number>;
+}
+
+export async function createTestDatabase(t: Tap): Promise<string> {
+  const name = `ledger_test_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  t.teardown(async () => {
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.end();
+  });
+  return databaseUrl(name);
+}
+
+export async function setup(t: Tap, engine: Engine, opts: { poolSize?: number } = {}): Promise<Harness> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: String(opts.poolSize ?? 20) });
+  const database =
+    engine === 'postgres'
+      ? await openDatabase({ engine: 'postgres', url: await createTestDatabase(t), poolSize: opts.poolSize ?? 20 })
+      : await openDatabase({ engine: 'pglite', dataDir: null });
+  await migrateToLatest(database.db);
+  const app = await buildApp({ config, database, logger: false });
+  await app.ready();
+  // Registered after the database's teardown, so it runs first (tap runs teardowns in reverse).
+  t.teardown(async () => {
+    await app.close();
+    await database.close();
+  });
+
+  const suffix = () => crypto.randomBytes(3).toString('hex');
+  const first = await createTenant(database.db, { id: `t-${suffix()}`, name: '测试县' });
+
+  const request: Harness['request'] = async (method, url, o = {}) => {
+    const key = o.key === undefined ? first.adminKey.key : o.key;
+    const res = await app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(o.headers ?? {}) },
+      ...(o.body !== undefined ? { payload: o.body as object } : {}),
+    });
+    let body: unknown = res.body;
+    try {
+      body = res.body ? JSON.parse(res.body) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.statusCode, headers: res.headers, body };
+  };
+
+  return {
+    engine,
+    app,
+    database,
+    tenantId: first.tenantId,
+    adminKey: first.adminKey.key,
+    request,
+    async newTenant(id) {
+      const created = await createTenant(database.db, { id: id ?? `t-${suffix()}`, name: '另一个县' });
+      return { tenantId: created.tenantId, adminKey: created.adminKey.key };
+    },
+    async keyFor(role, tenantKey) {
+      const res = await request('POST', '/v1/api-keys', { key: tenantKey ?? first.adminKey.key, body: { name: `${role} key`, role } });
+      if (res.status !== 201) throw new Error(`could not create ${role} key: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.key as string;
+    },
+    async assertLedger(tap, message = 'ledger verifies') {
+      const result = await verifyLedger(database.db, null);
+      tap.same(result.problems, [], `${message}: no problems`);
+      for (const u of result.unitTotals) tap.equal(u.total, '0.00', `${message}: ${u.unit} postings sum to zero`);
+    },
+    async count(table) {
+      const r = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(table)}`.execute(database.db);
+      return Number(r.rows[0]!.n);
+    },
+  };
+}
+
+/** Opens a member-style (non-negative) account and a slotted issuance account, funding the first. */
+export async function fundedAccount(h: Harness, opts: { id: string; points: string; key?: string }): Promise<void> {
+  const key = opts.key ?? h.adminKey;
+  const issuance = `issuance:${opts.id}`;
+  for (const body of [
+    { id: opts.id, unit: 'POINTS', type: 'member' },
+    { id: issuance, unit: 'POINTS', type: 'issuance', allowNegative: true, slots: 4 },
+  ]) {
+    const res = await h.request('POST', '/v1/accounts', { key, body });
+    if (res.status !== 201) throw new Error(`account ${body.id}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  if (opts.points !== '0') {
+    const res = await h.request('POST', '/v1/entries', {
+      key,
+      body: {
+        reason: 'opening balance',
+        postings: [
+          { accountId: issuance, unit: 'POINTS', direction: 'debit', amount: opts.points },
+          { accountId: opts.id, unit: 'POINTS', direction: 'credit', amount: opts.points },
+        ],
+      },
+    });
+    if (res.status !== 201) throw new Error(`funding ${opts.id}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+}
+
+/** A two-posting entry body moving `amount` from one account to another. */
+export function transfer(from: string, to: string, amount: string, unit = 'POINTS', reason = 'test transfer') {
+  return {
+    reason,
+    postings: [
+      { accountId: from, unit, direction: 'debit', amount },
+      { accountId: to, unit, direction: 'credit', amount },
+    ],
+  };
+}

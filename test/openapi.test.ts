@@ -1,0 +1,163 @@
+// The committed OpenAPI document is what the code generates (the same check as CI's
+// `npm run openapi:check`, run as a process because src/cli.ts runs its command on import), the
+// running app serves that same document, and it describes every /v1 route with its problems.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import t from 'tap';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import type { DB } from '../src/db/schema.js';
+import { type ProblemCode, problemCodes, problems } from '../src/problems.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const FILE = path.join(ROOT, 'openapi', 'openapi.json');
+
+// Every /v1 operation and the problem codes its route declares beyond the ones every /v1 route
+// has (unauthenticated, forbidden, service_unavailable, internal_error).
+const V1: Record<string, ProblemCode[]> = {
+  'GET /v1/tenant': [],
+  'POST /v1/api-keys': ['validation_failed', 'idempotency_conflict'],
+  'GET /v1/api-keys': [],
+  'POST /v1/api-keys/{id}/revocation': ['validation_failed', 'api_key_not_found', 'last_admin_key'],
+  'POST /v1/accounts': ['validation_failed', 'account_exists', 'idempotency_conflict'],
+  'GET /v1/accounts/{id}': ['validation_failed', 'account_not_found'],
+  'GET /v1/accounts/{id}/postings': ['validation_failed', 'account_not_found', 'invalid_cursor'],
+  'POST /v1/entries': [
+    'validation_failed', 'invalid_amount', 'amount_not_positive', 'too_many_decimals', 'unbalanced_entry',
+    'account_not_found', 'unit_mismatch', 'insufficient_points', 'insufficient_hours', 'idempotency_conflict',
+  ],
+  'GET /v1/entries/{id}': ['validation_failed', 'entry_not_found'],
+  'POST /v1/entries/{id}/reversal': [
+    'validation_failed', 'entry_not_found', 'already_reversed', 'entry_not_reversible', 'insufficient_points',
+    'insufficient_hours', 'idempotency_conflict',
+  ],
+  'GET /v1/ledger/verification': [],
+};
+const EVERY_V1: ProblemCode[] = ['unauthenticated', 'forbidden', 'service_unavailable', 'internal_error'];
+const WRITES = Object.keys(V1).filter((op) => op.startsWith('POST '));
+
+interface Operation {
+  summary?: string;
+  security?: unknown[];
+  parameters?: { in: string; name: string }[];
+  responses: Record<string, { description: string; content?: Record<string, { schema?: { $ref?: string } }> }>;
+}
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+t.test('the committed openapi/openapi.json is what the code generates', async (t) => {
+  t.ok(fs.existsSync(FILE), 'openapi/openapi.json is committed');
+  const res = await run(['src/cli.ts', 'openapi', '--check']);
+  t.equal(res.code, 0, `\`openapi --check\` exits 0 (no drift)${res.code === 0 ? '' : `: ${res.stderr}`}`);
+  t.match(res.stdout, /up to date/);
+});
+
+t.test('the running app serves the committed document', async (t) => {
+  // No database is ever queried to describe the API: a pool that never connects is enough.
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ max: 1 }) }) });
+  const app = await buildApp({
+    config: loadConfig({ LOG_LEVEL: 'silent' }),
+    database: { db, engine: 'postgres', close: () => db.destroy() },
+    logger: false,
+  });
+  t.teardown(async () => {
+    await app.close();
+    await db.destroy();
+  });
+  const served = await app.inject({ method: 'GET', url: '/openapi.json' });
+  t.equal(served.statusCode, 200, 'GET /openapi.json answers 200');
+  t.match(served.headers['content-type'], /application\/json/);
+  t.same(served.json(), JSON.parse(fs.readFileSync(FILE, 'utf8')), 'and serves exactly the committed document');
+  const docs = await app.inject({ method: 'GET', url: '/docs/' });
+  t.equal(docs.statusCode, 200, 'GET /docs/ answers 200');
+  t.match(docs.headers['content-type'], /text\/html/, 'with the docs page');
+});
+
+t.test('the document lists every /v1 route with its problem responses', async (t) => {
+  const doc = JSON.parse(fs.readFileSync(FILE, 'utf8')) as {
+    openapi: string;
+    security?: unknown[];
+    paths: Record<string, Record<string, Operation>>;
+    components: { schemas: Record<string, any>; securitySchemes?: Record<string, any> };
+  };
+  t.match(doc.openapi, /^3\./, 'OpenAPI 3');
+  t.same(doc.security, [{ apiKey: [] }], 'every operation needs the API key unless it says otherwise');
+  t.match(doc.components.securitySchemes, { apiKey: { type: 'http', scheme: 'bearer' } }, 'a bearer key');
+
+  const operations = new Map<string, Operation>();
+  for (const [p, item] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) operations.set(`${method.toUpperCase()} ${p}`, op);
+  }
+  const listed = [...operations.keys()].filter((op) => op.split(' ')[1]!.startsWith('/v1/'));
+  for (const op of Object.keys(V1)) t.ok(operations.has(op), `${op} is in the document`);
+  t.same(
+    listed.filter((op) => !(op in V1)),
+    [],
+    'no /v1 operation in the document is unknown to this test (add new routes to V1 above)',
+  );
+
+  // The Problem schema names every code of src/problems.ts.
+  const problem = doc.components.schemas.Problem;
+  t.ok(problem, 'a Problem component exists');
+  t.same([...(problem?.properties?.code?.enum ?? [])].sort(), [...problemCodes].sort(), 'Problem.code lists every code in src/problems.ts');
+  t.match(problem?.required ?? [], ['type', 'title', 'status', 'code', 'detail'], 'with the RFC 9457 members and code required');
+
+  for (const op of listed) {
+    const operation = operations.get(op)!;
+    t.test(op, async (t) => {
+      t.notSame(operation.security, [], 'is not exempt from the API key');
+      t.ok(operation.summary, 'has a summary');
+      const success = Object.keys(operation.responses).filter((s) => s.startsWith('2'));
+      t.equal(success.length, 1, 'has one success response');
+      t.ok(operation.responses[success[0]!]?.content?.['application/json'], 'described as application/json');
+      const declared = [...EVERY_V1, ...(V1[op] ?? [])];
+      for (const code of declared) {
+        const status = String(problems[code].status);
+        const response = operation.responses[status];
+        t.ok(response, `has a ${status} response (${code})`);
+        t.equal(
+          response?.content?.['application/problem+json']?.schema?.$ref,
+          '#/components/schemas/Problem',
+          `its ${status} is application/problem+json with the Problem schema`,
+        );
+        t.ok(response?.description.split(/[:,]\s*/).includes(code), `its ${status} lists code ${code}`);
+      }
+      // Nothing declared twice over or under the wrong status.
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!/^[45]/.test(status)) continue;
+        const codes = response.description.replace(/^.*code is one of:\s*/, '').split(/,\s*/);
+        for (const code of codes) {
+          t.equal(String(problems[code as ProblemCode]?.status), status, `${code} is listed under its own status ${status}`);
+        }
+      }
+      if (WRITES.includes(op)) {
+        t.ok(
+          operation.parameters?.some((p) => p.in === 'header' && p.name === 'idempotency-key'),
+          'a write takes the Idempotency-Key header',
+        );
+      }
+    });
+  }
+
+  for (const p of ['/healthz', '/readyz']) {
+    t.same(doc.paths[p]?.get?.security, [], `GET ${p} needs no key`);
+  }
+  t.notOk(doc.paths['/openapi.json'], 'the document does not list itself');
+});
