@@ -1,0 +1,55 @@
+import t from 'tap';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/database.js';
+import { createTestDatabase } from './helpers/harness.js';
+
+// When the database is down or not migrated the service says so with 503 problem+json, quickly,
+// and never with a 500 or a hang.
+
+const config = loadConfig({ LOG_LEVEL: 'silent' });
+const key = 'vk_demo.0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+t.test('database unreachable: readyz and writes answer 503 within a bound', async (t) => {
+  // Port 1 on loopback: nothing listens there, so every connection is refused at once.
+  const database = await openDatabase({ engine: 'postgres', url: 'postgres://postgres@127.0.0.1:1/none', poolSize: 2 });
+  const app = await buildApp({ config, database, logger: false });
+  t.teardown(async () => {
+    await app.close();
+    await database.close();
+  });
+
+  const started = Date.now();
+  const ready = await app.inject({ method: 'GET', url: '/readyz' });
+  t.equal(ready.statusCode, 503);
+  t.equal(ready.json().code, 'service_unavailable');
+  t.match(ready.headers['content-type'], /^application\/problem\+json/);
+
+  const health = await app.inject({ method: 'GET', url: '/healthz' });
+  t.equal(health.statusCode, 200, 'the process itself is healthy');
+
+  const write = await app.inject({
+    method: 'POST',
+    url: '/v1/entries',
+    headers: { authorization: `Bearer ${key}`, 'idempotency-key': 'down-1' },
+    payload: { reason: 'x', postings: [] },
+  });
+  t.equal(write.statusCode, 503, 'a write answers 503, not 500');
+  t.equal(write.json().code, 'service_unavailable');
+  t.equal(write.headers['retry-after'], '1');
+  t.ok(Date.now() - started < 10_000, `answered within 10 s (took ${Date.now() - started} ms)`);
+});
+
+t.test('database reachable but not migrated: readyz 503 naming the pending migrations', async (t) => {
+  const url = await createTestDatabase(t);
+  const database = await openDatabase({ engine: 'postgres', url, poolSize: 2 });
+  const app = await buildApp({ config, database, logger: false });
+  t.teardown(async () => {
+    await app.close();
+    await database.close();
+  });
+  const ready = await app.inject({ method: 'GET', url: '/readyz' });
+  t.equal(ready.statusCode, 503);
+  t.equal(ready.json().code, 'service_unavailable');
+  t.same(ready.json().pendingMigrations, ['0001_ledger_core']);
+});
