@@ -76,8 +76,7 @@ for (const engine of engines) {
       isProblem(t, trailing, 400, 'invalid_json', 'trailing comma');
 
       const empty = await raw(h, { method: 'POST', url: '/v1/entries', payload: '', headers: { 'content-type': 'application/json' } });
-      isProblem(t, empty, 400, null, 'empty body with content-type json');
-      t.ok(['invalid_json', 'validation_failed', 'bad_request'].includes(empty.body.code), `empty body: a 400 code (${empty.body.code})`);
+      isProblem(t, empty, 400, 'invalid_json', 'empty body with content-type json');
 
       const nullBody = await raw(h, { method: 'POST', url: '/v1/entries', payload: 'null', headers: { 'content-type': 'application/json' } });
       isProblem(t, nullBody, 400, 'validation_failed', 'JSON null');
