@@ -36,7 +36,6 @@ export function handleError(err: FastifyError, request: FastifyRequest, reply: F
   if (err instanceof DomainError) {
     if (err.replayed) reply.header('idempotent-replayed', 'true');
     if (err.code === 'unauthenticated') reply.header('www-authenticate', 'Bearer');
-    if (err.code === 'validation_failed' || err.status >= 500) request.log.info({ code: err.code }, 'request refused');
     return sendProblem(request, reply, err.code, err.params);
   }
   if (hasZodFastifySchemaValidationErrors(err)) return validationProblem(request, reply, err as unknown as FastifyError);
