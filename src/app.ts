@@ -56,9 +56,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
     },
-    // Router-level errors (bad URL encoding, over-long path parameters) skip the error handler
-    // unless routed here.
-    frameworkErrors: (err, request, reply) => handleError(err, request, reply),
+    // Router-level errors (bad URL encoding, over-long path parameters) skip the error handler and
+    // every hook (so the onSend hook below too) unless routed here.
+    frameworkErrors: (err, request, reply) => {
+      reply.header('x-request-id', request.id);
+      return handleError(err, request, reply);
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.decorate('config', config);

@@ -74,8 +74,6 @@ export function sendProblem(
     .code(problems[code].status)
     .header('content-type', 'application/problem+json; charset=utf-8')
     .header('content-language', languageOf(request))
-    // Set here too: router-level errors (414, bad URL) are answered before the onSend hook exists.
-    .header('x-request-id', request.id)
     .serializer((payload: unknown) => JSON.stringify(payload))
     .send(body);
 }
