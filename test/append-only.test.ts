@@ -114,35 +114,18 @@ for (const engine of engines) {
     });
 
     t.test('a balance row of a non-negative account cannot go negative, even by direct SQL', async (t) => {
-      await rejectedWith(
-        t,
-        h,
-        'UPDATE balance below zero',
-        sql`UPDATE ledger_balances SET balance = -1 WHERE tenant_id = ${tn} AND account_id = 'member:ao:points'`,
-        '23514',
-      );
-      await rejectedWith(
-        t,
-        h,
-        'UPDATE held above balance',
-        sql`UPDATE ledger_balances SET held = balance + 1 WHERE tenant_id = ${tn} AND account_id = 'member:ao:points'`,
-        '23514',
-      );
-      await rejectedWith(
-        t,
-        h,
-        'UPDATE held below zero',
-        sql`UPDATE ledger_balances SET held = -1 WHERE tenant_id = ${tn} AND account_id = 'market:ao'`,
-        '23514',
-      );
-      await rejectedWith(
-        t,
-        h,
-        'INSERT of a negative slot',
-        sql`INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative, balance)
-          VALUES (${tn}, 'member:ao:points', 7, false, -0.01)`,
-        '23514',
-      );
+      const attempts = [
+        ['UPDATE balance below zero', sql`UPDATE ledger_balances SET balance = -1 WHERE tenant_id = ${tn} AND account_id = 'member:ao:points'`],
+        ['UPDATE held above balance', sql`UPDATE ledger_balances SET held = balance + 1 WHERE tenant_id = ${tn} AND account_id = 'member:ao:points'`],
+        ['UPDATE held below zero', sql`UPDATE ledger_balances SET held = -1 WHERE tenant_id = ${tn} AND account_id = 'market:ao'`],
+        [
+          'INSERT of a negative slot',
+          sql`INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative, balance)
+            VALUES (${tn}, 'member:ao:points', 7, false, -0.01)`,
+        ],
+      ] as const;
+      // 23514: check_violation
+      for (const [label, statement] of attempts) await rejectedWith(t, h, label, statement, '23514');
       // A system account that may go negative can: the CHECK only guards non-negative accounts.
       const market = await h.request('GET', '/v1/accounts/market:ao');
       t.equal(market.body.balance, '12.50');

@@ -40,6 +40,19 @@ function posting(accountId: string, direction: 'debit' | 'credit', amount: unkno
   return { accountId, unit, direction, amount };
 }
 
+/** An award-shaped entry for member `m`: hours and points, each balanced by its issuance account. */
+function awardBody(m: string, hours: string, points: string, reason: string) {
+  return {
+    reason,
+    postings: [
+      posting(`issuance:${m}:hours`, 'debit', hours, 'HOURS'),
+      posting(`member:${m}:hours`, 'credit', hours, 'HOURS'),
+      posting(`issuance:member:${m}:points`, 'debit', points),
+      posting(`member:${m}:points`, 'credit', points),
+    ],
+  };
+}
+
 for (const engine of engines) {
   t.test(`ledger API on ${engine}`, async (t) => {
     const h = await setup(t, engine);
@@ -175,15 +188,7 @@ for (const engine of engines) {
       t.equal(await balanceOf(h, 'issuance:member:e2:points'), '-45.00', 'slotted balance is the sum of its slots');
 
       const multi = await h.request('POST', '/v1/entries', {
-        body: {
-          reason: 'service record: 2 hours, 20 points',
-          postings: [
-            posting('issuance:e2:hours', 'debit', '2.00', 'HOURS'),
-            posting('member:e2:hours', 'credit', '2.00', 'HOURS'),
-            posting('issuance:member:e2:points', 'debit', '20.00'),
-            posting('member:e2:points', 'credit', '20.00'),
-          ],
-        },
+        body: awardBody('e2', '2.00', '20.00', 'service record: 2 hours, 20 points'),
       });
       t.equal(multi.status, 201, 'a multi-unit entry balanced per unit posts');
       t.same(multi.body.postings.map((p: any) => [p.unit, p.balanceAfter]), [
@@ -318,17 +323,7 @@ for (const engine of engines) {
       await fundedAccount(h, { id: 'member:rev:points', points: '0' });
       await openAccount(h, { id: 'member:rev:hours', unit: 'HOURS', type: 'member' });
       await openAccount(h, { id: 'issuance:rev:hours', unit: 'HOURS', type: 'issuance', allowNegative: true });
-      const original = await h.request('POST', '/v1/entries', {
-        body: {
-          reason: 'award',
-          postings: [
-            posting('issuance:rev:hours', 'debit', '1.50', 'HOURS'),
-            posting('member:rev:hours', 'credit', '1.50', 'HOURS'),
-            posting('issuance:member:rev:points', 'debit', '15.00'),
-            posting('member:rev:points', 'credit', '15.00'),
-          ],
-        },
-      });
+      const original = await h.request('POST', '/v1/entries', { body: awardBody('rev', '1.50', '15.00', 'award') });
       t.equal(original.status, 201);
       const entriesBefore = await h.count('ledger_entries');
 
