@@ -10,14 +10,17 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
-import { pino } from 'pino';
+import { type DestinationStream, pino } from 'pino';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/schema.js';
 import { healthRoutes } from './health.js';
 import { requireApiKey } from './http/auth.js';
 import { handleError, registerErrorHandling } from './http/errors.js';
+import { hoursRoutes } from './hours/routes.js';
 import { ledgerRoutes } from './ledger/routes.js';
+import { memberRoutes } from './members/routes.js';
+import { orgUnitRoutes } from './orgunits/routes.js';
 import { tenantRoutes } from './tenants/routes.js';
 
 declare module 'fastify' {
@@ -33,6 +36,8 @@ export interface AppOptions {
   database: Database;
   /** Tests pass false (or a level) to keep their output readable. */
   logger?: boolean | { level: string };
+  /** Where log lines go (stdout when left out); tests read them to prove what is never logged. */
+  logStream?: DestinationStream;
 }
 
 export const API_VERSION = '0.1.0';
@@ -44,10 +49,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, database } = options;
   const level = options.logger === false ? 'silent' : typeof options.logger === 'object' ? options.logger.level : config.logLevel;
   // pino JSON lines; request-scoped lines carry requestId. Keys never reach the logs.
-  const logger: FastifyBaseLogger = pino({
-    level,
-    redact: ['req.headers.authorization', 'req.headers.cookie'],
-  });
+  const logger: FastifyBaseLogger = pino(
+    {
+      level,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    options.logStream ?? pino.destination(1),
+  );
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.bodyLimit,
@@ -101,6 +109,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       requireApiKey(v1);
       await v1.register(tenantRoutes);
       await v1.register(ledgerRoutes);
+      await v1.register(orgUnitRoutes);
+      await v1.register(memberRoutes);
+      await v1.register(hoursRoutes);
     },
     { prefix: '/v1' },
   );

@@ -8,6 +8,9 @@ export interface TenantsTable {
   tenant_id: string;
   name: string;
   created_at: Timestamp;
+  auto_verify: Generated<boolean>;
+  star_thresholds: ColumnType<string[], string[] | undefined, string[]>;
+  id_number_key: ColumnType<string, never, never>;
 }
 
 export interface ApiKeysTable {
@@ -18,6 +21,7 @@ export interface ApiKeysTable {
   name: string;
   created_at: Timestamp;
   revoked_at: ColumnType<Date | null, never, Date | string>;
+  org_unit_id: string | null;
 }
 
 export interface LedgerAccountsTable {
@@ -77,7 +81,126 @@ export interface IdempotencyKeysTable {
   created_at: Generated<Date>;
 }
 
+type Amount = ColumnType<string, string, string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface OrgUnitsTable {
+  tenant_id: string;
+  org_unit_id: string;
+  kind: 'center' | 'institute' | 'station' | 'point';
+  parent_id: string | null;
+  path: string;
+  name: string;
+  active: Generated<boolean>;
+  auto_verify: Generated<boolean>;
+  created_at: Timestamp;
+  deactivated_at: NullableTimestamp;
+}
+
+export interface MembersTable {
+  tenant_id: string;
+  member_id: string;
+  name: string;
+  id_number_hash: string;
+  id_number_masked: string;
+  phone: string;
+  home_org_unit_id: string;
+  active: Generated<boolean>;
+  stars: Generated<number>;
+  created_at: Timestamp;
+  deactivated_at: NullableTimestamp;
+}
+
+export interface MemberCardsTable {
+  tenant_id: string;
+  card_no: string;
+  member_id: string;
+  blocked_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface StarChangesTable {
+  tenant_id: string;
+  member_id: string;
+  change_id: Generated<string>;
+  from_stars: number;
+  to_stars: number;
+  hours: Amount;
+  cause: string;
+  record_id: string | null;
+  entry_id: string | null;
+  changed_at: Timestamp;
+}
+
+export interface PointsRulesTable {
+  tenant_id: string;
+  version: number;
+  effective_from: ColumnType<Date, Date | string, never>;
+  points_per_hour: Amount;
+  category_multipliers: ColumnType<Record<string, string>, string, never>;
+  rating_bonus: ColumnType<Record<string, string>, string, never>;
+  daily_cap_hours: Amount;
+  backdating_days: number;
+  point_sources: ColumnType<string[], string[], never>;
+  created_at: Timestamp;
+  created_by: string | null;
+}
+
+export interface ServiceRecordsTable {
+  tenant_id: string;
+  record_id: string;
+  external_id: string;
+  member_id: string;
+  org_unit_id: string;
+  category: string;
+  title: string;
+  source: 'checkin' | 'manual';
+  place: string | null;
+  beneficiary: string | null;
+  content: string | null;
+  lead_name: string | null;
+  recorder: string | null;
+  reference: string | null;
+  started_at: ColumnType<Date, Date | string, never>;
+  ended_at: ColumnType<Date, Date | string, never>;
+  hours: Amount;
+  status: 'submitted' | 'verified' | 'rejected' | 'revoked';
+  reject_reason: string | null;
+  award_entry_id: string | null;
+  rule_version: number | null;
+  points: string | null;
+  explanation: string | null;
+  rating: number | null;
+  rating_comment: string | null;
+  rated_at: NullableTimestamp;
+  bonus_entry_id: string | null;
+  bonus_points: string | null;
+  submitted_by: string | null;
+  submitted_at: Timestamp;
+  verified_by: string | null;
+  verified_at: NullableTimestamp;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ServiceRecordEventsTable {
+  tenant_id: string;
+  record_id: string;
+  event_no: number;
+  type: string;
+  at: Timestamp;
+  actor: string | null;
+  reason: string | null;
+  detail: ColumnType<Record<string, unknown>, string, never>;
+}
+
 export interface DB {
+  org_units: OrgUnitsTable;
+  members: MembersTable;
+  member_cards: MemberCardsTable;
+  star_changes: StarChangesTable;
+  points_rules: PointsRulesTable;
+  service_records: ServiceRecordsTable;
+  service_record_events: ServiceRecordEventsTable;
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   ledger_accounts: LedgerAccountsTable;

@@ -4,7 +4,7 @@ import { problemDetail, type ProblemCode, problems } from '../problems.js';
 import { ProblemSchema } from './problem.js';
 
 // A failing check carries its wire code in params.code; the error handler lifts it to the problem.
-function coded(code: ProblemCode) {
+export function coded(code: ProblemCode) {
   return { message: problemDetail(code, 'en'), params: { code } };
 }
 

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { callerOf } from '../http/auth.js';
 import { IdempotencyHeaders, problemResponses } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
+import { OrgUnitId } from '../orgunits/routes.js';
+import { getSettings, updateSettings } from './settings.js';
 import { createApiKey, listApiKeys, revokeApiKey, Roles } from './tenants.js';
 
 const ApiKeySchema = z
@@ -10,6 +12,7 @@ const ApiKeySchema = z
     id: z.string(),
     name: z.string(),
     role: z.enum(Roles),
+    orgUnitId: z.string().nullable().describe('A station key acts for this org unit and everything under it; null: the whole tenant'),
     createdAt: z.string(),
     revokedAt: z.string().nullable(),
   })
@@ -19,7 +22,51 @@ const CreatedApiKeySchema = ApiKeySchema.extend({
   key: z.string().describe('The secret, shown once: only its hash is stored'),
 }).meta({ id: 'CreatedApiKey' });
 
+const Threshold = z.string().regex(/^\d{1,6}(\.\d{1,2})?$/, 'hours as a decimal string');
+
+const SettingsSchema = z
+  .object({
+    autoVerify: z.boolean().describe('Records of every org unit are verified on submission'),
+    starThresholds: z.array(z.string()).describe('Cumulative verified hours for 1 to 5 stars'),
+  })
+  .meta({ id: 'Settings' });
+
 export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/settings', {
+    config: { roles: ['admin', 'auditor'] },
+    schema: {
+      tags: ['tenant'],
+      summary: "The tenant's settings: automatic verification and star thresholds",
+      response: { 200: SettingsSchema, ...problemResponses() },
+    },
+    handler: async (request) => getSettings(app.db, callerOf(request).tenantId),
+  });
+
+  app.patch('/settings', {
+    schema: {
+      tags: ['tenant'],
+      summary: 'Change settings; new star thresholds re-rate every member (each change kept in their history)',
+      headers: IdempotencyHeaders,
+      body: z.object({
+        autoVerify: z.boolean().optional(),
+        starThresholds: z
+          .array(Threshold)
+          .length(5)
+          .refine((t) => t.every((v, i) => Number(v) > 0 && (i === 0 || Number(v) > Number(t[i - 1]))), 'five increasing positive numbers of hours')
+          .optional(),
+      }),
+      response: {
+        200: SettingsSchema.extend({ starsChanged: z.number().int().describe('Members whose stars moved') }),
+        ...problemResponses('validation_failed', 'idempotency_conflict'),
+      },
+    },
+    handler: async (request, reply) =>
+      writeOnce(request, reply, async (trx) => ({
+        statusCode: 200,
+        body: await updateSettings(trx, callerOf(request).tenantId, request.body),
+      })),
+  });
+
   app.get('/tenant', {
     config: { roles: Roles },
     schema: {
@@ -46,8 +93,15 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['tenant'],
       summary: 'Create an API key (the secret is in this response only)',
       headers: IdempotencyHeaders,
-      body: z.object({ name: z.string().trim().min(1).max(200), role: z.enum(Roles) }),
-      response: { 201: CreatedApiKeySchema, ...problemResponses('validation_failed', 'idempotency_conflict') },
+      body: z.object({
+        name: z.string().trim().min(1).max(200),
+        role: z.enum(Roles),
+        orgUnitId: OrgUnitId.optional().describe('Station keys only: the org unit the key acts for'),
+      }),
+      response: {
+        201: CreatedApiKeySchema,
+        ...problemResponses('validation_failed', 'scope_not_allowed', 'org_unit_not_found', 'idempotency_conflict'),
+      },
     },
     handler: async (request, reply) =>
       writeOnce(request, reply, async (trx) => ({

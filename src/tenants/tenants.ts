@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { createDefaultRule } from '../hours/rules.js';
+import { findOrgUnit } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 
 export const Roles = ['admin', 'station', 'pos', 'auditor'] as const;
@@ -13,12 +15,20 @@ export interface Caller {
   tenantId: string;
   keyId: string;
   role: Role;
+  /** The org unit a scoped key acts for (it and everything under it); null for the whole tenant. */
+  scope: OrgUnitScope | null;
+}
+
+export interface OrgUnitScope {
+  orgUnitId: string;
+  path: string;
 }
 
 export interface ApiKey {
   id: string;
   name: string;
   role: Role;
+  orgUnitId: string | null;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -31,11 +41,15 @@ function hashSecret(secret: string): string {
   return crypto.createHash('sha256').update(secret).digest('hex');
 }
 
-function toApiKey(r: { key_id: string; name: string; role: Role; created_at: Date; revoked_at: Date | null }): ApiKey {
+type KeyRow = { key_id: string; name: string; role: Role; org_unit_id: string | null; created_at: Date; revoked_at: Date | null };
+const KEY_COLUMNS = ['key_id', 'name', 'role', 'org_unit_id', 'created_at', 'revoked_at'] as const;
+
+function toApiKey(r: KeyRow): ApiKey {
   return {
     id: r.key_id,
     name: r.name,
     role: r.role,
+    orgUnitId: r.org_unit_id,
     createdAt: new Date(r.created_at).toISOString(),
     revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
   };
@@ -62,6 +76,7 @@ export async function createTenant(
     // Entry numbers come from a SEQUENCE per tenant: gaps where a transaction rolls back, but no
     // counter row that every writer of the tenant would queue on.
     await sql`CREATE SEQUENCE ${sql.id(`ledger_seq_${input.id}`)}`.execute(trx);
+    await createDefaultRule(trx, input.id);
     const adminKey = await createApiKey(trx, input.id, { name: 'first admin key', role: 'admin' });
     return { tenantId: input.id, adminKey };
   });
@@ -70,14 +85,21 @@ export async function createTenant(
 export async function createApiKey(
   db: Kysely<DB>,
   tenantId: string,
-  input: { name: string; role: Role },
+  input: { name: string; role: Role; orgUnitId?: string | null },
 ): Promise<ApiKey & { key: string }> {
+  const orgUnitId = input.orgUnitId ?? null;
+  if (orgUnitId !== null) {
+    // Only station keys are scoped: admin, auditor and POS keys act for the whole tenant.
+    if (input.role !== 'station') throw new DomainError('scope_not_allowed', { role: input.role });
+    const unit = await findOrgUnit(db, tenantId, orgUnitId);
+    if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId });
+  }
   const keyId = crypto.randomBytes(8).toString('hex');
   const secret = crypto.randomBytes(32).toString('base64url');
   const row = await db
     .insertInto('api_keys')
-    .values({ tenant_id: tenantId, key_id: keyId, secret_hash: hashSecret(secret), role: input.role, name: input.name })
-    .returning(['key_id', 'name', 'role', 'created_at', 'revoked_at'])
+    .values({ tenant_id: tenantId, key_id: keyId, secret_hash: hashSecret(secret), role: input.role, name: input.name, org_unit_id: orgUnitId })
+    .returning(KEY_COLUMNS)
     .executeTakeFirstOrThrow();
   return { ...toApiKey(row), key: `vk_${tenantId}.${keyId}.${secret}` };
 }
@@ -85,7 +107,7 @@ export async function createApiKey(
 export async function listApiKeys(db: Kysely<DB>, tenantId: string): Promise<ApiKey[]> {
   const rows = await db
     .selectFrom('api_keys')
-    .select(['key_id', 'name', 'role', 'created_at', 'revoked_at'])
+    .select(KEY_COLUMNS)
     .where('tenant_id', '=', tenantId)
     .orderBy('created_at')
     .orderBy('key_id')
@@ -118,7 +140,7 @@ export async function revokeApiKey(db: Transaction<DB>, tenantId: string, keyId:
     .set({ revoked_at: sql`coalesce(revoked_at, now())` })
     .where('tenant_id', '=', tenantId)
     .where('key_id', '=', keyId)
-    .returning(['key_id', 'name', 'role', 'created_at', 'revoked_at'])
+    .returning(KEY_COLUMNS)
     .executeTakeFirstOrThrow();
   return toApiKey(row);
 }
@@ -129,15 +151,17 @@ export async function authenticate(db: Kysely<DB>, token: string): Promise<Calle
   if (!m) return null;
   const [, tenantId, keyId, secret] = m as unknown as [string, string, string, string];
   const row = await db
-    .selectFrom('api_keys')
-    .select(['secret_hash', 'role'])
-    .where('tenant_id', '=', tenantId)
-    .where('key_id', '=', keyId)
-    .where('revoked_at', 'is', null)
+    .selectFrom('api_keys as k')
+    .leftJoin('org_units as o', (j) => j.onRef('o.tenant_id', '=', 'k.tenant_id').onRef('o.org_unit_id', '=', 'k.org_unit_id'))
+    .select(['k.secret_hash', 'k.role', 'k.org_unit_id', 'o.path'])
+    .where('k.tenant_id', '=', tenantId)
+    .where('k.key_id', '=', keyId)
+    .where('k.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
   const expected = Buffer.from(row.secret_hash, 'hex');
   const given = Buffer.from(hashSecret(secret), 'hex');
   if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return null;
-  return { tenantId, keyId, role: row.role };
+  const scope = row.org_unit_id && row.path ? { orgUnitId: row.org_unit_id, path: row.path } : null;
+  return { tenantId, keyId, role: row.role, scope };
 }

@@ -1,0 +1,425 @@
+import { Decimal } from 'decimal.js';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { createAccount } from '../ledger/accounts.js';
+import { formatAmount } from '../ledger/amount.js';
+import { reverseEntry } from '../ledger/entries.js';
+import { type Entry, post, type PostingInput } from '../ledger/post.js';
+import { lockMember } from '../members/members.js';
+import { memberHoursAccount, memberPointsAccount, recomputeStars, type StarCause, type StarChange } from '../members/stars.js';
+import { issuanceAccount } from '../orgunits/orgUnits.js';
+import { DomainError } from '../problems.js';
+import type { Caller } from '../tenants/tenants.js';
+import { addEvent, checkDailyCap, checkPeriod, lockRecord, type ServiceRecord, toRecord } from './records.js';
+import { computeAward, ratingBonus, ruleAt, ruleByVersion, type Source } from './rules.js';
+
+// The ledger side of service records: award on verification, bonus on rating, reversal and new
+// award on correction. Each runs inside the caller's transaction with the record and member locked.
+
+/** Where points that a member already spent are taken from when an admin forces a correction. */
+export const ADJUSTMENT_POINTS = 'adjustment:points';
+
+export interface MemberTotals {
+  id: string;
+  hours: string;
+  points: string;
+  pointsAvailable: string;
+  stars: number;
+}
+
+export interface Correction {
+  reversalEntryIds: string[];
+  awardEntryId: string | null;
+  /** Set when points the member had already spent were taken from the adjustment account. */
+  adjustmentEntryId: string | null;
+  forced: boolean;
+  /** Points that came from the adjustment account instead of the member ("0.00" if none). */
+  shortfall: string;
+}
+
+/** What every state change of a record answers: the record, the member after it, and what moved. */
+export interface RecordOutcome {
+  record: ServiceRecord;
+  member: MemberTotals;
+  starChange: StarChange | null;
+  correction: Correction | null;
+}
+
+async function memberTotals(db: Kysely<DB>, tenantId: string, memberId: string): Promise<MemberTotals> {
+  const rows = await db
+    .selectFrom('ledger_balances as b')
+    .innerJoin('members as m', (j) => j.onRef('m.tenant_id', '=', 'b.tenant_id'))
+    .select(['b.account_id', 'b.balance', 'b.held', 'm.stars'])
+    .where('b.tenant_id', '=', tenantId)
+    .where('m.member_id', '=', memberId)
+    .where('b.account_id', 'in', [memberHoursAccount(memberId), memberPointsAccount(memberId)])
+    .execute();
+  const hours = rows.find((r) => r.account_id === memberHoursAccount(memberId))!;
+  const points = rows.find((r) => r.account_id === memberPointsAccount(memberId))!;
+  return {
+    id: memberId,
+    hours: formatAmount(hours.balance),
+    points: formatAmount(points.balance),
+    pointsAvailable: formatAmount(new Decimal(points.balance).minus(points.held)),
+    stars: hours.stars,
+  };
+}
+
+async function outcome(
+  trx: Transaction<DB>,
+  caller: Caller,
+  recordId: string,
+  memberId: string,
+  starChange: StarChange | null,
+  correction: Correction | null = null,
+): Promise<RecordOutcome> {
+  const row = await trx
+    .selectFrom('service_records')
+    .selectAll()
+    .where('tenant_id', '=', caller.tenantId)
+    .where('record_id', '=', recordId)
+    .executeTakeFirstOrThrow();
+  return { record: toRecord(row), member: await memberTotals(trx, caller.tenantId, memberId), starChange, correction };
+}
+
+/** The outcome shape for a record whose state did not move the ledger (submission, a read). */
+export async function outcomeOf(db: Kysely<DB>, caller: Caller, recordId: string): Promise<RecordOutcome> {
+  const row = await db
+    .selectFrom('service_records')
+    .selectAll()
+    .where('tenant_id', '=', caller.tenantId)
+    .where('record_id', '=', recordId)
+    .executeTakeFirstOrThrow();
+  return { record: toRecord(row), member: await memberTotals(db, caller.tenantId, row.member_id), starChange: null, correction: null };
+}
+
+/** Hours (always) and points (when the rule gives any) from the org unit's issuance accounts to the member. */
+function awardPostings(orgUnitId: string, memberId: string, hours: Decimal, points: Decimal): PostingInput[] {
+  const postings: PostingInput[] = [
+    { accountId: issuanceAccount(orgUnitId, 'hours'), unit: 'HOURS', amount: hours.neg() },
+    { accountId: memberHoursAccount(memberId), unit: 'HOURS', amount: hours },
+  ];
+  if (points.gt(0)) {
+    postings.push(
+      { accountId: issuanceAccount(orgUnitId, 'points'), unit: 'POINTS', amount: points.neg() },
+      { accountId: memberPointsAccount(memberId), unit: 'POINTS', amount: points },
+    );
+  }
+  return postings;
+}
+
+async function changeStars(trx: Transaction<DB>, caller: Caller, memberId: string, cause: StarCause, recordId: string, entryId: string | null) {
+  return recomputeStars(trx, caller.tenantId, memberId, { cause, recordId, entryId });
+}
+
+function mustBe(record: Record<string, any>, status: string, action: string): void {
+  if (record.status !== status) throw new DomainError('record_status_conflict', { status: record.status, action });
+}
+
+/**
+ * Verification: one entry crediting the member's hours and points under the rule in force now,
+ * debiting the org unit's issuance accounts; the star rating follows in the same transaction.
+ */
+export async function verifyRecord(trx: Transaction<DB>, caller: Caller, recordId: string, opts: { auto?: boolean } = {}): Promise<RecordOutcome> {
+  const record = await lockRecord(trx, caller, recordId);
+  mustBe(record, 'submitted', 'verification');
+  const member = await lockMember(trx, caller.tenantId, record.member_id);
+  if (!member.active) throw new DomainError('member_inactive');
+  const rule = await ruleAt(trx, caller.tenantId, new Date());
+  const hours = new Decimal(record.hours);
+  const award = computeAward(rule, { hours, category: record.category, source: record.source as Source });
+  const entry = await post(trx, {
+    tenantId: caller.tenantId,
+    kind: 'award',
+    occurredAt: new Date(record.ended_at),
+    reason: award.explanation,
+    objectType: 'service_record',
+    objectId: recordId,
+    ruleVersion: rule.version,
+    createdBy: caller.keyId,
+    metadata: { explanation: award.explanation, hours: formatAmount(hours), points: formatAmount(award.points) },
+    postings: awardPostings(record.org_unit_id, record.member_id, hours, award.points),
+  });
+  await trx
+    .updateTable('service_records')
+    .set({
+      status: 'verified',
+      award_entry_id: entry.id,
+      rule_version: rule.version,
+      points: formatAmount(award.points),
+      explanation: award.explanation,
+      verified_by: caller.keyId,
+      verified_at: sql`now()`,
+      updated_at: sql`now()`,
+    })
+    .where('tenant_id', '=', caller.tenantId)
+    .where('record_id', '=', recordId)
+    .execute();
+  const starChange = await changeStars(trx, caller, record.member_id, 'award', recordId, entry.id);
+  await addEvent(trx, caller.tenantId, recordId, {
+    type: 'verified',
+    actor: caller.keyId,
+    detail: {
+      automatic: opts.auto ?? false,
+      entryId: entry.id,
+      ruleVersion: rule.version,
+      hours: formatAmount(hours),
+      points: formatAmount(award.points),
+      explanation: award.explanation,
+      ...(starChange ? { stars: { from: starChange.from, to: starChange.to } } : {}),
+    },
+  });
+  return outcome(trx, caller, recordId, record.member_id, starChange);
+}
+
+export async function rejectRecord(trx: Transaction<DB>, caller: Caller, recordId: string, reason: string): Promise<RecordOutcome> {
+  const record = await lockRecord(trx, caller, recordId);
+  mustBe(record, 'submitted', 'rejection');
+  await trx
+    .updateTable('service_records')
+    .set({ status: 'rejected', reject_reason: reason, updated_at: sql`now()` })
+    .where('tenant_id', '=', caller.tenantId)
+    .where('record_id', '=', recordId)
+    .execute();
+  await addEvent(trx, caller.tenantId, recordId, { type: 'rejected', actor: caller.keyId, reason });
+  return outcome(trx, caller, recordId, record.member_id, null);
+}
+
+/** 评单: once per verified record; a bonus under the rule in force is its own entry. */
+export async function rateRecord(
+  trx: Transaction<DB>,
+  caller: Caller,
+  recordId: string,
+  input: { stars: number; comment?: string | undefined },
+): Promise<RecordOutcome> {
+  const record = await lockRecord(trx, caller, recordId);
+  if (record.rating !== null) throw new DomainError('already_rated');
+  mustBe(record, 'verified', 'a rating');
+  await lockMember(trx, caller.tenantId, record.member_id);
+  const rule = await ruleAt(trx, caller.tenantId, new Date());
+  const bonus = ratingBonus(rule, input.stars);
+  let entry: Entry | null = null;
+  if (bonus.gt(0)) {
+    entry = await post(trx, {
+      tenantId: caller.tenantId,
+      kind: 'bonus',
+      reason: `rating ${input.stars}★ bonus ${formatAmount(bonus)} (rule v${rule.version})`,
+      objectType: 'service_record',
+      objectId: recordId,
+      ruleVersion: rule.version,
+      createdBy: caller.keyId,
+      postings: [
+        { accountId: issuanceAccount(record.org_unit_id, 'points'), unit: 'POINTS', amount: bonus.neg() },
+        { accountId: memberPointsAccount(record.member_id), unit: 'POINTS', amount: bonus },
+      ],
+    });
+  }
+  await trx
+    .updateTable('service_records')
+    .set({
+      rating: input.stars,
+      rating_comment: input.comment ?? null,
+      rated_at: sql`now()`,
+      bonus_entry_id: entry?.id ?? null,
+      bonus_points: entry ? formatAmount(bonus) : null,
+      updated_at: sql`now()`,
+    })
+    .where('tenant_id', '=', caller.tenantId)
+    .where('record_id', '=', recordId)
+    .execute();
+  await addEvent(trx, caller.tenantId, recordId, {
+    type: 'rated',
+    actor: caller.keyId,
+    detail: { stars: input.stars, bonusPoints: entry ? formatAmount(bonus) : null, entryId: entry?.id ?? null },
+  });
+  return outcome(trx, caller, recordId, record.member_id, null);
+}
+
+async function availablePoints(trx: Transaction<DB>, tenantId: string, memberId: string): Promise<Decimal> {
+  const row = await trx
+    .selectFrom('ledger_balances')
+    .select(['balance', 'held'])
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', memberPointsAccount(memberId))
+    .executeTakeFirstOrThrow();
+  return new Decimal(row.balance).minus(row.held);
+}
+
+async function ensureAdjustmentAccount(trx: Transaction<DB>, tenantId: string): Promise<void> {
+  const exists = await trx
+    .selectFrom('ledger_accounts')
+    .select('account_id')
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', ADJUSTMENT_POINTS)
+    .executeTakeFirst();
+  if (!exists) {
+    await createAccount(trx, tenantId, { id: ADJUSTMENT_POINTS, unit: 'POINTS', type: 'adjustment', allowNegative: true, slots: 1, name: 'points adjustments' });
+  }
+}
+
+/**
+ * Points already spent are never clawed back below zero. When a correction takes back more than
+ * the member has available, it is refused, unless an admin forces it: then the shortfall is taken
+ * from the adjustment account by an entry of its own, so the reversal still mirrors the original.
+ */
+async function coverShortfall(
+  trx: Transaction<DB>,
+  caller: Caller,
+  record: Record<string, any>,
+  takeBack: Decimal,
+  force: boolean,
+  reason: string,
+): Promise<{ shortfall: Decimal; entry: Entry | null }> {
+  const available = await availablePoints(trx, caller.tenantId, record.member_id);
+  const shortfall = Decimal.max(takeBack.minus(Decimal.max(available, 0)), 0);
+  if (shortfall.isZero()) return { shortfall, entry: null };
+  if (!force) {
+    throw new DomainError('points_already_spent', { required: formatAmount(takeBack), available: formatAmount(available) });
+  }
+  await ensureAdjustmentAccount(trx, caller.tenantId);
+  const entry = await post(trx, {
+    tenantId: caller.tenantId,
+    kind: 'adjustment',
+    reason: `forced correction of service record ${record.record_id}: ${formatAmount(shortfall)} points already spent, taken from ${ADJUSTMENT_POINTS}. ${reason}`,
+    objectType: 'service_record',
+    objectId: record.record_id,
+    createdBy: caller.keyId,
+    postings: [
+      { accountId: ADJUSTMENT_POINTS, unit: 'POINTS', amount: shortfall.neg() },
+      { accountId: memberPointsAccount(record.member_id), unit: 'POINTS', amount: shortfall },
+    ],
+  });
+  return { shortfall, entry };
+}
+
+function checkForce(caller: Caller, force: boolean): void {
+  if (force && caller.role !== 'admin') throw new DomainError('force_not_allowed');
+}
+
+/** Writes that would overdraw the member's points mean "already spent" in a correction. */
+function asSpent(err: unknown): unknown {
+  if (err instanceof DomainError && err.code === 'insufficient_points') {
+    return new DomainError('points_already_spent', { required: err.params.requested, available: err.params.available });
+  }
+  return err;
+}
+
+/**
+ * New hours for a verified record: a new award (same rule version as the first: a later rule
+ * never changes a past award), then the reversal of the old one. The new award goes first so that
+ * the member's points never dip below zero between the two.
+ */
+export async function correctHours(
+  trx: Transaction<DB>,
+  caller: Caller,
+  recordId: string,
+  input: { hours: string; reason: string; force: boolean },
+): Promise<RecordOutcome> {
+  checkForce(caller, input.force);
+  const record = await lockRecord(trx, caller, recordId);
+  mustBe(record, 'verified', 'a correction');
+  const hours = new Decimal(input.hours);
+  if (hours.eq(record.hours)) throw new DomainError('record_status_conflict', { status: `already ${formatAmount(hours)} h`, action: 'the same hours' });
+  checkPeriod(new Date(record.started_at), new Date(record.ended_at), hours);
+  await lockMember(trx, caller.tenantId, record.member_id);
+  const rule = await ruleByVersion(trx, caller.tenantId, record.rule_version);
+  await checkDailyCap(trx, caller.tenantId, record.member_id, new Date(record.started_at), hours, rule.dailyCapHours, recordId);
+  const award = computeAward(rule, { hours, category: record.category, source: record.source as Source });
+  try {
+    const takeBack = Decimal.max(new Decimal(record.points).minus(award.points), 0);
+    const cover = await coverShortfall(trx, caller, record, takeBack, input.force, input.reason);
+    const entry = await post(trx, {
+      tenantId: caller.tenantId,
+      kind: 'award',
+      occurredAt: new Date(record.ended_at),
+      reason: `${award.explanation}; corrects ${formatAmount(record.hours)} h: ${input.reason}`,
+      objectType: 'service_record',
+      objectId: recordId,
+      ruleVersion: rule.version,
+      createdBy: caller.keyId,
+      metadata: { explanation: award.explanation, hours: formatAmount(hours), points: formatAmount(award.points), corrects: record.award_entry_id },
+      postings: awardPostings(record.org_unit_id, record.member_id, hours, award.points),
+    });
+    const reversal = await reverseEntry(trx, caller.tenantId, record.award_entry_id, { reason: input.reason, createdBy: caller.keyId });
+    await trx
+      .updateTable('service_records')
+      .set({ hours: formatAmount(hours), award_entry_id: entry.id, points: formatAmount(award.points), explanation: award.explanation, updated_at: sql`now()` })
+      .where('tenant_id', '=', caller.tenantId)
+      .where('record_id', '=', recordId)
+      .execute();
+    const starChange = await changeStars(trx, caller, record.member_id, 'correction', recordId, entry.id);
+    const correction: Correction = {
+      reversalEntryIds: [reversal.id],
+      awardEntryId: entry.id,
+      adjustmentEntryId: cover.entry?.id ?? null,
+      forced: cover.entry !== null,
+      shortfall: formatAmount(cover.shortfall),
+    };
+    await addEvent(trx, caller.tenantId, recordId, {
+      type: 'corrected',
+      actor: caller.keyId,
+      reason: input.reason,
+      detail: {
+        hoursBefore: formatAmount(record.hours),
+        hoursAfter: formatAmount(hours),
+        pointsBefore: formatAmount(record.points),
+        pointsAfter: formatAmount(award.points),
+        explanation: award.explanation,
+        ...correction,
+        ...(starChange ? { stars: { from: starChange.from, to: starChange.to } } : {}),
+      },
+    });
+    return await outcome(trx, caller, recordId, record.member_id, starChange, correction);
+  } catch (err) {
+    throw asSpent(err);
+  }
+}
+
+/** Revocation: the award and any rating bonus reversed; the record stays, marked revoked. */
+export async function revokeRecord(
+  trx: Transaction<DB>,
+  caller: Caller,
+  recordId: string,
+  input: { reason: string; force: boolean },
+): Promise<RecordOutcome> {
+  checkForce(caller, input.force);
+  const record = await lockRecord(trx, caller, recordId);
+  mustBe(record, 'verified', 'a revocation');
+  await lockMember(trx, caller.tenantId, record.member_id);
+  try {
+    const takeBack = new Decimal(record.points).plus(record.bonus_points ?? 0);
+    const cover = await coverShortfall(trx, caller, record, takeBack, input.force, input.reason);
+    const reversals: string[] = [];
+    for (const entryId of [record.award_entry_id, record.bonus_entry_id].filter(Boolean) as string[]) {
+      reversals.push((await reverseEntry(trx, caller.tenantId, entryId, { reason: input.reason, createdBy: caller.keyId })).id);
+    }
+    await trx
+      .updateTable('service_records')
+      .set({ status: 'revoked', updated_at: sql`now()` })
+      .where('tenant_id', '=', caller.tenantId)
+      .where('record_id', '=', recordId)
+      .execute();
+    const starChange = await changeStars(trx, caller, record.member_id, 'revocation', recordId, reversals[0] ?? null);
+    const correction: Correction = {
+      reversalEntryIds: reversals,
+      awardEntryId: null,
+      adjustmentEntryId: cover.entry?.id ?? null,
+      forced: cover.entry !== null,
+      shortfall: formatAmount(cover.shortfall),
+    };
+    await addEvent(trx, caller.tenantId, recordId, {
+      type: 'revoked',
+      actor: caller.keyId,
+      reason: input.reason,
+      detail: {
+        hours: formatAmount(record.hours),
+        points: formatAmount(takeBack),
+        ...correction,
+        ...(starChange ? { stars: { from: starChange.from, to: starChange.to } } : {}),
+      },
+    });
+    return await outcome(trx, caller, recordId, record.member_id, starChange, correction);
+  } catch (err) {
+    throw asSpent(err);
+  }
+}

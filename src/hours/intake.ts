@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { idempotentWrite, requestHash, type WriteResult } from '../idempotency.js';
+import { DomainError } from '../problems.js';
+import type { Caller } from '../tenants/tenants.js';
+import { outcomeOf, type RecordOutcome, verifyRecord } from './awards.js';
+import { type NewRecord, submitRecord } from './records.js';
+
+// Posting a service record, alone or in a batch. The record's externalId is its idempotency key:
+// the same record posted again (at once, or after a lost answer) gets the first answer back, and
+// the same externalId with a different record is a 409. A space cannot occur in an
+// Idempotency-Key header, so these keys never meet a client's own.
+const keyOf = (externalId: string) => `externalId ${externalId}`;
+
+export async function postRecord(db: Kysely<DB>, caller: Caller, input: NewRecord): Promise<WriteResult & { body: RecordOutcome }> {
+  const hash = requestHash({ serviceRecord: input });
+  const result = await idempotentWrite(db, { tenantId: caller.tenantId, key: keyOf(input.externalId), hash }, async (trx) => {
+    const { recordId, autoVerify } = await submitRecord(trx, caller, input);
+    if (autoVerify) return { statusCode: 201, body: await verifyRecord(trx, caller, recordId, { auto: true }) };
+    // A submitted record has moved nothing yet; the answer has the same shape all the same.
+    return { statusCode: 201, body: await outcomeOf(trx, caller, recordId) };
+  });
+  return result as WriteResult & { body: RecordOutcome };
+}
+
+export interface BatchItemResult {
+  index: number;
+  externalId: string | null;
+  status: number;
+  replayed: boolean;
+  result: RecordOutcome | null;
+  problem: { code: string; params: Record<string, unknown>; errors?: unknown[] } | null;
+}
+
+/**
+ * Up to 1000 records, each in its own transaction with its own answer: one bad record does not
+ * hold back the others, and retrying the whole batch repeats nothing (each externalId replays).
+ */
+export async function postBatch(
+  db: Kysely<DB>,
+  caller: Caller,
+  items: { index: number; input: NewRecord | null; externalId: string | null; invalid?: { errors: unknown[] } }[],
+): Promise<BatchItemResult[]> {
+  const results: BatchItemResult[] = [];
+  for (const item of items) {
+    const base = { index: item.index, externalId: item.externalId };
+    if (!item.input) {
+      results.push({ ...base, status: 400, replayed: false, result: null, problem: { code: 'validation_failed', params: {}, errors: item.invalid?.errors ?? [] } });
+      continue;
+    }
+    try {
+      const written = await postRecord(db, caller, item.input);
+      results.push({ ...base, status: written.statusCode, replayed: written.replayed, result: written.body, problem: null });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      results.push({ ...base, status: err.status, replayed: err.replayed, result: null, problem: { code: err.code, params: err.params } });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,349 @@
+import crypto from 'node:crypto';
+import { Decimal } from 'decimal.js';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { formatAmount } from '../ledger/amount.js';
+import { findOrgUnit, inScope, orgUnitForWrite } from '../orgunits/orgUnits.js';
+import { DomainError } from '../problems.js';
+import type { Caller } from '../tenants/tenants.js';
+import { lockMember } from '../members/members.js';
+import { ruleAt, type Source } from './rules.js';
+
+export const RecordStatuses = ['submitted', 'verified', 'rejected', 'revoked'] as const;
+export type RecordStatus = (typeof RecordStatuses)[number];
+
+/** What a station app posts: one completed piece of service (志愿服务记录). */
+export interface NewRecord {
+  externalId: string;
+  memberId: string;
+  orgUnitId: string;
+  category: string;
+  title: string;
+  source: Source;
+  place?: string | undefined;
+  beneficiary?: string | undefined;
+  content?: string | undefined;
+  lead?: string | undefined;
+  recorder?: string | undefined;
+  reference?: string | undefined;
+  startedAt: string;
+  endedAt: string;
+  hours: string;
+}
+
+export interface RecordEvent {
+  no: number;
+  type: string;
+  at: string;
+  actor: string | null;
+  reason: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface ServiceRecord {
+  id: string;
+  externalId: string;
+  memberId: string;
+  orgUnitId: string;
+  category: string;
+  title: string;
+  source: Source;
+  place: string | null;
+  beneficiary: string | null;
+  content: string | null;
+  lead: string | null;
+  recorder: string | null;
+  reference: string | null;
+  startedAt: string;
+  endedAt: string;
+  hours: string;
+  status: RecordStatus;
+  rejectReason: string | null;
+  award: { entryId: string; ruleVersion: number; points: string; explanation: string } | null;
+  rating: { stars: number; comment: string | null; ratedAt: string; bonusPoints: string | null; bonusEntryId: string | null } | null;
+  submittedAt: string;
+  submittedBy: string | null;
+  verifiedAt: string | null;
+  verifiedBy: string | null;
+  history?: RecordEvent[];
+}
+
+// Business days are China Standard Time (UTC+8, no daylight saving): the daily cap counts hours
+// that start on the same local calendar day.
+const CST_OFFSET_MS = 8 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
+/** A station's clock may run a little ahead of ours; a record ending within this is not "future". */
+const CLOCK_SKEW_MS = 60 * 1000;
+
+export function localDay(at: Date): { start: Date; end: Date } {
+  const start = Math.floor((at.getTime() + CST_OFFSET_MS) / DAY_MS) * DAY_MS - CST_OFFSET_MS;
+  return { start: new Date(start), end: new Date(start + DAY_MS) };
+}
+
+/** Checks that need nothing but the record itself: 400s that the same body always gets again. */
+export function checkPeriod(startedAt: Date, endedAt: Date, hours: Decimal.Value): void {
+  if (endedAt.getTime() <= startedAt.getTime()) throw new DomainError('record_period_invalid');
+  const elapsed = new Decimal(endedAt.getTime() - startedAt.getTime()).div(3600 * 1000);
+  if (new Decimal(hours).gt(elapsed)) {
+    throw new DomainError('hours_exceed_period', { hours: formatAmount(hours), elapsed: elapsed.toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed(2) });
+  }
+}
+
+function iso(d: Date | string | null): string | null {
+  return d === null ? null : new Date(d).toISOString();
+}
+
+export function toRecord(r: Record<string, any>): ServiceRecord {
+  return {
+    id: r.record_id,
+    externalId: r.external_id,
+    memberId: r.member_id,
+    orgUnitId: r.org_unit_id,
+    category: r.category,
+    title: r.title,
+    source: r.source,
+    place: r.place,
+    beneficiary: r.beneficiary,
+    content: r.content,
+    lead: r.lead_name,
+    recorder: r.recorder,
+    reference: r.reference,
+    startedAt: iso(r.started_at)!,
+    endedAt: iso(r.ended_at)!,
+    hours: formatAmount(r.hours),
+    status: r.status,
+    rejectReason: r.reject_reason,
+    award: r.award_entry_id
+      ? { entryId: r.award_entry_id, ruleVersion: r.rule_version, points: formatAmount(r.points), explanation: r.explanation }
+      : null,
+    rating:
+      r.rating === null
+        ? null
+        : {
+            stars: r.rating,
+            comment: r.rating_comment,
+            ratedAt: iso(r.rated_at)!,
+            bonusPoints: r.bonus_points === null ? null : formatAmount(r.bonus_points),
+            bonusEntryId: r.bonus_entry_id,
+          },
+    submittedAt: iso(r.submitted_at)!,
+    submittedBy: r.submitted_by,
+    verifiedAt: iso(r.verified_at),
+    verifiedBy: r.verified_by,
+  };
+}
+
+/** Appends to a record's history; event numbers run 1, 2, 3… per record. */
+export async function addEvent(
+  trx: Transaction<DB>,
+  tenantId: string,
+  recordId: string,
+  event: { type: string; actor: string | null; reason?: string | null; detail?: Record<string, unknown> },
+): Promise<void> {
+  await sql`INSERT INTO service_record_events (tenant_id, record_id, event_no, type, actor, reason, detail)
+    SELECT ${tenantId}, ${recordId}, coalesce(max(event_no), 0) + 1, ${event.type}, ${event.actor}, ${event.reason ?? null},
+      ${JSON.stringify(event.detail ?? {})}::jsonb
+    FROM service_record_events WHERE tenant_id = ${tenantId} AND record_id = ${recordId}`.execute(trx);
+}
+
+export async function recordHistory(db: Kysely<DB>, tenantId: string, recordId: string): Promise<RecordEvent[]> {
+  const rows = await db
+    .selectFrom('service_record_events')
+    .select(['event_no', 'type', 'at', 'actor', 'reason', 'detail'])
+    .where('tenant_id', '=', tenantId)
+    .where('record_id', '=', recordId)
+    .orderBy('event_no')
+    .execute();
+  return rows.map((r) => ({
+    no: r.event_no,
+    type: r.type,
+    at: new Date(r.at).toISOString(),
+    actor: r.actor,
+    reason: r.reason,
+    detail: typeof r.detail === 'string' ? (JSON.parse(r.detail) as Record<string, unknown>) : r.detail,
+  }));
+}
+
+/**
+ * Stores a submitted record after every check that depends on the ledger's state. The member's
+ * row lock makes the overlap and daily-cap checks hold against concurrent submissions.
+ */
+export async function submitRecord(
+  trx: Transaction<DB>,
+  caller: Caller,
+  input: NewRecord,
+): Promise<{ recordId: string; autoVerify: boolean }> {
+  const startedAt = new Date(input.startedAt);
+  const endedAt = new Date(input.endedAt);
+  checkPeriod(startedAt, endedAt, input.hours);
+  const unit = await orgUnitForWrite(trx, caller, input.orgUnitId);
+  if (!unit.effectivelyActive) throw new DomainError('org_unit_inactive', { orgUnitId: unit.id });
+  const member = await lockMember(trx, caller.tenantId, input.memberId);
+  if (!member.active) throw new DomainError('member_inactive');
+
+  const now = new Date();
+  if (startedAt.getTime() > now.getTime() || endedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new DomainError('record_in_future');
+  const rule = await ruleAt(trx, caller.tenantId, now);
+  if (startedAt.getTime() < now.getTime() - rule.backdatingDays * DAY_MS) throw new DomainError('record_too_old', { days: rule.backdatingDays });
+
+  const overlapping = await trx
+    .selectFrom('service_records')
+    .select('record_id')
+    .where('tenant_id', '=', caller.tenantId)
+    .where('member_id', '=', input.memberId)
+    .where('status', 'in', ['submitted', 'verified'])
+    .where('started_at', '<', endedAt)
+    .where('ended_at', '>', startedAt)
+    .limit(1)
+    .executeTakeFirst();
+  if (overlapping) throw new DomainError('overlapping_record', { recordId: overlapping.record_id });
+  await checkDailyCap(trx, caller.tenantId, input.memberId, startedAt, new Decimal(input.hours), rule.dailyCapHours, null);
+
+  const recordId = crypto.randomUUID();
+  const inserted = await trx
+    .insertInto('service_records')
+    .values({
+      tenant_id: caller.tenantId,
+      record_id: recordId,
+      external_id: input.externalId,
+      member_id: input.memberId,
+      org_unit_id: unit.id,
+      category: input.category,
+      title: input.title,
+      source: input.source,
+      place: input.place ?? null,
+      beneficiary: input.beneficiary ?? null,
+      content: input.content ?? null,
+      lead_name: input.lead ?? null,
+      recorder: input.recorder ?? null,
+      reference: input.reference ?? null,
+      started_at: startedAt,
+      ended_at: endedAt,
+      hours: input.hours,
+      status: 'submitted',
+      submitted_by: caller.keyId,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'external_id']).doNothing())
+    .returning('record_id')
+    .executeTakeFirst();
+  // The externalId is also the idempotency key, claimed before this; this is the backstop.
+  if (!inserted) throw new DomainError('idempotency_conflict');
+  await addEvent(trx, caller.tenantId, recordId, { type: 'submitted', actor: caller.keyId, detail: { hours: formatAmount(input.hours) } });
+  const { auto_verify } = await trx.selectFrom('tenants').select('auto_verify').where('tenant_id', '=', caller.tenantId).executeTakeFirstOrThrow();
+  return { recordId, autoVerify: auto_verify || unit.inheritsAutoVerify };
+}
+
+/** The day's live hours of the member (this record excluded) plus `hours` must stay within the cap. */
+export async function checkDailyCap(
+  trx: Transaction<DB>,
+  tenantId: string,
+  memberId: string,
+  startedAt: Date,
+  hours: Decimal,
+  cap: string,
+  excludeRecordId: string | null,
+): Promise<void> {
+  const day = localDay(startedAt);
+  let query = trx
+    .selectFrom('service_records')
+    .select(sql<string>`coalesce(sum(hours), 0)`.as('total'))
+    .where('tenant_id', '=', tenantId)
+    .where('member_id', '=', memberId)
+    .where('status', 'in', ['submitted', 'verified'])
+    .where('started_at', '>=', day.start)
+    .where('started_at', '<', day.end);
+  if (excludeRecordId) query = query.where('record_id', '<>', excludeRecordId);
+  const { total } = await query.executeTakeFirstOrThrow();
+  const after = new Decimal(total).plus(hours);
+  if (after.gt(cap)) throw new DomainError('daily_cap_exceeded', { total: formatAmount(after), cap: formatAmount(cap) });
+}
+
+/**
+ * Locks a record for a change of its state, checking the caller may act for its org unit.
+ * Lock order everywhere: the record first, then its member.
+ */
+export async function lockRecord(trx: Transaction<DB>, caller: Caller, recordId: string): Promise<Record<string, any>> {
+  const row = await trx
+    .selectFrom('service_records')
+    .selectAll()
+    .where('tenant_id', '=', caller.tenantId)
+    .where('record_id', '=', recordId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw new DomainError('record_not_found', { recordId });
+  if (caller.scope) {
+    const unit = await findOrgUnit(trx, caller.tenantId, row.org_unit_id);
+    if (!unit || !inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId: row.org_unit_id });
+  }
+  return row;
+}
+
+export async function getRecord(db: Kysely<DB>, caller: Caller, recordId: string): Promise<ServiceRecord> {
+  const row = await db
+    .selectFrom('service_records')
+    .selectAll()
+    .where('tenant_id', '=', caller.tenantId)
+    .where('record_id', '=', recordId)
+    .executeTakeFirst();
+  if (!row) throw new DomainError('record_not_found', { recordId });
+  if (caller.scope) {
+    const unit = await findOrgUnit(db, caller.tenantId, row.org_unit_id);
+    if (!unit || !inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId: row.org_unit_id });
+  }
+  return { ...toRecord(row), history: await recordHistory(db, caller.tenantId, recordId) };
+}
+
+export interface RecordFilter {
+  memberId?: string | undefined;
+  orgUnitId?: string | undefined;
+  status?: RecordStatus | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && !Number.isNaN(Date.parse(String(v[0]))) && /^[0-9a-f-]{36}$/.test(String(v[1]))) {
+      return [String(v[0]), String(v[1])];
+    }
+  } catch {
+    // fall through
+  }
+  throw new DomainError('invalid_cursor');
+}
+
+/** Records newest first (by start), filtered; an org unit filter takes in the units under it. */
+export async function listRecords(db: Kysely<DB>, caller: Caller, filter: RecordFilter): Promise<{ items: ServiceRecord[]; nextCursor: string | null }> {
+  let query = db
+    .selectFrom('service_records as r')
+    .innerJoin('org_units as o', (j) => j.onRef('o.tenant_id', '=', 'r.tenant_id').onRef('o.org_unit_id', '=', 'r.org_unit_id'))
+    .selectAll('r')
+    .where('r.tenant_id', '=', caller.tenantId);
+  if (caller.scope) query = query.where('o.path', 'like', `${caller.scope.path}%`);
+  if (filter.orgUnitId) {
+    const unit = await findOrgUnit(db, caller.tenantId, filter.orgUnitId);
+    if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId: filter.orgUnitId });
+    query = query.where('o.path', 'like', `${unit.path}%`);
+  }
+  if (filter.memberId) query = query.where('r.member_id', '=', filter.memberId);
+  if (filter.status) query = query.where('r.status', '=', filter.status);
+  if (filter.from) query = query.where('r.started_at', '>=', new Date(filter.from));
+  if (filter.to) query = query.where('r.started_at', '<', new Date(filter.to));
+  if (filter.cursor) {
+    const [at, id] = decodeCursor(filter.cursor);
+    query = query.where(sql<boolean>`(r.started_at, r.record_id) < (${at}::timestamptz, ${id}::uuid)`);
+  }
+  const rows = await query.orderBy('r.started_at', 'desc').orderBy('r.record_id', 'desc').limit(filter.limit + 1).execute();
+  const page = rows.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toRecord),
+    nextCursor:
+      rows.length > filter.limit && last
+        ? Buffer.from(JSON.stringify([new Date(last.started_at).toISOString(), last.record_id])).toString('base64url')
+        : null,
+  };
+}

@@ -1,0 +1,219 @@
+import crypto from 'node:crypto';
+import { Decimal } from 'decimal.js';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { createAccount } from '../ledger/accounts.js';
+import { formatAmount } from '../ledger/amount.js';
+import { findOrgUnit, inScope, orgUnitForWrite } from '../orgunits/orgUnits.js';
+import { DomainError } from '../problems.js';
+import type { Caller } from '../tenants/tenants.js';
+import { hashIdNumber, maskIdNumber, maskPhone, normalizeIdNumber, PHONE } from './identity.js';
+import { hoursToNextStar, lastStarChange, memberHoursAccount, memberPointsAccount, type StarChange, starThresholds } from './stars.js';
+
+export interface Card {
+  cardNo: string;
+  blocked: boolean;
+  createdAt: string;
+  blockedAt: string | null;
+}
+
+export interface Member {
+  id: string;
+  name: string;
+  idNumberMasked: string;
+  phoneMasked: string;
+  homeOrgUnitId: string;
+  active: boolean;
+  cards: Card[];
+  hours: string;
+  points: { balance: string; held: string; available: string };
+  stars: number;
+  hoursToNextStar: string | null;
+  lastStarChange: StarChange | null;
+  createdAt: string;
+  deactivatedAt: string | null;
+}
+
+export interface NewMember {
+  name: string;
+  idNumber: string;
+  phone: string;
+  homeOrgUnitId: string;
+  cards?: string[] | undefined;
+}
+
+/** Registers a member and opens their HOURS and POINTS accounts. */
+export async function registerMember(trx: Transaction<DB>, caller: Caller, input: NewMember): Promise<Member> {
+  const idNumber = normalizeIdNumber(input.idNumber);
+  if (!idNumber) throw new DomainError('invalid_id_number');
+  if (!PHONE.test(input.phone)) throw new DomainError('invalid_phone');
+  const unit = await orgUnitForWrite(trx, caller, input.homeOrgUnitId);
+  if (!unit.effectivelyActive) throw new DomainError('org_unit_inactive', { orgUnitId: unit.id });
+  const { id_number_key } = await trx
+    .selectFrom('tenants')
+    .select('id_number_key')
+    .where('tenant_id', '=', caller.tenantId)
+    .executeTakeFirstOrThrow();
+  const memberId = crypto.randomUUID();
+  const inserted = await trx
+    .insertInto('members')
+    .values({
+      tenant_id: caller.tenantId,
+      member_id: memberId,
+      name: input.name,
+      id_number_hash: hashIdNumber(idNumber, id_number_key),
+      id_number_masked: maskIdNumber(idNumber),
+      phone: input.phone,
+      home_org_unit_id: unit.id,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'id_number_hash']).doNothing())
+    .returning('member_id')
+    .executeTakeFirst();
+  if (!inserted) throw new DomainError('member_exists');
+  for (const cardNo of input.cards ?? []) await insertCard(trx, caller.tenantId, memberId, cardNo);
+  await createAccount(trx, caller.tenantId, { id: memberHoursAccount(memberId), unit: 'HOURS', type: 'member', allowNegative: false, slots: 1 });
+  await createAccount(trx, caller.tenantId, { id: memberPointsAccount(memberId), unit: 'POINTS', type: 'member', allowNegative: false, slots: 1 });
+  return (await getMember(trx, caller.tenantId, memberId))!;
+}
+
+async function insertCard(trx: Transaction<DB>, tenantId: string, memberId: string, cardNo: string): Promise<void> {
+  const row = await trx
+    .insertInto('member_cards')
+    .values({ tenant_id: tenantId, card_no: cardNo, member_id: memberId })
+    .onConflict((oc) => oc.doNothing())
+    .returning('card_no')
+    .executeTakeFirst();
+  if (!row) throw new DomainError('card_exists', { cardNo });
+}
+
+export async function getMember(db: Kysely<DB>, tenantId: string, memberId: string): Promise<Member | null> {
+  const row = await db
+    .selectFrom('members')
+    .selectAll()
+    .select([
+      sql<string>`(SELECT balance FROM ledger_balances b WHERE b.tenant_id = members.tenant_id AND b.account_id = ${sql.lit('member:')} || members.member_id || ${sql.lit(':hours')} AND b.slot = 0)`.as('hours'),
+      sql<string>`(SELECT balance FROM ledger_balances b WHERE b.tenant_id = members.tenant_id AND b.account_id = ${sql.lit('member:')} || members.member_id || ${sql.lit(':points')} AND b.slot = 0)`.as('points'),
+      sql<string>`(SELECT held FROM ledger_balances b WHERE b.tenant_id = members.tenant_id AND b.account_id = ${sql.lit('member:')} || members.member_id || ${sql.lit(':points')} AND b.slot = 0)`.as('points_held'),
+    ])
+    .where('tenant_id', '=', tenantId)
+    .where('member_id', '=', memberId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const cards = await db
+    .selectFrom('member_cards')
+    .select(['card_no', 'created_at', 'blocked_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('member_id', '=', memberId)
+    .orderBy('created_at')
+    .orderBy('card_no')
+    .execute();
+  const thresholds = await starThresholds(db, tenantId);
+  const hours = new Decimal(row.hours);
+  const points = new Decimal(row.points);
+  const held = new Decimal(row.points_held);
+  return {
+    id: row.member_id,
+    name: row.name,
+    idNumberMasked: row.id_number_masked,
+    phoneMasked: maskPhone(row.phone),
+    homeOrgUnitId: row.home_org_unit_id,
+    active: row.active,
+    cards: cards.map((c) => ({
+      cardNo: c.card_no,
+      blocked: c.blocked_at !== null,
+      createdAt: new Date(c.created_at).toISOString(),
+      blockedAt: c.blocked_at ? new Date(c.blocked_at).toISOString() : null,
+    })),
+    hours: formatAmount(hours),
+    points: { balance: formatAmount(points), held: formatAmount(held), available: formatAmount(points.minus(held)) },
+    stars: row.stars,
+    hoursToNextStar: hoursToNextStar(hours, thresholds),
+    lastStarChange: await lastStarChange(db, tenantId, memberId),
+    createdAt: new Date(row.created_at).toISOString(),
+    deactivatedAt: row.deactivated_at ? new Date(row.deactivated_at).toISOString() : null,
+  };
+}
+
+export async function requireMember(db: Kysely<DB>, tenantId: string, memberId: string): Promise<Member> {
+  const member = await getMember(db, tenantId, memberId);
+  if (!member) throw new DomainError('member_not_found', { memberId });
+  return member;
+}
+
+/** The member an active card belongs to (a blocked card finds nobody). */
+export async function memberByCard(db: Kysely<DB>, tenantId: string, cardNo: string): Promise<Member> {
+  const card = await db
+    .selectFrom('member_cards')
+    .select('member_id')
+    .where('tenant_id', '=', tenantId)
+    .where('card_no', '=', cardNo)
+    .where('blocked_at', 'is', null)
+    .executeTakeFirst();
+  if (!card) throw new DomainError('card_not_found', { cardNo });
+  return requireMember(db, tenantId, card.member_id);
+}
+
+/**
+ * Locks the member's row for the rest of the transaction. Every change of a member's hours takes
+ * this lock first, so checks across their records (overlap, daily cap) and the star rating see
+ * one change at a time.
+ */
+export async function lockMember(
+  trx: Transaction<DB>,
+  tenantId: string,
+  memberId: string,
+): Promise<{ memberId: string; active: boolean; homeOrgUnitId: string }> {
+  const row = await trx
+    .selectFrom('members')
+    .select(['member_id', 'active', 'home_org_unit_id'])
+    .where('tenant_id', '=', tenantId)
+    .where('member_id', '=', memberId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw new DomainError('member_not_found', { memberId });
+  return { memberId: row.member_id, active: row.active, homeOrgUnitId: row.home_org_unit_id };
+}
+
+/** A write on a member by a scoped key needs the member's home unit in its scope. */
+async function memberForWrite(trx: Transaction<DB>, caller: Caller, memberId: string) {
+  const member = await lockMember(trx, caller.tenantId, memberId);
+  if (caller.scope) {
+    const home = await findOrgUnit(trx, caller.tenantId, member.homeOrgUnitId);
+    if (!home || !inScope(caller.scope, home.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId: member.homeOrgUnitId });
+  }
+  return member;
+}
+
+export async function addCard(trx: Transaction<DB>, caller: Caller, memberId: string, cardNo: string): Promise<Member> {
+  const member = await memberForWrite(trx, caller, memberId);
+  if (!member.active) throw new DomainError('member_inactive');
+  await insertCard(trx, caller.tenantId, memberId, cardNo);
+  return (await getMember(trx, caller.tenantId, memberId))!;
+}
+
+/** A lost card is blocked, never deleted: its number stays taken. */
+export async function blockCard(trx: Transaction<DB>, caller: Caller, memberId: string, cardNo: string): Promise<Member> {
+  await memberForWrite(trx, caller, memberId);
+  const row = await trx
+    .updateTable('member_cards')
+    .set({ blocked_at: sql`coalesce(blocked_at, now())` })
+    .where('tenant_id', '=', caller.tenantId)
+    .where('member_id', '=', memberId)
+    .where('card_no', '=', cardNo)
+    .returning('card_no')
+    .executeTakeFirst();
+  if (!row) throw new DomainError('card_not_found', { cardNo });
+  return (await getMember(trx, caller.tenantId, memberId))!;
+}
+
+/** A deactivated member keeps their accounts and history but takes no new records or cards. */
+export async function deactivateMember(trx: Transaction<DB>, caller: Caller, memberId: string): Promise<Member> {
+  await memberForWrite(trx, caller, memberId);
+  await trx
+    .updateTable('members')
+    .set({ active: false, deactivated_at: sql`coalesce(deactivated_at, now())` })
+    .where('tenant_id', '=', caller.tenantId)
+    .where('member_id', '=', memberId)
+    .execute();
+  return (await getMember(trx, caller.tenantId, memberId))!;
+}

@@ -1,0 +1,161 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { callerOf } from '../http/auth.js';
+import { coded, IdempotencyHeaders, problemResponses, SignedAmountSchema } from '../http/schemas.js';
+import { writeOnce } from '../http/write.js';
+import { StarChangeSchema } from '../hours/routes.js';
+import { OrgUnitId } from '../orgunits/routes.js';
+import { normalizeIdNumber, PHONE } from './identity.js';
+import { addCard, blockCard, deactivateMember, memberByCard, registerMember, requireMember } from './members.js';
+import { listStarChanges } from './stars.js';
+
+const CardNo = z.string().regex(/^[A-Za-z0-9-]{4,64}$/, '4 to 64 letters, digits or -').meta({ id: 'CardNo', example: '6214830100001234' });
+
+const MemberSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    idNumberMasked: z.string().describe('The ID number is kept only as a keyed hash and this masked form'),
+    phoneMasked: z.string(),
+    homeOrgUnitId: z.string(),
+    active: z.boolean(),
+    cards: z.array(z.object({ cardNo: z.string(), blocked: z.boolean(), createdAt: z.string(), blockedAt: z.string().nullable() })),
+    hours: SignedAmountSchema.describe('Cumulative verified hours'),
+    points: z.object({ balance: SignedAmountSchema, held: SignedAmountSchema, available: SignedAmountSchema }),
+    stars: z.number().int().min(0).max(5),
+    hoursToNextStar: SignedAmountSchema.nullable().describe('null at five stars'),
+    lastStarChange: StarChangeSchema.nullable(),
+    createdAt: z.string(),
+    deactivatedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Member' });
+
+const NewMemberSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    idNumber: z
+      .string()
+      .refine((v) => normalizeIdNumber(v) !== null, coded('invalid_id_number'))
+      .describe('18-character national ID number (GB 11643); stored only as a keyed hash and a masked form'),
+    phone: z.string().refine((v) => PHONE.test(v), coded('invalid_phone')).describe('11-digit mobile number'),
+    homeOrgUnitId: OrgUnitId,
+    cards: z
+      .array(CardNo)
+      .max(10)
+      .refine((c) => new Set(c).size === c.length, 'card numbers must differ')
+      .optional(),
+  })
+  .meta({ id: 'NewMember' });
+
+const Params = z.object({ id: z.uuid() });
+const lookup = ['admin', 'station', 'pos', 'auditor'] as const;
+const writers = ['admin', 'station'] as const;
+
+export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/members', {
+    config: { roles: writers },
+    schema: {
+      tags: ['members'],
+      summary: 'Register a member (volunteer or resident) and open their HOURS and POINTS accounts',
+      headers: IdempotencyHeaders,
+      body: NewMemberSchema,
+      response: {
+        201: MemberSchema,
+        ...problemResponses(
+          'validation_failed', 'invalid_id_number', 'invalid_phone', 'org_unit_not_found', 'org_unit_out_of_scope', 'org_unit_inactive',
+          'member_exists', 'card_exists', 'idempotency_conflict',
+        ),
+      },
+    },
+    handler: async (request, reply) =>
+      writeOnce(request, reply, async (trx) => ({ statusCode: 201, body: await registerMember(trx, callerOf(request), request.body) })),
+  });
+
+  app.get('/members/:id', {
+    config: { roles: lookup },
+    schema: {
+      tags: ['members'],
+      summary: 'A member with hours, points, stars and hours to the next star',
+      params: Params,
+      response: { 200: MemberSchema, ...problemResponses('validation_failed', 'member_not_found') },
+    },
+    handler: async (request) => requireMember(app.db, callerOf(request).tenantId, request.params.id),
+  });
+
+  app.get('/cards/:cardNo', {
+    config: { roles: lookup },
+    schema: {
+      tags: ['members'],
+      summary: 'The member an active card (一卡通) belongs to',
+      params: z.object({ cardNo: CardNo }),
+      response: { 200: MemberSchema, ...problemResponses('validation_failed', 'card_not_found') },
+    },
+    handler: async (request) => memberByCard(app.db, callerOf(request).tenantId, request.params.cardNo),
+  });
+
+  app.post('/members/:id/cards', {
+    config: { roles: writers },
+    schema: {
+      tags: ['members'],
+      summary: 'Add a card to a member',
+      headers: IdempotencyHeaders,
+      params: Params,
+      body: z.object({ cardNo: CardNo }),
+      response: {
+        201: MemberSchema,
+        ...problemResponses('validation_failed', 'member_not_found', 'member_inactive', 'org_unit_out_of_scope', 'card_exists', 'idempotency_conflict'),
+      },
+    },
+    handler: async (request, reply) =>
+      writeOnce(request, reply, async (trx) => ({
+        statusCode: 201,
+        body: await addCard(trx, callerOf(request), request.params.id, request.body.cardNo),
+      })),
+  });
+
+  app.post('/members/:id/cards/:cardNo/block', {
+    config: { roles: writers },
+    schema: {
+      tags: ['members'],
+      summary: 'Block a lost card; its number is never reused',
+      headers: IdempotencyHeaders,
+      params: z.object({ id: z.uuid(), cardNo: CardNo }),
+      response: {
+        200: MemberSchema,
+        ...problemResponses('validation_failed', 'member_not_found', 'card_not_found', 'org_unit_out_of_scope', 'idempotency_conflict'),
+      },
+    },
+    handler: async (request, reply) =>
+      writeOnce(request, reply, async (trx) => ({
+        statusCode: 200,
+        body: await blockCard(trx, callerOf(request), request.params.id, request.params.cardNo),
+      })),
+  });
+
+  app.post('/members/:id/deactivation', {
+    schema: {
+      tags: ['members'],
+      summary: 'Deactivate a member: accounts and history stay, no new records',
+      headers: IdempotencyHeaders,
+      params: Params,
+      response: { 200: MemberSchema, ...problemResponses('validation_failed', 'member_not_found', 'idempotency_conflict') },
+    },
+    handler: async (request, reply) =>
+      writeOnce(request, reply, async (trx) => ({ statusCode: 200, body: await deactivateMember(trx, callerOf(request), request.params.id) })),
+  });
+
+  app.get('/members/:id/star-changes', {
+    config: { roles: ['admin', 'station', 'auditor'] },
+    schema: {
+      tags: ['members'],
+      summary: "Every change of a member's star rating, newest first, with its cause",
+      params: Params,
+      response: { 200: z.object({ items: z.array(StarChangeSchema) }), ...problemResponses('validation_failed', 'member_not_found') },
+    },
+    handler: async (request) => {
+      const { tenantId } = callerOf(request);
+      await requireMember(app.db, tenantId, request.params.id);
+      return { items: await listStarChanges(app.db, tenantId, request.params.id) };
+    },
+  });
+};

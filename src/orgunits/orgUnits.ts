@@ -1,0 +1,183 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { createAccount } from '../ledger/accounts.js';
+import { DomainError } from '../problems.js';
+import type { Caller, OrgUnitScope } from '../tenants/tenants.js';
+
+// The tenant's hierarchy: center (中心) → institute (所) → station (站) → point (点).
+export const OrgUnitKinds = ['center', 'institute', 'station', 'point'] as const;
+export type OrgUnitKind = (typeof OrgUnitKinds)[number];
+
+/** Balance slots of an org unit's issuance accounts: every award debits one, so they are hot. */
+export const ISSUANCE_SLOTS = 16;
+
+export const issuanceAccount = (orgUnitId: string, unit: 'hours' | 'points') => `issuance:${orgUnitId}:${unit}`;
+
+export interface OrgUnit {
+  id: string;
+  kind: OrgUnitKind;
+  parentId: string | null;
+  name: string;
+  active: boolean;
+  autoVerify: boolean;
+  createdAt: string;
+  deactivatedAt: string | null;
+}
+
+/** An org unit as a write sees it: its own flags plus what it inherits from its ancestors. */
+export interface OrgUnitForWrite extends OrgUnit {
+  path: string;
+  /** False when the unit or any unit above it is deactivated. */
+  effectivelyActive: boolean;
+  /** True when the unit or any unit above it verifies records automatically. */
+  inheritsAutoVerify: boolean;
+}
+
+type Row = {
+  org_unit_id: string;
+  kind: OrgUnitKind;
+  parent_id: string | null;
+  path: string;
+  name: string;
+  active: boolean;
+  auto_verify: boolean;
+  created_at: Date;
+  deactivated_at: Date | null;
+};
+
+const COLUMNS = ['org_unit_id', 'kind', 'parent_id', 'path', 'name', 'active', 'auto_verify', 'created_at', 'deactivated_at'] as const;
+
+function toOrgUnit(r: Row): OrgUnit {
+  return {
+    id: r.org_unit_id,
+    kind: r.kind,
+    parentId: r.parent_id,
+    name: r.name,
+    active: r.active,
+    autoVerify: r.auto_verify,
+    createdAt: new Date(r.created_at).toISOString(),
+    deactivatedAt: r.deactivated_at ? new Date(r.deactivated_at).toISOString() : null,
+  };
+}
+
+export function inScope(scope: OrgUnitScope | null, path: string): boolean {
+  return scope === null || path.startsWith(scope.path);
+}
+
+export async function findOrgUnit(db: Kysely<DB>, tenantId: string, orgUnitId: string): Promise<(OrgUnit & { path: string }) | null> {
+  const row = await db
+    .selectFrom('org_units')
+    .select(COLUMNS)
+    .where('tenant_id', '=', tenantId)
+    .where('org_unit_id', '=', orgUnitId)
+    .executeTakeFirst();
+  return row ? { ...toOrgUnit(row), path: row.path } : null;
+}
+
+export async function createOrgUnit(
+  trx: Transaction<DB>,
+  tenantId: string,
+  input: { id: string; kind: OrgUnitKind; parentId?: string | null; name: string; autoVerify?: boolean },
+): Promise<OrgUnit> {
+  const parentId = input.parentId ?? null;
+  let path = `/${input.id}/`;
+  if (input.kind === 'center') {
+    if (parentId !== null) throw new DomainError('invalid_parent', { kind: input.kind });
+  } else {
+    if (parentId === null) throw new DomainError('invalid_parent', { kind: input.kind });
+    const parent = await findOrgUnit(trx, tenantId, parentId);
+    if (!parent) throw new DomainError('org_unit_not_found', { orgUnitId: parentId });
+    // A child sits strictly below its parent's level, and only under an active parent.
+    if (OrgUnitKinds.indexOf(parent.kind) >= OrgUnitKinds.indexOf(input.kind) || !parent.active) {
+      throw new DomainError('invalid_parent', { kind: input.kind, parentKind: parent.kind });
+    }
+    path = `${parent.path}${input.id}/`;
+  }
+  const row = await trx
+    .insertInto('org_units')
+    .values({
+      tenant_id: tenantId,
+      org_unit_id: input.id,
+      kind: input.kind,
+      parent_id: parentId,
+      path,
+      name: input.name,
+      auto_verify: input.autoVerify ?? false,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  if (!row) throw new DomainError('org_unit_exists', { orgUnitId: input.id });
+  // Each unit issues hours and points from its own accounts, so awards at different units never
+  // touch the same row; the slots spread one unit's concurrent awards over several rows.
+  for (const [unit, account] of [['HOURS', 'hours'], ['POINTS', 'points']] as const) {
+    await createAccount(trx, tenantId, {
+      id: issuanceAccount(input.id, account),
+      unit,
+      type: 'issuance',
+      allowNegative: true,
+      slots: ISSUANCE_SLOTS,
+      name: `${input.name} ${account} issuance`,
+    });
+  }
+  return toOrgUnit(row);
+}
+
+/** The units a caller may see: all of the tenant, or the scoped key's unit and what is under it. */
+export async function listOrgUnits(db: Kysely<DB>, caller: Caller): Promise<OrgUnit[]> {
+  let query = db.selectFrom('org_units').select(COLUMNS).where('tenant_id', '=', caller.tenantId);
+  if (caller.scope) query = query.where('path', 'like', `${caller.scope.path}%`);
+  const rows = await query.orderBy('path').execute();
+  return rows.map(toOrgUnit);
+}
+
+export async function getOrgUnit(db: Kysely<DB>, caller: Caller, orgUnitId: string): Promise<OrgUnit> {
+  const unit = await findOrgUnit(db, caller.tenantId, orgUnitId);
+  if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId });
+  if (!inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId });
+  return toPublic(unit);
+}
+
+function toPublic(unit: OrgUnit & { path: string }): OrgUnit {
+  const { path: _path, ...rest } = unit;
+  return rest;
+}
+
+export async function updateOrgUnit(
+  trx: Transaction<DB>,
+  tenantId: string,
+  orgUnitId: string,
+  changes: { name?: string | undefined; autoVerify?: boolean | undefined; active?: false | undefined },
+): Promise<OrgUnit> {
+  const row = await trx
+    .updateTable('org_units')
+    .set({
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.autoVerify !== undefined ? { auto_verify: changes.autoVerify } : {}),
+      // Deactivated, never deleted: records and accounts keep pointing at the unit.
+      ...(changes.active === false ? { active: false, deactivated_at: sql`coalesce(deactivated_at, now())` } : {}),
+    })
+    .where('tenant_id', '=', tenantId)
+    .where('org_unit_id', '=', orgUnitId)
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  if (!row) throw new DomainError('org_unit_not_found', { orgUnitId });
+  return toOrgUnit(row);
+}
+
+/**
+ * The org unit a write acts for, checked against the caller's scope, with what it inherits from
+ * the units above it (deactivation, automatic verification).
+ */
+export async function orgUnitForWrite(db: Kysely<DB>, caller: Caller, orgUnitId: string): Promise<OrgUnitForWrite> {
+  const unit = await findOrgUnit(db, caller.tenantId, orgUnitId);
+  if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId });
+  if (!inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId });
+  const ancestors = await db
+    .selectFrom('org_units')
+    .select([sql<boolean>`bool_and(active)`.as('active'), sql<boolean>`bool_or(auto_verify)`.as('auto_verify')])
+    .where('tenant_id', '=', caller.tenantId)
+    .where(sql<boolean>`${unit.path} LIKE path || '%'`)
+    .executeTakeFirstOrThrow();
+  return { ...unit, effectivelyActive: ancestors.active, inheritsAutoVerify: ancestors.auto_verify };
+}

@@ -1,0 +1,105 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { callerOf } from '../http/auth.js';
+import { IdempotencyHeaders, problemResponses } from '../http/schemas.js';
+import { writeOnce } from '../http/write.js';
+import { createOrgUnit, getOrgUnit, listOrgUnits, OrgUnitKinds, updateOrgUnit } from './orgUnits.js';
+
+export const OrgUnitId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and -, at most 40')
+  .meta({ id: 'OrgUnitId', example: 'xinhua-station' });
+
+const OrgUnitSchema = z
+  .object({
+    id: OrgUnitId,
+    kind: z.enum(OrgUnitKinds),
+    parentId: OrgUnitId.nullable(),
+    name: z.string(),
+    active: z.boolean().describe('False once deactivated (a unit under a deactivated unit also takes no new records)'),
+    autoVerify: z.boolean().describe('Records of this unit and the units under it are verified on submission'),
+    createdAt: z.string(),
+    deactivatedAt: z.string().nullable(),
+  })
+  .meta({ id: 'OrgUnit' });
+
+const readers = ['admin', 'station', 'auditor'] as const;
+const Params = z.object({ id: OrgUnitId });
+
+export const orgUnitRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/org-units', {
+    schema: {
+      tags: ['org units'],
+      summary: 'Create an org unit (center, institute, station or point) with its issuance accounts',
+      headers: IdempotencyHeaders,
+      body: z.object({
+        id: OrgUnitId,
+        kind: z.enum(OrgUnitKinds),
+        parentId: OrgUnitId.optional().describe('Required for every kind but center'),
+        name: z.string().trim().min(1).max(200),
+        autoVerify: z.boolean().default(false),
+      }),
+      response: {
+        201: OrgUnitSchema,
+        ...problemResponses('validation_failed', 'org_unit_not_found', 'org_unit_exists', 'invalid_parent', 'idempotency_conflict'),
+      },
+    },
+    handler: async (request, reply) =>
+      writeOnce(request, reply, async (trx) => ({
+        statusCode: 201,
+        body: await createOrgUnit(trx, callerOf(request).tenantId, request.body),
+      })),
+  });
+
+  app.get('/org-units', {
+    config: { roles: readers },
+    schema: {
+      tags: ['org units'],
+      summary: "The tenant's org units (a scoped station key sees its own subtree)",
+      response: { 200: z.object({ items: z.array(OrgUnitSchema) }), ...problemResponses() },
+    },
+    handler: async (request) => ({ items: await listOrgUnits(app.db, callerOf(request)) }),
+  });
+
+  app.get('/org-units/:id', {
+    config: { roles: readers },
+    schema: {
+      tags: ['org units'],
+      summary: 'One org unit',
+      params: Params,
+      response: { 200: OrgUnitSchema, ...problemResponses('validation_failed', 'org_unit_not_found', 'org_unit_out_of_scope') },
+    },
+    handler: async (request) => getOrgUnit(app.db, callerOf(request), request.params.id),
+  });
+
+  app.patch('/org-units/:id', {
+    schema: {
+      tags: ['org units'],
+      summary: "Rename an org unit or change its automatic verification",
+      headers: IdempotencyHeaders,
+      params: Params,
+      body: z.object({ name: z.string().trim().min(1).max(200).optional(), autoVerify: z.boolean().optional() }),
+      response: { 200: OrgUnitSchema, ...problemResponses('validation_failed', 'org_unit_not_found', 'idempotency_conflict') },
+    },
+    handler: async (request, reply) =>
+      writeOnce(request, reply, async (trx) => ({
+        statusCode: 200,
+        body: await updateOrgUnit(trx, callerOf(request).tenantId, request.params.id, request.body),
+      })),
+  });
+
+  app.post('/org-units/:id/deactivation', {
+    schema: {
+      tags: ['org units'],
+      summary: 'Deactivate an org unit (never deleted): it and the units under it take no new records',
+      headers: IdempotencyHeaders,
+      params: Params,
+      response: { 200: OrgUnitSchema, ...problemResponses('validation_failed', 'org_unit_not_found', 'idempotency_conflict') },
+    },
+    handler: async (request, reply) =>
+      writeOnce(request, reply, async (trx) => ({
+        statusCode: 200,
+        body: await updateOrgUnit(trx, callerOf(request).tenantId, request.params.id, { active: false }),
+      })),
+  });
+};
