@@ -75,14 +75,21 @@ export async function createTestDatabase(t: Tap): Promise<string> {
   return databaseUrl(name);
 }
 
-export async function setup(t: Tap, engine: Engine, opts: { poolSize?: number } = {}): Promise<Harness> {
+/**
+ * opts.logs: when given, the app logs at debug level and every log line is pushed onto it (tests
+ * use it to prove what never reaches the logs).
+ */
+export async function setup(t: Tap, engine: Engine, opts: { poolSize?: number; logs?: string[] } = {}): Promise<Harness> {
   const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: String(opts.poolSize ?? 20) });
   const database =
     engine === 'postgres'
       ? await openDatabase({ engine: 'postgres', url: await createTestDatabase(t), poolSize: opts.poolSize ?? 20 })
       : await openDatabase({ engine: 'pglite', dataDir: null });
   await migrateToLatest(database.db);
-  const app = await buildApp({ config, database, logger: false });
+  const logs = opts.logs;
+  const app = logs
+    ? await buildApp({ config, database, logger: { level: 'debug' }, logStream: { write: (line: string) => void logs.push(line) } })
+    : await buildApp({ config, database, logger: false });
   await app.ready();
   // Registered after the database's teardown, so it runs first (tap runs teardowns in reverse).
   t.teardown(async () => {
