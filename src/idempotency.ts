@@ -49,7 +49,16 @@ function canonicalJson(value: unknown): string {
  */
 export async function idempotentWrite(
   db: Kysely<DB>,
-  request: { tenantId: string; key: string | undefined; hash: string },
+  request: {
+    tenantId: string;
+    key: string | undefined;
+    hash: string;
+    /**
+     * For keys that name a business object (a service record's externalId): a stored refusal
+     * still answers the same request, but a corrected request may take the key over and run.
+     */
+    correctableRefusals?: boolean;
+  },
   work: (trx: Transaction<DB>) => Promise<WriteOutcome>,
 ): Promise<WriteResult> {
   const { tenantId, key, hash } = request;
@@ -74,7 +83,20 @@ export async function idempotentWrite(
 
   try {
     return await inTransaction(db, async (trx) => {
-      if (!(await claim(trx, 0, {}))) return replay(await stored(trx), hash);
+      if (!(await claim(trx, 0, {}))) {
+        const row = await stored(trx);
+        if (!(request.correctableRefusals && row.status_code >= 400 && row.request_hash !== hash)) return replay(row, hash);
+        // Take the refused key over; the row lock makes a concurrent taker wait, then replay us.
+        const taken = await trx
+          .updateTable('idempotency_keys')
+          .set({ request_hash: hash, status_code: 0, response: '{}' })
+          .where('tenant_id', '=', tenantId)
+          .where('idempotency_key', '=', key)
+          .where('request_hash', '=', row.request_hash)
+          .returning('tenant_id')
+          .executeTakeFirst();
+        if (!taken) return replay(await stored(trx), hash);
+      }
       const outcome = await work(trx);
       await trx
         .updateTable('idempotency_keys')
@@ -90,7 +112,20 @@ export async function idempotentWrite(
     // (404, 409, 422) are stored.
     if (!(err instanceof DomainError) || err.replayed || err.status === 400 || err.code === 'idempotency_conflict') throw err;
     const refusal = { problem: { code: err.code, params: err.params } };
-    const row = await inTransaction(db, async (trx) => ((await claim(trx, err.status, refusal)) ? null : stored(trx)));
+    const row = await inTransaction(db, async (trx) => {
+      if (await claim(trx, err.status, refusal)) return null;
+      const existing = await stored(trx);
+      if (!(request.correctableRefusals && existing.status_code >= 400 && existing.request_hash !== hash)) return existing;
+      // A corrected request was refused too: its refusal now answers the key.
+      await trx
+        .updateTable('idempotency_keys')
+        .set({ request_hash: hash, status_code: err.status, response: JSON.stringify(refusal) })
+        .where('tenant_id', '=', tenantId)
+        .where('idempotency_key', '=', key)
+        .where('request_hash', '=', existing.request_hash)
+        .execute();
+      return null;
+    });
     if (row === null) throw err;
     return replay(row, hash);
   }

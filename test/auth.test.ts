@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import t from 'tap';
 import type { Role } from '../src/tenants/tenants.js';
+import { newIdNumber, newMember, orgTree, postRecord, recordBody, verifiedRecord } from './helpers/fixtures.js';
 import { engines, fundedAccount, type Harness, type Response, setup, type Tap, transfer } from './helpers/harness.js';
 
 // Authentication, roles and tenant isolation, through the HTTP API only.
@@ -41,7 +42,20 @@ async function snapshot(h: Harness): Promise<Record<string, string>> {
       (SELECT count(*) FROM ledger_accounts)::text AS accounts,
       (SELECT count(*) FROM ledger_entries)::text AS entries,
       (SELECT count(*) FROM ledger_postings)::text AS postings,
-      (SELECT count(*) FROM idempotency_keys)::text AS idempotency_keys,
+      -- A stored refusal (the answer to a refused externalId) is a memo of the answer, not a write.
+      (SELECT count(*) FROM idempotency_keys WHERE status_code < 400)::text AS idempotency_keys,
+      (SELECT count(*) FROM org_units)::text AS org_units,
+      (SELECT string_agg(org_unit_id || '/' || name || '/' || active || '/' || auto_verify, ',' ORDER BY tenant_id, org_unit_id) FROM org_units) AS org_unit_rows,
+      (SELECT count(*) FROM members)::text AS members,
+      (SELECT count(*) FILTER (WHERE active) FROM members)::text AS active_members,
+      (SELECT count(*) FROM member_cards)::text AS cards,
+      (SELECT count(*) FILTER (WHERE blocked_at IS NOT NULL) FROM member_cards)::text AS blocked_cards,
+      (SELECT count(*) FROM points_rules)::text AS points_rules,
+      (SELECT string_agg(tenant_id || '/' || auto_verify || '/' || star_thresholds::text, ',' ORDER BY tenant_id) FROM tenants) AS settings,
+      (SELECT count(*) FROM service_records)::text AS service_records,
+      (SELECT string_agg(record_id || '/' || status || '/' || hours || '/' || coalesce(rating, 0), ',' ORDER BY record_id) FROM service_records) AS record_rows,
+      (SELECT count(*) FROM service_record_events)::text AS record_events,
+      (SELECT count(*) FROM star_changes)::text AS star_changes,
       (SELECT coalesce(string_agg(tenant_id || '/' || account_id || '/' || slot || '=' || balance::text, ','
                         ORDER BY tenant_id, account_id, slot), '') FROM ledger_balances) AS balances`.execute(
     h.database.db,
@@ -120,7 +134,7 @@ interface Call {
 }
 
 interface RouteCase {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   allowed: readonly Role[];
   /** Status of a successful call. */
@@ -131,10 +145,150 @@ interface RouteCase {
   badBody?: unknown;
 }
 
-function routeTable(h: Harness, fx: { account: string; issuance: string; entryId: string }): RouteCase[] {
+type Fixture = Awaited<ReturnType<typeof matrixFixture>>;
+
+function routeTable(h: Harness, fx: Fixture): RouteCase[] {
   const readers: Role[] = ['admin', 'auditor'];
   const admin: Role[] = ['admin'];
+  const stationReaders: Role[] = ['admin', 'auditor', 'station'];
+  const stationWriters: Role[] = ['admin', 'station'];
+  const everyone: Role[] = ['admin', 'auditor', 'pos', 'station'];
+  const station = fx.tree.stations[0]!;
+  const member = async () => (await newMember(h, station)).id as string;
+  const submitted = async () => (await postRecord(h, recordBody(await member(), station))).record.id as string;
+  const verified = async () => (await verifiedRecord(h, await member(), station, { hours: '3' })).record.id as string;
+  const recordAction = (action: string, prepare: () => Promise<string>, body: unknown, badBody: unknown): RouteCase => ({
+    method: 'POST',
+    path: `/v1/service-records/:id/${action}`,
+    allowed: stationWriters,
+    status: 200,
+    prepare: async () => ({ url: `/v1/service-records/${await prepare()}/${action}`, body }),
+    badBody,
+  });
   return [
+    { method: 'GET', path: '/v1/settings', allowed: readers, status: 200, prepare: async () => ({ url: '/v1/settings' }) },
+    {
+      method: 'PATCH',
+      path: '/v1/settings',
+      allowed: admin,
+      status: 200,
+      prepare: async () => ({ url: '/v1/settings', body: { autoVerify: false } }),
+      badBody: { starThresholds: ['5', '4'] },
+    },
+    {
+      method: 'POST',
+      path: '/v1/org-units',
+      allowed: admin,
+      status: 201,
+      prepare: async () => ({ url: '/v1/org-units', body: { id: `p-${uniq()}`, kind: 'point', parentId: station, name: '服务点' } }),
+      badBody: { id: 'UPPER', kind: 'village' },
+    },
+    { method: 'GET', path: '/v1/org-units', allowed: stationReaders, status: 200, prepare: async () => ({ url: '/v1/org-units' }) },
+    { method: 'GET', path: '/v1/org-units/:id', allowed: stationReaders, status: 200, prepare: async () => ({ url: `/v1/org-units/${station}` }) },
+    {
+      method: 'PATCH',
+      path: '/v1/org-units/:id',
+      allowed: admin,
+      status: 200,
+      prepare: async () => ({ url: `/v1/org-units/${station}`, body: { name: `实践站 ${uniq()}` } }),
+      badBody: { autoVerify: 'yes' },
+    },
+    {
+      method: 'POST',
+      path: '/v1/org-units/:id/deactivation',
+      allowed: admin,
+      status: 200,
+      prepare: async () => {
+        const id = `p-${uniq()}`;
+        await h.request('POST', '/v1/org-units', { body: { id, kind: 'point', parentId: station, name: '服务点' } });
+        return { url: `/v1/org-units/${id}/deactivation`, body: {} };
+      },
+      badBody: 'not json at all',
+    },
+    {
+      method: 'POST',
+      path: '/v1/members',
+      allowed: stationWriters,
+      status: 201,
+      prepare: async () => ({ url: '/v1/members', body: { name: '志愿者', idNumber: newIdNumber(), phone: '13912345678', homeOrgUnitId: station } }),
+      badBody: { name: '', idNumber: '123', phone: '1' },
+    },
+    { method: 'GET', path: '/v1/members/:id', allowed: everyone, status: 200, prepare: async () => ({ url: `/v1/members/${fx.memberId}` }) },
+    { method: 'GET', path: '/v1/cards/:cardNo', allowed: everyone, status: 200, prepare: async () => ({ url: `/v1/cards/${fx.cardNo}` }) },
+    {
+      method: 'POST',
+      path: '/v1/members/:id/cards',
+      allowed: stationWriters,
+      status: 201,
+      prepare: async () => ({ url: `/v1/members/${fx.memberId}/cards`, body: { cardNo: `C-${uniq()}` } }),
+      badBody: { cardNo: '!' },
+    },
+    {
+      method: 'POST',
+      path: '/v1/members/:id/cards/:cardNo/block',
+      allowed: stationWriters,
+      status: 200,
+      prepare: async () => {
+        const cardNo = `C-${uniq()}`;
+        await h.request('POST', `/v1/members/${fx.memberId}/cards`, { body: { cardNo } });
+        return { url: `/v1/members/${fx.memberId}/cards/${cardNo}/block`, body: {} };
+      },
+      badBody: 'not json at all',
+    },
+    {
+      method: 'POST',
+      path: '/v1/members/:id/deactivation',
+      allowed: admin,
+      status: 200,
+      prepare: async () => ({ url: `/v1/members/${await member()}/deactivation`, body: {} }),
+      badBody: 'not json at all',
+    },
+    {
+      method: 'GET',
+      path: '/v1/members/:id/star-changes',
+      allowed: stationReaders,
+      status: 200,
+      prepare: async () => ({ url: `/v1/members/${fx.memberId}/star-changes` }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/service-records',
+      allowed: stationWriters,
+      status: 201,
+      prepare: async () => ({ url: '/v1/service-records', body: recordBody(await member(), station) }),
+      badBody: { externalId: '', hours: '1.234' },
+    },
+    {
+      method: 'POST',
+      path: '/v1/service-records:batch',
+      allowed: stationWriters,
+      status: 200,
+      prepare: async () => ({ url: '/v1/service-records:batch', body: { items: [recordBody(await member(), station)] } }),
+      badBody: { items: [] },
+    },
+    { method: 'GET', path: '/v1/service-records', allowed: stationReaders, status: 200, prepare: async () => ({ url: '/v1/service-records' }) },
+    {
+      method: 'GET',
+      path: '/v1/service-records/:id',
+      allowed: stationReaders,
+      status: 200,
+      prepare: async () => ({ url: `/v1/service-records/${fx.recordId}` }),
+    },
+    recordAction('verification', submitted, {}, 'not json at all'),
+    recordAction('rejection', submitted, { reason: 'no sign-in' }, { reason: '' }),
+    recordAction('rating', verified, { stars: 5 }, { stars: 6 }),
+    recordAction('correction', verified, { hours: '2', reason: 'typo' }, { hours: '-1', reason: 'x' }),
+    recordAction('revocation', verified, { reason: 'duplicate' }, { reason: 7 }),
+    {
+      method: 'POST',
+      path: '/v1/points-rules',
+      allowed: admin,
+      status: 201,
+      prepare: async () => ({ url: '/v1/points-rules', body: { pointsPerHour: '10', dailyCapHours: '12', backdatingDays: 30 } }),
+      badBody: { pointsPerHour: 'ten' },
+    },
+    { method: 'GET', path: '/v1/points-rules', allowed: stationReaders, status: 200, prepare: async () => ({ url: '/v1/points-rules' }) },
+
     { method: 'GET', path: '/v1/tenant', allowed: ROLES, status: 200, prepare: async () => ({ url: '/v1/tenant' }) },
     {
       method: 'POST',
@@ -220,7 +374,11 @@ async function matrixFixture(h: Harness) {
   await fundedAccount(h, { id: account, points: '100' });
   const postings = await h.request('GET', `/v1/accounts/${account}/postings`);
   if (postings.status !== 200) throw new Error(`postings: ${postings.status}`);
-  return { account, issuance: `issuance:${account}`, entryId: postings.body.items[0].entryId as string };
+  const tree = await orgTree(h, ['s1']);
+  const cardNo = `C-${uniq()}`;
+  const memberId = (await newMember(h, tree.stations[0]!, { cards: [cardNo] })).id as string;
+  const recordId = (await postRecord(h, recordBody(memberId, tree.stations[0]!))).record.id as string;
+  return { account, issuance: `issuance:${account}`, entryId: postings.body.items[0].entryId as string, tree, memberId, cardNo, recordId };
 }
 
 function sendBad(h: Harness, c: RouteCase, call: Call, key: string | null): Promise<Response> {
@@ -254,8 +412,96 @@ for (const engine of engines) {
     const aAccount = `member:iso${uniq()}:points`;
     await fundedAccount(h, { id: aAccount, points: '50', key: A.adminKey });
     const aEntry = (await h.request('GET', `/v1/accounts/${aAccount}/postings`)).body.items[0].entryId as string;
+    const aStation = fx.tree.stations[0]!;
+    const aVerified = (await verifiedRecord(h, fx.memberId, aStation, { hours: '1', endedHoursAgo: 30 })).record.id as string;
+
+    /** B's admin names one of A's rows: refused with A's row not found, and nothing written anywhere. */
+    const refusedToB = async (t: Tap, method: string, url: string, body: unknown, code: string) => {
+      const before = await snapshot(h);
+      const res = await h.request(method, url, { key: B.adminKey, body });
+      isProblem(t, res, 404, code, `B: ${method} ${url}`);
+      t.same(await snapshot(h), before, 'nothing written');
+    };
+    const notFoundForB: Record<string, [method: string, url: string, body: unknown, code: string]> = {
+      'GET /v1/org-units/:id': ['GET', `/v1/org-units/${aStation}`, undefined, 'org_unit_not_found'],
+      'PATCH /v1/org-units/:id': ['PATCH', `/v1/org-units/${aStation}`, { name: 'taken over' }, 'org_unit_not_found'],
+      'POST /v1/org-units/:id/deactivation': ['POST', `/v1/org-units/${aStation}/deactivation`, {}, 'org_unit_not_found'],
+      'POST /v1/members': [
+        'POST', '/v1/members', { name: 'x', idNumber: newIdNumber(), phone: '13912345678', homeOrgUnitId: aStation }, 'org_unit_not_found',
+      ],
+      'GET /v1/members/:id': ['GET', `/v1/members/${fx.memberId}`, undefined, 'member_not_found'],
+      'GET /v1/cards/:cardNo': ['GET', `/v1/cards/${fx.cardNo}`, undefined, 'card_not_found'],
+      'POST /v1/members/:id/cards': ['POST', `/v1/members/${fx.memberId}/cards`, { cardNo: `C-${uniq()}` }, 'member_not_found'],
+      'POST /v1/members/:id/cards/:cardNo/block': ['POST', `/v1/members/${fx.memberId}/cards/${fx.cardNo}/block`, {}, 'member_not_found'],
+      'POST /v1/members/:id/deactivation': ['POST', `/v1/members/${fx.memberId}/deactivation`, {}, 'member_not_found'],
+      'GET /v1/members/:id/star-changes': ['GET', `/v1/members/${fx.memberId}/star-changes`, undefined, 'member_not_found'],
+      'POST /v1/service-records': ['POST', '/v1/service-records', recordBody(fx.memberId, aStation), 'org_unit_not_found'],
+      'GET /v1/service-records/:id': ['GET', `/v1/service-records/${fx.recordId}`, undefined, 'record_not_found'],
+      'POST /v1/service-records/:id/verification': ['POST', `/v1/service-records/${fx.recordId}/verification`, {}, 'record_not_found'],
+      'POST /v1/service-records/:id/rejection': ['POST', `/v1/service-records/${fx.recordId}/rejection`, { reason: 'x' }, 'record_not_found'],
+      'POST /v1/service-records/:id/rating': ['POST', `/v1/service-records/${aVerified}/rating`, { stars: 1 }, 'record_not_found'],
+      'POST /v1/service-records/:id/correction': [
+        'POST', `/v1/service-records/${aVerified}/correction`, { hours: '0.5', reason: 'x' }, 'record_not_found',
+      ],
+      'POST /v1/service-records/:id/revocation': ['POST', `/v1/service-records/${aVerified}/revocation`, { reason: 'x' }, 'record_not_found'],
+    };
+    /** B's list holds exactly B's rows of the table, none of A's. */
+    const listIsB = async (t: Tap, url: string, table: 'org_units' | 'service_records' | 'points_rules', pick: (item: any) => string) => {
+      const column = { org_units: 'org_unit_id', service_records: 'record_id', points_rules: 'version' }[table];
+      const rows = await sql<{ id: string }>`SELECT ${sql.ref(column)}::text AS id FROM ${sql.table(table)} WHERE tenant_id = ${B.tenantId}`.execute(
+        h.database.db,
+      );
+      const res = await h.request('GET', url, { key: B.adminKey });
+      t.equal(res.status, 200);
+      t.same(res.body.items.map(pick).sort(), rows.rows.map((r) => r.id).sort(), `${url}: B sees exactly its own rows`);
+    };
 
     const isolation: Record<string, (t: Tap) => Promise<void>> = {
+      ...Object.fromEntries(Object.entries(notFoundForB).map(([route, args]) => [route, (t: Tap) => refusedToB(t, ...args)])),
+
+      'GET /v1/settings': async (t) => {
+        const a = (await h.request('GET', '/v1/settings', { key: A.adminKey })).body;
+        const b = (await h.request('GET', '/v1/settings', { key: B.adminKey })).body;
+        t.same(b, a, 'both start from the defaults');
+      },
+
+      'PATCH /v1/settings': async (t) => {
+        const a = (await h.request('GET', '/v1/settings', { key: A.adminKey })).body;
+        const res = await h.request('PATCH', '/v1/settings', { key: B.adminKey, body: { starThresholds: ['1', '2', '3', '4', '5'] } });
+        t.equal(res.status, 200);
+        t.same((await h.request('GET', '/v1/settings', { key: A.adminKey })).body, a, "A's settings are unchanged");
+        t.same((await h.request('GET', '/v1/settings', { key: B.adminKey })).body.starThresholds, ['1.00', '2.00', '3.00', '4.00', '5.00']);
+      },
+
+      'POST /v1/org-units': async (t) => {
+        await refusedToB(t, 'POST', '/v1/org-units', { id: `p-${uniq()}`, kind: 'point', parentId: aStation, name: 'x' }, 'org_unit_not_found');
+        // The same id in B is B's own unit.
+        const own = await h.request('POST', '/v1/org-units', { key: B.adminKey, body: { id: fx.tree.center, kind: 'center', name: 'B 中心' } });
+        t.equal(own.status, 201, "B creates a unit with A's unit id");
+        t.equal((await h.request('GET', `/v1/org-units/${fx.tree.center}`, { key: A.adminKey })).body.name, '县中心', "A's unit is unchanged");
+      },
+
+      'GET /v1/org-units': (t) => listIsB(t, '/v1/org-units', 'org_units', (u) => u.id),
+
+      'POST /v1/service-records:batch': async (t) => {
+        const before = await snapshot(h);
+        const res = await h.request('POST', '/v1/service-records:batch', { key: B.adminKey, body: { items: [recordBody(fx.memberId, aStation)] } });
+        t.equal(res.status, 200);
+        t.match(res.body.results[0], { status: 404, problem: { code: 'org_unit_not_found' } }, 'the item is refused');
+        t.same(await snapshot(h), before, 'nothing written');
+      },
+
+      'GET /v1/service-records': (t) => listIsB(t, '/v1/service-records', 'service_records', (r) => r.id),
+
+      'POST /v1/points-rules': async (t) => {
+        const a = (await h.request('GET', '/v1/points-rules', { key: A.adminKey })).body;
+        const res = await h.request('POST', '/v1/points-rules', { key: B.adminKey, body: { pointsPerHour: '99', dailyCapHours: '8', backdatingDays: 1 } });
+        t.equal(res.status, 201);
+        t.same((await h.request('GET', '/v1/points-rules', { key: A.adminKey })).body, a, "A's rules are unchanged");
+      },
+
+      'GET /v1/points-rules': (t) => listIsB(t, '/v1/points-rules', 'points_rules', (r) => String(r.version)),
+
       'GET /v1/tenant': async (t) => {
         const res = await whoAmI(h, B.adminKey);
         t.equal(res.status, 200);
@@ -504,7 +750,7 @@ for (const engine of engines) {
           const before = await snapshot(h);
           const good = await h.request(c.method, call.url, { key: null, body: call.body });
           isUnauthenticated(t, good, `${c.method} ${c.path} without a key`);
-          if (c.method === 'POST') {
+          if (c.method !== 'GET') {
             const bad = await sendBad(h, c, call, null);
             isUnauthenticated(t, bad, `${c.method} ${c.path} without a key and with a bad body`);
             const wrongType = await h.request(c.method, call.url, {
@@ -546,14 +792,14 @@ for (const engine of engines) {
             const res = await h.request(c.method, call.url, {
               key: keys[role],
               body: call.body,
-              headers: c.method === 'POST' ? { 'idempotency-key': `matrix-${role}-${uniq()}` } : {},
+              headers: c.method !== 'GET' ? { 'idempotency-key': `matrix-${role}-${uniq()}` } : {},
             });
             if (c.allowed.includes(role)) {
               t.equal(res.status, c.status, `${role} may call it: ${res.status} ${res.status >= 400 ? JSON.stringify(res.body) : ''}`);
             } else {
               isForbidden(t, res, `${role} is refused`);
               t.same(await snapshot(h), before, `${role}: nothing written`);
-              if (c.method === 'POST') {
+              if (c.method !== 'GET') {
                 // The role check comes before the body is read or validated.
                 const bad = await sendBad(h, c, call, keys[role]);
                 isForbidden(t, bad, `${role} with a bad body is still 403`);
@@ -582,6 +828,31 @@ for (const engine of engines) {
           'GET /v1/entries/:id': ['admin', 'auditor'],
           'POST /v1/entries/:id/reversal': ['admin'],
           'GET /v1/ledger/verification': ['admin', 'auditor'],
+          'GET /v1/settings': ['admin', 'auditor'],
+          'PATCH /v1/settings': ['admin'],
+          'POST /v1/org-units': ['admin'],
+          'GET /v1/org-units': ['admin', 'auditor', 'station'],
+          'GET /v1/org-units/:id': ['admin', 'auditor', 'station'],
+          'PATCH /v1/org-units/:id': ['admin'],
+          'POST /v1/org-units/:id/deactivation': ['admin'],
+          'POST /v1/members': ['admin', 'station'],
+          'GET /v1/members/:id': ['admin', 'auditor', 'pos', 'station'],
+          'GET /v1/cards/:cardNo': ['admin', 'auditor', 'pos', 'station'],
+          'POST /v1/members/:id/cards': ['admin', 'station'],
+          'POST /v1/members/:id/cards/:cardNo/block': ['admin', 'station'],
+          'POST /v1/members/:id/deactivation': ['admin'],
+          'GET /v1/members/:id/star-changes': ['admin', 'auditor', 'station'],
+          'POST /v1/service-records': ['admin', 'station'],
+          'POST /v1/service-records:batch': ['admin', 'station'],
+          'GET /v1/service-records': ['admin', 'auditor', 'station'],
+          'GET /v1/service-records/:id': ['admin', 'auditor', 'station'],
+          'POST /v1/service-records/:id/verification': ['admin', 'station'],
+          'POST /v1/service-records/:id/rejection': ['admin', 'station'],
+          'POST /v1/service-records/:id/rating': ['admin', 'station'],
+          'POST /v1/service-records/:id/correction': ['admin', 'station'],
+          'POST /v1/service-records/:id/revocation': ['admin', 'station'],
+          'POST /v1/points-rules': ['admin'],
+          'GET /v1/points-rules': ['admin', 'auditor', 'station'],
         });
       });
 
@@ -670,7 +941,7 @@ for (const engine of engines) {
         const mine = list.body.items.find((k: { id: string }) => k.id === created.body.id);
         t.match(mine, { id: created.body.id, name: 'listed', role: 'auditor', revokedAt: null }, 'the new key is listed');
         for (const item of list.body.items) {
-          t.same(Object.keys(item).sort(), ['createdAt', 'id', 'name', 'revokedAt', 'role'], `key ${item.id}: only public fields`);
+          t.same(Object.keys(item).sort(), ['createdAt', 'id', 'name', 'orgUnitId', 'revokedAt', 'role'], `key ${item.id}: only public fields`);
         }
         const text = JSON.stringify(list.body);
         t.notOk(text.includes(secret), 'the secret appears nowhere in the list');

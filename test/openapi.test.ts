@@ -19,7 +19,7 @@ const FILE = path.join(ROOT, 'openapi', 'openapi.json');
 // has (unauthenticated, forbidden, service_unavailable, internal_error).
 const V1: Record<string, ProblemCode[]> = {
   'GET /v1/tenant': [],
-  'POST /v1/api-keys': ['validation_failed', 'idempotency_conflict'],
+  'POST /v1/api-keys': ['validation_failed', 'scope_not_allowed', 'org_unit_not_found', 'idempotency_conflict'],
   'GET /v1/api-keys': [],
   'POST /v1/api-keys/{id}/revocation': ['validation_failed', 'api_key_not_found', 'last_admin_key'],
   'POST /v1/accounts': ['validation_failed', 'account_exists', 'idempotency_conflict'],
@@ -35,9 +35,36 @@ const V1: Record<string, ProblemCode[]> = {
     'insufficient_hours', 'idempotency_conflict',
   ],
   'GET /v1/ledger/verification': [],
+  'GET /v1/settings': [],
+  'PATCH /v1/settings': ['validation_failed', 'idempotency_conflict'],
+  'POST /v1/org-units': ['validation_failed', 'org_unit_not_found', 'org_unit_exists', 'idempotency_conflict', 'invalid_parent'],
+  'GET /v1/org-units': [],
+  'GET /v1/org-units/{id}': ['validation_failed', 'org_unit_out_of_scope', 'org_unit_not_found'],
+  'PATCH /v1/org-units/{id}': ['validation_failed', 'org_unit_not_found', 'idempotency_conflict'],
+  'POST /v1/org-units/{id}/deactivation': ['validation_failed', 'org_unit_not_found', 'idempotency_conflict'],
+  'POST /v1/members': ['validation_failed', 'invalid_id_number', 'invalid_phone', 'org_unit_out_of_scope', 'org_unit_not_found', 'member_exists', 'card_exists', 'idempotency_conflict', 'org_unit_inactive'],
+  'GET /v1/members/{id}': ['validation_failed', 'member_not_found'],
+  'GET /v1/cards/{cardNo}': ['validation_failed', 'card_not_found'],
+  'POST /v1/members/{id}/cards': ['validation_failed', 'org_unit_out_of_scope', 'member_not_found', 'card_exists', 'idempotency_conflict', 'member_inactive'],
+  'POST /v1/members/{id}/cards/{cardNo}/block': ['validation_failed', 'org_unit_out_of_scope', 'member_not_found', 'card_not_found', 'idempotency_conflict'],
+  'POST /v1/members/{id}/deactivation': ['validation_failed', 'member_not_found', 'idempotency_conflict'],
+  'GET /v1/members/{id}/star-changes': ['validation_failed', 'member_not_found'],
+  'POST /v1/service-records': ['validation_failed', 'invalid_amount', 'amount_not_positive', 'too_many_decimals', 'record_period_invalid', 'hours_exceed_period', 'org_unit_out_of_scope', 'member_not_found', 'org_unit_not_found', 'overlapping_record', 'idempotency_conflict', 'record_in_future', 'record_too_old', 'daily_cap_exceeded', 'member_inactive', 'org_unit_inactive'],
+  'GET /v1/service-records': ['validation_failed', 'invalid_cursor', 'org_unit_not_found'],
+  'POST /v1/service-records:batch': ['validation_failed'],
+  'GET /v1/service-records/{id}': ['validation_failed', 'org_unit_out_of_scope', 'record_not_found'],
+  'POST /v1/service-records/{id}/verification': ['validation_failed', 'org_unit_out_of_scope', 'record_not_found', 'record_status_conflict', 'idempotency_conflict', 'member_inactive'],
+  'POST /v1/service-records/{id}/rejection': ['validation_failed', 'org_unit_out_of_scope', 'record_not_found', 'record_status_conflict', 'idempotency_conflict'],
+  'POST /v1/service-records/{id}/rating': ['validation_failed', 'org_unit_out_of_scope', 'record_not_found', 'record_status_conflict', 'idempotency_conflict', 'already_rated'],
+  'POST /v1/service-records/{id}/correction': ['validation_failed', 'invalid_amount', 'amount_not_positive', 'too_many_decimals', 'hours_exceed_period', 'org_unit_out_of_scope', 'force_not_allowed', 'record_not_found', 'record_status_conflict', 'idempotency_conflict', 'daily_cap_exceeded', 'points_already_spent'],
+  'POST /v1/service-records/{id}/revocation': ['validation_failed', 'org_unit_out_of_scope', 'force_not_allowed', 'record_not_found', 'record_status_conflict', 'idempotency_conflict', 'points_already_spent'],
+  'POST /v1/points-rules': ['validation_failed', 'idempotency_conflict', 'rule_effective_in_past'],
+  'GET /v1/points-rules': [],
 };
 const EVERY_V1: ProblemCode[] = ['unauthenticated', 'forbidden', 'service_unavailable', 'internal_error'];
-const WRITES = Object.keys(V1).filter((op) => op.startsWith('POST '));
+// Writes take an Idempotency-Key, except service records: their externalId is the key.
+const KEYED_BY_EXTERNAL_ID = ['POST /v1/service-records', 'POST /v1/service-records:batch'];
+const WRITES = Object.keys(V1).filter((op) => /^(POST|PATCH) /.test(op) && !KEYED_BY_EXTERNAL_ID.includes(op));
 
 interface Operation {
   summary?: string;

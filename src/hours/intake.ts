@@ -8,13 +8,16 @@ import { type NewRecord, submitRecord } from './records.js';
 
 // Posting a service record, alone or in a batch. The record's externalId is its idempotency key:
 // the same record posted again (at once, or after a lost answer) gets the first answer back, and
-// the same externalId with a different record is a 409. A space cannot occur in an
-// Idempotency-Key header, so these keys never meet a client's own.
+// the same externalId with a different record is a 409 once a record was stored. A refused record
+// may be corrected and posted again under its externalId; the refused body itself keeps getting
+// its refusal. A space cannot occur in an Idempotency-Key header, so these keys never meet a
+// client's own.
 const keyOf = (externalId: string) => `externalId ${externalId}`;
 
 export async function postRecord(db: Kysely<DB>, caller: Caller, input: NewRecord): Promise<WriteResult & { body: RecordOutcome }> {
   const hash = requestHash({ serviceRecord: input });
-  const result = await idempotentWrite(db, { tenantId: caller.tenantId, key: keyOf(input.externalId), hash }, async (trx) => {
+  const key = keyOf(input.externalId);
+  const result = await idempotentWrite(db, { tenantId: caller.tenantId, key, hash, correctableRefusals: true }, async (trx) => {
     const { recordId, autoVerify } = await submitRecord(trx, caller, input);
     if (autoVerify) return { statusCode: 201, body: await verifyRecord(trx, caller, recordId, { auto: true }) };
     // A submitted record has moved nothing yet; the answer has the same shape all the same.
