@@ -222,6 +222,12 @@ export const problems = {
     zh: '该服务记录已评价过。',
     en: 'The service record has already been rated.',
   },
+  entry_belongs_to_record: {
+    status: 409,
+    title: 'Entry belongs to a service record',
+    zh: (p) => `该分录属于志愿服务记录 ${String(p.recordId)}，请通过更正或撤销该记录来冲正。`,
+    en: (p) => `The entry belongs to service record ${String(p.recordId)}; correct or revoke the record instead.`,
+  },
   last_admin_key: {
     status: 409,
     title: 'Last admin key',

@@ -16,6 +16,7 @@ import { DomainError } from '../problems.js';
 import { AccountTypes, createAccount, getAccount, listPostings } from './accounts.js';
 import { getEntry, reverseEntry } from './entries.js';
 import { EntryKinds, post } from './post.js';
+import { withStarsFollowing } from '../members/stars.js';
 import { verifyLedger } from './verify.js';
 
 const AccountId = z
@@ -194,18 +195,20 @@ export const ledgerRoutes: FastifyPluginAsyncZod = async (app) => {
       const body = request.body;
       return writeOnce(request, reply, async (trx) => ({
         statusCode: 201,
-        body: await post(trx, {
-          tenantId: caller.tenantId,
-          kind: 'adjustment',
-          reason: body.reason,
-          occurredAt: body.occurredAt ? new Date(body.occurredAt) : undefined,
-          createdBy: caller.keyId,
-          postings: body.postings.map((p) => ({
-            accountId: p.accountId,
-            unit: p.unit,
-            amount: new Decimal(p.amount).times(p.direction === 'debit' ? -1 : 1),
-          })),
-        }),
+        body: await withStarsFollowing(trx, caller.tenantId, body.postings.map((p) => p.accountId), () =>
+          post(trx, {
+            tenantId: caller.tenantId,
+            kind: 'adjustment',
+            reason: body.reason,
+            occurredAt: body.occurredAt ? new Date(body.occurredAt) : undefined,
+            createdBy: caller.keyId,
+            postings: body.postings.map((p) => ({
+              accountId: p.accountId,
+              unit: p.unit,
+              amount: new Decimal(p.amount).times(p.direction === 'debit' ? -1 : 1),
+            })),
+          }),
+        ),
       }));
     },
   });
@@ -236,19 +239,25 @@ export const ledgerRoutes: FastifyPluginAsyncZod = async (app) => {
         201: EntrySchema,
         ...problemResponses(
           'validation_failed', 'entry_not_found', 'already_reversed', 'entry_not_reversible', 'insufficient_points',
-          'insufficient_hours', 'idempotency_conflict',
+          'insufficient_hours', 'entry_belongs_to_record', 'idempotency_conflict',
         ),
       },
     },
     handler: async (request, reply) => {
       const caller = callerOf(request);
-      return writeOnce(request, reply, async (trx) => ({
-        statusCode: 201,
-        body: await reverseEntry(trx, caller.tenantId, request.params.id, {
-          reason: request.body.reason,
-          createdBy: caller.keyId,
-        }),
-      }));
+      return writeOnce(request, reply, async (trx) => {
+        const original = await getEntry(trx, caller.tenantId, request.params.id);
+        if (!original) throw new DomainError('entry_not_found', { entryId: request.params.id });
+        // A record's entries move with the record (correction, revocation), or the two would disagree.
+        if (original.objectType === 'service_record') throw new DomainError('entry_belongs_to_record', { recordId: original.objectId });
+        const accounts = original.postings.map((p) => p.accountId);
+        return {
+          statusCode: 201,
+          body: await withStarsFollowing(trx, caller.tenantId, accounts, () =>
+            reverseEntry(trx, caller.tenantId, request.params.id, { reason: request.body.reason, createdBy: caller.keyId }),
+          ),
+        };
+      });
     },
   });
 

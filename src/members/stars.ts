@@ -9,7 +9,7 @@ import { formatAmount } from '../ledger/amount.js';
 
 export const DEFAULT_STAR_THRESHOLDS = ['100.00', '300.00', '600.00', '1000.00', '1500.00'];
 
-export type StarCause = 'award' | 'correction' | 'revocation' | 'thresholds';
+export type StarCause = 'award' | 'correction' | 'revocation' | 'thresholds' | 'adjustment';
 
 export interface StarChange {
   id: string;
@@ -128,6 +128,30 @@ export async function applyThresholds(trx: Transaction<DB>, tenantId: string, th
     )
     SELECT count(*)::text AS n FROM recorded`.execute(trx);
   return Number(result.rows[0]!.n);
+}
+
+const MEMBER_HOURS = /^member:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):hours$/;
+
+/**
+ * For writes outside the record flow (an admin's manual entry or reversal): when it touches
+ * members' hours accounts, their rows are locked first (in id order, as the record flow does) and
+ * their stars recomputed after, in the same transaction.
+ */
+export async function withStarsFollowing<T extends { id: string }>(
+  trx: Transaction<DB>,
+  tenantId: string,
+  accountIds: string[],
+  write: () => Promise<T>,
+): Promise<T> {
+  const ids = [...new Set(accountIds.map((a) => MEMBER_HOURS.exec(a)?.[1]).filter((id): id is string => id !== undefined))].sort();
+  const members: string[] = [];
+  for (const id of ids) {
+    const row = await trx.selectFrom('members').select('member_id').where('tenant_id', '=', tenantId).where('member_id', '=', id).forUpdate().executeTakeFirst();
+    if (row) members.push(id);
+  }
+  const result = await write();
+  for (const id of members) await recomputeStars(trx, tenantId, id, { cause: 'adjustment', entryId: result.id });
+  return result;
 }
 
 export async function listStarChanges(db: Kysely<DB>, tenantId: string, memberId: string): Promise<StarChange[]> {
