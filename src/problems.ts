@@ -285,8 +285,11 @@ export const problems = {
   invalid_parent: {
     status: 422,
     title: 'Invalid parent',
-    zh: (p) => `${String(p.kind)} 不能设在 ${String(p.parentKind ?? '无')} 之下，或上级已停用。`,
-    en: (p) => `A ${String(p.kind)} cannot sit under ${String(p.parentKind ?? 'nothing')}, or the parent is inactive.`,
+    zh: (p) => (p.parentKind ? `${String(p.kind)} 不能设在 ${String(p.parentKind)} 之下，或上级已停用。` : `${String(p.kind)} 的上级不符合层级要求（只有 center 没有上级）。`),
+    en: (p) =>
+      p.parentKind
+        ? `A ${String(p.kind)} cannot sit under a ${String(p.parentKind)}, or that parent (or a unit above it) is inactive.`
+        : `A ${String(p.kind)} has the wrong parent: a center has none, every other unit has one.`,
   },
   org_unit_inactive: {
     status: 422,

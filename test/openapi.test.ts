@@ -37,7 +37,7 @@ const V1: Record<string, ProblemCode[]> = {
   'GET /v1/ledger/verification': [],
   'GET /v1/settings': [],
   'PATCH /v1/settings': ['validation_failed', 'idempotency_conflict'],
-  'POST /v1/org-units': ['validation_failed', 'org_unit_not_found', 'org_unit_exists', 'idempotency_conflict', 'invalid_parent'],
+  'POST /v1/org-units': ['validation_failed', 'org_unit_not_found', 'org_unit_exists', 'account_exists', 'idempotency_conflict', 'invalid_parent'],
   'GET /v1/org-units': [],
   'GET /v1/org-units/{id}': ['validation_failed', 'org_unit_out_of_scope', 'org_unit_not_found'],
   'PATCH /v1/org-units/{id}': ['validation_failed', 'org_unit_not_found', 'idempotency_conflict'],

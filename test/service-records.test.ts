@@ -200,6 +200,49 @@ for (const engine of engines) {
       await refused(t, h, 'same externalId, other hours', () => c.req('POST', '/v1/service-records', { ...body, hours: '1.5' }), 409, 'idempotency_conflict');
     });
 
+    t.test('a refused record may be corrected and posted again under its externalId (README)', async (t) => {
+      const c = await county(h);
+      const m = await register(c);
+      const s2key = (await c.ok('POST', '/v1/api-keys', { name: '西街站', role: 'station', orgUnitId: 's2' }, 201)).key;
+      await submit(c, recordBody(m.id, { start: cst(2, 8), hours: '10' }));
+      const cases: { what: string; status: number; code: string; wrong: Record<string, unknown>; key?: string }[] = [
+        { what: 'end before start', status: 400, code: 'record_period_invalid', wrong: { endedAt: cst(3, 8).toISOString() } },
+        { what: 'overlapping', status: 409, code: 'overlapping_record', wrong: { startedAt: cst(2, 9).toISOString(), endedAt: cst(2, 11).toISOString() } },
+        { what: 'above the daily cap', status: 422, code: 'daily_cap_exceeded', wrong: { startedAt: cst(2, 19).toISOString(), endedAt: cst(2, 23).toISOString(), hours: '4' } },
+        { what: 'in the future', status: 422, code: 'record_in_future', wrong: { startedAt: new Date(Date.now() + HOUR).toISOString(), endedAt: new Date(Date.now() + 3 * HOUR).toISOString() } },
+        { what: 'unknown member', status: 404, code: 'member_not_found', wrong: { memberId: '00000000-0000-4000-8000-000000000000' } },
+        { what: 'outside the key', status: 403, code: 'org_unit_out_of_scope', wrong: { orgUnitId: 's1' }, key: s2key },
+      ];
+      let day = 3;
+      for (const k of cases) {
+        const right = recordBody(m.id, { start: cst(day++, 9), hours: '2', orgUnitId: k.key ? 's2' : 's1' });
+        await refused(t, h, k.what, () => c.req('POST', '/v1/service-records', { ...right, ...k.wrong }, k.key), k.status, k.code);
+        const again = await c.req('POST', '/v1/service-records', right, k.key);
+        t.equal(again.status, 201, `${k.what}: the corrected record is accepted under the same externalId (got ${again.status} ${again.body?.code ?? ''})`);
+      }
+    });
+
+    t.test("a station key's refusal for a unit outside it is not the admin's answer to the same record", async (t) => {
+      const c = await county(h);
+      const m = await register(c);
+      const s2key = (await c.ok('POST', '/v1/api-keys', { name: '西街站', role: 'station', orgUnitId: 's2' }, 201)).key;
+      const body = recordBody(m.id, { start: cst(2, 9), hours: '2', orgUnitId: 's1' });
+      isProblem(t, await c.req('POST', '/v1/service-records', body, s2key), 403, 'org_unit_out_of_scope', 's2 key posts at s1');
+      const admin = await c.req('POST', '/v1/service-records', body);
+      t.equal(admin.status, 201, `the admin may post it (got ${admin.status} ${admin.body?.code ?? ''})`);
+    });
+
+    t.test('a replay does not hand a record to a key it is out of scope for', async (t) => {
+      const c = await county(h);
+      const m = await register(c);
+      const s2key = (await c.ok('POST', '/v1/api-keys', { name: '西街站', role: 'station', orgUnitId: 's2' }, 201)).key;
+      const s1 = recordBody(m.id, { start: cst(3, 9), hours: '2', orgUnitId: 's1' });
+      await submit(c, s1);
+      const replay = await c.req('POST', '/v1/service-records', s1, s2key);
+      isProblem(t, replay, 403, 'org_unit_out_of_scope', 's2 key repeats the body of an s1 record');
+      t.equal(replay.body?.record, undefined, 'the s2 key does not get the s1 record');
+    });
+
     t.test('refusals: each with its code, nothing written', async (t) => {
       const c = await county(h);
       const m = await register(c);
@@ -234,6 +277,10 @@ for (const engine of engines) {
         t.match(rejected.record, { status: 'rejected', rejectReason: '无签到记录', award: null });
         const e = await submit(c, recordBody(m2.id, { start: cst(4, 10), hours: '1' }));
         t.equal(e.record.status, 'submitted', 'a rejected record does not block');
+
+        const g = await verified(c, m2.id, { start: cst(5, 9), hours: '3' });
+        await c.ok('POST', `/v1/service-records/${g.record.id}/revocation`, { reason: '重复' }, 200);
+        t.equal((await submit(c, recordBody(m2.id, { start: cst(5, 10), hours: '1' }))).record.status, 'submitted', 'nor does a revoked one');
       });
 
       t.test('in the future', async (t) => {
@@ -323,6 +370,41 @@ for (const engine of engines) {
         await refused(t, h, 'correcting a revoked record', () => c.req('POST', `/v1/service-records/${id}/correction`, { hours: '1', reason: 'x' }), 409, 'record_status_conflict');
       });
 
+      t.test('corrections above the elapsed time or the daily cap', async (t) => {
+        const m6 = await register(c);
+        const ten = await verified(c, m6.id, { start: cst(13, 8), span: 10.5, hours: '10' });
+        await verified(c, m6.id, { start: cst(13, 19), hours: '2' });
+        const correct = (hours: string) => () => c.req('POST', `/v1/service-records/${ten.record.id}/correction`, { hours, reason: 'x' });
+        await refused(t, h, '11 h in 10.5 h', correct('11'), 400, 'hours_exceed_period');
+        const cap = await refused(t, h, '10.5 + 2 h on one day', correct('10.5'), 422, 'daily_cap_exceeded');
+        t.match(cap.body, { total: '12.50', cap: '12.00' });
+        const k = await c.ok('POST', `/v1/service-records/${ten.record.id}/correction`, { hours: '9.5', reason: 'x' }, 200);
+        t.equal(k.member.hours, '11.50', 'the record itself is not counted twice');
+      });
+
+      t.test("a record's entries are reversed only through the record", async (t) => {
+        const m8 = await register(c);
+        const v = await verified(c, m8.id, { start: cst(16, 9), hours: '1' });
+        const res = await refused(t, h, 'manual reversal of an award', () => c.req('POST', `/v1/entries/${v.record.award.entryId}/reversal`, { reason: '手工冲正' }), 409, 'entry_belongs_to_record');
+        t.equal(res.body.recordId, v.record.id);
+      });
+
+      t.test('verifying for a member deactivated since the submission', async (t) => {
+        const m7 = await register(c);
+        const s = await submit(c, recordBody(m7.id, { start: cst(14, 9), hours: '1' }));
+        await c.ok('POST', `/v1/members/${m7.id}/deactivation`, undefined, 200);
+        await refused(t, h, 'verification', () => c.req('POST', `/v1/service-records/${s.record.id}/verification`), 422, 'member_inactive');
+      });
+
+      t.test('another tenant sees and touches none of it', async (t) => {
+        const other = await county(h);
+        const s = await submit(c, recordBody(m.id, { start: cst(15, 9), hours: '1' }));
+        isProblem(t, await other.req('GET', `/v1/service-records/${s.record.id}`), 404, 'record_not_found', 'read');
+        await refused(t, h, 'verify', () => other.req('POST', `/v1/service-records/${s.record.id}/verification`), 404, 'record_not_found');
+        await refused(t, h, "post for this tenant's member", () => other.req('POST', '/v1/service-records', recordBody(m.id, { start: cst(15, 11), hours: '1' })), 404, 'member_not_found');
+        t.same((await other.ok('GET', '/v1/service-records', undefined, 200)).items, [], 'lists nothing');
+      });
+
       t.test('bad amount formats', async (t) => {
         const b = recordBody(m.id, { start: cst(11, 9), hours: '1' });
         for (const [hours, code] of [
@@ -390,7 +472,7 @@ for (const engine of engines) {
       await h.assertLedger(t);
     });
 
-    t.test('stars: crossing 100 hours, a correction and a revocation taking it away', async (t) => {
+    t.test('stars: reaching 100 hours, a correction and a revocation taking it away', async (t) => {
       const c = await county(h);
       const m = await register(c);
       const twelves = [];
@@ -399,16 +481,16 @@ for (const engine of engines) {
         t.equal(v.starChange, null, `${(day - 1) * 12} h: no star yet`);
         twelves.push(v.record.id);
       }
-      const five = await submit(c, recordBody(m.id, { start: cst(10, 8), hours: '5' }));
-      const up = await verify(c, five.record.id);
-      t.match(up.starChange, { id: UUID, from: 0, to: 1, hours: '101.00', cause: 'award', recordId: five.record.id, entryId: up.record.award.entryId });
-      t.match(up.member, { hours: '101.00', points: '1010.00', stars: 1 });
+      const four = await submit(c, recordBody(m.id, { start: cst(10, 8), hours: '4', span: 5 }));
+      const up = await verify(c, four.record.id);
+      t.match(up.starChange, { id: UUID, from: 0, to: 1, hours: '100.00', cause: 'award', recordId: four.record.id, entryId: up.record.award.entryId });
+      t.match(up.member, { hours: '100.00', points: '1000.00', stars: 1 }, 'exactly 100 h is one star');
       const member = await c.ok('GET', `/v1/members/${m.id}`, undefined, 200);
-      t.match(member, { stars: 1, hours: '101.00', hoursToNextStar: '199.00' });
+      t.match(member, { stars: 1, hours: '100.00', hoursToNextStar: '200.00' });
       t.same(member.lastStarChange, up.starChange, 'lastStarChange is the change the verification answered');
 
-      const down = await c.ok('POST', `/v1/service-records/${five.record.id}/correction`, { hours: '3', reason: '实际 3 小时' }, 200);
-      t.match(down.starChange, { from: 1, to: 0, hours: '99.00', cause: 'correction', recordId: five.record.id, entryId: down.correction.awardEntryId });
+      const down = await c.ok('POST', `/v1/service-records/${four.record.id}/correction`, { hours: '3', reason: '实际 3 小时' }, 200);
+      t.match(down.starChange, { from: 1, to: 0, hours: '99.00', cause: 'correction', recordId: four.record.id, entryId: down.correction.awardEntryId });
       t.match(await c.ok('GET', `/v1/members/${m.id}`, undefined, 200), { stars: 0, hours: '99.00', hoursToNextStar: '1.00' });
 
       const again = await verified(c, m.id, { start: cst(11, 8), hours: '4' });
@@ -424,7 +506,7 @@ for (const engine of engines) {
           [1, 0, 'revocation', '91.00'],
           [0, 1, 'award', '103.00'],
           [1, 0, 'correction', '99.00'],
-          [0, 1, 'award', '101.00'],
+          [0, 1, 'award', '100.00'],
         ],
         'every change, newest first, with its cause',
       );
@@ -524,6 +606,40 @@ for (const engine of engines) {
       await h.assertLedger(t);
     });
 
+    t.test('points are rounded half-up once, on the whole product', async (t) => {
+      const c = await county(h);
+      await c.ok('POST', '/v1/points-rules', { pointsPerHour: '7.5', categoryMultipliers: { elderly: '1.15' }, dailyCapHours: '12', backdatingDays: 30 }, 201);
+      const m = await register(c);
+      const cases = [
+        ['1.33', 'community', '9.98', '1.33 h × 7.5 = 9.98'],
+        ['0.2', 'elderly', '1.73', '0.2 h × 7.5 × 1.15 = 1.73'],
+        ['1.33', 'elderly', '11.47', '1.33 h × 7.5 × 1.15 = 11.47'],
+      ];
+      let day = 2;
+      for (const [hours, category, points, explanation] of cases) {
+        const v = await verified(c, m.id, { start: cst(day++, 9), hours: hours!, category: category! });
+        t.equal(v.record.award.points, points, `${hours} h ${category}`);
+        t.ok(v.record.award.explanation.startsWith(explanation!), v.record.award.explanation);
+      }
+      t.match(await c.ok('GET', `/v1/members/${m.id}`, undefined, 200), { hours: '2.86', points: { balance: '23.18' } });
+      await h.assertLedger(t);
+    });
+
+    t.test("the tenant's own star thresholds re-rate members", async (t) => {
+      const c = await county(h);
+      const m = await register(c);
+      await verified(c, m.id, { start: cst(2, 8), hours: '12' });
+      await verified(c, m.id, { start: cst(3, 8), hours: '12' });
+      const res = await c.ok('PATCH', '/v1/settings', { starThresholds: ['10', '20', '30', '40', '50'] }, 200);
+      t.match(res, { starThresholds: ['10.00', '20.00', '30.00', '40.00', '50.00'], starsChanged: 1 });
+      t.match(await c.ok('GET', `/v1/members/${m.id}`, undefined, 200), { stars: 2, hoursToNextStar: '6.00', lastStarChange: { from: 0, to: 2, cause: 'thresholds', hours: '24.00', recordId: null } });
+      const up = await verified(c, m.id, { start: cst(4, 8), hours: '7' });
+      t.match(up.starChange, { from: 2, to: 3, hours: '31.00', cause: 'award' });
+      t.match(await c.ok('PATCH', '/v1/settings', { starThresholds: ['1', '2', '3', '4', '5'] }, 200), { starsChanged: 1 });
+      t.match(await c.ok('GET', `/v1/members/${m.id}`, undefined, 200), { stars: 5, hoursToNextStar: null }, 'five stars: no next star');
+      isProblem(t, await c.req('PATCH', '/v1/settings', { starThresholds: ['10', '5', '20', '30', '40'] }), 400, 'validation_failed', 'thresholds not increasing');
+    });
+
     t.test('a rating the rule gives no bonus for posts no entry', async (t) => {
       const c = await county(h);
       await c.ok('POST', '/v1/points-rules', ELDERLY_RULE, 201);
@@ -601,6 +717,15 @@ for (const engine of engines) {
         t.same(retry.results[i].result, first.results[i].result, `item ${i}: the first result`);
       }
       t.equal(retry.results[3].problem.code, 'overlapping_record');
+
+      const twice = recordBody(m.id, { start: cst(7, 9), hours: '1' });
+      const dup = await c.ok('POST', '/v1/service-records:batch', { items: [twice, twice, { ...twice, hours: '0.5' }] }, 200);
+      t.same(dup.results.map((r: any) => [r.status, r.replayed, r.problem?.code ?? null]), [
+        [201, false, null],
+        [201, true, null],
+        [409, false, 'idempotency_conflict'],
+      ], 'one externalId three times in a batch: written, replayed, conflict');
+      t.same(dup.results[1].result, dup.results[0].result);
 
       const single = await c.req('POST', '/v1/service-records', items[0]);
       t.equal(single.headers['idempotent-replayed'], 'true', 'a single post of a batch item replays it');

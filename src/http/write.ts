@@ -13,16 +13,23 @@ export async function writeOnce<T>(
   request: FastifyRequest,
   reply: FastifyReply,
   work: (trx: Transaction<DB>) => Promise<WriteOutcome & { body: T }>,
+  opts: {
+    /** The body as hashed, where the plain body holds a secret that must not be stored even hashed. */
+    hashedBody?: () => Promise<unknown>;
+  } = {},
 ): Promise<T> {
   const caller = callerOf(request);
   const header = request.headers['idempotency-key'];
   const key = typeof header === 'string' ? header : undefined;
-  const hash = requestHash({
-    method: request.method,
-    route: request.routeOptions.url,
-    params: request.params ?? null,
-    body: request.body ?? null,
-  });
+  const hash =
+    key === undefined
+      ? ''
+      : requestHash({
+          method: request.method,
+          route: request.routeOptions.url,
+          params: request.params ?? null,
+          body: (opts.hashedBody ? await opts.hashedBody() : request.body) ?? null,
+        });
   const result = await idempotentWrite(request.server.db, { tenantId: caller.tenantId, key, hash }, work);
   if (result.replayed) reply.header('idempotent-replayed', 'true');
   reply.code(result.statusCode);

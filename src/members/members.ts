@@ -42,6 +42,12 @@ export interface NewMember {
   cards?: string[] | undefined;
 }
 
+/** The ID number under the tenant's HMAC key: what is stored, and all that may be stored. */
+export async function keyedIdNumber(db: Kysely<DB>, tenantId: string, idNumber: string): Promise<string> {
+  const { id_number_key } = await db.selectFrom('tenants').select('id_number_key').where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  return hashIdNumber(normalizeIdNumber(idNumber) ?? idNumber, id_number_key);
+}
+
 /** Registers a member and opens their HOURS and POINTS accounts. */
 export async function registerMember(trx: Transaction<DB>, caller: Caller, input: NewMember): Promise<Member> {
   const idNumber = normalizeIdNumber(input.idNumber);
@@ -49,11 +55,7 @@ export async function registerMember(trx: Transaction<DB>, caller: Caller, input
   if (!PHONE.test(input.phone)) throw new DomainError('invalid_phone');
   const unit = await orgUnitForWrite(trx, caller, input.homeOrgUnitId);
   if (!unit.effectivelyActive) throw new DomainError('org_unit_inactive', { orgUnitId: unit.id });
-  const { id_number_key } = await trx
-    .selectFrom('tenants')
-    .select('id_number_key')
-    .where('tenant_id', '=', caller.tenantId)
-    .executeTakeFirstOrThrow();
+  const idNumberHash = await keyedIdNumber(trx, caller.tenantId, idNumber);
   const memberId = crypto.randomUUID();
   const inserted = await trx
     .insertInto('members')
@@ -61,7 +63,7 @@ export async function registerMember(trx: Transaction<DB>, caller: Caller, input
       tenant_id: caller.tenantId,
       member_id: memberId,
       name: input.name,
-      id_number_hash: hashIdNumber(idNumber, id_number_key),
+      id_number_hash: idNumberHash,
       id_number_masked: maskIdNumber(idNumber),
       phone: input.phone,
       home_org_unit_id: unit.id,

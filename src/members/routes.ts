@@ -6,7 +6,7 @@ import { writeOnce } from '../http/write.js';
 import { StarChangeSchema } from '../hours/routes.js';
 import { OrgUnitId } from '../orgunits/routes.js';
 import { normalizeIdNumber, PHONE } from './identity.js';
-import { addCard, blockCard, deactivateMember, memberByCard, registerMember, requireMember } from './members.js';
+import { addCard, blockCard, deactivateMember, keyedIdNumber, memberByCard, registerMember, requireMember } from './members.js';
 import { listStarChanges } from './stars.js';
 
 const CardNo = z.string().regex(/^[A-Za-z0-9-]{4,64}$/, '4 to 64 letters, digits or -').meta({ id: 'CardNo', example: '6214830100001234' });
@@ -67,8 +67,13 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
         ),
       },
     },
-    handler: async (request, reply) =>
-      writeOnce(request, reply, async (trx) => ({ statusCode: 201, body: await registerMember(trx, callerOf(request), request.body) })),
+    handler: async (request, reply) => {
+      const caller = callerOf(request);
+      // An Idempotency-Key stores a hash of the request: the ID number goes into it keyed, as it
+      // is stored in members, never as a plain hash that could be brute-forced.
+      const hashedBody = async () => ({ ...request.body, idNumber: await keyedIdNumber(app.db, caller.tenantId, request.body.idNumber) });
+      return writeOnce(request, reply, async (trx) => ({ statusCode: 201, body: await registerMember(trx, caller, request.body) }), { hashedBody });
+    },
   });
 
   app.get('/members/:id', {

@@ -64,6 +64,17 @@ export function inScope(scope: OrgUnitScope | null, path: string): boolean {
   return scope === null || path.startsWith(scope.path);
 }
 
+/** True when the unit at `path` and every unit above it are active. */
+async function activeWithAncestors(db: Kysely<DB>, tenantId: string, path: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('org_units')
+    .select(sql<boolean>`bool_and(active)`.as('active'))
+    .where('tenant_id', '=', tenantId)
+    .where(sql<boolean>`${path} LIKE path || '%'`)
+    .executeTakeFirstOrThrow();
+  return row.active;
+}
+
 export async function findOrgUnit(db: Kysely<DB>, tenantId: string, orgUnitId: string): Promise<(OrgUnit & { path: string }) | null> {
   const row = await db
     .selectFrom('org_units')
@@ -80,19 +91,16 @@ export async function createOrgUnit(
   input: { id: string; kind: OrgUnitKind; parentId?: string | null; name: string; autoVerify?: boolean },
 ): Promise<OrgUnit> {
   const parentId = input.parentId ?? null;
-  let path = `/${input.id}/`;
-  if (input.kind === 'center') {
-    if (parentId !== null) throw new DomainError('invalid_parent', { kind: input.kind });
-  } else {
-    if (parentId === null) throw new DomainError('invalid_parent', { kind: input.kind });
-    const parent = await findOrgUnit(trx, tenantId, parentId);
-    if (!parent) throw new DomainError('org_unit_not_found', { orgUnitId: parentId });
-    // A child sits strictly below its parent's level, and only under an active parent.
-    if (OrgUnitKinds.indexOf(parent.kind) >= OrgUnitKinds.indexOf(input.kind) || !parent.active) {
-      throw new DomainError('invalid_parent', { kind: input.kind, parentKind: parent.kind });
-    }
-    path = `${parent.path}${input.id}/`;
-  }
+  const parent = parentId === null ? null : await findOrgUnit(trx, tenantId, parentId);
+  if (parentId !== null && !parent) throw new DomainError('org_unit_not_found', { orgUnitId: parentId });
+  // A center is the root; every other unit sits strictly below its parent's level, and only under
+  // a parent that takes new work (it and every unit above it active).
+  const placed =
+    input.kind === 'center'
+      ? parent === null
+      : parent !== null && OrgUnitKinds.indexOf(parent.kind) < OrgUnitKinds.indexOf(input.kind) && (await activeWithAncestors(trx, tenantId, parent.path));
+  if (!placed) throw new DomainError('invalid_parent', { kind: input.kind, parentKind: parent?.kind ?? null });
+  const path = `${parent?.path ?? '/'}${input.id}/`;
   const row = await trx
     .insertInto('org_units')
     .values({
@@ -149,6 +157,12 @@ export async function updateOrgUnit(
   orgUnitId: string,
   changes: { name?: string | undefined; autoVerify?: boolean | undefined; active?: false | undefined },
 ): Promise<OrgUnit> {
+  if (changes.name === undefined && changes.autoVerify === undefined && changes.active === undefined) {
+    // Nothing to change: answer with the unit as it is.
+    const unit = await findOrgUnit(trx, tenantId, orgUnitId);
+    if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId });
+    return toPublic(unit);
+  }
   const row = await trx
     .updateTable('org_units')
     .set({

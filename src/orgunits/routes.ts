@@ -41,7 +41,9 @@ export const orgUnitRoutes: FastifyPluginAsyncZod = async (app) => {
       }),
       response: {
         201: OrgUnitSchema,
-        ...problemResponses('validation_failed', 'org_unit_not_found', 'org_unit_exists', 'invalid_parent', 'idempotency_conflict'),
+        ...problemResponses(
+          'validation_failed', 'org_unit_not_found', 'org_unit_exists', 'account_exists', 'invalid_parent', 'idempotency_conflict',
+        ),
       },
     },
     handler: async (request, reply) =>
