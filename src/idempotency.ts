@@ -108,9 +108,12 @@ export async function idempotentWrite(
     });
   } catch (err) {
     // A 400 says the request itself is malformed: the same body always gets it again, so it is not
-    // stored, and a corrected body may reuse the key. Refusals that depend on the ledger's state
+    // stored, and a corrected body may reuse the key. A 403 depends on who is calling, not on the
+    // ledger: another caller may send the same request. Refusals that depend on the ledger's state
     // (404, 409, 422) are stored.
-    if (!(err instanceof DomainError) || err.replayed || err.status === 400 || err.code === 'idempotency_conflict') throw err;
+    if (!(err instanceof DomainError) || err.replayed || err.status === 400 || err.status === 403 || err.code === 'idempotency_conflict') {
+      throw err;
+    }
     const refusal = { problem: { code: err.code, params: err.params } };
     const row = await inTransaction(db, async (trx) => {
       if (await claim(trx, err.status, refusal)) return null;

@@ -50,7 +50,7 @@ const V1: Record<string, ProblemCode[]> = {
   'POST /v1/members/{id}/deactivation': ['validation_failed', 'member_not_found', 'idempotency_conflict'],
   'GET /v1/members/{id}/star-changes': ['validation_failed', 'member_not_found'],
   'POST /v1/service-records': ['validation_failed', 'invalid_amount', 'amount_not_positive', 'too_many_decimals', 'record_period_invalid', 'hours_exceed_period', 'org_unit_out_of_scope', 'member_not_found', 'org_unit_not_found', 'overlapping_record', 'idempotency_conflict', 'record_in_future', 'record_too_old', 'daily_cap_exceeded', 'member_inactive', 'org_unit_inactive'],
-  'GET /v1/service-records': ['validation_failed', 'invalid_cursor', 'org_unit_not_found'],
+  'GET /v1/service-records': ['validation_failed', 'invalid_cursor', 'org_unit_not_found', 'org_unit_out_of_scope'],
   'POST /v1/service-records:batch': ['validation_failed'],
   'GET /v1/service-records/{id}': ['validation_failed', 'org_unit_out_of_scope', 'record_not_found'],
   'POST /v1/service-records/{id}/verification': ['validation_failed', 'org_unit_out_of_scope', 'record_not_found', 'record_status_conflict', 'idempotency_conflict', 'member_inactive'],

@@ -768,6 +768,22 @@ for (const engine of engines) {
 
       const s2key = (await c.ok('POST', '/v1/api-keys', { name: 's2', role: 'station', orgUnitId: 's2' }, 201)).key;
       t.same(ids(await list('', s2key)), [f.record.id], 'a station key sees its own unit only');
+      isProblem(t, await c.req('GET', '/v1/service-records?orgUnitId=s1', undefined, s2key), 403, 'org_unit_out_of_scope', 'filtering on a unit outside the key');
+    });
+
+    t.test('a batch item keeps the specific code of its bad amount', async (t) => {
+      const c = await county(h);
+      const m = await register(c);
+      const res = await c.ok('POST', '/v1/service-records:batch', { items: [{ ...recordBody(m.id, { start: cst(2, 9), hours: '1' }), hours: '1.234' }] }, 200);
+      t.match(res.results[0], { status: 400, problem: { code: 'too_many_decimals', errors: [{ path: 'items.0.hours', code: 'too_many_decimals' }] } });
+    });
+
+    t.test('a rule needs a back-dating window of at least a day', async (t) => {
+      const c = await county(h);
+      const rules = await h.count('points_rules');
+      const res = await c.req('POST', '/v1/points-rules', { pointsPerHour: '10', dailyCapHours: '12', backdatingDays: 0 });
+      isProblem(t, res, 400, 'validation_failed', 'backdatingDays 0');
+      t.equal(await h.count('points_rules'), rules, 'no rule written');
     });
   });
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { idempotentWrite, requestHash, type WriteResult } from '../idempotency.js';
+import { orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
 import { outcomeOf, type RecordOutcome, verifyRecord } from './awards.js';
@@ -15,6 +16,8 @@ import { type NewRecord, submitRecord } from './records.js';
 const keyOf = (externalId: string) => `externalId ${externalId}`;
 
 export async function postRecord(db: Kysely<DB>, caller: Caller, input: NewRecord): Promise<WriteResult & { body: RecordOutcome }> {
+  // A stored answer goes only to a caller who may act for the record's org unit.
+  if (caller.scope) await orgUnitForWrite(db, caller, input.orgUnitId);
   const hash = requestHash({ serviceRecord: input });
   const key = keyOf(input.externalId);
   const result = await idempotentWrite(db, { tenantId: caller.tenantId, key, hash, correctableRefusals: true }, async (trx) => {
@@ -48,7 +51,10 @@ export async function postBatch(
   for (const item of items) {
     const base = { index: item.index, externalId: item.externalId };
     if (!item.input) {
-      results.push({ ...base, status: 400, replayed: false, result: null, problem: { code: 'validation_failed', params: {}, errors: item.invalid?.errors ?? [] } });
+      const errors = (item.invalid?.errors ?? []) as { code: string }[];
+      const codes = new Set(errors.map((e) => e.code));
+      const code = codes.size === 1 ? [...codes][0]! : 'validation_failed';
+      results.push({ ...base, status: 400, replayed: false, result: null, problem: { code, params: {}, errors } });
       continue;
     }
     try {

@@ -326,6 +326,7 @@ export async function listRecords(db: Kysely<DB>, caller: Caller, filter: Record
   if (filter.orgUnitId) {
     const unit = await findOrgUnit(db, caller.tenantId, filter.orgUnitId);
     if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId: filter.orgUnitId });
+    if (!inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId: filter.orgUnitId });
     query = query.where('o.path', 'like', `${unit.path}%`);
   }
   if (filter.memberId) query = query.where('r.member_id', '=', filter.memberId);

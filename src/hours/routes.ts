@@ -145,7 +145,7 @@ const NewRuleSchema = z
     categoryMultipliers: z.record(Text(50), Decimal2).default({}),
     ratingBonus: z.partialRecord(z.enum(['1', '2', '3', '4', '5']), Decimal2).default({}),
     dailyCapHours: Decimal2.refine((v) => Number(v) > 0 && Number(v) <= 24, 'more than 0, at most 24'),
-    backdatingDays: z.number().int().min(0).max(3650),
+    backdatingDays: z.number().int().min(1).max(3650).describe('Days a record may start before now (at least 1)'),
     pointSources: z.array(z.enum(Sources)).min(0).default(['checkin', 'manual']),
   })
   .meta({ id: 'NewPointsRule' });
@@ -215,7 +215,8 @@ export const hoursRoutes: FastifyPluginAsyncZod = async (app) => {
         const errors: FieldError[] = parsed.error.issues.map((i) => ({
           in: 'body',
           path: ['items', index, ...i.path].join('.'),
-          code: 'validation_failed',
+          // A coded check (too_many_decimals, …) keeps its own code, as on the single-record route.
+          code: String((i as { params?: { code?: string } }).params?.code ?? 'validation_failed'),
           message: i.message,
         }));
         return { index, externalId, input: null, invalid: { errors } };
@@ -250,7 +251,7 @@ export const hoursRoutes: FastifyPluginAsyncZod = async (app) => {
       }),
       response: {
         200: z.object({ items: z.array(RecordSchema), nextCursor: z.string().nullable() }),
-        ...problemResponses('validation_failed', 'invalid_cursor', 'org_unit_not_found'),
+        ...problemResponses('validation_failed', 'invalid_cursor', 'org_unit_not_found', 'org_unit_out_of_scope'),
       },
     },
     handler: async (request) => listRecords(app.db, callerOf(request), request.query),

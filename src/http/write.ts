@@ -27,6 +27,8 @@ export async function writeOnce<T>(
       : requestHash({
           method: request.method,
           route: request.routeOptions.url,
+          // Callers of different scopes never share an answer: for them the key is a conflict.
+          scope: caller.scope?.orgUnitId ?? null,
           params: request.params ?? null,
           body: (opts.hashedBody ? await opts.hashedBody() : request.body) ?? null,
         });
