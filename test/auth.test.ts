@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import t from 'tap';
 import type { Role } from '../src/tenants/tenants.js';
 import { newIdNumber, newMember, orgTree, postRecord, recordBody, verifiedRecord } from './helpers/fixtures.js';
-import { engines, fundedAccount, type Harness, type Response, setup, type Tap, transfer } from './helpers/harness.js';
+import { engines, fundedAccount, type Harness, isProblem, type Response, setup, type Tap, transfer } from './helpers/harness.js';
 
 // Authentication, roles and tenant isolation, through the HTTP API only.
 //
@@ -17,12 +17,6 @@ const KEY_FORMAT = /^vk_([a-z][a-z0-9-]{1,39})\.([0-9a-f]{16})\.([A-Za-z0-9_-]{4
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-function isProblem(t: Tap, res: Response, status: number, code: string, message = code): void {
-  t.equal(res.status, status, `${message}: status ${status}`);
-  t.equal(res.body?.code, code, `${message}: code ${code}`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, `${message}: problem+json`);
-}
 
 function isUnauthenticated(t: Tap, res: Response, message: string): void {
   isProblem(t, res, 401, 'unauthenticated', message);

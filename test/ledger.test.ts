@@ -1,5 +1,5 @@
 import t from 'tap';
-import { engines, fundedAccount, type Harness, type Response, setup, transfer, type Tap } from './helpers/harness.js';
+import { engines, fundedAccount, type Harness, isProblem, type Response, setup, transfer, type Tap } from './helpers/harness.js';
 
 // The admin ledger API: accounts, entries, postings paging, reversals, validation (each refusal
 // with its own code and nothing written), idempotency and the language of problem details.
@@ -27,13 +27,6 @@ async function snapshot(h: Harness, accounts: string[]) {
     postings: await h.count('ledger_postings'),
     balances,
   };
-}
-
-function isProblem(t: Tap, res: Response, status: number, code: string, message = code): void {
-  t.equal(res.status, status, `${message}: status ${status}`);
-  t.equal(res.body?.code, code, `${message}: code ${code}`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, `${message}: problem+json`);
-  t.equal(res.body?.status, status, `${message}: status member matches`);
 }
 
 function posting(accountId: string, direction: 'debit' | 'credit', amount: unknown, unit = 'POINTS') {

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import t from 'tap';
-import { engines, type Harness, type Response, setup, type Tap } from './helpers/harness.js';
+import { newIdNumber, orgTree as tree, withCheckDigit } from './helpers/fixtures.js';
+import { engines, expectStatus as ok, type Harness, isProblem, refused as refusedWritingNothing, type Response, rowCounts, setup, type Tap } from './helpers/harness.js';
 
 // Members, cards and tenant settings through the HTTP API: registration with a checked national
 // ID number (kept only as a keyed hash and a masked form, never logged), member accounts, cards
@@ -16,22 +17,8 @@ const PHONE = '13812345678';
 // ---------------------------------------------------------------------------------------------
 // National ID numbers (GB 11643)
 
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-
-/** The 18-character ID number for 17 digits: region (6), birth date (8), order (3), check digit. */
-function idNumber(first17: string): string {
-  const sum = WEIGHTS.reduce((acc, w, i) => acc + w * Number(first17[i]), 0);
-  return first17 + '10X98765432'[sum % 11];
-}
-
-let serial = 0;
-
-/** A fresh valid ID number (Changsha Furong district, born in January 1980, a running order). */
-function freshIdNumber(): string {
-  const n = serial++;
-  const day = String(1 + (n % 28)).padStart(2, '0');
-  return idNumber(`430102198001${day}${String(100 + Math.floor(n / 28)).padStart(3, '0')}`);
-}
+const idNumber = withCheckDigit;
+const freshIdNumber = newIdNumber;
 
 /** A valid ID number with the given 14 leading digits that ends in X. */
 function endingInX(first14: string): string {
@@ -48,43 +35,16 @@ const birthDigits = (id: string) => id.slice(6, 14);
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function isProblem(t: Tap, res: Response, status: number, code: string, message = code): void {
-  t.equal(res.status, status, `${message}: status ${status}`);
-  t.equal(res.body?.code, code, `${message}: code ${code}`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, `${message}: problem+json`);
-}
-
 const TABLES = ['org_units', 'members', 'member_cards', 'ledger_accounts', 'ledger_balances', 'idempotency_keys', 'star_changes'];
 
-async function counts(h: Harness): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of TABLES) out[table] = await h.count(table);
-  return out;
-}
+const counts = (h: Harness) => rowCounts(h, TABLES);
 
 /** Runs a call that must be refused: asserts the problem and that no table gained or lost a row. */
-async function refused(t: Tap, h: Harness, call: () => Promise<Response>, status: number, code: string, message = code): Promise<Response> {
-  const before = await counts(h);
-  const res = await call();
-  isProblem(t, res, status, code, message);
-  t.same(await counts(h), before, `${message}: nothing written`);
-  return res;
-}
-
-async function ok(res: Promise<Response>, status: number, what: string): Promise<any> {
-  const r = await res;
-  if (r.status !== status) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+const refused = (t: Tap, h: Harness, call: () => Promise<Response>, status: number, code: string, message = code) =>
+  refusedWritingNothing(t, h, TABLES, call, status, code, message);
 
 /** center → institute → the given stations, ids prefixed with `p-`. */
-async function orgTree(h: Harness, p: string, stations = ['s1'], key?: string) {
-  const create = (body: Record<string, unknown>) => ok(h.request('POST', '/v1/org-units', { key, body }), 201, `org unit ${String(body.id)}`);
-  await create({ id: `${p}-c`, kind: 'center', name: '县中心' });
-  await create({ id: `${p}-i`, kind: 'institute', parentId: `${p}-c`, name: '实践所' });
-  for (const s of stations) await create({ id: `${p}-${s}`, kind: 'station', parentId: `${p}-i`, name: `实践站 ${s}` });
-  return { center: `${p}-c`, institute: `${p}-i`, stations: stations.map((s) => `${p}-${s}`) };
-}
+const orgTree = (h: Harness, p: string, stations = ['s1'], key?: string) => tree(h, stations, { prefix: `${p}-`, ...(key ? { key } : {}) });
 
 function memberBody(homeOrgUnitId: string, o: { idNumber?: string; phone?: string; cards?: string[]; name?: string } = {}) {
   return { name: o.name ?? '张三', idNumber: o.idNumber ?? freshIdNumber(), phone: o.phone ?? PHONE, homeOrgUnitId, ...(o.cards ? { cards: o.cards } : {}) };

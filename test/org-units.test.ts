@@ -1,5 +1,5 @@
 import t from 'tap';
-import { engines, type Harness, type Response, setup, type Tap } from './helpers/harness.js';
+import { engines, type Harness, isProblem, refused as refusedWritingNothing, type Response, rowCounts, setup, type Tap } from './helpers/harness.js';
 
 // Org units through the HTTP API: the center → institute → station → point hierarchy, the
 // issuance accounts each unit gets, deactivation (never a delete), roles, station keys scoped to
@@ -10,28 +10,13 @@ const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function isProblem(t: Tap, res: Response, status: number, code: string, message = code): void {
-  t.equal(res.status, status, `${message}: status ${status}`);
-  t.equal(res.body?.code, code, `${message}: code ${code}`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, `${message}: problem+json`);
-}
-
 const TABLES = ['org_units', 'members', 'member_cards', 'ledger_accounts', 'ledger_balances', 'idempotency_keys', 'api_keys'];
 
-async function counts(h: Harness): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of TABLES) out[table] = await h.count(table);
-  return out;
-}
+const counts = (h: Harness) => rowCounts(h, TABLES);
 
 /** Runs a call that must be refused: asserts the problem and that no table gained or lost a row. */
-async function refused(t: Tap, h: Harness, call: () => Promise<Response>, status: number, code: string, message = code): Promise<Response> {
-  const before = await counts(h);
-  const res = await call();
-  isProblem(t, res, status, code, message);
-  t.same(await counts(h), before, `${message}: nothing written`);
-  return res;
-}
+const refused = (t: Tap, h: Harness, call: () => Promise<Response>, status: number, code: string, message = code) =>
+  refusedWritingNothing(t, h, TABLES, call, status, code, message);
 
 async function createUnit(h: Harness, body: Record<string, unknown>, key?: string): Promise<any> {
   const res = await h.request('POST', '/v1/org-units', { body, key });

@@ -69,17 +69,10 @@ async function outcome(
   trx: Transaction<DB>,
   caller: Caller,
   recordId: string,
-  memberId: string,
   starChange: StarChange | null,
   correction: Correction | null = null,
 ): Promise<RecordOutcome> {
-  const row = await trx
-    .selectFrom('service_records')
-    .selectAll()
-    .where('tenant_id', '=', caller.tenantId)
-    .where('record_id', '=', recordId)
-    .executeTakeFirstOrThrow();
-  return { record: toRecord(row), member: await memberTotals(trx, caller.tenantId, memberId), starChange, correction };
+  return { ...(await outcomeOf(trx, caller, recordId)), starChange, correction };
 }
 
 /** The outcome shape for a record whose state did not move the ledger (submission, a read). */
@@ -169,7 +162,7 @@ export async function verifyRecord(trx: Transaction<DB>, caller: Caller, recordI
       ...(starChange ? { stars: { from: starChange.from, to: starChange.to } } : {}),
     },
   });
-  return outcome(trx, caller, recordId, record.member_id, starChange);
+  return outcome(trx, caller, recordId, starChange);
 }
 
 export async function rejectRecord(trx: Transaction<DB>, caller: Caller, recordId: string, reason: string): Promise<RecordOutcome> {
@@ -182,7 +175,7 @@ export async function rejectRecord(trx: Transaction<DB>, caller: Caller, recordI
     .where('record_id', '=', recordId)
     .execute();
   await addEvent(trx, caller.tenantId, recordId, { type: 'rejected', actor: caller.keyId, reason });
-  return outcome(trx, caller, recordId, record.member_id, null);
+  return outcome(trx, caller, recordId, null);
 }
 
 /** 评单: once per verified record; a bonus under the rule in force is its own entry. */
@@ -232,7 +225,7 @@ export async function rateRecord(
     actor: caller.keyId,
     detail: { stars: input.stars, bonusPoints: entry ? formatAmount(bonus) : null, entryId: entry?.id ?? null },
   });
-  return outcome(trx, caller, recordId, record.member_id, null);
+  return outcome(trx, caller, recordId, null);
 }
 
 async function availablePoints(trx: Transaction<DB>, tenantId: string, memberId: string): Promise<Decimal> {
@@ -369,7 +362,7 @@ export async function correctHours(
         ...(starChange ? { stars: { from: starChange.from, to: starChange.to } } : {}),
       },
     });
-    return await outcome(trx, caller, recordId, record.member_id, starChange, correction);
+    return await outcome(trx, caller, recordId, starChange, correction);
   } catch (err) {
     throw asSpent(err);
   }
@@ -418,7 +411,7 @@ export async function revokeRecord(
         ...(starChange ? { stars: { from: starChange.from, to: starChange.to } } : {}),
       },
     });
-    return await outcome(trx, caller, recordId, record.member_id, starChange, correction);
+    return await outcome(trx, caller, recordId, starChange, correction);
   } catch (err) {
     throw asSpent(err);
   }

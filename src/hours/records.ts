@@ -271,11 +271,15 @@ export async function lockRecord(trx: Transaction<DB>, caller: Caller, recordId:
     .forUpdate()
     .executeTakeFirst();
   if (!row) throw new DomainError('record_not_found', { recordId });
-  if (caller.scope) {
-    const unit = await findOrgUnit(trx, caller.tenantId, row.org_unit_id);
-    if (!unit || !inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId: row.org_unit_id });
-  }
+  await checkScope(trx, caller, row.org_unit_id);
   return row;
+}
+
+/** A scoped key acts only for records of its org unit and the units under it. */
+async function checkScope(db: Kysely<DB>, caller: Caller, orgUnitId: string): Promise<void> {
+  if (!caller.scope) return;
+  const unit = await findOrgUnit(db, caller.tenantId, orgUnitId);
+  if (!unit || !inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId });
 }
 
 export async function getRecord(db: Kysely<DB>, caller: Caller, recordId: string): Promise<ServiceRecord> {
@@ -286,10 +290,7 @@ export async function getRecord(db: Kysely<DB>, caller: Caller, recordId: string
     .where('record_id', '=', recordId)
     .executeTakeFirst();
   if (!row) throw new DomainError('record_not_found', { recordId });
-  if (caller.scope) {
-    const unit = await findOrgUnit(db, caller.tenantId, row.org_unit_id);
-    if (!unit || !inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId: row.org_unit_id });
-  }
+  await checkScope(db, caller, row.org_unit_id);
   return { ...toRecord(row), history: await recordHistory(db, caller.tenantId, recordId) };
 }
 

@@ -154,7 +154,8 @@ export async function withStarsFollowing<T extends { id: string }>(
   return result;
 }
 
-export async function listStarChanges(db: Kysely<DB>, tenantId: string, memberId: string): Promise<StarChange[]> {
+/** A member's star changes, newest first. */
+export async function listStarChanges(db: Kysely<DB>, tenantId: string, memberId: string, limit = 1000): Promise<StarChange[]> {
   const rows = await db
     .selectFrom('star_changes')
     .select(CHANGE_COLUMNS)
@@ -162,18 +163,11 @@ export async function listStarChanges(db: Kysely<DB>, tenantId: string, memberId
     .where('member_id', '=', memberId)
     .orderBy('changed_at', 'desc')
     .orderBy('change_id')
+    .limit(limit)
     .execute();
   return rows.map(toStarChange);
 }
 
 export async function lastStarChange(db: Kysely<DB>, tenantId: string, memberId: string): Promise<StarChange | null> {
-  const rows = await db
-    .selectFrom('star_changes')
-    .select(CHANGE_COLUMNS)
-    .where('tenant_id', '=', tenantId)
-    .where('member_id', '=', memberId)
-    .orderBy('changed_at', 'desc')
-    .limit(1)
-    .execute();
-  return rows[0] ? toStarChange(rows[0]) : null;
+  return (await listStarChanges(db, tenantId, memberId, 1))[0] ?? null;
 }

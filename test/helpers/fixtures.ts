@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Harness } from './harness.js';
+import { expectStatus as expect, type Harness } from './harness.js';
 
 // Domain fixtures for tests that need org units, members and service records through the API.
 
@@ -19,12 +19,6 @@ export function newIdNumber(): string {
   const year = 1950 + (Math.floor(n / 999) % 50);
   const day = 1 + (Math.floor(n / (999 * 50)) % 28);
   return withCheckDigit(`430102${year}03${String(day).padStart(2, '0')}${String((n % 999) + 1).padStart(3, '0')}`);
-}
-
-async function expect(res: Promise<{ status: number; body: any }>, status: number, what: string): Promise<any> {
-  const r = await res;
-  if (r.status !== status) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
 }
 
 /** center → institute → the given stations; returns the ids. */

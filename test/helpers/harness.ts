@@ -181,3 +181,41 @@ export function transfer(from: string, to: string, amount: string, unit = 'POINT
     ],
   };
 }
+
+/** A problem+json answer with this status and code (and the status member matching). */
+export function isProblem(t: Tap, res: Response, status: number, code: string, message = code): void {
+  t.equal(res.status, status, `${message}: status ${status}`);
+  t.equal(res.body?.code, code, `${message}: code ${code}`);
+  t.match(String(res.headers['content-type']), /^application\/problem\+json/, `${message}: problem+json`);
+  t.equal(res.body?.status, status, `${message}: status member matches`);
+}
+
+/** The body of an answer that must have `status` (fixtures: anything else stops the test). */
+export async function expectStatus(res: Promise<Response>, status: number, what: string): Promise<any> {
+  const r = await res;
+  if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+export async function rowCounts(h: Harness, tables: readonly string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of tables) out[table] = await h.count(table);
+  return out;
+}
+
+/** Runs a call that must be refused: asserts the problem and that none of `tables` gained or lost a row. */
+export async function refused(
+  t: Tap,
+  h: Harness,
+  tables: readonly string[],
+  call: () => Promise<Response>,
+  status: number,
+  code: string,
+  message = code,
+): Promise<Response> {
+  const before = await rowCounts(h, tables);
+  const res = await call();
+  isProblem(t, res, status, code, message);
+  t.same(await rowCounts(h, tables), before, `${message}: nothing written`);
+  return res;
+}

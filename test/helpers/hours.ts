@@ -1,29 +1,10 @@
 import crypto from 'node:crypto';
-import type { Harness, Response, Tap } from './harness.js';
+import { newIdNumber } from './fixtures.js';
+import { type Harness, isProblem, refused as refusedWritingNothing, type Response, rowCounts as countRows, type Tap } from './harness.js';
 
 // Fixtures for the service-record tests: a county (its own tenant, so settings and rules never
 // leak between tests) with an org-unit tree, members with valid ID numbers, record bodies placed
 // on China-time days, and the checks every refusal shares.
-
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-
-/** A valid GB 11643 number from its first 17 digits. */
-export function withCheckDigit(first17: string): string {
-  const sum = WEIGHTS.reduce((acc, w, i) => acc + w * Number(first17[i]), 0);
-  return first17 + '10X98765432'[sum % 11];
-}
-
-let idSeq = crypto.randomInt(0, 500_000);
-
-/** A fresh valid ID number (Beijing Chaoyang prefix, a real birth date, a running sequence). */
-export function idNumber(): string {
-  const n = idSeq++;
-  const year = 1950 + (n % 50);
-  const month = 1 + (Math.floor(n / 50) % 12);
-  const day = 1 + (Math.floor(n / 600) % 28);
-  const seq = Math.floor(n / 16_800) % 1000;
-  return withCheckDigit(`110105${year}${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}${String(seq).padStart(3, '0')}`);
-}
 
 export const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
@@ -84,7 +65,7 @@ export async function orgUnit(c: County, body: { id: string; kind: string; paren
 
 /** Registers a member at `homeOrgUnitId` (s1 by default); returns GET /v1/members/{id}'s shape. */
 export async function register(c: County, homeOrgUnitId = 's1'): Promise<any> {
-  return c.ok('POST', '/v1/members', { name: '李志愿', idNumber: idNumber(), phone: '13812345678', homeOrgUnitId }, 201);
+  return c.ok('POST', '/v1/members', { name: '李志愿', idNumber: newIdNumber(), phone: '13812345678', homeOrgUnitId }, 201);
 }
 
 export interface RecordOptions {
@@ -136,17 +117,8 @@ export async function verified(c: County, memberId: string, o: RecordOptions): P
 /** The tables a refused write must leave untouched. */
 export const WRITTEN = ['service_records', 'service_record_events', 'ledger_entries', 'ledger_postings', 'star_changes'] as const;
 
-export async function rowCounts(h: Harness): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const table of WRITTEN) counts[table] = await h.count(table);
-  return counts;
-}
-
-export function isProblem(t: Tap, res: Response, status: number, code: string, what: string): void {
-  t.equal(res.status, status, `${what}: status ${status}`);
-  t.equal(res.body?.code, code, `${what}: code ${code}`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, `${what}: problem+json`);
-}
+export const rowCounts = (h: Harness) => countRows(h, WRITTEN);
+export { isProblem };
 
 /** Runs a write that must be refused with `code`, and proves it wrote nothing. */
 export async function refused(
@@ -157,11 +129,7 @@ export async function refused(
   status: number,
   code: string,
 ): Promise<Response> {
-  const before = await rowCounts(h);
-  const res = await call();
-  isProblem(t, res, status, code, what);
-  t.same(await rowCounts(h), before, `${what}: nothing written`);
-  return res;
+  return refusedWritingNothing(t, h, WRITTEN, call, status, code, what);
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
