@@ -101,18 +101,19 @@ for (const engine of engines) {
     });
 
     t.test('body too large', async (t) => {
-      const reason = 'x'.repeat(1024 * 1024 + 10);
+      const limit = h.app.config.bodyLimit;
+      const reason = 'x'.repeat(limit + 10);
       const big = await raw(h, {
         method: 'POST',
         url: '/v1/entries',
         payload: JSON.stringify({ reason, postings: [] }),
         headers: { 'content-type': 'application/json' },
       });
-      isProblem(t, big, 413, 'payload_too_large', 'body over 1 MiB');
+      isProblem(t, big, 413, 'payload_too_large', `body over the limit of ${limit} bytes`);
       const justUnder = await raw(h, {
         method: 'POST',
         url: '/v1/entries',
-        payload: JSON.stringify({ reason: 'y'.repeat(1024 * 1000), postings: [] }),
+        payload: JSON.stringify({ reason: 'y'.repeat(limit - 1024), postings: [] }),
         headers: { 'content-type': 'application/json' },
       });
       isProblem(t, justUnder, 400, 'validation_failed', 'a body under the limit is parsed and validated');
