@@ -82,7 +82,70 @@ for (const engine of engines) {
       await h.request('PATCH', '/v1/settings', { body: { autoVerify: false } });
     });
 
+    t.test("overlap and daily cap hold when one member's records arrive at once", async (t) => {
+      const station = tree.stations[1]!;
+      const member = await newMember(h, station);
+      // Ten records of the same two hours: exactly one may stand.
+      const same = await Promise.all(
+        Array.from({ length: 10 }, () => h.request('POST', '/v1/service-records', { body: recordBody(member.id, station, { hours: '2', endedHoursAgo: 50 }) })),
+      );
+      t.equal(same.filter((r) => r.status === 201).length, 1, 'one of ten overlapping records is accepted');
+      t.ok(same.filter((r) => r.status !== 201).every((r) => r.status === 409 && r.body.code === 'overlapping_record'), 'the rest are overlapping_record');
+
+      // Ten back-to-back records of 2 h in one China-time day under a 12 h cap: exactly six fit.
+      const other = await newMember(h, station);
+      const dayStart = Math.floor((Date.now() + 8 * 3600e3) / 86400e3) * 86400e3 - 8 * 3600e3 - 2 * 86400e3; // two days ago, 00:00 China time
+      const bodies = Array.from({ length: 10 }, (_, i) => ({
+        ...recordBody(other.id, station, { hours: '2' }),
+        startedAt: new Date(dayStart + i * 2 * 3600e3).toISOString(),
+        endedAt: new Date(dayStart + (i + 1) * 2 * 3600e3).toISOString(),
+      }));
+      const capped = await Promise.all(bodies.map((body) => h.request('POST', '/v1/service-records', { body })));
+      t.equal(capped.filter((r) => r.status === 201).length, 6, 'six records fill the 12-hour cap');
+      t.ok(capped.filter((r) => r.status !== 201).every((r) => r.status === 422 && r.body.code === 'daily_cap_exceeded'), 'four are over the cap');
+    });
+
+    t.test('a record verified, corrected or revoked by many at once changes once', async (t) => {
+      const station = tree.stations[2]!;
+      const member = await newMember(h, station);
+      const posted = (await h.request('POST', '/v1/service-records', { body: recordBody(member.id, station, { hours: '3', endedHoursAgo: 80 }) })).body;
+      const url = (action: string) => `/v1/service-records/${posted.record.id}/${action}`;
+      const statuses = (results: { status: number; body: any }[]) => results.map((r) => `${r.status} ${r.body.code ?? ''}`.trim()).sort();
+
+      const verifications = await Promise.all(Array.from({ length: 10 }, () => h.request('POST', url('verification'))));
+      t.same(statuses(verifications), ['200', ...Array(9).fill('409 record_status_conflict')], 'verified once');
+      const corrections = await Promise.all(Array.from({ length: 10 }, (_, i) => h.request('POST', url('correction'), { body: { hours: String(2 + i / 10), reason: `race ${i}` } })));
+      t.ok(corrections.every((r) => r.status === 200), 'every correction applies, one after another');
+      const final = (await h.request('GET', `/v1/service-records/${posted.record.id}`)).body;
+      t.equal(final.history.filter((e: { type: string }) => e.type === 'corrected').length, 10, 'ten corrections in the history');
+      const member1 = (await h.request('GET', `/v1/members/${member.id}`)).body;
+      t.equal(member1.hours, final.hours, "the member's hours are the record's last hours");
+      t.equal(member1.points.balance, final.award.points, "and the points its last award's");
+      const revocations = await Promise.all(Array.from({ length: 10 }, () => h.request('POST', url('revocation'), { body: { reason: 'race' } })));
+      t.same(statuses(revocations), ['200', ...Array(9).fill('409 record_status_conflict')], 'revoked once');
+      const member2 = (await h.request('GET', `/v1/members/${member.id}`)).body;
+      t.match(member2, { hours: '0.00', points: { balance: '0.00' } }, 'everything taken back exactly once');
+      await h.assertLedger(t);
+    });
+
     if (engine !== 'postgres') return;
+
+    t.test('a batch of the full 1000 records lands, and its retry repeats nothing', async (t) => {
+      const station = tree.stations[3]!;
+      const members: string[] = [];
+      for (let i = 0; i < 50; i++) members.push((await newMember(h, station)).id);
+      // 20 half-hour records per member, one after another, over the last two days.
+      const items = Array.from({ length: 1000 }, (_, i) => recordBody(members[i % 50]!, station, { hours: '0.5', span: 0.5, endedHoursAgo: 1 + Math.floor(i / 50) }));
+      const before = await h.count('service_records');
+      const first = await h.request('POST', '/v1/service-records:batch', { body: { items } });
+      t.equal(first.status, 200);
+      t.match(first.body, { accepted: 1000, refused: 0 }, 'all 1000 accepted');
+      t.equal(await h.count('service_records'), before + 1000, '1000 records written');
+      const retry = await h.request('POST', '/v1/service-records:batch', { body: { items } });
+      t.match(retry.body, { accepted: 1000, refused: 0 });
+      t.ok(retry.body.results.every((r: { replayed: boolean }) => r.replayed), 'every item of the retry is a replay');
+      t.equal(await h.count('service_records'), before + 1000, 'nothing written by the retry');
+    });
 
     t.test('an award held open at one station does not stop the others', async (t) => {
       await h.request('PATCH', '/v1/settings', { body: { autoVerify: true } });
