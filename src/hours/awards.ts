@@ -285,6 +285,35 @@ async function coverShortfall(
   return { shortfall, entry };
 }
 
+/** Records a correction or revocation in the record's history and answers it. */
+async function finishCorrection(
+  trx: Transaction<DB>,
+  caller: Caller,
+  recordId: string,
+  type: 'corrected' | 'revoked',
+  reason: string,
+  starChange: StarChange | null,
+  what: {
+    correction: { reversalEntryIds: string[]; awardEntryId: string | null; cover: { shortfall: Decimal; entry: Entry | null } };
+    detail: Record<string, unknown>;
+  },
+): Promise<RecordOutcome> {
+  const { cover, ...entries } = what.correction;
+  const correction: Correction = {
+    ...entries,
+    adjustmentEntryId: cover.entry?.id ?? null,
+    forced: cover.entry !== null,
+    shortfall: formatAmount(cover.shortfall),
+  };
+  await addEvent(trx, caller.tenantId, recordId, {
+    type,
+    actor: caller.keyId,
+    reason,
+    detail: { ...what.detail, ...correction, ...(starChange ? { stars: { from: starChange.from, to: starChange.to } } : {}) },
+  });
+  return outcome(trx, caller, recordId, starChange, correction);
+}
+
 function checkForce(caller: Caller, force: boolean): void {
   if (force && caller.role !== 'admin') throw new DomainError('force_not_allowed');
 }
@@ -341,28 +370,16 @@ export async function correctHours(
       .where('record_id', '=', recordId)
       .execute();
     const starChange = await changeStars(trx, caller, record.member_id, 'correction', recordId, entry.id);
-    const correction: Correction = {
-      reversalEntryIds: [reversal.id],
-      awardEntryId: entry.id,
-      adjustmentEntryId: cover.entry?.id ?? null,
-      forced: cover.entry !== null,
-      shortfall: formatAmount(cover.shortfall),
-    };
-    await addEvent(trx, caller.tenantId, recordId, {
-      type: 'corrected',
-      actor: caller.keyId,
-      reason: input.reason,
+    return await finishCorrection(trx, caller, recordId, 'corrected', input.reason, starChange, {
+      correction: { reversalEntryIds: [reversal.id], awardEntryId: entry.id, cover },
       detail: {
         hoursBefore: formatAmount(record.hours),
         hoursAfter: formatAmount(hours),
         pointsBefore: formatAmount(record.points),
         pointsAfter: formatAmount(award.points),
         explanation: award.explanation,
-        ...correction,
-        ...(starChange ? { stars: { from: starChange.from, to: starChange.to } } : {}),
       },
     });
-    return await outcome(trx, caller, recordId, starChange, correction);
   } catch (err) {
     throw asSpent(err);
   }
@@ -393,25 +410,10 @@ export async function revokeRecord(
       .where('record_id', '=', recordId)
       .execute();
     const starChange = await changeStars(trx, caller, record.member_id, 'revocation', recordId, reversals[0] ?? null);
-    const correction: Correction = {
-      reversalEntryIds: reversals,
-      awardEntryId: null,
-      adjustmentEntryId: cover.entry?.id ?? null,
-      forced: cover.entry !== null,
-      shortfall: formatAmount(cover.shortfall),
-    };
-    await addEvent(trx, caller.tenantId, recordId, {
-      type: 'revoked',
-      actor: caller.keyId,
-      reason: input.reason,
-      detail: {
-        hours: formatAmount(record.hours),
-        points: formatAmount(takeBack),
-        ...correction,
-        ...(starChange ? { stars: { from: starChange.from, to: starChange.to } } : {}),
-      },
+    return await finishCorrection(trx, caller, recordId, 'revoked', input.reason, starChange, {
+      correction: { reversalEntryIds: reversals, awardEntryId: null, cover },
+      detail: { hours: formatAmount(record.hours), points: formatAmount(takeBack) },
     });
-    return await outcome(trx, caller, recordId, starChange, correction);
   } catch (err) {
     throw asSpent(err);
   }
