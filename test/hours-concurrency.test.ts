@@ -177,7 +177,11 @@ for (const engine of engines) {
               return r;
             }),
         );
-        await new Promise((r) => setTimeout(r, 1500));
+        // Give the awards that need no held row time to finish (generously, for a loaded machine),
+        // then a little more for any that would, then look at what finished while the lock is held.
+        const deadline = Date.now() + 15_000;
+        while (Date.now() < deadline && batch.some((m, i) => m.station !== hot && !done.has(i))) await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 1000));
         const whileHeld = batch.map((m, i) => ({ hot: m.station === hot, done: done.has(i) }));
         await lock.query('COMMIT');
         const results = await Promise.all(pending);
