@@ -10,8 +10,8 @@ import { memberHoursAccount, memberPointsAccount, recomputeStars, type StarCause
 import { issuanceAccount } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
-import { addEvent, checkDailyCap, checkPeriod, lockRecord, type ServiceRecord, toRecord } from './records.js';
-import { computeAward, ratingBonus, ruleAt, ruleByVersion, type Source } from './rules.js';
+import { addEvent, type Award, awardOf, checkDailyCap, checkPeriod, lockRecord, type RecordRow, type ServiceRecord, toRecord } from './records.js';
+import { computeAward, ratingBonus, ruleAt, ruleByVersion } from './rules.js';
 
 // The ledger side of service records: award on verification, bonus on rating, reversal and new
 // award on correction. Each runs inside the caller's transaction with the record and member locked.
@@ -105,7 +105,7 @@ async function changeStars(trx: Transaction<DB>, caller: Caller, memberId: strin
   return recomputeStars(trx, caller.tenantId, memberId, { cause, recordId, entryId });
 }
 
-function mustBe(record: Record<string, any>, status: string, action: string): void {
+function mustBe(record: RecordRow, status: string, action: string): void {
   if (record.status !== status) throw new DomainError('record_status_conflict', { status: record.status, action });
 }
 
@@ -120,7 +120,7 @@ export async function verifyRecord(trx: Transaction<DB>, caller: Caller, recordI
   if (!member.active) throw new DomainError('member_inactive');
   const rule = await ruleAt(trx, caller.tenantId, new Date());
   const hours = new Decimal(record.hours);
-  const award = computeAward(rule, { hours, category: record.category, source: record.source as Source });
+  const award = computeAward(rule, { hours, category: record.category, source: record.source });
   const entry = await post(trx, {
     tenantId: caller.tenantId,
     kind: 'award',
@@ -258,7 +258,7 @@ async function ensureAdjustmentAccount(trx: Transaction<DB>, tenantId: string): 
 async function coverShortfall(
   trx: Transaction<DB>,
   caller: Caller,
-  record: Record<string, any>,
+  record: RecordRow,
   takeBack: Decimal,
   force: boolean,
   reason: string,
@@ -314,6 +314,12 @@ async function finishCorrection(
   return outcome(trx, caller, recordId, starChange, correction);
 }
 
+/** A verified record's current award (a verified record always has one). */
+function verifiedAward(record: RecordRow, action: string): Award {
+  mustBe(record, 'verified', action);
+  return awardOf(record)!;
+}
+
 function checkForce(caller: Caller, force: boolean): void {
   if (force && caller.role !== 'admin') throw new DomainError('force_not_allowed');
 }
@@ -339,16 +345,16 @@ export async function correctHours(
 ): Promise<RecordOutcome> {
   checkForce(caller, input.force);
   const record = await lockRecord(trx, caller, recordId);
-  mustBe(record, 'verified', 'a correction');
+  const current = verifiedAward(record, 'a correction');
   const hours = new Decimal(input.hours);
   if (hours.eq(record.hours)) throw new DomainError('record_status_conflict', { status: `already ${formatAmount(hours)} h`, action: 'the same hours' });
   checkPeriod(new Date(record.started_at), new Date(record.ended_at), hours);
   await lockMember(trx, caller.tenantId, record.member_id);
-  const rule = await ruleByVersion(trx, caller.tenantId, record.rule_version);
+  const rule = await ruleByVersion(trx, caller.tenantId, current.ruleVersion);
   await checkDailyCap(trx, caller.tenantId, record.member_id, new Date(record.started_at), hours, rule.dailyCapHours, recordId);
-  const award = computeAward(rule, { hours, category: record.category, source: record.source as Source });
+  const award = computeAward(rule, { hours, category: record.category, source: record.source });
   try {
-    const takeBack = Decimal.max(new Decimal(record.points).minus(award.points), 0);
+    const takeBack = Decimal.max(new Decimal(current.points).minus(award.points), 0);
     const cover = await coverShortfall(trx, caller, record, takeBack, input.force, input.reason);
     const entry = await post(trx, {
       tenantId: caller.tenantId,
@@ -359,10 +365,10 @@ export async function correctHours(
       objectId: recordId,
       ruleVersion: rule.version,
       createdBy: caller.keyId,
-      metadata: { explanation: award.explanation, hours: formatAmount(hours), points: formatAmount(award.points), corrects: record.award_entry_id },
+      metadata: { explanation: award.explanation, hours: formatAmount(hours), points: formatAmount(award.points), corrects: current.entryId },
       postings: awardPostings(record.org_unit_id, record.member_id, hours, award.points),
     });
-    const reversal = await reverseEntry(trx, caller.tenantId, record.award_entry_id, { reason: input.reason, createdBy: caller.keyId });
+    const reversal = await reverseEntry(trx, caller.tenantId, current.entryId, { reason: input.reason, createdBy: caller.keyId });
     await trx
       .updateTable('service_records')
       .set({ hours: formatAmount(hours), award_entry_id: entry.id, points: formatAmount(award.points), explanation: award.explanation, updated_at: sql`now()` })
@@ -375,7 +381,7 @@ export async function correctHours(
       detail: {
         hoursBefore: formatAmount(record.hours),
         hoursAfter: formatAmount(hours),
-        pointsBefore: formatAmount(record.points),
+        pointsBefore: current.points,
         pointsAfter: formatAmount(award.points),
         explanation: award.explanation,
       },
@@ -394,13 +400,13 @@ export async function revokeRecord(
 ): Promise<RecordOutcome> {
   checkForce(caller, input.force);
   const record = await lockRecord(trx, caller, recordId);
-  mustBe(record, 'verified', 'a revocation');
+  const current = verifiedAward(record, 'a revocation');
   await lockMember(trx, caller.tenantId, record.member_id);
   try {
-    const takeBack = new Decimal(record.points).plus(record.bonus_points ?? 0);
+    const takeBack = new Decimal(current.points).plus(record.bonus_points ?? 0);
     const cover = await coverShortfall(trx, caller, record, takeBack, input.force, input.reason);
     const reversals: string[] = [];
-    for (const entryId of [record.award_entry_id, record.bonus_entry_id].filter(Boolean) as string[]) {
+    for (const entryId of [current.entryId, record.bonus_entry_id].filter((id): id is string => id !== null)) {
       reversals.push((await reverseEntry(trx, caller.tenantId, entryId, { reason: input.reason, createdBy: caller.keyId })).id);
     }
     await trx

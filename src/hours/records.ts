@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import { Decimal } from 'decimal.js';
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB } from '../db/schema.js';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { DB, ServiceRecordsTable } from '../db/schema.js';
+
+export type RecordRow = Selectable<ServiceRecordsTable>;
 import { formatAmount } from '../ledger/amount.js';
 import { findOrgUnit, inScope, orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
@@ -93,7 +95,18 @@ function iso(d: Date | string | null): string | null {
   return d === null ? null : new Date(d).toISOString();
 }
 
-export function toRecord(r: Record<string, any>): ServiceRecord {
+export type Award = NonNullable<ServiceRecord['award']>;
+
+/** The current award of a record: set, all fields together, when it is verified. */
+export function awardOf(r: RecordRow): Award | null {
+  if (r.award_entry_id === null) return null;
+  if (r.rule_version === null || r.points === null || r.explanation === null) {
+    throw new Error(`service record ${r.record_id}: award ${r.award_entry_id} without its rule version, points or explanation`);
+  }
+  return { entryId: r.award_entry_id, ruleVersion: r.rule_version, points: formatAmount(r.points), explanation: r.explanation };
+}
+
+export function toRecord(r: RecordRow): ServiceRecord {
   return {
     id: r.record_id,
     externalId: r.external_id,
@@ -113,9 +126,7 @@ export function toRecord(r: Record<string, any>): ServiceRecord {
     hours: formatAmount(r.hours),
     status: r.status,
     rejectReason: r.reject_reason,
-    award: r.award_entry_id
-      ? { entryId: r.award_entry_id, ruleVersion: r.rule_version, points: formatAmount(r.points), explanation: r.explanation }
-      : null,
+    award: awardOf(r),
     rating:
       r.rating === null
         ? null
@@ -262,7 +273,7 @@ export async function checkDailyCap(
  * Locks a record for a change of its state, checking the caller may act for its org unit.
  * Lock order everywhere: the record first, then its member.
  */
-export async function lockRecord(trx: Transaction<DB>, caller: Caller, recordId: string): Promise<Record<string, any>> {
+export async function lockRecord(trx: Transaction<DB>, caller: Caller, recordId: string): Promise<RecordRow> {
   const row = await trx
     .selectFrom('service_records')
     .selectAll()
