@@ -10,7 +10,7 @@ import { memberHoursAccount, memberPointsAccount, recomputeStars, type StarCause
 import { issuanceAccount } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
-import { addEvent, type Award, awardOf, checkDailyCap, checkPeriod, lockRecord, type RecordRow, type ServiceRecord, toRecord } from './records.js';
+import { addEvent, type Award, awardOf, checkDailyCap, checkPeriod, findRecord, lockRecord, type RecordRow, type ServiceRecord, toRecord } from './records.js';
 import { computeAward, ratingBonus, ruleAt, ruleByVersion } from './rules.js';
 
 // The ledger side of service records: award on verification, bonus on rating, reversal and new
@@ -77,12 +77,8 @@ async function outcome(
 
 /** The outcome shape for a record whose state did not move the ledger (submission, a read). */
 export async function outcomeOf(db: Kysely<DB>, caller: Caller, recordId: string): Promise<RecordOutcome> {
-  const row = await db
-    .selectFrom('service_records')
-    .selectAll()
-    .where('tenant_id', '=', caller.tenantId)
-    .where('record_id', '=', recordId)
-    .executeTakeFirstOrThrow();
+  const row = await findRecord(db, caller.tenantId, recordId);
+  if (!row) throw new DomainError('record_not_found', { recordId });
   return { record: toRecord(row), member: await memberTotals(db, caller.tenantId, row.member_id), starChange: null, correction: null };
 }
 

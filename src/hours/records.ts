@@ -293,13 +293,12 @@ async function checkScope(db: Kysely<DB>, caller: Caller, orgUnitId: string): Pr
   if (!unit || !inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId });
 }
 
+export async function findRecord(db: Kysely<DB>, tenantId: string, recordId: string): Promise<RecordRow | undefined> {
+  return db.selectFrom('service_records').selectAll().where('tenant_id', '=', tenantId).where('record_id', '=', recordId).executeTakeFirst();
+}
+
 export async function getRecord(db: Kysely<DB>, caller: Caller, recordId: string): Promise<ServiceRecord> {
-  const row = await db
-    .selectFrom('service_records')
-    .selectAll()
-    .where('tenant_id', '=', caller.tenantId)
-    .where('record_id', '=', recordId)
-    .executeTakeFirst();
+  const row = await findRecord(db, caller.tenantId, recordId);
   if (!row) throw new DomainError('record_not_found', { recordId });
   await checkScope(db, caller, row.org_unit_id);
   return { ...toRecord(row), history: await recordHistory(db, caller.tenantId, recordId) };
