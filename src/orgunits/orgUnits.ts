@@ -64,15 +64,16 @@ export function inScope(scope: OrgUnitScope | null, path: string): boolean {
   return scope === null || path.startsWith(scope.path);
 }
 
-/** True when the unit at `path` and every unit above it are active. */
-async function activeWithAncestors(db: Kysely<DB>, tenantId: string, path: string): Promise<boolean> {
+/** What the unit at `path` inherits: active only if it and every unit above it are; automatic
+ * verification if it or any unit above it has it. */
+async function inherited(db: Kysely<DB>, tenantId: string, path: string): Promise<{ active: boolean; autoVerify: boolean }> {
   const row = await db
     .selectFrom('org_units')
-    .select(sql<boolean>`bool_and(active)`.as('active'))
+    .select([sql<boolean>`bool_and(active)`.as('active'), sql<boolean>`bool_or(auto_verify)`.as('auto_verify')])
     .where('tenant_id', '=', tenantId)
     .where(sql<boolean>`${path} LIKE path || '%'`)
     .executeTakeFirstOrThrow();
-  return row.active;
+  return { active: row.active, autoVerify: row.auto_verify };
 }
 
 export async function findOrgUnit(db: Kysely<DB>, tenantId: string, orgUnitId: string): Promise<(OrgUnit & { path: string }) | null> {
@@ -98,7 +99,7 @@ export async function createOrgUnit(
   const placed =
     input.kind === 'center'
       ? parent === null
-      : parent !== null && OrgUnitKinds.indexOf(parent.kind) < OrgUnitKinds.indexOf(input.kind) && (await activeWithAncestors(trx, tenantId, parent.path));
+      : parent !== null && OrgUnitKinds.indexOf(parent.kind) < OrgUnitKinds.indexOf(input.kind) && (await inherited(trx, tenantId, parent.path)).active;
   if (!placed) throw new DomainError('invalid_parent', { kind: input.kind, parentKind: parent?.kind ?? null });
   const path = `${parent?.path ?? '/'}${input.id}/`;
   const row = await trx
@@ -187,11 +188,6 @@ export async function orgUnitForWrite(db: Kysely<DB>, caller: Caller, orgUnitId:
   const unit = await findOrgUnit(db, caller.tenantId, orgUnitId);
   if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId });
   if (!inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId });
-  const ancestors = await db
-    .selectFrom('org_units')
-    .select([sql<boolean>`bool_and(active)`.as('active'), sql<boolean>`bool_or(auto_verify)`.as('auto_verify')])
-    .where('tenant_id', '=', caller.tenantId)
-    .where(sql<boolean>`${unit.path} LIKE path || '%'`)
-    .executeTakeFirstOrThrow();
-  return { ...unit, effectivelyActive: ancestors.active, inheritsAutoVerify: ancestors.auto_verify };
+  const flags = await inherited(db, caller.tenantId, unit.path);
+  return { ...unit, effectivelyActive: flags.active, inheritsAutoVerify: flags.autoVerify };
 }
