@@ -16,6 +16,7 @@ import type { Database } from './db/database.js';
 import type { DB } from './db/schema.js';
 import { healthRoutes } from './health.js';
 import { requireApiKey } from './http/auth.js';
+import { KeyCache } from './tenants/keyCache.js';
 import { handleError, registerErrorHandling } from './http/errors.js';
 import { hoursRoutes } from './hours/routes.js';
 import { ledgerRoutes } from './ledger/routes.js';
@@ -28,6 +29,7 @@ declare module 'fastify' {
     config: Config;
     database: Database;
     db: Kysely<DB>;
+    apiKeys: KeyCache;
   }
 }
 
@@ -75,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('config', config);
   app.decorate('database', database);
   app.decorate('db', database.db);
+  app.decorate('apiKeys', new KeyCache(config.apiKeyCacheMs));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: text/plain bodies are refused with 415 rather than half-parsed.

@@ -13,6 +13,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // 8 MiB: a batch of 1000 service records with long descriptions must fit.
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(8 * 1024 * 1024),
+  // How long a valid API key is trusted without looking it up again (0: look up every request).
+  API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 });
 
@@ -25,6 +27,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   bodyLimit: number;
   shutdownTimeoutMs: number;
+  apiKeyCacheMs: number;
 }
 
 export type DatabaseConfig =
@@ -51,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    apiKeyCacheMs: e.API_KEY_CACHE_MS,
   };
 }

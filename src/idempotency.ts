@@ -58,6 +58,11 @@ export async function idempotentWrite(
      * still answers the same request, but a corrected request may take the key over and run.
      */
     correctableRefusals?: boolean;
+    /**
+     * Checked before a stored answer is given again, for answers that only some callers may see
+     * (it throws when this caller may not). A first run checks the same inside `work`.
+     */
+    authorizeReplay?: (trx: Transaction<DB>) => Promise<void>;
   },
   work: (trx: Transaction<DB>) => Promise<WriteOutcome>,
 ): Promise<WriteResult> {
@@ -84,6 +89,7 @@ export async function idempotentWrite(
   try {
     return await inTransaction(db, async (trx) => {
       if (!(await claim(trx, 0, {}))) {
+        await request.authorizeReplay?.(trx);
         const row = await stored(trx);
         if (!(request.correctableRefusals && row.status_code >= 400 && row.request_hash !== hash)) return replay(row, hash);
         // Take the refused key over; the row lock makes a concurrent taker wait, then replay us.
@@ -117,6 +123,7 @@ export async function idempotentWrite(
     const refusal = { problem: { code: err.code, params: err.params } };
     const row = await inTransaction(db, async (trx) => {
       if (await claim(trx, err.status, refusal)) return null;
+      await request.authorizeReplay?.(trx);
       const existing = await stored(trx);
       if (!(request.correctableRefusals && existing.status_code >= 400 && existing.request_hash !== hash)) return existing;
       // A corrected request was refused too: its refusal now answers the key.

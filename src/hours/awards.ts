@@ -10,8 +10,8 @@ import { memberHoursAccount, memberPointsAccount, recomputeStars, type StarCause
 import { issuanceAccount } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
-import { addEvent, type Award, awardOf, checkDailyCap, checkPeriod, findRecord, lockRecord, type RecordRow, type ServiceRecord, toRecord } from './records.js';
-import { computeAward, ratingBonus, ruleAt, ruleByVersion } from './rules.js';
+import { addEvent, type Award, awardOf, checkDailyCap, checkPeriod, memberDay, findRecord, lockRecord, type RecordRow, type ServiceRecord, toRecord } from './records.js';
+import { computeAward, type PointsRule, ratingBonus, ruleAt, ruleByVersion } from './rules.js';
 
 // The ledger side of service records: award on verification, bonus on rating, reversal and new
 // award on correction. Each runs inside the caller's transaction with the record and member locked.
@@ -109,12 +109,27 @@ function mustBe(record: RecordRow, status: string, action: string): void {
  * Verification: one entry crediting the member's hours and points under the rule in force now,
  * debiting the org unit's issuance accounts; the star rating follows in the same transaction.
  */
-export async function verifyRecord(trx: Transaction<DB>, caller: Caller, recordId: string, opts: { auto?: boolean } = {}): Promise<RecordOutcome> {
+export async function verifyRecord(trx: Transaction<DB>, caller: Caller, recordId: string): Promise<RecordOutcome> {
   const record = await lockRecord(trx, caller, recordId);
   mustBe(record, 'submitted', 'verification');
   const member = await lockMember(trx, caller.tenantId, record.member_id);
   if (!member.active) throw new DomainError('member_inactive');
-  const rule = await ruleAt(trx, caller.tenantId, new Date());
+  return awardRecord(trx, caller, record, await ruleAt(trx, caller.tenantId, new Date()), { auto: false });
+}
+
+/**
+ * The award itself, for a submitted record that this transaction holds locked with its member:
+ * verification above, or a record its org unit verifies automatically the moment it is posted
+ * (then submission has just locked the member and read the rule in force).
+ */
+export async function awardRecord(
+  trx: Transaction<DB>,
+  caller: Caller,
+  record: RecordRow,
+  rule: PointsRule,
+  opts: { auto: boolean },
+): Promise<RecordOutcome> {
+  const recordId = record.record_id;
   const hours = new Decimal(record.hours);
   const award = computeAward(rule, { hours, category: record.category, source: record.source });
   const entry = await post(trx, {
@@ -129,7 +144,7 @@ export async function verifyRecord(trx: Transaction<DB>, caller: Caller, recordI
     metadata: { explanation: award.explanation, hours: formatAmount(hours), points: formatAmount(award.points) },
     postings: awardPostings(record.org_unit_id, record.member_id, hours, award.points),
   });
-  await trx
+  const verified = await trx
     .updateTable('service_records')
     .set({
       status: 'verified',
@@ -143,13 +158,14 @@ export async function verifyRecord(trx: Transaction<DB>, caller: Caller, recordI
     })
     .where('tenant_id', '=', caller.tenantId)
     .where('record_id', '=', recordId)
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
   const starChange = await changeStars(trx, caller, record.member_id, 'award', recordId, entry.id);
   await addEvent(trx, caller.tenantId, recordId, {
     type: 'verified',
     actor: caller.keyId,
     detail: {
-      automatic: opts.auto ?? false,
+      automatic: opts.auto,
       entryId: entry.id,
       ruleVersion: rule.version,
       hours: formatAmount(hours),
@@ -158,7 +174,7 @@ export async function verifyRecord(trx: Transaction<DB>, caller: Caller, recordI
       ...(starChange ? { stars: { from: starChange.from, to: starChange.to } } : {}),
     },
   });
-  return outcome(trx, caller, recordId, starChange);
+  return { record: toRecord(verified), member: await memberTotals(trx, caller.tenantId, record.member_id), starChange, correction: null };
 }
 
 export async function rejectRecord(trx: Transaction<DB>, caller: Caller, recordId: string, reason: string): Promise<RecordOutcome> {
@@ -347,7 +363,8 @@ export async function correctHours(
   checkPeriod(new Date(record.started_at), new Date(record.ended_at), hours);
   await lockMember(trx, caller.tenantId, record.member_id);
   const rule = await ruleByVersion(trx, caller.tenantId, current.ruleVersion);
-  await checkDailyCap(trx, caller.tenantId, record.member_id, new Date(record.started_at), hours, rule.dailyCapHours, recordId);
+  const day = await memberDay(trx, caller.tenantId, record.member_id, { startedAt: new Date(record.started_at), endedAt: new Date(record.ended_at) }, recordId);
+  checkDailyCap(day.hours, hours, rule.dailyCapHours);
   const award = computeAward(rule, { hours, category: record.category, source: record.source });
   try {
     const takeBack = Decimal.max(new Decimal(current.points).minus(award.points), 0);

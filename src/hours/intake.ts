@@ -1,10 +1,10 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { idempotentWrite, requestHash, type WriteResult } from '../idempotency.js';
 import { orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
-import { outcomeOf, type RecordOutcome, verifyRecord } from './awards.js';
+import { awardRecord, outcomeOf, type RecordOutcome } from './awards.js';
 import { type NewRecord, submitRecord } from './records.js';
 
 // Posting a service record, alone or in a batch. The record's externalId is its idempotency key:
@@ -16,15 +16,23 @@ import { type NewRecord, submitRecord } from './records.js';
 const keyOf = (externalId: string) => `externalId ${externalId}`;
 
 export async function postRecord(db: Kysely<DB>, caller: Caller, input: NewRecord): Promise<WriteResult & { body: RecordOutcome }> {
-  // A stored answer goes only to a caller who may act for the record's org unit.
-  if (caller.scope) await orgUnitForWrite(db, caller, input.orgUnitId);
   const hash = requestHash({ serviceRecord: input });
   const key = keyOf(input.externalId);
-  const result = await idempotentWrite(db, { tenantId: caller.tenantId, key, hash, correctableRefusals: true }, async (trx) => {
-    const { recordId, autoVerify } = await submitRecord(trx, caller, input);
-    if (autoVerify) return { statusCode: 201, body: await verifyRecord(trx, caller, recordId, { auto: true }) };
+  const request = {
+    tenantId: caller.tenantId,
+    key,
+    hash,
+    correctableRefusals: true,
+    // A stored answer goes only to a caller who may act for the record's org unit.
+    authorizeReplay: async (trx: Transaction<DB>) => {
+      if (caller.scope) await orgUnitForWrite(trx, caller, input.orgUnitId);
+    },
+  };
+  const result = await idempotentWrite(db, request, async (trx) => {
+    const { record, rule, autoVerify } = await submitRecord(trx, caller, input);
+    if (autoVerify) return { statusCode: 201, body: await awardRecord(trx, caller, record, rule, { auto: true }) };
     // A submitted record has moved nothing yet; the answer has the same shape all the same.
-    return { statusCode: 201, body: await outcomeOf(trx, caller, recordId) };
+    return { statusCode: 201, body: await outcomeOf(trx, caller, record.record_id) };
   });
   return result as WriteResult & { body: RecordOutcome };
 }

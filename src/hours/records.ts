@@ -9,7 +9,7 @@ import { findOrgUnit, inScope, orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
 import { lockMember } from '../members/members.js';
-import { ruleAt, type Source } from './rules.js';
+import { type PointsRule, ruleAt, type Source } from './rules.js';
 
 export const RecordStatuses = ['submitted', 'verified', 'rejected', 'revoked'] as const;
 export type RecordStatus = (typeof RecordStatuses)[number];
@@ -183,7 +183,7 @@ export async function submitRecord(
   trx: Transaction<DB>,
   caller: Caller,
   input: NewRecord,
-): Promise<{ recordId: string; autoVerify: boolean }> {
+): Promise<{ record: RecordRow; rule: PointsRule; autoVerify: boolean }> {
   const startedAt = new Date(input.startedAt);
   const endedAt = new Date(input.endedAt);
   checkPeriod(startedAt, endedAt, input.hours);
@@ -197,23 +197,18 @@ export async function submitRecord(
   const rule = await ruleAt(trx, caller.tenantId, now);
   if (startedAt.getTime() < now.getTime() - rule.backdatingDays * DAY_MS) throw new DomainError('record_too_old', { days: rule.backdatingDays });
 
-  const overlapping = await trx
-    .selectFrom('service_records')
-    .select('record_id')
-    .where('tenant_id', '=', caller.tenantId)
-    .where('member_id', '=', input.memberId)
-    .where('status', 'in', ['submitted', 'verified'])
-    .where('started_at', '<', endedAt)
-    .where('ended_at', '>', startedAt)
-    .limit(1)
-    .executeTakeFirst();
-  if (overlapping) throw new DomainError('overlapping_record', { recordId: overlapping.record_id });
-  await checkDailyCap(trx, caller.tenantId, input.memberId, startedAt, new Decimal(input.hours), rule.dailyCapHours, null);
+  const load = await memberDay(trx, caller.tenantId, input.memberId, { startedAt, endedAt }, null);
+  if (load.overlapping) throw new DomainError('overlapping_record', { recordId: load.overlapping });
+  checkDailyCap(load.hours, new Decimal(input.hours), rule.dailyCapHours);
 
   const recordId = crypto.randomUUID();
-  const inserted = await trx
-    .insertInto('service_records')
-    .values({
+  // The record and the first event of its history in one statement: this is on the hot path.
+  const submitted = JSON.stringify({ hours: formatAmount(input.hours) });
+  const record = await trx
+    .with('r', (db) =>
+      db
+        .insertInto('service_records')
+        .values({
       tenant_id: caller.tenantId,
       record_id: recordId,
       external_id: input.externalId,
@@ -231,41 +226,60 @@ export async function submitRecord(
       started_at: startedAt,
       ended_at: endedAt,
       hours: input.hours,
-      status: 'submitted',
-      submitted_by: caller.keyId,
-    })
-    .onConflict((oc) => oc.columns(['tenant_id', 'external_id']).doNothing())
-    .returning('record_id')
+          status: 'submitted',
+          submitted_by: caller.keyId,
+        })
+        .onConflict((oc) => oc.columns(['tenant_id', 'external_id']).doNothing())
+        .returningAll(),
+    )
+    .with('e', (db) =>
+      db
+        .insertInto('service_record_events')
+        .columns(['tenant_id', 'record_id', 'event_no', 'type', 'actor', 'detail'])
+        .expression((eb) =>
+          eb
+            .selectFrom('r')
+            .select(['r.tenant_id', 'r.record_id', sql<number>`1`.as('event_no'), sql<string>`'submitted'`.as('type'), 'r.submitted_by', sql<string>`${submitted}::jsonb`.as('detail')]),
+        ),
+    )
+    .selectFrom('r')
+    .selectAll()
     .executeTakeFirst();
   // The externalId is also the idempotency key, claimed before this; this is the backstop.
-  if (!inserted) throw new DomainError('idempotency_conflict');
-  await addEvent(trx, caller.tenantId, recordId, { type: 'submitted', actor: caller.keyId, detail: { hours: formatAmount(input.hours) } });
-  const { auto_verify } = await trx.selectFrom('tenants').select('auto_verify').where('tenant_id', '=', caller.tenantId).executeTakeFirstOrThrow();
-  return { recordId, autoVerify: auto_verify || unit.inheritsAutoVerify };
+  if (!record) throw new DomainError('idempotency_conflict');
+  return { record, rule, autoVerify: unit.inheritsAutoVerify };
 }
 
-/** The day's live hours of the member (this record excluded) plus `hours` must stay within the cap. */
-export async function checkDailyCap(
+/**
+ * What the member already has on the China-time day a record starts (live records only, one
+ * record excluded when it is being corrected): its hours, and a record overlapping `period`.
+ */
+export async function memberDay(
   trx: Transaction<DB>,
   tenantId: string,
   memberId: string,
-  startedAt: Date,
-  hours: Decimal,
-  cap: string,
+  period: { startedAt: Date; endedAt: Date },
   excludeRecordId: string | null,
-): Promise<void> {
-  const day = localDay(startedAt);
-  let query = trx
+): Promise<{ hours: string; overlapping: string | null }> {
+  const day = localDay(period.startedAt);
+  let live = trx
     .selectFrom('service_records')
-    .select(sql<string>`coalesce(sum(hours), 0)`.as('total'))
     .where('tenant_id', '=', tenantId)
     .where('member_id', '=', memberId)
-    .where('status', 'in', ['submitted', 'verified'])
-    .where('started_at', '>=', day.start)
-    .where('started_at', '<', day.end);
-  if (excludeRecordId) query = query.where('record_id', '<>', excludeRecordId);
-  const { total } = await query.executeTakeFirstOrThrow();
-  const after = new Decimal(total).plus(hours);
+    .where('status', 'in', ['submitted', 'verified']);
+  if (excludeRecordId) live = live.where('record_id', '<>', excludeRecordId);
+  const { hours, overlapping } = await trx
+    .selectNoFrom([
+      live.select(sql<string>`coalesce(sum(hours), 0)`.as('h')).where('started_at', '>=', day.start).where('started_at', '<', day.end).as('hours'),
+      live.select('record_id').where('started_at', '<', period.endedAt).where('ended_at', '>', period.startedAt).limit(1).as('overlapping'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { hours: hours ?? '0', overlapping: overlapping ?? null };
+}
+
+/** The day's live hours of the member plus `hours` must stay within the cap. */
+export function checkDailyCap(dayHours: Decimal.Value, hours: Decimal, cap: string): void {
+  const after = new Decimal(dayHours).plus(hours);
   if (after.gt(cap)) throw new DomainError('daily_cap_exceeded', { total: formatAmount(after), cap: formatAmount(cap) });
 }
 

@@ -28,7 +28,12 @@ export function requireApiKey(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const caller = match?.[1] ? await authenticate(app.db, match[1]) : null;
+    const token = match?.[1];
+    let caller = token ? app.apiKeys.get(token) : null;
+    if (token && !caller) {
+      caller = await authenticate(app.db, token);
+      if (caller) app.apiKeys.set(token, caller);
+    }
     if (!caller) throw new DomainError('unauthenticated');
     const allowed = request.routeOptions.config.roles ?? ['admin'];
     if (!allowed.includes(caller.role)) throw new DomainError('forbidden', { role: caller.role });

@@ -29,7 +29,7 @@ export interface OrgUnitForWrite extends OrgUnit {
   path: string;
   /** False when the unit or any unit above it is deactivated. */
   effectivelyActive: boolean;
-  /** True when the unit or any unit above it verifies records automatically. */
+  /** True when the tenant, the unit or any unit above it verifies records automatically. */
   inheritsAutoVerify: boolean;
 }
 
@@ -64,18 +64,6 @@ export function inScope(scope: OrgUnitScope | null, path: string): boolean {
   return scope === null || path.startsWith(scope.path);
 }
 
-/** What the unit at `path` inherits: active only if it and every unit above it are; automatic
- * verification if it or any unit above it has it. */
-async function inherited(db: Kysely<DB>, tenantId: string, path: string): Promise<{ active: boolean; autoVerify: boolean }> {
-  const row = await db
-    .selectFrom('org_units')
-    .select([sql<boolean>`bool_and(active)`.as('active'), sql<boolean>`bool_or(auto_verify)`.as('auto_verify')])
-    .where('tenant_id', '=', tenantId)
-    .where(sql<boolean>`${path} LIKE path || '%'`)
-    .executeTakeFirstOrThrow();
-  return { active: row.active, autoVerify: row.auto_verify };
-}
-
 export async function findOrgUnit(db: Kysely<DB>, tenantId: string, orgUnitId: string): Promise<(OrgUnit & { path: string }) | null> {
   const row = await db
     .selectFrom('org_units')
@@ -92,14 +80,14 @@ export async function createOrgUnit(
   input: { id: string; kind: OrgUnitKind; parentId?: string | null; name: string; autoVerify?: boolean },
 ): Promise<OrgUnit> {
   const parentId = input.parentId ?? null;
-  const parent = parentId === null ? null : await findOrgUnit(trx, tenantId, parentId);
+  const parent = parentId === null ? null : await withInheritance(trx, tenantId, parentId);
   if (parentId !== null && !parent) throw new DomainError('org_unit_not_found', { orgUnitId: parentId });
   // A center is the root; every other unit sits strictly below its parent's level, and only under
   // a parent that takes new work (it and every unit above it active).
   const placed =
     input.kind === 'center'
       ? parent === null
-      : parent !== null && OrgUnitKinds.indexOf(parent.kind) < OrgUnitKinds.indexOf(input.kind) && (await inherited(trx, tenantId, parent.path)).active;
+      : parent !== null && OrgUnitKinds.indexOf(parent.kind) < OrgUnitKinds.indexOf(input.kind) && parent.effectivelyActive;
   if (!placed) throw new DomainError('invalid_parent', { kind: input.kind, parentKind: parent?.kind ?? null });
   const path = `${parent?.path ?? '/'}${input.id}/`;
   const row = await trx
@@ -185,9 +173,28 @@ export async function updateOrgUnit(
  * the units above it (deactivation, automatic verification).
  */
 export async function orgUnitForWrite(db: Kysely<DB>, caller: Caller, orgUnitId: string): Promise<OrgUnitForWrite> {
-  const unit = await findOrgUnit(db, caller.tenantId, orgUnitId);
+  const unit = await withInheritance(db, caller.tenantId, orgUnitId);
   if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId });
   if (!inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId });
-  const flags = await inherited(db, caller.tenantId, unit.path);
-  return { ...unit, effectivelyActive: flags.active, inheritsAutoVerify: flags.autoVerify };
+  return unit;
+}
+
+/** A unit with what it inherits from the units above it (the paths that prefix its own). */
+async function withInheritance(db: Kysely<DB>, tenantId: string, orgUnitId: string): Promise<OrgUnitForWrite | null> {
+  // One round trip: the unit, the flags of its ancestors (paths that prefix its own) and the
+  // tenant's setting. Every record posted asks this, so it is on the hot path.
+  const row = await db
+    .selectFrom('org_units as u')
+    .innerJoin('tenants as t', 't.tenant_id', 'u.tenant_id')
+    .select(COLUMNS.map((c) => `u.${c}` as const))
+    .select([
+      sql<boolean>`(SELECT bool_and(a.active) FROM org_units a WHERE a.tenant_id = u.tenant_id AND u.path LIKE a.path || '%')`.as('all_active'),
+      sql<boolean>`t.auto_verify OR (SELECT bool_or(a.auto_verify) FROM org_units a WHERE a.tenant_id = u.tenant_id AND u.path LIKE a.path || '%')`.as(
+        'any_auto_verify',
+      ),
+    ])
+    .where('u.tenant_id', '=', tenantId)
+    .where('u.org_unit_id', '=', orgUnitId)
+    .executeTakeFirst();
+  return row ? { ...toOrgUnit(row), path: row.path, effectivelyActive: row.all_active, inheritsAutoVerify: row.any_auto_verify } : null;
 }

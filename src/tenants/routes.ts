@@ -127,10 +127,14 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
       params: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/) }),
       response: { 200: ApiKeySchema, ...problemResponses('validation_failed', 'api_key_not_found', 'last_admin_key') },
     },
-    handler: async (request, reply) =>
-      writeOnce(request, reply, async (trx) => ({
+    handler: async (request, reply) => {
+      const { tenantId } = callerOf(request);
+      const revoked = await writeOnce(request, reply, async (trx) => ({
         statusCode: 200,
-        body: await revokeApiKey(trx, callerOf(request).tenantId, request.params.id),
-      })),
+        body: await revokeApiKey(trx, tenantId, request.params.id),
+      }));
+      request.server.apiKeys.forget(tenantId, request.params.id);
+      return revoked;
+    },
   });
 };
