@@ -1131,3 +1131,26 @@ for (const engine of engines) {
     });
   });
 }
+
+// A key revoked by another process of the same deployment (here: straight in the database) is
+// trusted from this process's cache for at most API_KEY_CACHE_MS; with 0 it is refused at once.
+t.test('API keys cached for API_KEY_CACHE_MS only', async (t) => {
+  const revokeElsewhere = (h: Harness, keyId: string) =>
+    sql`UPDATE api_keys SET revoked_at = now() WHERE key_id = ${keyId}`.execute(h.app.db);
+
+  t.test('within the cache time, then refused', async (t) => {
+    const h = await setup(t, 'postgres', { env: { API_KEY_CACHE_MS: '400' } });
+    const key = await h.keyFor('station');
+    await revokeElsewhere(h, await keyIdOf(h, key));
+    t.equal((await whoAmI(h, key)).status, 200, 'still trusted from the cache right after');
+    await new Promise((r) => setTimeout(r, 500));
+    isUnauthenticated(t, await whoAmI(h, key), 'refused once the cache time has passed');
+  });
+
+  t.test('0 turns the cache off', async (t) => {
+    const h = await setup(t, 'postgres', { env: { API_KEY_CACHE_MS: '0' } });
+    const key = await h.keyFor('station');
+    await revokeElsewhere(h, await keyIdOf(h, key));
+    isUnauthenticated(t, await whoAmI(h, key), 'refused at once');
+  });
+});

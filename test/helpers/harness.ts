@@ -79,8 +79,12 @@ export async function createTestDatabase(t: Tap): Promise<string> {
  * opts.logs: when given, the app logs at debug level and every log line is pushed onto it (tests
  * use it to prove what never reaches the logs).
  */
-export async function setup(t: Tap, engine: Engine, opts: { poolSize?: number; logs?: string[] } = {}): Promise<Harness> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: String(opts.poolSize ?? 20) });
+export async function setup(
+  t: Tap,
+  engine: Engine,
+  opts: { poolSize?: number; logs?: string[]; env?: Record<string, string> } = {},
+): Promise<Harness> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: String(opts.poolSize ?? 20), ...opts.env });
   const database =
     engine === 'postgres'
       ? await openDatabase({ engine: 'postgres', url: await createTestDatabase(t), poolSize: opts.poolSize ?? 20 })
