@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createDatabase, withClient } from './pg.js';
+import { latency, type Latency, round, Samples } from './stats.js';
+
+// Baselines measured in the same run, on the same Postgres, with the same client count as the
+// service scenarios: what the server does with pgbench's own TPC-B-like write (-N), and with the
+// least SQL one transfer needs (bench/sql/transfer.sql).
+
+const SQL_DIR = path.join(import.meta.dirname, 'sql');
+
+export interface PgbenchResult extends Latency {
+  tps: number;
+  transactions: number;
+  failed: number;
+  latency_avg_ms: number;
+  clients: number;
+  threads: number;
+  duration_s: number;
+  command: string;
+}
+
+function pgbench(args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('pgbench', args, { cwd, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`pgbench ${args.join(' ')} failed: ${stderr || err.message}`));
+      else resolve(`${stdout}\n${stderr}`);
+    });
+  });
+}
+
+const num = (out: string, re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+
+/** A warm-up, then the measured run with a per-transaction log for the percentiles. */
+async function measure(url: string, args: string[], opts: { connections: number; duration: number; warmup: number }): Promise<PgbenchResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pgbench-'));
+  try {
+    const threads = Math.min(2, opts.connections);
+    const common = ['-c', String(opts.connections), '-j', String(threads), ...args];
+    if (opts.warmup > 0) await pgbench([...common, '-T', String(opts.warmup), url], dir);
+    const measured = [...common, '-T', String(opts.duration), '-l', '--log-prefix', 'txlog', url];
+    const out = await pgbench(measured, dir);
+    // Log lines: client_id transaction_no time_us script_no epoch epoch_us (time is "failed" on a failure).
+    const samples = new Samples();
+    for (const file of fs.readdirSync(dir).filter((f) => f.startsWith('txlog'))) {
+      for (const line of fs.readFileSync(path.join(dir, file), 'utf8').split('\n')) {
+        const us = Number(line.split(' ')[2]);
+        if (Number.isFinite(us)) samples.push(us / 1000);
+      }
+    }
+    return {
+      tps: round(num(out, /tps = ([\d.]+) \(without initial connection time\)/), 1),
+      transactions: num(out, /number of transactions actually processed: (\d+)/),
+      failed: num(out, /number of failed transactions: (\d+)/) || 0,
+      latency_avg_ms: num(out, /latency average = ([\d.]+) ms/),
+      clients: opts.connections,
+      threads,
+      duration_s: opts.duration,
+      command: `pgbench ${measured.slice(0, -1).join(' ')} <db>`,
+      ...latency(samples.values()),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface Baselines {
+  pgbench_tpcb_simple?: PgbenchResult & { scale: number };
+  sql_transfer?: PgbenchResult & { accounts: number; ledger_balanced: boolean };
+}
+
+export async function runBaselines(
+  which: { tpcb: boolean; transfer: boolean },
+  opts: { connections: number; duration: number; warmup: number },
+  log: (line: string) => void,
+): Promise<Baselines> {
+  const result: Baselines = {};
+  if (!which.tpcb && !which.transfer) return result;
+  const db = await createDatabase('_baseline');
+  try {
+    if (which.tpcb) {
+      const scale = 10;
+      log(`pgbench -i -s ${scale} into ${db.name}`);
+      await pgbench(['-i', '-q', '-s', String(scale), db.url], os.tmpdir());
+      log(`pgbench -N, ${opts.connections} clients, ${opts.duration} s`);
+      result.pgbench_tpcb_simple = { ...(await measure(db.url, ['-N'], opts)), scale };
+    }
+    if (which.transfer) {
+      await withClient(db.url, (c) => c.query(fs.readFileSync(path.join(SQL_DIR, 'transfer.sql'), 'utf8')));
+      log(`sql transfer (pgbench -f transfer.pgbench), ${opts.connections} clients, ${opts.duration} s`);
+      const measured = await measure(db.url, ['-n', '-f', path.join(SQL_DIR, 'transfer.pgbench')], opts);
+      // The baseline's own ledger must balance too: postings sum to zero, balances equal postings.
+      const balanced = await withClient(db.url, async (c) => {
+        const { rows } = await c.query<{ ok: boolean }>(
+          `SELECT (SELECT coalesce(sum(amount), 0) = 0 FROM xfer.postings)
+             AND NOT EXISTS (SELECT 1 FROM xfer.accounts a
+               LEFT JOIN (SELECT account_id, sum(amount) AS posted FROM xfer.postings GROUP BY account_id) p USING (account_id)
+               WHERE a.balance <> coalesce(p.posted, 0)) AS ok`,
+        );
+        return rows[0]!.ok;
+      });
+      result.sql_transfer = { ...measured, accounts: 10_000, ledger_balanced: balanced };
+    }
+  } finally {
+    await db.drop();
+  }
+  return result;
+}

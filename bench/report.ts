@@ -1,0 +1,166 @@
+import type { Baselines } from './baselines.js';
+import type { PhaseResult } from './client.js';
+import { round } from './stats.js';
+
+// What bench/results/latest.json holds, the ratios and targets derived from it, and the table.
+
+export const SCENARIOS = ['award', 'award-batch', 'post-direct', 'hot-station', 'balance-read', 'embedded'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+export const BASELINES = ['pgbench', 'sql-transfer'] as const;
+
+/** A scenario as reported: the measured window, plus a short note of its warm-up. */
+export interface ScenarioResult {
+  requests_per_s: number;
+  /** Service records (award, batch), ledger entries (post-direct) or member reads per second. */
+  records_per_s: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  mean_ms: number;
+  requests: number;
+  records: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  refused_items: number;
+  not_verified: number;
+  status_codes: Record<string, number>;
+  duration_s: number;
+  connections: number;
+  started_at: string;
+  finished_at: string;
+  failures: string[];
+  warmup: { duration_s: number; requests_per_s: number; problems: number } | null;
+  [extra: string]: unknown;
+}
+
+const problemsOf = (p: PhaseResult) => p.errors + p.timeouts + p.non2xx + p.refused_items + p.not_verified;
+
+export function scenarioResult(run: { warmup: PhaseResult | null; measured: PhaseResult }, connections: number): ScenarioResult {
+  const m = run.measured;
+  return {
+    requests_per_s: m.requests_per_s,
+    records_per_s: m.records_per_s,
+    p50_ms: m.p50_ms,
+    p95_ms: m.p95_ms,
+    p99_ms: m.p99_ms,
+    max_ms: m.max_ms,
+    mean_ms: m.mean_ms,
+    requests: m.ok,
+    records: m.records,
+    errors: m.errors,
+    timeouts: m.timeouts,
+    non2xx: m.non2xx,
+    refused_items: m.refused_items,
+    not_verified: m.not_verified,
+    status_codes: m.status_codes,
+    duration_s: m.duration_s,
+    connections,
+    started_at: m.started_at,
+    finished_at: m.finished_at,
+    failures: [...(run.warmup?.failures ?? []), ...m.failures].slice(0, 5),
+    warmup: run.warmup
+      ? { duration_s: run.warmup.duration_s, requests_per_s: run.warmup.requests_per_s, problems: problemsOf(run.warmup) }
+      : null,
+  };
+}
+
+/** Refusals, errors or unverified records in a scenario (warm-up included) make the run invalid. */
+export function problems(s: ScenarioResult): number {
+  return s.errors + s.timeouts + s.non2xx + s.refused_items + s.not_verified + (s.warmup?.problems ?? 0);
+}
+
+export interface Target {
+  target: string;
+  value: number | null;
+  met: boolean | null;
+}
+
+export interface Report {
+  date: string;
+  finished: string | null;
+  total_seconds: number | null;
+  valid: boolean;
+  error: string | null;
+  machine: Record<string, unknown>;
+  options: Record<string, unknown>;
+  setup: Record<string, unknown>;
+  baselines: Baselines;
+  scenarios: Partial<Record<'award' | 'award_batch' | 'post_direct' | 'hot_station' | 'balance_read' | 'embedded', ScenarioResult>>;
+  ratios: Record<string, number | null>;
+  balance_read: { p99_ms: number | null };
+  rss: { start_mb: number; end_mb: number; min_mb: number; max_mb: number; samples: number } | null;
+  verification: Record<string, unknown> | null;
+  targets: Record<string, Target>;
+}
+
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? null : round(a / b, 3));
+
+function target(text: string, value: number | null, ok: (v: number) => boolean): Target {
+  return { target: text, value, met: value === null ? null : ok(value) };
+}
+
+/** Fills in ratios and targets from the measured figures. */
+export function derive(r: Report): void {
+  const s = r.scenarios;
+  const sql = r.baselines.sql_transfer?.tps;
+  r.ratios = {
+    award_vs_sql_transfer: ratio(s.award?.requests_per_s, sql),
+    batch_vs_sql_transfer: ratio(s.award_batch?.records_per_s, sql),
+    hot_station: ratio(s.hot_station?.requests_per_s, s.award?.requests_per_s),
+    post_direct_vs_sql_transfer: ratio(s.post_direct?.records_per_s, sql),
+    award_vs_post_direct: ratio(s.award?.requests_per_s, s.post_direct?.records_per_s),
+    sql_transfer_vs_pgbench_tpcb: ratio(sql, r.baselines.pgbench_tpcb_simple?.tps),
+    embedded_vs_award: ratio(s.embedded?.requests_per_s, s.award?.requests_per_s),
+  };
+  r.balance_read = { p99_ms: s.balance_read?.p99_ms ?? null };
+  const rssGrowth = r.rss ? round(r.rss.end_mb / r.rss.start_mb, 3) : null;
+  r.targets = {
+    award_vs_sql_transfer: target('award req/s ÷ sql transfer tps ≥ 1.0', r.ratios.award_vs_sql_transfer ?? null, (v) => v >= 1),
+    batch_vs_sql_transfer: target('batch records/s ÷ sql transfer tps ≥ 5', r.ratios.batch_vs_sql_transfer ?? null, (v) => v >= 5),
+    hot_station: target('hot-station ÷ award ≥ 0.8', r.ratios.hot_station ?? null, (v) => v >= 0.8),
+    balance_read_p99: target('balance-read p99 ≤ 5 ms', r.balance_read.p99_ms, (v) => v <= 5),
+    rss_flat: target('RSS end ÷ start during award ≤ 1.2', rssGrowth, (v) => v <= 1.2),
+  };
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits));
+
+export function table(r: Report): string {
+  const rows: string[][] = [['', 'throughput', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'ratio']];
+  const b = r.baselines;
+  if (b.pgbench_tpcb_simple) {
+    const p = b.pgbench_tpcb_simple;
+    rows.push(['pgbench -N (tpc-b simple)', `${fmt(p.tps)} tps`, fmt(p.p50_ms, 2), fmt(p.p95_ms, 2), fmt(p.p99_ms, 2), String(p.failed), '']);
+  }
+  if (b.sql_transfer) {
+    const p = b.sql_transfer;
+    rows.push(['sql transfer (plpgsql)', `${fmt(p.tps)} tps`, fmt(p.p50_ms, 2), fmt(p.p95_ms, 2), fmt(p.p99_ms, 2), String(p.failed), '1.00 (baseline)']);
+  }
+  const s = r.scenarios;
+  const line = (name: string, sc: ScenarioResult | undefined, throughput: (sc: ScenarioResult) => string, ratioText: string) => {
+    if (!sc) return;
+    rows.push([name, throughput(sc), fmt(sc.p50_ms, 2), fmt(sc.p95_ms, 2), fmt(sc.p99_ms, 2), String(problems(sc)), ratioText]);
+  };
+  const x = (v: number | null | undefined, what: string) => (v === null || v === undefined ? '' : `${v.toFixed(2)} × ${what}`);
+  line('award', s.award, (sc) => `${fmt(sc.requests_per_s)} req/s`, x(r.ratios.award_vs_sql_transfer, 'sql transfer'));
+  line('award-batch (100/req)', s.award_batch, (sc) => `${fmt(sc.records_per_s)} rec/s (${fmt(sc.requests_per_s)} req/s)`, x(r.ratios.batch_vs_sql_transfer, 'sql transfer'));
+  line('post-direct (no HTTP)', s.post_direct, (sc) => `${fmt(sc.records_per_s)} entries/s`, x(r.ratios.post_direct_vs_sql_transfer, 'sql transfer'));
+  line('hot-station (1 station)', s.hot_station, (sc) => `${fmt(sc.requests_per_s)} req/s`, x(r.ratios.hot_station, 'award'));
+  line('balance-read', s.balance_read, (sc) => `${fmt(sc.requests_per_s)} req/s`, '');
+  line('embedded award (PGlite)', s.embedded, (sc) => `${fmt(sc.requests_per_s)} req/s`, x(r.ratios.embedded_vs_award, 'award'));
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const out = rows.map((row) => row.map((cell, i) => (i === 0 || i === 6 ? pad(cell, widths[i]!) : lpad(cell, widths[i]!))).join('  ').trimEnd());
+  out.splice(1, 0, '-'.repeat(out[0]!.length));
+  if (r.rss) out.push('', `service RSS during award: ${fmt(r.rss.start_mb)} → ${fmt(r.rss.end_mb)} MiB (min ${fmt(r.rss.min_mb)}, max ${fmt(r.rss.max_mb)})`);
+  if (r.verification) out.push(`ledger verification: ${r.verification.ok ? 'ok' : 'FAILED'} (${r.verification.entries} entries, ${r.verification.postings} postings)`);
+  out.push('', 'targets:');
+  for (const t of Object.values(r.targets)) {
+    const mark = t.met === null ? '  –  ' : t.met ? ' met ' : ' MISS';
+    out.push(`  [${mark}] ${pad(t.target, 42)} ${t.value === null ? 'not measured' : t.value}`);
+  }
+  return out.join('\n');
+}

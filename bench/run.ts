@@ -1,0 +1,357 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { verifyLedger } from '../src/ledger/verify.js';
+import { createTenant } from '../src/tenants/tenants.js';
+import { runBaselines } from './baselines.js';
+import { cleanupAll, cleanupOnSignals, onCleanup } from './cleanup.js';
+import type { ClientConfig } from './client.js';
+import { postDirect } from './direct.js';
+import { runClient } from './load.js';
+import { createDatabase, SERVER_URL, serverInfo, settle, withClient } from './pg.js';
+import { chinaMidnight } from './records.js';
+import { BASELINES, derive, problems, type Report, SCENARIOS, type ScenarioName, scenarioResult, table } from './report.js';
+import { call, type County, loadHistory, setUpCounty, smokeCheck } from './seed.js';
+import { sampleRss, startService } from './service.js';
+import { round } from './stats.js';
+
+// npm run bench [-- --quick] [--duration s] [--warmup s] [--connections n] [--only a,b]
+//
+// Creates its own database on the Postgres of DATABASE_URL, sets a county up through the API,
+// measures the baselines and the scenarios with a fixed warm-up and window each, verifies the
+// ledger, writes bench/results/latest.json and prints a table. Everything it created is dropped
+// at the end, also on failure or Ctrl-C.
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const RESULT_FILE = path.join(ROOT, 'bench', 'results', 'latest.json');
+const USAGE = `usage: npm run bench -- [options]
+
+  --quick              5 s per scenario, 2 s warm-up
+  --duration <s>       measured seconds per scenario (default 20)
+  --warmup <s>         warm-up seconds before each (default 5, quick 2)
+  --connections <n>    concurrent clients, for the service and the baselines (default 32)
+  --only <a,b,…>       scenarios: ${SCENARIOS.join(', ')}; baselines: ${BASELINES.join(', ')}
+                       (baselines run by default when award or award-batch runs)
+
+  DATABASE_URL         the Postgres server to use (default postgres://postgres@127.0.0.1:5432/postgres);
+                       DATABASE_POOL_SIZE and other service settings pass through to the service.`;
+
+const COUNTY = { stations: 20, members: 10_000 };
+const EMBEDDED_COUNTY = { stations: 20, members: 1_000 };
+const HISTORY_POSTINGS = 1_000_000;
+const BATCH_SIZE = 100;
+// Lanes of the slot plan (bench/records.ts): one per load process writing to the same tenant.
+const LANE = { smoke: 0, award: 1, hotStation: 2, batch: 3 };
+
+function parseOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string', default: '32' },
+      only: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const positive = (name: string, raw: string) => {
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive whole number, got ${raw}\n\n${USAGE}`);
+    return v;
+  };
+  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const known: readonly string[] = [...SCENARIOS, ...BASELINES];
+  for (const name of only ?? []) if (!known.includes(name)) throw new Error(`--only: unknown "${name}"\n\n${USAGE}`);
+  const scenarios = new Set<ScenarioName>(only ? SCENARIOS.filter((s) => only.includes(s)) : SCENARIOS);
+  const needsRatio = scenarios.has('award') || scenarios.has('award-batch');
+  return {
+    quick: values.quick,
+    duration: values.duration ? positive('duration', values.duration) : values.quick ? 5 : 20,
+    warmup: values.warmup ? Number(values.warmup) : values.quick ? 2 : 5,
+    connections: positive('connections', values.connections),
+    only: only ?? null,
+    scenarios,
+    tpcb: only ? only.includes('pgbench') || needsRatio : true,
+    transfer: only ? only.includes('sql-transfer') || needsRatio : true,
+  };
+}
+
+type Options = ReturnType<typeof parseOptions>;
+
+const t0 = Date.now();
+const log = (line: string) => process.stderr.write(`[${lpadTime((Date.now() - t0) / 1000)}] ${line}\n`);
+function lpadTime(s: number) {
+  return s.toFixed(1).padStart(6);
+}
+async function timed<T>(label: string, fn: () => Promise<T>, into: Record<string, unknown>): Promise<T> {
+  const start = Date.now();
+  const result = await fn();
+  into[`${label}_s`] = round((Date.now() - start) / 1000, 1);
+  return result;
+}
+
+function git(args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The Postgres-backed scenarios: one database, one service process, one county. */
+async function postgresScenarios(opts: Options, report: Report): Promise<void> {
+  const wanted = opts.scenarios;
+  const setup = report.setup;
+  const db = await createDatabase();
+  log(`database ${db.name}`);
+  const database = await openDatabase({ engine: 'postgres', url: db.url, poolSize: 4 });
+  const closeDb = onCleanup(() => database.close());
+  await migrateToLatest(database.db);
+  const tenant = await createTenant(database.db, { id: 'bench', name: '基准测试县' });
+  const service = await timed('service_start', () => startService('postgres', { DATABASE_URL: db.url }), setup);
+  log(`service pid ${service.pid} on ${service.baseUrl} (log ${path.relative(ROOT, service.logFile)})`);
+
+  log(`county: ${COUNTY.stations} stations, ${COUNTY.members} members through the API`);
+  const county = await timed(
+    'county',
+    () => setUpCounty(service.baseUrl, { tenantId: tenant.tenantId, adminKey: tenant.adminKey.key }, { ...COUNTY, concurrency: opts.connections }),
+    setup,
+  );
+  setup.members = county.members.length;
+  setup.stations = county.stations.length;
+  if (wanted.has('balance-read')) {
+    log(`ledger history: ${HISTORY_POSTINGS} postings in bulk`);
+    setup.history = await timed('history', () => withClient(db.url, (c) => loadHistory(c, county, HISTORY_POSTINGS)), setup);
+  }
+  await timed('vacuum_analyze', () => settle(db.url), setup);
+
+  const anchor = chinaMidnight();
+  await smokeCheck(service.baseUrl, county, anchor, LANE.smoke);
+  log('smoke check: every station key posts a record that is verified at once');
+
+  const client = (mode: ClientConfig['mode'], lane: number, keys: County['keys'], tag: string): ClientConfig => ({
+    url: service.baseUrl,
+    mode,
+    connections: opts.connections,
+    warmupSeconds: opts.warmup,
+    durationSeconds: opts.duration,
+    keys,
+    members: county.members,
+    anchor,
+    lane,
+    tag: `${db.name}-${tag}`,
+    batchSize: BATCH_SIZE,
+    timeoutSeconds: mode === 'batch' ? 120 : 30,
+  });
+
+  if (wanted.has('award')) {
+    log(`award: ${opts.connections} connections over ${county.keys.length} station keys`);
+    // RSS sampled through warm-up and measuring; start/end are the samples at the measured window's edges.
+    const sampler = sampleRss(service.pid);
+    const run = await runClient(client('award', LANE.award, county.keys, 'award'));
+    const samples = sampler.stop();
+    report.scenarios.award = scenarioResult(run, opts.connections);
+    const from = Date.parse(run.measured.started_at);
+    const to = Date.parse(run.measured.finished_at);
+    const window = samples.filter((s) => s.at >= from - 500 && s.at <= to + 1500);
+    if (window.length > 0) {
+      const mbs = window.map((s) => s.mb);
+      report.rss = {
+        start_mb: round(window[0]!.mb, 1),
+        end_mb: round(window[window.length - 1]!.mb, 1),
+        min_mb: round(Math.min(...mbs), 1),
+        max_mb: round(Math.max(...mbs), 1),
+        samples: window.length,
+      };
+    }
+    await settle(db.url);
+  }
+  if (wanted.has('hot-station')) {
+    log(`hot-station: ${opts.connections} connections, all with the key of ${county.keys[0]!.orgUnitId}`);
+    report.scenarios.hot_station = scenarioResult(await runClient(client('award', LANE.hotStation, county.keys.slice(0, 1), 'hot')), opts.connections);
+    await settle(db.url);
+  }
+  if (wanted.has('award-batch')) {
+    log(`award-batch: ${BATCH_SIZE} records per request`);
+    const result = scenarioResult(await runClient(client('batch', LANE.batch, county.keys, 'batch')), opts.connections);
+    report.scenarios.award_batch = { ...result, batch_size: BATCH_SIZE };
+    await settle(db.url);
+  }
+  if (wanted.has('post-direct')) {
+    log(`post-direct: ${opts.connections} loops calling post() over a pool of ${opts.connections}`);
+    const run = await postDirect(db.url, county, { connections: opts.connections, duration: opts.duration, warmup: opts.warmup });
+    report.scenarios.post_direct = { ...scenarioResult(run, opts.connections), unit: 'ledger entries (4 postings each), no HTTP' };
+    await settle(db.url);
+  }
+  if (wanted.has('balance-read')) {
+    log('balance-read: GET /v1/members/{id}, random members');
+    const run = await runClient(client('read', 0, county.keys, 'read'));
+    report.scenarios.balance_read = { ...scenarioResult(run, opts.connections), history_postings: HISTORY_POSTINGS };
+  }
+
+  log('verifying the ledger');
+  const started = Date.now();
+  const v = await verifyLedger(database.db, county.tenantId);
+  report.verification = {
+    ok: v.ok,
+    seconds: round((Date.now() - started) / 1000, 1),
+    entries: Number(v.entries),
+    postings: Number(v.postings),
+    accounts: Number(v.accounts),
+    unit_totals: v.unitTotals,
+    problems: v.problems.slice(0, 10),
+  };
+  report.setup.service_log = service.logLevels();
+  await service.stop();
+  closeDb();
+  await database.close();
+  await db.drop();
+  if (!v.ok) throw new Error(`the ledger does not verify: ${JSON.stringify(v.problems.slice(0, 3))}`);
+  if (wanted.has('balance-read') && Number(v.postings) < HISTORY_POSTINGS) {
+    throw new Error(`balance-read needs ${HISTORY_POSTINGS} postings, the ledger has ${v.postings}`);
+  }
+}
+
+/** award on the embedded engine: a smaller county in a temporary data folder. */
+async function embeddedScenario(opts: Options, report: Report): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-embedded-'));
+  const removeDir = onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // The tenant is created before the service opens the folder: one process per data folder.
+  const database = await openDatabase({ engine: 'pglite', dataDir: dir });
+  let tenant;
+  try {
+    await migrateToLatest(database.db);
+    tenant = await createTenant(database.db, { id: 'bench', name: '基准测试县' });
+  } finally {
+    await database.close();
+  }
+  const service = await startService('embedded', { DATABASE_URL: '', DATA_DIR: dir });
+  log(`embedded service pid ${service.pid}: ${EMBEDDED_COUNTY.stations} stations, ${EMBEDDED_COUNTY.members} members`);
+  const county = await timed(
+    'embedded_county',
+    () => setUpCounty(service.baseUrl, { tenantId: tenant.tenantId, adminKey: tenant.adminKey.key }, { ...EMBEDDED_COUNTY, concurrency: 8 }),
+    report.setup,
+  );
+  const anchor = chinaMidnight();
+  await smokeCheck(service.baseUrl, county, anchor, LANE.smoke);
+  log(`embedded award: ${opts.connections} connections`);
+  const run = await runClient({
+    url: service.baseUrl,
+    mode: 'award',
+    connections: opts.connections,
+    warmupSeconds: opts.warmup,
+    durationSeconds: opts.duration,
+    keys: county.keys,
+    members: county.members,
+    anchor,
+    lane: LANE.award,
+    tag: `embedded-${Date.now()}`,
+    batchSize: BATCH_SIZE,
+    timeoutSeconds: 30,
+  });
+  const verification = await call(service.baseUrl, county.adminKey, 'GET', '/v1/ledger/verification');
+  report.scenarios.embedded = {
+    ...scenarioResult(run, opts.connections),
+    members: county.members.length,
+    ledger_verified: verification.status === 200 && verification.body?.ok === true,
+  };
+  report.setup.embedded_service_log = service.logLevels();
+  await service.stop();
+  removeDir();
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (!report.scenarios.embedded.ledger_verified) throw new Error(`embedded ledger does not verify: ${JSON.stringify(verification.body)}`);
+}
+
+async function main(): Promise<number> {
+  const opts = parseOptions(process.argv.slice(2));
+  cleanupOnSignals();
+  const pg = await serverInfo();
+  const cpus = os.cpus();
+  const report: Report = {
+    date: new Date().toISOString(),
+    finished: null,
+    total_seconds: null,
+    valid: false,
+    error: null,
+    machine: {
+      cpus: cpus.length,
+      cpu_model: cpus[0]?.model ?? null,
+      memory_mb: Math.round(os.totalmem() / 2 ** 20),
+      platform: `${os.platform()} ${os.release()}`,
+      node: process.version,
+      pg: pg.version,
+      pg_version_num: pg.server_version_num,
+      pg_settings: pg.settings,
+      // Other work on the machine skews every figure; the load average says how much there was.
+      loadavg_start: os.loadavg().map((v) => round(v, 2)),
+      git_commit: git(['rev-parse', '--short', 'HEAD']),
+      src_dirty: (git(['status', '--porcelain', '--', 'src', 'migrations']) ?? '') !== '',
+    },
+    options: {
+      quick: opts.quick,
+      duration_s: opts.duration,
+      warmup_s: opts.warmup,
+      connections: opts.connections,
+      only: opts.only,
+      server: new URL(SERVER_URL).host,
+      service_pool_size: process.env.DATABASE_POOL_SIZE ?? '20 (default)',
+      members: COUNTY.members,
+      stations: COUNTY.stations,
+      history_postings: opts.scenarios.has('balance-read') ? HISTORY_POSTINGS : 0,
+      batch_size: BATCH_SIZE,
+    },
+    setup: {},
+    baselines: {},
+    scenarios: {},
+    ratios: {},
+    balance_read: { p99_ms: null },
+    rss: null,
+    verification: null,
+    targets: {},
+  };
+  log(`bench: ${opts.duration} s per scenario after ${opts.warmup} s warm-up, ${opts.connections} connections, ${os.cpus().length} cpus`);
+  try {
+    report.baselines = await runBaselines({ tpcb: opts.tpcb, transfer: opts.transfer }, opts, log);
+    const pgScenarios: ScenarioName[] = ['award', 'award-batch', 'post-direct', 'hot-station', 'balance-read'];
+    if (pgScenarios.some((s) => opts.scenarios.has(s))) await postgresScenarios(opts, report);
+    if (opts.scenarios.has('embedded')) await embeddedScenario(opts, report);
+  } catch (err) {
+    report.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  }
+  derive(report);
+  const invalid = Object.entries(report.scenarios).filter(([, s]) => s && problems(s) > 0);
+  report.valid = report.error === null && invalid.length === 0;
+  report.finished = new Date().toISOString();
+  report.total_seconds = round((Date.now() - t0) / 1000, 1);
+  (report.machine as Record<string, unknown>).loadavg_end = os.loadavg().map((v) => round(v, 2));
+  fs.mkdirSync(path.dirname(RESULT_FILE), { recursive: true });
+  fs.writeFileSync(RESULT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+
+  console.log(`\n${table(report)}\n`);
+  console.log(`${path.relative(process.cwd(), RESULT_FILE)} written; ${report.total_seconds} s in all`);
+  for (const [name, s] of invalid) {
+    console.log(`INVALID: ${name} had ${problems(s!)} errors or refusals, e.g. ${s!.failures[0] ?? JSON.stringify(s!.status_codes)}`);
+  }
+  if (report.error) console.log(`FAILED: ${report.error}`);
+  return report.valid ? 0 : 1;
+}
+
+main()
+  .then(async (code) => {
+    await cleanupAll();
+    process.exit(code);
+  })
+  .catch(async (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await cleanupAll();
+    process.exit(1);
+  });

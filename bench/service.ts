@@ -1,0 +1,127 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { onCleanup } from './cleanup.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const RESULTS = path.join(ROOT, 'bench', 'results');
+
+export interface Service {
+  pid: number;
+  baseUrl: string;
+  logFile: string;
+  /** Lines the service logged at warn (40) and error (50) level or above so far. */
+  logLevels(): { warn: number; error: number };
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the service the way `npm start` does (node --import tsx src/server.ts) with the given
+ * environment on a free port, logging at warn into bench/results/service-<label>.log.tmp, and
+ * waits until /readyz answers 200.
+ */
+export async function startService(label: string, env: Record<string, string>): Promise<Service> {
+  const port = await freePort();
+  const logFile = path.join(RESULTS, `service-${label}.log.tmp`);
+  fs.mkdirSync(RESULTS, { recursive: true });
+  const log = fs.openSync(logFile, 'w');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    // SIGTERM lets it finish in-flight requests and close its pool; SIGKILL if it hangs.
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const forget = onCleanup(kill);
+  const tail = () => fs.readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000; // the embedded engine's first boot runs initdb
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service (${label}) exited with ${child.exitCode} before it was ready:\n${tail()}`);
+    try {
+      const res = await fetch(`${baseUrl}/readyz`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await kill();
+      throw new Error(`service (${label}) not ready after 120 s:\n${tail()}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  return {
+    pid: child.pid!,
+    baseUrl,
+    logFile,
+    logLevels: () => {
+      const counts = { warn: 0, error: 0 };
+      for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+        const level = Number(/"level":(\d+)/.exec(line)?.[1] ?? 0);
+        if (level >= 50) counts.error++;
+        else if (level >= 40) counts.warn++;
+      }
+      return counts;
+    },
+    stop: async () => {
+      forget();
+      await kill();
+    },
+  };
+}
+
+/** Resident set size of a process in MiB (Linux /proc), or null when it cannot be read. */
+export function rssMb(pid: number): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
+    return kb === undefined ? null : Number(kb) / 1024;
+  } catch {
+    return null;
+  }
+}
+
+export interface RssSample {
+  at: number;
+  mb: number;
+}
+
+/** Samples a process's RSS every second until stopped. */
+export function sampleRss(pid: number): { stop(): RssSample[] } {
+  const samples: RssSample[] = [];
+  const take = () => {
+    const mb = rssMb(pid);
+    if (mb !== null) samples.push({ at: Date.now(), mb });
+  };
+  take();
+  const timer = setInterval(take, 1000);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      take();
+      return samples;
+    },
+  };
+}
