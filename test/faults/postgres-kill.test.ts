@@ -55,7 +55,7 @@ t.test(`postgres stopped (immediate) under load (${MODE})`, { skip: unsupported 
   let crashed = watch(service);
   const client = new Client(service.base, CONNECTIONS);
   t.teardown(() => client.close());
-  const county = await setupCounty(client, tenant, { members: scale(64, 160), accounts: 32 });
+  const county = await setupCounty(client, tenant, { members: scale(40, 120), accounts: 32 });
 
   const w = new Workload(county, client);
   let stop = false;
@@ -160,6 +160,8 @@ t.test(`postgres stopped (immediate) under load (${MODE})`, { skip: unsupported 
     acked: first.acked,
     unacked: first.unacked,
     unacked_committed: first.unackedPresent,
+    acked_after_503: first.ackedAfterFailure,
+    of_which_replayed: first.ackedAfterFailureReplayed,
     lost: first.lost,
     doubled: first.doubled,
     half: first.half,

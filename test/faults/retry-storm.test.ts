@@ -4,7 +4,8 @@
 // with exactly 100 entries, one per key; per key exactly one answer is the first run and every
 // other answer replays it: the same status and body, with `Idempotent-Replayed: true`.
 //
-// FAULTS=quick (default): each client sends each write twice; FAULTS=full: four times.
+// FAULTS=quick (default): each client sends each write once and 20 of them a second time (every
+// key about 60 times in all); FAULTS=full: each client sends each write four times.
 import crypto from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import t from 'tap';
@@ -98,13 +99,18 @@ t.test(`retry storm: ${CLIENTS} clients, the same ${ENTRIES + RECORDS} writes ($
     });
   }
 
-  const reps = scale(2, 4);
+  // Each client sends every write `reps` times, and `extra` writes of its choice once more.
+  const reps = scale(1, 4);
+  const extra = scale(20, 0);
   const started = Date.now();
   const clients = Array.from({ length: CLIENTS }, () => new Client(service.base, 1));
   t.teardown(() => clients.forEach((c) => c.close()));
   await Promise.all(
     clients.map(async (client) => {
-      const mine = shuffle(Array.from({ length: writes.length * reps }, (_, i) => writes[i % writes.length]!));
+      const mine = shuffle([
+        ...Array.from({ length: writes.length * reps }, (_, i) => writes[i % writes.length]!),
+        ...shuffle([...writes]).slice(0, extra),
+      ]);
       for (const w of mine) {
         if (Math.random() < 0.3) await sleep(Math.random() * 20); // at random moments
         w.answers.push(await client.request('POST', w.url, { key: county.key, body: w.body, headers: w.headers, timeoutMs: 60_000 }));
@@ -198,6 +204,7 @@ t.test(`retry storm: ${CLIENTS} clients, the same ${ENTRIES + RECORDS} writes ($
     clients: CLIENTS,
     keys: writes.length,
     repeats_per_client: reps,
+    extra_per_client: extra,
     requests,
     took_ms: tookMs,
     rps: Math.round((requests / tookMs) * 1000),
@@ -216,7 +223,7 @@ t.test(`retry storm: ${CLIENTS} clients, the same ${ENTRIES + RECORDS} writes ($
   });
   for (const p of problems) t.comment(`retry-storm problem: ${p}`);
 
-  t.equal(requests, CLIENTS * writes.length * reps, 'every request was sent');
+  t.equal(requests, CLIENTS * (writes.length * reps + extra), 'every request was sent');
   t.equal(noAnswer, 0, 'every request got an answer');
   t.equal(notCreated, 0, 'every answer is 201 (no 409, no 5xx)');
   t.equal(firsts, writes.length, 'exactly one first (not replayed) answer per key');

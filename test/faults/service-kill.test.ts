@@ -43,7 +43,7 @@ t.test(`service SIGKILLed under load (${MODE})`, async (t) => {
   let service: Service = await startService(t, { databaseUrl: url, port });
   const client = new Client(service.base, CONNECTIONS);
   t.teardown(() => client.close());
-  const county = await setupCounty(client, tenant, { members: scale(64, 160), accounts: 32 });
+  const county = await setupCounty(client, tenant, { members: scale(40, 120), accounts: 32 });
 
   const w = new Workload(county, client);
   let stop = false;
