@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, withClient } from './pg.js';
+import type { County } from './seed.js';
 import { latency, type Latency, round, Samples } from './stats.js';
 
 // Baselines measured in the same run, on the same Postgres, with the same client count as the
@@ -25,7 +26,7 @@ export interface PgbenchResult extends Latency {
 function pgbench(args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('pgbench', args, { cwd, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`pgbench ${args.join(' ')} failed: ${stderr || err.message}`));
+      if (err) reject(new Error(`pgbench ${args.join(' ')} failed: ${(stderr || err.message).split('\n').slice(0, 6).join('\n')}`));
       else resolve(`${stdout}\n${stderr}`);
     });
   });
@@ -69,6 +70,8 @@ async function measure(url: string, args: string[], opts: { connections: number;
 export interface Baselines {
   pgbench_tpcb_simple?: PgbenchResult & { scale: number };
   sql_transfer?: PgbenchResult & { accounts: number; ledger_balanced: boolean };
+  /** Not a baseline of the server but of the service's ledger function: see ledgerPostSql. */
+  ledger_post_sql?: PgbenchResult;
 }
 
 export async function runBaselines(
@@ -107,4 +110,38 @@ export async function runBaselines(
     await db.drop();
   }
   return result;
+}
+
+/**
+ * ledger-post-sql: the ledger's own write function (ledger_post, migration 0001) driven by
+ * pgbench on the service's database, one award-shaped entry per transaction for a random member
+ * and station of the county. Between post-direct (the same call from Node through kysely, with
+ * BEGIN and COMMIT) and sql transfer (the least SQL a transfer needs), it shows what the ledger's
+ * function costs in the database alone.
+ */
+export async function ledgerPostSql(url: string, county: County, opts: { connections: number; duration: number; warmup: number }): Promise<PgbenchResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ledger-post-'));
+  try {
+    const quote = (v: string) => `'${v.replaceAll("'", "''")}'`;
+    const stations = `ARRAY[${county.stations.map(quote).join(',')}]`;
+    // A random member: the first id at or after a random uuid (one probe of the primary key).
+    const member = `coalesce(
+        (SELECT member_id FROM members WHERE tenant_id = ${quote(county.tenantId)} AND member_id >= gen_random_uuid() ORDER BY member_id LIMIT 1),
+        (SELECT member_id FROM members WHERE tenant_id = ${quote(county.tenantId)} ORDER BY member_id LIMIT 1))`;
+    // pgbench ends an SQL command at its semicolon, so the command may span lines.
+    const script = [
+      `\\set sid random(1, ${county.stations.length})`,
+      `SELECT e.entry_id FROM (SELECT (${stations})[:sid] AS s, ${member} AS m) x,`,
+      `  LATERAL ledger_post(${quote(county.tenantId)}, 'award', now(), 'bench ledger-post-sql: 0.10 h × 10 = 1.00 (rule v1)',`,
+      `    NULL, 'bench_sql', NULL, 1, NULL, NULL,`,
+      `    ARRAY['issuance:' || x.s || ':hours', 'member:' || x.m || ':hours', 'issuance:' || x.s || ':points', 'member:' || x.m || ':points'],`,
+      `    ARRAY['HOURS', 'HOURS', 'POINTS', 'POINTS'], ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[]) e;`,
+      '',
+    ].join('\n');
+    const file = path.join(dir, 'ledger_post.pgbench');
+    fs.writeFileSync(file, script);
+    return await measure(url, ['-n', '-f', file], opts);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -63,7 +63,7 @@ export async function serverInfo(): Promise<ServerInfo> {
  */
 export async function settle(url: string, vacuum = true): Promise<void> {
   await withClient(url, async (c) => {
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 300_000;
     for (;;) {
       const { rows } = await c.query<{ n: string }>(
         `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
@@ -73,4 +73,79 @@ export async function settle(url: string, vacuum = true): Promise<void> {
     }
     if (vacuum) await c.query('VACUUM ANALYZE');
   });
+}
+
+/**
+ * When the server's autovacuum is off (as on some dev servers), nothing ever analyses the tables
+ * the load fills: every connection keeps the plans it made while they were empty, e.g. foreign
+ * key checks that scan service_records or ledger_entries sequentially, and each request gets
+ * slower than the last. Production runs autovacuum, which analyses a table once 10 % of it
+ * changed; this stands in for it with an ANALYZE of the database every `seconds` while the load
+ * runs. Does nothing when autovacuum is on.
+ */
+export async function standInForAutovacuum(url: string, seconds: number): Promise<{ active: boolean; stop(): Promise<void> }> {
+  const on = await withClient(url, async (c) => (await c.query<{ s: string }>(`SELECT current_setting('autovacuum') AS s`)).rows[0]!.s === 'on');
+  if (on) return { active: false, stop: async () => {} };
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(() => (stopped ? null : client.query('ANALYZE').catch(() => null)));
+  }, seconds * 1000);
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    await running;
+    await client.end();
+  };
+  const forget = onCleanup(stop);
+  return {
+    active: true,
+    stop: async () => {
+      forget();
+      await stop();
+    },
+  };
+}
+
+/**
+ * Where the database spends the load's time: samples the other sessions of the database every
+ * `everyMs` and counts what each active one is doing (wait event, or CPU, and the start of its
+ * statement). Postgres without pg_stat_statements has no better cheap profile.
+ */
+export type Activity = { share: number; sessions: number; what: string }[];
+
+export async function sampleActivity(url: string, everyMs = 200): Promise<{ stop(): Promise<Activity> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const { rows } = await client.query<{ what: string }>(
+        `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') || ' | ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS what
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`,
+      );
+      samples++;
+      for (const r of rows) counts.set(r.what, (counts.get(r.what) ?? 0) + 1);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  const forget = onCleanup(() => client.end());
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      forget();
+      await client.end();
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      return [...counts.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 12)
+        .map(([what, n]) => ({ share: Math.round((n / total) * 1000) / 1000, sessions: Math.round((n / samples) * 100) / 100, what }));
+    },
+  };
 }

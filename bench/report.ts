@@ -4,7 +4,7 @@ import { round } from './stats.js';
 
 // What bench/results/latest.json holds, the ratios and targets derived from it, and the table.
 
-export const SCENARIOS = ['award', 'award-batch', 'post-direct', 'hot-station', 'balance-read', 'embedded'] as const;
+export const SCENARIOS = ['award', 'award-batch', 'post-direct', 'ledger-post-sql', 'hot-station', 'balance-read', 'embedded'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 export const BASELINES = ['pgbench', 'sql-transfer'] as const;
 
@@ -110,6 +110,7 @@ export function derive(r: Report): void {
     batch_vs_sql_transfer: ratio(s.award_batch?.records_per_s, sql),
     hot_station: ratio(s.hot_station?.requests_per_s, s.award?.requests_per_s),
     post_direct_vs_sql_transfer: ratio(s.post_direct?.records_per_s, sql),
+    ledger_post_sql_vs_sql_transfer: ratio(r.baselines.ledger_post_sql?.tps, sql),
     award_vs_post_direct: ratio(s.award?.requests_per_s, s.post_direct?.records_per_s),
     sql_transfer_vs_pgbench_tpcb: ratio(sql, r.baselines.pgbench_tpcb_simple?.tps),
     embedded_vs_award: ratio(s.embedded?.requests_per_s, s.award?.requests_per_s),
@@ -130,7 +131,7 @@ const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.len
 const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits));
 
 export function table(r: Report): string {
-  const rows: string[][] = [['', 'throughput', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'ratio']];
+  const rows: string[][] = [['', 'throughput', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'ratio', 'service cpu']];
   const b = r.baselines;
   if (b.pgbench_tpcb_simple) {
     const p = b.pgbench_tpcb_simple;
@@ -140,10 +141,16 @@ export function table(r: Report): string {
     const p = b.sql_transfer;
     rows.push(['sql transfer (plpgsql)', `${fmt(p.tps)} tps`, fmt(p.p50_ms, 2), fmt(p.p95_ms, 2), fmt(p.p99_ms, 2), String(p.failed), '1.00 (baseline)']);
   }
+  if (b.ledger_post_sql) {
+    const p = b.ledger_post_sql;
+    const v = r.ratios.ledger_post_sql_vs_sql_transfer;
+    rows.push(['ledger_post() via pgbench', `${fmt(p.tps)} tps`, fmt(p.p50_ms, 2), fmt(p.p95_ms, 2), fmt(p.p99_ms, 2), String(p.failed), v == null ? '' : `${v.toFixed(2)} × sql transfer`]);
+  }
   const s = r.scenarios;
   const line = (name: string, sc: ScenarioResult | undefined, throughput: (sc: ScenarioResult) => string, ratioText: string) => {
     if (!sc) return;
-    rows.push([name, throughput(sc), fmt(sc.p50_ms, 2), fmt(sc.p95_ms, 2), fmt(sc.p99_ms, 2), String(problems(sc)), ratioText]);
+    const cpu = typeof sc.service_cpu_ms_per_record === 'number' ? `${sc.service_cpu_ms_per_record.toFixed(2)} ms/rec` : '';
+    rows.push([name, throughput(sc), fmt(sc.p50_ms, 2), fmt(sc.p95_ms, 2), fmt(sc.p99_ms, 2), String(problems(sc)), ratioText, cpu]);
   };
   const x = (v: number | null | undefined, what: string) => (v === null || v === undefined ? '' : `${v.toFixed(2)} × ${what}`);
   line('award', s.award, (sc) => `${fmt(sc.requests_per_s)} req/s`, x(r.ratios.award_vs_sql_transfer, 'sql transfer'));
@@ -152,8 +159,9 @@ export function table(r: Report): string {
   line('hot-station (1 station)', s.hot_station, (sc) => `${fmt(sc.requests_per_s)} req/s`, x(r.ratios.hot_station, 'award'));
   line('balance-read', s.balance_read, (sc) => `${fmt(sc.requests_per_s)} req/s`, '');
   line('embedded award (PGlite)', s.embedded, (sc) => `${fmt(sc.requests_per_s)} req/s`, x(r.ratios.embedded_vs_award, 'award'));
+  for (const row of rows) while (row.length < rows[0]!.length) row.push('');
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const out = rows.map((row) => row.map((cell, i) => (i === 0 || i === 6 ? pad(cell, widths[i]!) : lpad(cell, widths[i]!))).join('  ').trimEnd());
+  const out = rows.map((row) => row.map((cell, i) => (i === 0 || i >= 6 ? pad(cell, widths[i]!) : lpad(cell, widths[i]!))).join('  ').trimEnd());
   out.splice(1, 0, '-'.repeat(out[0]!.length));
   if (r.rss) out.push('', `service RSS during award: ${fmt(r.rss.start_mb)} → ${fmt(r.rss.end_mb)} MiB (min ${fmt(r.rss.min_mb)}, max ${fmt(r.rss.max_mb)})`);
   if (r.verification) out.push(`ledger verification: ${r.verification.ok ? 'ok' : 'FAILED'} (${r.verification.entries} entries, ${r.verification.postings} postings)`);

@@ -7,16 +7,16 @@ import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { verifyLedger } from '../src/ledger/verify.js';
 import { createTenant } from '../src/tenants/tenants.js';
-import { runBaselines } from './baselines.js';
+import { ledgerPostSql, runBaselines } from './baselines.js';
 import { cleanupAll, cleanupOnSignals, onCleanup } from './cleanup.js';
-import type { ClientConfig } from './client.js';
+import type { ClientConfig, ClientResult } from './client.js';
 import { postDirect } from './direct.js';
 import { runClient } from './load.js';
-import { createDatabase, SERVER_URL, serverInfo, settle, withClient } from './pg.js';
+import { type Activity, createDatabase, SERVER_URL, sampleActivity, serverInfo, settle, standInForAutovacuum, withClient } from './pg.js';
 import { chinaMidnight } from './records.js';
 import { BASELINES, derive, problems, type Report, SCENARIOS, type ScenarioName, scenarioResult, table } from './report.js';
 import { call, type County, loadHistory, setUpCounty, smokeCheck } from './seed.js';
-import { sampleRss, startService } from './service.js';
+import { type ProcessSample, sampleProcess, type Service, startService } from './service.js';
 import { round } from './stats.js';
 
 // npm run bench [-- --quick] [--duration s] [--warmup s] [--connections n] [--only a,b]
@@ -40,10 +40,12 @@ const USAGE = `usage: npm run bench -- [options]
   DATABASE_URL         the Postgres server to use (default postgres://postgres@127.0.0.1:5432/postgres);
                        DATABASE_POOL_SIZE and other service settings pass through to the service.`;
 
-const COUNTY = { stations: 20, members: 10_000 };
-const EMBEDDED_COUNTY = { stations: 20, members: 1_000 };
+// Members: the first `viaApi` registered through POST /v1/members, the rest in bulk (seed.ts).
+const COUNTY = { stations: 20, members: 10_000, viaApi: 1_000 };
+const EMBEDDED_COUNTY = { stations: 20, members: 1_000, viaApi: 1_000 };
 const HISTORY_POSTINGS = 1_000_000;
 const BATCH_SIZE = 100;
+const ANALYZE_EVERY_S = 10;
 // Lanes of the slot plan (bench/records.ts): one per load process writing to the same tenant.
 const LANE = { smoke: 0, award: 1, hotStation: 2, batch: 3 };
 
@@ -107,6 +109,37 @@ function git(args: string[]): string | null {
   }
 }
 
+/**
+ * Runs a load against the service while sampling its process (and, given a database url, what
+ * the database's sessions are busy with); keeps the process samples of the measured window.
+ */
+async function loadService(
+  service: Service,
+  config: ClientConfig,
+  dbUrl?: string,
+): Promise<{ run: ClientResult; window: ProcessSample[]; dbActivity?: Activity }> {
+  const sampler = sampleProcess(service.pid);
+  const activity = dbUrl ? await sampleActivity(dbUrl) : null;
+  const run = await runClient(config);
+  const samples = sampler.stop();
+  const dbActivity = activity ? await activity.stop() : undefined;
+  const from = Date.parse(run.measured.started_at);
+  const to = Date.parse(run.measured.finished_at);
+  return { run, window: samples.filter((s) => s.at >= from - 500 && s.at <= to + 1500), ...(dbActivity ? { dbActivity } : {}) };
+}
+
+/** How much of a CPU the service process used in the window, and per record written or read. */
+function serviceUse(window: ProcessSample[], recordsPerSecond: number): { service_cpu_cores?: number; service_cpu_ms_per_record?: number } {
+  const first = window[0];
+  const last = window[window.length - 1];
+  if (!first || !last || last.at <= first.at) return {};
+  const cores = (last.cpuS - first.cpuS) / ((last.at - first.at) / 1000);
+  return {
+    service_cpu_cores: round(cores, 2),
+    service_cpu_ms_per_record: recordsPerSecond > 0 ? round((cores * 1000) / recordsPerSecond, 2) : NaN,
+  };
+}
+
 /** The Postgres-backed scenarios: one database, one service process, one county. */
 async function postgresScenarios(opts: Options, report: Report): Promise<void> {
   const wanted = opts.scenarios;
@@ -120,10 +153,13 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
   const service = await timed('service_start', () => startService('postgres', { DATABASE_URL: db.url }), setup);
   log(`service pid ${service.pid} on ${service.baseUrl} (log ${path.relative(ROOT, service.logFile)})`);
 
-  log(`county: ${COUNTY.stations} stations, ${COUNTY.members} members through the API`);
+  log(`county: ${COUNTY.stations} stations, ${COUNTY.members} members (${COUNTY.viaApi} through the API, the rest in bulk)`);
   const county = await timed(
     'county',
-    () => setUpCounty(service.baseUrl, { tenantId: tenant.tenantId, adminKey: tenant.adminKey.key }, { ...COUNTY, concurrency: opts.connections }),
+    () =>
+      withClient(db.url, (bulk) =>
+        setUpCounty(service.baseUrl, { tenantId: tenant.tenantId, adminKey: tenant.adminKey.key }, { ...COUNTY, concurrency: opts.connections }, bulk),
+      ),
     setup,
   );
   setup.members = county.members.length;
@@ -137,6 +173,9 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
   const anchor = chinaMidnight();
   await smokeCheck(service.baseUrl, county, anchor, LANE.smoke);
   log('smoke check: every station key posts a record that is verified at once');
+  const analyzer = await standInForAutovacuum(db.url, ANALYZE_EVERY_S);
+  report.options.analyze_every_s = analyzer.active ? ANALYZE_EVERY_S : null;
+  if (analyzer.active) log(`autovacuum is off on this server: ANALYZE every ${ANALYZE_EVERY_S} s during the load stands in for it`);
 
   const client = (mode: ClientConfig['mode'], lane: number, keys: County['keys'], tag: string): ClientConfig => ({
     url: service.baseUrl,
@@ -155,35 +194,55 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
 
   if (wanted.has('award')) {
     log(`award: ${opts.connections} connections over ${county.keys.length} station keys`);
-    // RSS sampled through warm-up and measuring; start/end are the samples at the measured window's edges.
-    const sampler = sampleRss(service.pid);
-    const run = await runClient(client('award', LANE.award, county.keys, 'award'));
-    const samples = sampler.stop();
-    report.scenarios.award = scenarioResult(run, opts.connections);
-    const from = Date.parse(run.measured.started_at);
-    const to = Date.parse(run.measured.finished_at);
-    const window = samples.filter((s) => s.at >= from - 500 && s.at <= to + 1500);
+    const { run, window, dbActivity } = await loadService(service, client('award', LANE.award, county.keys, 'award'), db.url);
+    report.scenarios.award = {
+      ...scenarioResult(run, opts.connections),
+      ...serviceUse(window, run.measured.records_per_s),
+      // share: of the active-session samples; sessions: how many were active on average.
+      db_activity: dbActivity,
+    };
     if (window.length > 0) {
-      const mbs = window.map((s) => s.mb);
+      const mbs = window.map((s) => s.rssMb);
       report.rss = {
-        start_mb: round(window[0]!.mb, 1),
-        end_mb: round(window[window.length - 1]!.mb, 1),
+        start_mb: round(mbs[0]!, 1),
+        end_mb: round(mbs[mbs.length - 1]!, 1),
         min_mb: round(Math.min(...mbs), 1),
         max_mb: round(Math.max(...mbs), 1),
-        samples: window.length,
+        samples: mbs.length,
       };
     }
     await settle(db.url);
   }
   if (wanted.has('hot-station')) {
     log(`hot-station: ${opts.connections} connections, all with the key of ${county.keys[0]!.orgUnitId}`);
-    report.scenarios.hot_station = scenarioResult(await runClient(client('award', LANE.hotStation, county.keys.slice(0, 1), 'hot')), opts.connections);
+    const { run, window } = await loadService(service, client('award', LANE.hotStation, county.keys.slice(0, 1), 'hot'));
+    report.scenarios.hot_station = { ...scenarioResult(run, opts.connections), ...serviceUse(window, run.measured.records_per_s) };
     await settle(db.url);
   }
   if (wanted.has('award-batch')) {
     log(`award-batch: ${BATCH_SIZE} records per request`);
-    const result = scenarioResult(await runClient(client('batch', LANE.batch, county.keys, 'batch')), opts.connections);
-    report.scenarios.award_batch = { ...result, batch_size: BATCH_SIZE };
+    const config = client('batch', LANE.batch, county.keys, 'batch');
+    const { run, window } = await loadService(service, config);
+    // A batch answers only when all its records are written, so few answers may fall inside a
+    // short window. Records/s is therefore counted where they land: the records of this run
+    // submitted (each in its own transaction) between the window's start and end.
+    const written = await withClient(db.url, async (c) => {
+      const { rows } = await c.query<{ n: string }>(
+        `SELECT count(*) AS n FROM service_records WHERE tenant_id = $1 AND external_id LIKE $2 AND submitted_at >= $3 AND submitted_at < $4`,
+        [county.tenantId, `${config.tag}-%`, run.measured.started_at, run.measured.finished_at],
+      );
+      return Number(rows[0]!.n);
+    });
+    const result = scenarioResult(run, opts.connections);
+    report.scenarios.award_batch = {
+      ...result,
+      records: written,
+      records_per_s: round(written / result.duration_s, 1),
+      records_in_answers: result.records,
+      batch_size: BATCH_SIZE,
+      ...serviceUse(window, written / result.duration_s),
+    };
+    log('award-batch: waiting for the batches still in flight');
     await settle(db.url);
   }
   if (wanted.has('post-direct')) {
@@ -192,12 +251,18 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     report.scenarios.post_direct = { ...scenarioResult(run, opts.connections), unit: 'ledger entries (4 postings each), no HTTP' };
     await settle(db.url);
   }
+  if (wanted.has('ledger-post-sql')) {
+    log(`ledger-post-sql: pgbench calling ledger_post(), ${opts.connections} clients`);
+    report.baselines.ledger_post_sql = await ledgerPostSql(db.url, county, opts);
+    await settle(db.url);
+  }
   if (wanted.has('balance-read')) {
     log('balance-read: GET /v1/members/{id}, random members');
-    const run = await runClient(client('read', 0, county.keys, 'read'));
-    report.scenarios.balance_read = { ...scenarioResult(run, opts.connections), history_postings: HISTORY_POSTINGS };
+    const { run, window } = await loadService(service, client('read', 0, county.keys, 'read'));
+    report.scenarios.balance_read = { ...scenarioResult(run, opts.connections), history_postings: HISTORY_POSTINGS, ...serviceUse(window, run.measured.records_per_s) };
   }
 
+  await analyzer.stop();
   log('verifying the ledger');
   const started = Date.now();
   const v = await verifyLedger(database.db, county.tenantId);
@@ -244,7 +309,7 @@ async function embeddedScenario(opts: Options, report: Report): Promise<void> {
   const anchor = chinaMidnight();
   await smokeCheck(service.baseUrl, county, anchor, LANE.smoke);
   log(`embedded award: ${opts.connections} connections`);
-  const run = await runClient({
+  const { run, window } = await loadService(service, {
     url: service.baseUrl,
     mode: 'award',
     connections: opts.connections,
@@ -261,6 +326,7 @@ async function embeddedScenario(opts: Options, report: Report): Promise<void> {
   const verification = await call(service.baseUrl, county.adminKey, 'GET', '/v1/ledger/verification');
   report.scenarios.embedded = {
     ...scenarioResult(run, opts.connections),
+    ...serviceUse(window, run.measured.records_per_s),
     members: county.members.length,
     ledger_verified: verification.status === 200 && verification.body?.ok === true,
   };
@@ -305,6 +371,7 @@ async function main(): Promise<number> {
       server: new URL(SERVER_URL).host,
       service_pool_size: process.env.DATABASE_POOL_SIZE ?? '20 (default)',
       members: COUNTY.members,
+      members_via_api: COUNTY.viaApi,
       stations: COUNTY.stations,
       history_postings: opts.scenarios.has('balance-read') ? HISTORY_POSTINGS : 0,
       batch_size: BATCH_SIZE,
@@ -321,7 +388,7 @@ async function main(): Promise<number> {
   log(`bench: ${opts.duration} s per scenario after ${opts.warmup} s warm-up, ${opts.connections} connections, ${os.cpus().length} cpus`);
   try {
     report.baselines = await runBaselines({ tpcb: opts.tpcb, transfer: opts.transfer }, opts, log);
-    const pgScenarios: ScenarioName[] = ['award', 'award-batch', 'post-direct', 'hot-station', 'balance-read'];
+    const pgScenarios: ScenarioName[] = ['award', 'award-batch', 'post-direct', 'ledger-post-sql', 'hot-station', 'balance-read'];
     if (pgScenarios.some((s) => opts.scenarios.has(s))) await postgresScenarios(opts, report);
     if (opts.scenarios.has('embedded')) await embeddedScenario(opts, report);
   } catch (err) {

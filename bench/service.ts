@@ -103,17 +103,31 @@ export function rssMb(pid: number): number | null {
   }
 }
 
-export interface RssSample {
-  at: number;
-  mb: number;
+/** CPU seconds (user + system) a process has used so far, or null. Linux counts in 1/100 s. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
-/** Samples a process's RSS every second until stopped. */
-export function sampleRss(pid: number): { stop(): RssSample[] } {
-  const samples: RssSample[] = [];
+export interface ProcessSample {
+  at: number;
+  rssMb: number;
+  cpuS: number;
+}
+
+/** Samples a process's RSS and CPU time every second until stopped. */
+export function sampleProcess(pid: number): { stop(): ProcessSample[] } {
+  const samples: ProcessSample[] = [];
   const take = () => {
-    const mb = rssMb(pid);
-    if (mb !== null) samples.push({ at: Date.now(), mb });
+    const rss = rssMb(pid);
+    const cpu = cpuSeconds(pid);
+    if (rss !== null && cpu !== null) samples.push({ at: Date.now(), rssMb: rss, cpuS: cpu });
   };
   take();
   const timer = setInterval(take, 1000);
