@@ -160,7 +160,7 @@ t.test(`postgres stopped (immediate) under load (${MODE})`, { skip: unsupported 
     acked: first.acked,
     unacked: first.unacked,
     unacked_committed: first.unackedPresent,
-    acked_after_503: first.ackedAfterFailure,
+    acked_after_failed_attempt: first.ackedAfterFailure,
     of_which_replayed: first.ackedAfterFailureReplayed,
     lost: first.lost,
     doubled: first.doubled,
