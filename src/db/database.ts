@@ -16,7 +16,13 @@ pg.types.setTypeParser(20, (v) => v);
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.engine === 'postgres') {
-    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize, connectionTimeoutMillis: 5000 });
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize,
+      connectionTimeoutMillis: 5000,
+      // Every query of the service is short; JIT compilation only ever adds its own time to them.
+      options: '-c jit=off',
+    });
     // An idle client that loses its server (Postgres restarted) emits 'error'; without a listener
     // that would crash the process. The pool drops the client and makes a new one on demand.
     pool.on('error', () => {});

@@ -1,16 +1,16 @@
 import { Decimal } from 'decimal.js';
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB } from '../db/schema.js';
+import { type Insertable, type Kysely, sql, type Transaction } from 'kysely';
+import type { DB, ServiceRecordsTable } from '../db/schema.js';
 import { createAccount } from '../ledger/accounts.js';
 import { formatAmount } from '../ledger/amount.js';
 import { reverseEntry } from '../ledger/entries.js';
-import { type Entry, post, type PostingInput } from '../ledger/post.js';
+import { type Entry, type EntryInput, entryCall, entryError, post, type PostingInput } from '../ledger/post.js';
 import { lockMember } from '../members/members.js';
 import { memberHoursAccount, memberPointsAccount, recomputeStars, type StarCause, type StarChange } from '../members/stars.js';
 import { issuanceAccount } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
-import { addEvent, type Award, awardOf, checkDailyCap, checkPeriod, memberDay, findRecord, lockRecord, type RecordRow, type ServiceRecord, toRecord } from './records.js';
+import { addEvent, type Award, awardOf, checkDailyCap, checkPeriod, memberDay, findRecord, lockRecord, type RecordRow, type ServiceRecord, type Submission, submittedDetail, toRecord } from './records.js';
 import { computeAward, type PointsRule, ratingBonus, ruleAt, ruleByVersion } from './rules.js';
 
 // The ledger side of service records: award on verification, bonus on rating, reversal and new
@@ -79,6 +79,10 @@ async function outcome(
 export async function outcomeOf(db: Kysely<DB>, caller: Caller, recordId: string): Promise<RecordOutcome> {
   const row = await findRecord(db, caller.tenantId, recordId);
   if (!row) throw new DomainError('record_not_found', { recordId });
+  return outcomeOfRow(db, caller, row);
+}
+
+export async function outcomeOfRow(db: Kysely<DB>, caller: Caller, row: RecordRow): Promise<RecordOutcome> {
   return { record: toRecord(row), member: await memberTotals(db, caller.tenantId, row.member_id), starChange: null, correction: null };
 }
 
@@ -114,67 +118,151 @@ export async function verifyRecord(trx: Transaction<DB>, caller: Caller, recordI
   mustBe(record, 'submitted', 'verification');
   const member = await lockMember(trx, caller.tenantId, record.member_id);
   if (!member.active) throw new DomainError('member_inactive');
-  return awardRecord(trx, caller, record, await ruleAt(trx, caller.tenantId, new Date()), { auto: false });
+  return writeAward(trx, caller, { stored: record }, await ruleAt(trx, caller.tenantId, new Date()), { auto: false });
 }
 
+/** A record posted and verified at once: it is stored already verified, with its award. */
+export async function awardSubmission(trx: Transaction<DB>, caller: Caller, submission: Submission): Promise<RecordOutcome> {
+  return writeAward(trx, caller, { posted: submission.values }, submission.rule, { auto: true });
+}
+
+type AwardedRow = RecordRow & {
+  balances_after: (string | null)[];
+  member_stars: number;
+  points_balance: string;
+  points_held: string;
+  sc_change_id: string | null;
+  sc_from: number | null;
+  sc_to: number | null;
+  sc_hours: string | null;
+  sc_changed_at: Date | null;
+};
+
 /**
- * The award itself, for a submitted record that this transaction holds locked with its member:
- * verification above, or a record its org unit verifies automatically the moment it is posted
- * (then submission has just locked the member and read the rule in force).
+ * The award of a record whose member this transaction holds locked, in one statement (this is the
+ * hot path): the entry through ledger_post, the record stored as verified (inserted when it was
+ * posted just now, updated when it was submitted earlier), its history, and the member's stars
+ * recomputed from the hours balance the entry left, with the change recorded.
  */
-export async function awardRecord(
+async function writeAward(
   trx: Transaction<DB>,
   caller: Caller,
-  record: RecordRow,
+  target: { posted: Insertable<ServiceRecordsTable> } | { stored: RecordRow },
   rule: PointsRule,
   opts: { auto: boolean },
 ): Promise<RecordOutcome> {
-  const recordId = record.record_id;
-  const hours = new Decimal(record.hours);
-  const award = computeAward(rule, { hours, category: record.category, source: record.source });
-  const entry = await post(trx, {
-    tenantId: caller.tenantId,
+  const r = 'posted' in target ? target.posted : target.stored;
+  const { tenantId } = caller;
+  const recordId = r.record_id;
+  const memberId = r.member_id;
+  const hours = new Decimal(r.hours);
+  const award = computeAward(rule, { hours, category: r.category, source: r.source });
+  const occurredAt = new Date(r.ended_at);
+  const entryInput: EntryInput = {
+    tenantId,
     kind: 'award',
-    occurredAt: new Date(record.ended_at),
+    occurredAt,
     reason: award.explanation,
     objectType: 'service_record',
     objectId: recordId,
     ruleVersion: rule.version,
     createdBy: caller.keyId,
     metadata: { explanation: award.explanation, hours: formatAmount(hours), points: formatAmount(award.points) },
-    postings: awardPostings(record.org_unit_id, record.member_id, hours, award.points),
+    postings: awardPostings(r.org_unit_id, memberId, hours, award.points),
+  };
+  // Positions (1-based, as in SQL arrays) of the member's accounts among the entry's postings.
+  const hoursAt = entryInput.postings.findIndex((p) => p.accountId === memberHoursAccount(memberId)) + 1;
+  const pointsAt = entryInput.postings.findIndex((p) => p.accountId === memberPointsAccount(memberId)) + 1;
+  const verified = {
+    status: 'verified' as const,
+    award_entry_id: sql<string>`(SELECT entry_id FROM e)`,
+    rule_version: rule.version,
+    points: formatAmount(award.points),
+    explanation: award.explanation,
+    verified_by: caller.keyId,
+    verified_at: sql<Date>`now()`,
+  };
+  const record =
+    'posted' in target
+      ? trx.insertInto('service_records').values({ ...target.posted, ...verified }).onConflict((oc) => oc.columns(['tenant_id', 'external_id']).doNothing()).returningAll()
+      : trx
+          .updateTable('service_records')
+          .set({ ...verified, updated_at: sql`now()` })
+          .where('tenant_id', '=', tenantId)
+          .where('record_id', '=', recordId)
+          .returningAll();
+  const detail = JSON.stringify({
+    automatic: opts.auto,
+    ruleVersion: rule.version,
+    hours: formatAmount(hours),
+    points: formatAmount(award.points),
+    explanation: award.explanation,
   });
-  const verified = await trx
-    .updateTable('service_records')
-    .set({
-      status: 'verified',
-      award_entry_id: entry.id,
-      rule_version: rule.version,
-      points: formatAmount(award.points),
-      explanation: award.explanation,
-      verified_by: caller.keyId,
-      verified_at: sql`now()`,
-      updated_at: sql`now()`,
-    })
-    .where('tenant_id', '=', caller.tenantId)
-    .where('record_id', '=', recordId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const starChange = await changeStars(trx, caller, record.member_id, 'award', recordId, entry.id);
-  await addEvent(trx, caller.tenantId, recordId, {
-    type: 'verified',
-    actor: caller.keyId,
-    detail: {
-      automatic: opts.auto,
-      entryId: entry.id,
-      ruleVersion: rule.version,
-      hours: formatAmount(hours),
-      points: formatAmount(award.points),
-      explanation: award.explanation,
-      ...(starChange ? { stars: { from: starChange.from, to: starChange.to } } : {}),
+  // The verified event completes its detail with the entry and any change of stars.
+  const verifiedEvent = sql`${detail}::jsonb || jsonb_build_object('entryId', e.entry_id)
+    || CASE WHEN s.to_stars <> s.from_stars THEN jsonb_build_object('stars', jsonb_build_object('from', s.from_stars, 'to', s.to_stars)) ELSE '{}' END`;
+  const events =
+    'posted' in target
+      ? sql`VALUES (1, 'submitted', r.submitted_by, ${JSON.stringify(submittedDetail(hours))}::jsonb), (2, 'verified', ${caller.keyId}, ${verifiedEvent})`
+      : sql`VALUES ((SELECT coalesce(max(x.event_no), 0) + 1 FROM service_record_events x WHERE x.tenant_id = r.tenant_id AND x.record_id = r.record_id),
+          'verified', ${caller.keyId}, ${verifiedEvent})`;
+  let row: AwardedRow | undefined;
+  try {
+    const result = await sql<AwardedRow>`
+      WITH e AS (${entryCall(entryInput, occurredAt)}),
+      r AS (${record}),
+      s AS (
+        SELECT m.stars AS from_stars, e.balances_after[${hoursAt}]::numeric AS hours,
+          (SELECT count(*) FROM unnest(t.star_thresholds) AS th(v) WHERE th.v <= e.balances_after[${hoursAt}]::numeric)::integer AS to_stars
+        FROM e, members m, tenants t
+        WHERE m.tenant_id = ${tenantId} AND m.member_id = ${memberId} AND t.tenant_id = ${tenantId}
+      ),
+      ms AS (
+        UPDATE members SET stars = s.to_stars FROM s
+        WHERE members.tenant_id = ${tenantId} AND members.member_id = ${memberId} AND s.to_stars <> s.from_stars
+      ),
+      sc AS (
+        INSERT INTO star_changes (tenant_id, member_id, from_stars, to_stars, hours, cause, record_id, entry_id)
+        SELECT ${tenantId}, ${memberId}, s.from_stars, s.to_stars, s.hours, 'award', ${recordId}, e.entry_id FROM s, e
+        WHERE s.to_stars <> s.from_stars
+        RETURNING change_id, from_stars, to_stars, hours, changed_at
+      ),
+      ev AS (
+        INSERT INTO service_record_events (tenant_id, record_id, event_no, type, actor, detail)
+        SELECT r.tenant_id, r.record_id, v.no, v.type, v.actor, v.detail
+        FROM r, e, s, LATERAL (${events}) AS v(no, type, actor, detail)
+      )
+      SELECT r.*, e.balances_after, s.to_stars AS member_stars, pb.balance AS points_balance, pb.held AS points_held,
+        sc.change_id AS sc_change_id, sc.from_stars AS sc_from, sc.to_stars AS sc_to, sc.hours AS sc_hours, sc.changed_at AS sc_changed_at
+      FROM r CROSS JOIN e CROSS JOIN s
+      LEFT JOIN sc ON true
+      JOIN ledger_balances pb ON pb.tenant_id = ${tenantId} AND pb.account_id = ${memberPointsAccount(memberId)} AND pb.slot = 0`.execute(trx);
+    row = result.rows[0];
+  } catch (err) {
+    throw entryError(err, entryInput);
+  }
+  // Only a record posted with an externalId that was stored meanwhile finds no row to write; the
+  // idempotency key is claimed before this, so this is the backstop.
+  if (!row) throw new DomainError('idempotency_conflict');
+  const { balances_after, member_stars, points_balance, points_held, sc_change_id, sc_from, sc_to, sc_hours, sc_changed_at, ...recordRow } = row;
+  // The statement's snapshot predates the entry: where the entry moved points, its own answer is the balance.
+  const points = award.points.gt(0) ? balances_after[pointsAt - 1]! : points_balance;
+  const starChange: StarChange | null =
+    sc_change_id === null
+      ? null
+      : { id: sc_change_id, from: sc_from!, to: sc_to!, hours: formatAmount(sc_hours!), cause: 'award', recordId, entryId: recordRow.award_entry_id, changedAt: new Date(sc_changed_at!).toISOString() };
+  return {
+    record: toRecord(recordRow),
+    member: {
+      id: memberId,
+      hours: formatAmount(balances_after[hoursAt - 1]!),
+      points: formatAmount(points),
+      pointsAvailable: formatAmount(new Decimal(points).minus(points_held)),
+      stars: member_stars,
     },
-  });
-  return { record: toRecord(verified), member: await memberTotals(trx, caller.tenantId, record.member_id), starChange, correction: null };
+    starChange,
+    correction: null,
+  };
 }
 
 export async function rejectRecord(trx: Transaction<DB>, caller: Caller, recordId: string, reason: string): Promise<RecordOutcome> {

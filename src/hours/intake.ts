@@ -4,8 +4,8 @@ import { idempotentWrite, requestHash, type WriteResult } from '../idempotency.j
 import { orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
-import { awardRecord, outcomeOf, type RecordOutcome } from './awards.js';
-import { type NewRecord, submitRecord } from './records.js';
+import { awardSubmission, outcomeOfRow, type RecordOutcome } from './awards.js';
+import { insertSubmitted, type NewRecord, prepareSubmission } from './records.js';
 
 // Posting a service record, alone or in a batch. The record's externalId is its idempotency key:
 // the same record posted again (at once, or after a lost answer) gets the first answer back, and
@@ -29,10 +29,10 @@ export async function postRecord(db: Kysely<DB>, caller: Caller, input: NewRecor
     },
   };
   const result = await idempotentWrite(db, request, async (trx) => {
-    const { record, rule, autoVerify } = await submitRecord(trx, caller, input);
-    if (autoVerify) return { statusCode: 201, body: await awardRecord(trx, caller, record, rule, { auto: true }) };
+    const submission = await prepareSubmission(trx, caller, input);
+    if (submission.autoVerify) return { statusCode: 201, body: await awardSubmission(trx, caller, submission) };
     // A submitted record has moved nothing yet; the answer has the same shape all the same.
-    return { statusCode: 201, body: await outcomeOf(trx, caller, record.record_id) };
+    return { statusCode: 201, body: await outcomeOfRow(trx, caller, await insertSubmitted(trx, submission)) };
   });
   return result as WriteResult & { body: RecordOutcome };
 }

@@ -1,15 +1,14 @@
 import crypto from 'node:crypto';
 import { Decimal } from 'decimal.js';
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { DB, ServiceRecordsTable } from '../db/schema.js';
 
 export type RecordRow = Selectable<ServiceRecordsTable>;
 import { formatAmount } from '../ledger/amount.js';
-import { findOrgUnit, inScope, orgUnitForWrite } from '../orgunits/orgUnits.js';
+import { checkForWrite, findOrgUnit, type InheritanceRow, inScope, toOrgUnitForWrite, withInheritanceQuery } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
-import { lockMember } from '../members/members.js';
-import { type PointsRule, ruleAt, type Source } from './rules.js';
+import { type PointsRule, ruleAtQuery, type RuleRow, type Source, toRule } from './rules.js';
 
 export const RecordStatuses = ['submitted', 'verified', 'rejected', 'revoked'] as const;
 export type RecordStatus = (typeof RecordStatuses)[number];
@@ -175,60 +174,81 @@ export async function recordHistory(db: Kysely<DB>, tenantId: string, recordId: 
   }));
 }
 
+/** A record that passed every check of submission, not yet stored. */
+export interface Submission {
+  values: Insertable<ServiceRecordsTable>;
+  rule: PointsRule;
+  /** The org unit (or one above it, or the tenant) verifies its records the moment they are posted. */
+  autoVerify: boolean;
+}
+
 /**
- * Stores a submitted record after every check that depends on the ledger's state. The member's
- * row lock makes the overlap and daily-cap checks hold against concurrent submissions.
+ * Every check of a posted record that depends on the ledger's state, with the member's row
+ * locked so the overlap and daily-cap checks hold against concurrent submissions. Two round trips:
+ * one statement reads the org unit with what it inherits, the rule in force and locks the member;
+ * the next (a fresh snapshot, taken after the lock was granted) reads the member's day.
  */
-export async function submitRecord(
-  trx: Transaction<DB>,
-  caller: Caller,
-  input: NewRecord,
-): Promise<{ record: RecordRow; rule: PointsRule; autoVerify: boolean }> {
+export async function prepareSubmission(trx: Transaction<DB>, caller: Caller, input: NewRecord): Promise<Submission> {
   const startedAt = new Date(input.startedAt);
   const endedAt = new Date(input.endedAt);
   checkPeriod(startedAt, endedAt, input.hours);
-  const unit = await orgUnitForWrite(trx, caller, input.orgUnitId);
-  if (!unit.effectivelyActive) throw new DomainError('org_unit_inactive', { orgUnitId: unit.id });
-  const member = await lockMember(trx, caller.tenantId, input.memberId);
-  if (!member.active) throw new DomainError('member_inactive');
-
   const now = new Date();
+  const memberLock = trx.selectFrom('members').select('active').where('tenant_id', '=', caller.tenantId).where('member_id', '=', input.memberId).forUpdate();
+  const { rows } = await sql<RuleRow & { unit: InheritanceRow | string | null; member_active: boolean | null }>`
+    SELECT to_jsonb(u) AS unit, m.active AS member_active, r.*
+    FROM (SELECT 1) AS one
+    LEFT JOIN LATERAL ${withInheritanceQuery(trx, caller.tenantId, input.orgUnitId)} AS u ON true
+    LEFT JOIN LATERAL ${memberLock} AS m ON true
+    LEFT JOIN LATERAL ${ruleAtQuery(trx, caller.tenantId, now)} AS r ON true`.execute(trx);
+  const ctx = rows[0]!;
+  const unitRow = typeof ctx.unit === 'string' ? (JSON.parse(ctx.unit) as InheritanceRow) : ctx.unit;
+  const unit = checkForWrite(caller, input.orgUnitId, unitRow ? toOrgUnitForWrite(unitRow) : null);
+  if (!unit.effectivelyActive) throw new DomainError('org_unit_inactive', { orgUnitId: unit.id });
+  if (ctx.member_active === null) throw new DomainError('member_not_found', { memberId: input.memberId });
+  if (!ctx.member_active) throw new DomainError('member_inactive');
+
   if (startedAt.getTime() > now.getTime() || endedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new DomainError('record_in_future');
-  const rule = await ruleAt(trx, caller.tenantId, now);
+  const rule = toRule(ctx);
   if (startedAt.getTime() < now.getTime() - rule.backdatingDays * DAY_MS) throw new DomainError('record_too_old', { days: rule.backdatingDays });
 
   const load = await memberDay(trx, caller.tenantId, input.memberId, { startedAt, endedAt }, null);
   if (load.overlapping) throw new DomainError('overlapping_record', { recordId: load.overlapping });
   checkDailyCap(load.hours, new Decimal(input.hours), rule.dailyCapHours);
 
-  const recordId = crypto.randomUUID();
-  // The record and the first event of its history in one statement: this is on the hot path.
-  const submitted = JSON.stringify({ hours: formatAmount(input.hours) });
+  const values: Insertable<ServiceRecordsTable> = {
+    tenant_id: caller.tenantId,
+    record_id: crypto.randomUUID(),
+    external_id: input.externalId,
+    member_id: input.memberId,
+    org_unit_id: unit.id,
+    category: input.category,
+    title: input.title,
+    source: input.source,
+    place: input.place ?? null,
+    beneficiary: input.beneficiary ?? null,
+    content: input.content ?? null,
+    lead_name: input.lead ?? null,
+    recorder: input.recorder ?? null,
+    reference: input.reference ?? null,
+    started_at: startedAt,
+    ended_at: endedAt,
+    hours: input.hours,
+    status: 'submitted',
+    submitted_by: caller.keyId,
+  };
+  return { values, rule, autoVerify: unit.inheritsAutoVerify };
+}
+
+/** The first event of every record's history. */
+export const submittedDetail = (hours: Decimal.Value) => ({ hours: formatAmount(hours) });
+
+/** Stores a checked record as submitted, with the first event of its history, in one statement. */
+export async function insertSubmitted(trx: Transaction<DB>, submission: Submission): Promise<RecordRow> {
   const record = await trx
     .with('r', (db) =>
       db
         .insertInto('service_records')
-        .values({
-      tenant_id: caller.tenantId,
-      record_id: recordId,
-      external_id: input.externalId,
-      member_id: input.memberId,
-      org_unit_id: unit.id,
-      category: input.category,
-      title: input.title,
-      source: input.source,
-      place: input.place ?? null,
-      beneficiary: input.beneficiary ?? null,
-      content: input.content ?? null,
-      lead_name: input.lead ?? null,
-      recorder: input.recorder ?? null,
-      reference: input.reference ?? null,
-      started_at: startedAt,
-      ended_at: endedAt,
-      hours: input.hours,
-          status: 'submitted',
-          submitted_by: caller.keyId,
-        })
+        .values(submission.values)
         .onConflict((oc) => oc.columns(['tenant_id', 'external_id']).doNothing())
         .returningAll(),
     )
@@ -239,7 +259,14 @@ export async function submitRecord(
         .expression((eb) =>
           eb
             .selectFrom('r')
-            .select(['r.tenant_id', 'r.record_id', sql<number>`1`.as('event_no'), sql<string>`'submitted'`.as('type'), 'r.submitted_by', sql<string>`${submitted}::jsonb`.as('detail')]),
+            .select([
+              'r.tenant_id',
+              'r.record_id',
+              sql<number>`1`.as('event_no'),
+              sql<string>`'submitted'`.as('type'),
+              'r.submitted_by',
+              sql<string>`${JSON.stringify(submittedDetail(submission.values.hours))}::jsonb`.as('detail'),
+            ]),
         ),
     )
     .selectFrom('r')
@@ -247,7 +274,7 @@ export async function submitRecord(
     .executeTakeFirst();
   // The externalId is also the idempotency key, claimed before this; this is the backstop.
   if (!record) throw new DomainError('idempotency_conflict');
-  return { record, rule, autoVerify: unit.inheritsAutoVerify };
+  return record;
 }
 
 /**

@@ -28,7 +28,7 @@ export type NewRule = Omit<PointsRule, 'version' | 'effectiveFrom' | 'createdAt'
 
 const DEFAULT_RULE = { points_per_hour: '10', daily_cap_hours: '12', backdating_days: 30 };
 
-type Row = {
+export type RuleRow = {
   version: number;
   effective_from: Date;
   points_per_hour: string;
@@ -48,7 +48,7 @@ const COLUMNS = [
 
 const json = (v: Record<string, string> | string) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, string>) : v);
 
-function toRule(r: Row): PointsRule {
+export function toRule(r: RuleRow): PointsRule {
   return {
     version: r.version,
     effectiveFrom: new Date(r.effective_from).toISOString(),
@@ -79,21 +79,25 @@ export async function createDefaultRule(trx: Transaction<DB>, tenantId: string):
     .execute();
 }
 
-/** The rule in force at a moment: the latest effective one, the newest version on a tie. */
+/**
+ * The rule in force at a moment, as one query: the latest effective one, the newest version on a
+ * tie; before the first rule took effect, the first rule applies. Submission embeds it in the
+ * query that locks the member, so it is on the hot path.
+ */
+export function ruleAtQuery(db: Kysely<DB>, tenantId: string, at: Date) {
+  const inForce = sql<boolean>`effective_from <= ${at}`;
+  return db
+    .selectFrom('points_rules')
+    .select(COLUMNS)
+    .where('tenant_id', '=', tenantId)
+    .orderBy(inForce, 'desc')
+    .orderBy(sql`CASE WHEN ${inForce} THEN effective_from END`, (ob) => ob.desc().nullsLast())
+    .orderBy(sql`CASE WHEN ${inForce} THEN version ELSE -version END`, 'desc')
+    .limit(1);
+}
+
 export async function ruleAt(db: Kysely<DB>, tenantId: string, at: Date): Promise<PointsRule> {
-  const row =
-    (await db
-      .selectFrom('points_rules')
-      .select(COLUMNS)
-      .where('tenant_id', '=', tenantId)
-      .where('effective_from', '<=', at)
-      .orderBy('effective_from', 'desc')
-      .orderBy('version', 'desc')
-      .limit(1)
-      .executeTakeFirst()) ??
-    // Before the first rule took effect, the first rule applies.
-    (await db.selectFrom('points_rules').select(COLUMNS).where('tenant_id', '=', tenantId).orderBy('version').limit(1).executeTakeFirstOrThrow());
-  return toRule(row);
+  return toRule(await ruleAtQuery(db, tenantId, at).executeTakeFirstOrThrow());
 }
 
 export async function ruleByVersion(db: Kysely<DB>, tenantId: string, version: number): Promise<PointsRule> {

@@ -79,29 +79,35 @@ export function checkBalanced(postings: PostingInput[]): void {
   for (const [unit, sum] of sums) if (!sum.isZero()) throw new DomainError('unbalanced_entry', { unit });
 }
 
+/** What ledger_post answers for one entry. */
+export interface PostedRow {
+  entry_id: string;
+  seq: string;
+  tx_id: string;
+  recorded_at: Date | string;
+  balances_after: (string | null)[];
+}
+
 /**
- * The one write path of the ledger. Every change of a balance goes through here, inside the
- * caller's transaction: balance per unit, fixed lock order, guarded balance update, entry and
- * postings insert all happen in the database function ledger_post in one round trip.
- * Throws DomainError (and the caller's transaction must roll back) when a rule says no.
+ * The call of ledger_post for one entry, as an SQL expression that yields one PostedRow. post()
+ * runs it alone; a caller that writes more in the same statement (an award with its service
+ * record) embeds it as a CTE, so the entry still goes through the one write path. Either way a
+ * failure must be passed through entryError().
  */
-export async function post(trx: Transaction<DB>, input: EntryInput): Promise<Entry> {
+export function entryCall(input: EntryInput, occurredAt: Date) {
   checkBalanced(input.postings);
-  const occurredAt = input.occurredAt ?? new Date();
-  let row: { entry_id: string; seq: string; tx_id: string; recorded_at: Date | string; balances_after: string[] };
-  try {
-    const result = await sql<typeof row>`SELECT * FROM ledger_post(
+  return sql<PostedRow>`SELECT * FROM ledger_post(
       ${input.tenantId}, ${input.kind}, ${occurredAt.toISOString()}::timestamptz, ${input.reason ?? null},
       ${input.reversesEntryId ?? null}::uuid, ${input.objectType ?? null}, ${input.objectId ?? null},
       ${input.ruleVersion ?? null}::integer, ${input.createdBy ?? null},
       ${input.metadata ? JSON.stringify(input.metadata) : null}::jsonb,
       ${input.postings.map((p) => p.accountId)}::text[],
       ${input.postings.map((p) => p.unit)}::text[],
-      ${input.postings.map((p) => p.amount.toFixed())}::numeric[])`.execute(trx);
-    row = result.rows[0]!;
-  } catch (err) {
-    throw toDomainError(err, input);
-  }
+      ${input.postings.map((p) => p.amount.toFixed())}::numeric[])`;
+}
+
+/** The entry as answered, from its input and what ledger_post returned. */
+export function toEntry(input: EntryInput, occurredAt: Date, row: PostedRow): Entry {
   return {
     id: row.entry_id,
     seq: row.seq,
@@ -120,8 +126,26 @@ export async function post(trx: Transaction<DB>, input: EntryInput): Promise<Ent
   };
 }
 
+/**
+ * The one write path of the ledger. Every change of a balance goes through here, inside the
+ * caller's transaction: balance per unit, fixed lock order, guarded balance update, entry and
+ * postings insert all happen in the database function ledger_post in one round trip.
+ * Throws DomainError (and the caller's transaction must roll back) when a rule says no.
+ */
+export async function post(trx: Transaction<DB>, input: EntryInput): Promise<Entry> {
+  const occurredAt = input.occurredAt ?? new Date();
+  const call = entryCall(input, occurredAt);
+  let row: PostedRow;
+  try {
+    row = (await call.execute(trx)).rows[0]!;
+  } catch (err) {
+    throw entryError(err, input);
+  }
+  return toEntry(input, occurredAt, row);
+}
+
 // ledger_post raises SQLSTATE LExxx with a DETAIL; turn them into wire codes.
-function toDomainError(err: unknown, input: EntryInput): unknown {
+export function entryError(err: unknown, input: EntryInput): unknown {
   const code = pgErrorCode(err);
   const detail = String((err as { detail?: unknown }).detail ?? '');
   const json = () => JSON.parse(detail) as Record<string, unknown>;

@@ -80,7 +80,8 @@ export async function createOrgUnit(
   input: { id: string; kind: OrgUnitKind; parentId?: string | null; name: string; autoVerify?: boolean },
 ): Promise<OrgUnit> {
   const parentId = input.parentId ?? null;
-  const parent = parentId === null ? null : await withInheritance(trx, tenantId, parentId);
+  const parentRow = parentId === null ? undefined : await withInheritanceQuery(trx, tenantId, parentId).executeTakeFirst();
+  const parent = parentRow ? toOrgUnitForWrite(parentRow) : null;
   if (parentId !== null && !parent) throw new DomainError('org_unit_not_found', { orgUnitId: parentId });
   // A center is the root; every other unit sits strictly below its parent's level, and only under
   // a parent that takes new work (it and every unit above it active).
@@ -173,17 +174,29 @@ export async function updateOrgUnit(
  * the units above it (deactivation, automatic verification).
  */
 export async function orgUnitForWrite(db: Kysely<DB>, caller: Caller, orgUnitId: string): Promise<OrgUnitForWrite> {
-  const unit = await withInheritance(db, caller.tenantId, orgUnitId);
+  const row = await withInheritanceQuery(db, caller.tenantId, orgUnitId).executeTakeFirst();
+  return checkForWrite(caller, orgUnitId, row ? toOrgUnitForWrite(row) : null);
+}
+
+/** The checks of orgUnitForWrite, for a unit read by a query that did more (see submission). */
+export function checkForWrite(caller: Caller, orgUnitId: string, unit: OrgUnitForWrite | null): OrgUnitForWrite {
   if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId });
   if (!inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId });
   return unit;
 }
 
-/** A unit with what it inherits from the units above it (the paths that prefix its own). */
-async function withInheritance(db: Kysely<DB>, tenantId: string, orgUnitId: string): Promise<OrgUnitForWrite | null> {
-  // One round trip: the unit, the flags of its ancestors (paths that prefix its own) and the
-  // tenant's setting. Every record posted asks this, so it is on the hot path.
-  const row = await db
+export type InheritanceRow = Row & { all_active: boolean; any_auto_verify: boolean };
+
+export function toOrgUnitForWrite(row: InheritanceRow): OrgUnitForWrite {
+  return { ...toOrgUnit(row), path: row.path, effectivelyActive: row.all_active, inheritsAutoVerify: row.any_auto_verify };
+}
+
+/**
+ * A unit with what it inherits from the units above it (the paths that prefix its own) and the
+ * tenant's setting, as one query. Every record posted asks this, so it is on the hot path.
+ */
+export function withInheritanceQuery(db: Kysely<DB>, tenantId: string, orgUnitId: string) {
+  return db
     .selectFrom('org_units as u')
     .innerJoin('tenants as t', 't.tenant_id', 'u.tenant_id')
     .select(COLUMNS.map((c) => `u.${c}` as const))
@@ -194,7 +207,5 @@ async function withInheritance(db: Kysely<DB>, tenantId: string, orgUnitId: stri
       ),
     ])
     .where('u.tenant_id', '=', tenantId)
-    .where('u.org_unit_id', '=', orgUnitId)
-    .executeTakeFirst();
-  return row ? { ...toOrgUnit(row), path: row.path, effectivelyActive: row.all_active, inheritsAutoVerify: row.any_auto_verify } : null;
+    .where('u.org_unit_id', '=', orgUnitId);
 }
