@@ -1,0 +1,530 @@
+import { Decimal } from 'decimal.js';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import t from 'tap';
+import { newIdNumber } from '../helpers/fixtures.js';
+import { engines, type Harness, setup } from '../helpers/harness.js';
+import { type County, county, HOUR, orgUnit, recordBody } from '../helpers/hours.js';
+import {
+  type Expected,
+  fmt,
+  hoursToNextStar,
+  KIND,
+  type Manual,
+  Model,
+  type ModelEntry,
+  type Op,
+  type RuleSpec,
+  SLOT_HOURS,
+  slotDay,
+  slotStartHour,
+  SLOTS_PER_DAY,
+  type Source,
+} from './model.js';
+
+// Issue 8, item 6: random sequences of operations — register (the same person twice is refused),
+// post a record (alone or in a batch; verified by hand or at once), verify, reject, rate,
+// correct, revoke, manual entries and their reversals, new rule versions (with their own daily
+// cap), new star thresholds — go through the HTTP API and through the in-memory model (model.ts).
+// Every write carries an idempotency key (a record its externalId); some operations retry an
+// earlier request with its key, or send another request under a used key.
+// After every step: the answer's status, code, replay header and body (a replay equals the first
+// answer), every entry written (kind, postings, what it reverses, its record and rule version),
+// every member's hours, points, stars and hours to the next star, every record's status, hours,
+// award and rating, every system account's balance, the tenant's number of entries, and the
+// ledger's own verification must agree with the model. At the end of a run: star histories,
+// which entry reversed which, and the stored idempotency keys (one per key used, none "in
+// progress").
+// FAULTS=full runs many more and longer sequences. FC_SEED (and FC_PATH) replay a failure,
+// FC_NO_SHRINK=1 reports it unshrunk; a
+// failure prints its resolved sequence, which goes into REGRESSIONS below when it found a bug.
+
+const FULL = process.env.FAULTS === 'full';
+const RUNS: Record<string, number> = FULL ? { postgres: 150, pglite: 60 } : { postgres: 40, pglite: 15 };
+const MAX_OPS = FULL ? 40 : 25;
+const MAX_MEMBERS = 4;
+const MARKET = 'market:m1';
+/**
+ * Each engine's property stops after this long, searching or shrinking: a failure then reports
+ * the smallest counterexample found so far, and a search that ran out of time is a failure too
+ * (a normal run takes a fraction of it). The file's own timeout leaves room for both engines.
+ */
+const TIME_LIMIT_MS = (FULL ? 900 : 90) * 1000;
+t.setTimeout(engines.length * (TIME_LIMIT_MS + 120_000));
+
+/** Resolved sequences that once found a bug in the service: each runs on every engine, every time. */
+const REGRESSIONS: { name: string; ops: Op[] }[] = [];
+
+interface Stats {
+  runs: number;
+  steps: number;
+  /** How often each operation ended how ("correct 422 points_already_spent": 3). */
+  outcomes: Record<string, number>;
+}
+
+// ——— generated operations: indices are taken modulo what exists when the step runs ———
+
+type Plain<T> = T extends unknown ? Omit<T, 'key'> : never;
+/** A generated operation: `reuse` sends it under an idempotency key already used (an index into them). */
+type Gen = (Plain<Op> & { reuse: number | null }) | { op: 'retry'; of: number };
+
+const hoursArb = fc.oneof(
+  fc.constantFrom('1', '2', '3', '0.5', '2.5', '0.05', '1.15', '2.99'),
+  fc.integer({ min: 1, max: SLOT_HOURS * 100 }).map((n) => (n / 100).toFixed(2)),
+);
+const amountArb = fc.oneof(fc.constantFrom('all', '1', '10', '0.01'), fc.integer({ min: 1, max: 6000 }).map((n) => (n / 100).toFixed(2)));
+const ruleArb: fc.Arbitrary<RuleSpec> = fc.record({
+  pointsPerHour: fc.constantFrom('10', '7.5', '3.33', '12.25'),
+  categoryMultipliers: fc.constantFrom<Record<string, string>>({}, { elderly: '1.2' }, { elderly: '1.15', community: '0.5' }),
+  ratingBonus: fc.constantFrom<RuleSpec['ratingBonus']>({}, { '5': '5.00', '4': '2.00' }, { '5': '3.33', '3': '0.50', '1': '0.01' }),
+  pointSources: fc.constantFrom<Source[]>(['checkin', 'manual'], ['checkin']),
+  dailyCapHours: fc.constantFrom('12', '6', '4.5'),
+});
+const THRESHOLDS = [
+  ['100', '300', '600', '1000', '1500'],
+  ['1', '2', '4', '8', '16'],
+  ['2', '5', '10', '20', '40'],
+];
+const index = fc.nat({ max: 1000 });
+/** Mostly a new key; now and then one already used. */
+const reuse = fc.oneof({ weight: 9, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: index });
+const keyed = <T extends Record<string, fc.Arbitrary<unknown>>>(fields: T) => fc.record({ ...fields, reuse });
+
+const opArb: fc.Arbitrary<Gen> = fc.oneof(
+  { weight: 1, arbitrary: keyed({ op: fc.constant('register' as const), person: fc.nat({ max: 5 }) }) },
+  {
+    weight: 6,
+    arbitrary: keyed({
+      op: fc.constant('post' as const),
+      member: index,
+      orgUnit: fc.constantFrom('s1', 'a1'),
+      // Three days of five slots: a repeated slot overlaps, a full day passes the daily cap.
+      slot: fc.nat({ max: 3 * SLOTS_PER_DAY - 1 }),
+      hours: hoursArb,
+      category: fc.constantFrom('community', 'elderly'),
+      source: fc.constantFrom<Source>('checkin', 'manual'),
+      via: fc.constantFrom('single' as const, 'single' as const, 'single' as const, 'batch' as const),
+    }),
+  },
+  { weight: 4, arbitrary: keyed({ op: fc.constant('verify' as const), record: index }) },
+  { weight: 1, arbitrary: keyed({ op: fc.constant('reject' as const), record: index }) },
+  { weight: 3, arbitrary: keyed({ op: fc.constant('rate' as const), record: index, stars: fc.integer({ min: 1, max: 5 }) }) },
+  { weight: 3, arbitrary: keyed({ op: fc.constant('correct' as const), record: index, hours: hoursArb, force: fc.boolean() }) },
+  { weight: 2, arbitrary: keyed({ op: fc.constant('revoke' as const), record: index, force: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: keyed({
+      op: fc.constant('entry' as const),
+      kind: fc.constantFrom<Manual>('spend', 'spend', 'grant hours', 'grant points', 'take hours'),
+      member: index,
+      amount: amountArb,
+    }),
+  },
+  { weight: 2, arbitrary: keyed({ op: fc.constant('reverse' as const), entry: index }) },
+  { weight: 1, arbitrary: keyed({ op: fc.constant('rule' as const), rule: ruleArb }) },
+  { weight: 1, arbitrary: keyed({ op: fc.constant('thresholds' as const), thresholds: fc.constantFrom(...THRESHOLDS) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('retry' as const), of: index }) },
+) as fc.Arbitrary<Gen>;
+
+/** The operation against what exists now, or null when it has nothing to act on. */
+function resolve(gen: Gen, model: Model): Op | null {
+  const pick = (i: number, n: number) => (n === 0 ? null : i % n);
+  if (gen.op === 'retry') {
+    // An earlier request, the very same again (its key included).
+    const i = pick(gen.of, model.sent.length);
+    return i === null ? null : structuredClone(model.sent[i]!);
+  }
+  const { reuse: again, ...plain } = gen;
+  const op = resolveFields(plain, model);
+  if (!op) return null;
+  // A record's externalId and a header key never meet: each reuses its own kind.
+  const family = [...model.keys.keys()].filter((k) => k.startsWith(op.op === 'post' ? 'x' : 'k'));
+  const i = again === null ? null : pick(again, family.length);
+  return { ...op, key: i === null ? model.newKey(op.op === 'post') : family[i]! } as Op;
+}
+
+function resolveFields(op: Plain<Op>, model: Model): Plain<Op> | null {
+  const pick = (i: number, n: number) => (n === 0 ? null : i % n);
+  switch (op.op) {
+    case 'register':
+      return model.members.length < MAX_MEMBERS ? op : null;
+    case 'post': {
+      const member = pick(op.member, model.members.length);
+      return member === null ? null : { ...op, member };
+    }
+    case 'verify':
+    case 'reject':
+    case 'rate':
+    case 'correct':
+    case 'revoke': {
+      const record = pick(op.record, model.records.length);
+      return record === null ? null : { ...op, record };
+    }
+    case 'entry': {
+      const member = pick(op.member, model.members.length);
+      if (member === null) return null;
+      if (op.amount !== 'all') return { ...op, member };
+      // "all": everything the member has in the account the entry takes from (or 1 to give).
+      const account = op.kind === 'spend' ? `member:${member}:points` : op.kind === 'take hours' ? `member:${member}:hours` : null;
+      const all = account ? model.balance(account) : new Decimal(1);
+      return all.gt(0) ? { ...op, member, amount: fmt(all) } : null;
+    }
+    case 'reverse': {
+      const entry = pick(op.entry, model.entries.length);
+      return entry === null ? null : { ...op, entry };
+    }
+    default:
+      return op;
+  }
+}
+
+// ——— the API side ———
+
+interface World {
+  h: Harness;
+  c: County;
+  /** China-time midnight of the day the run started: every slot is counted back from it. */
+  today: number;
+  /** The ID number of each person (model index), made when first needed. */
+  persons: string[];
+  members: string[];
+  records: string[];
+  entries: string[];
+  /** What each key answers now (a success's body or a refusal's problem), to compare replays with. */
+  answers: Map<string, unknown>;
+}
+
+async function newWorld(h: Harness): Promise<World> {
+  const c = await county(h);
+  await orgUnit(c, { id: 'a1', kind: 'point', parentId: 's2', autoVerify: true });
+  await c.ok('POST', '/v1/accounts', { id: MARKET, unit: 'POINTS', type: 'market' }, 201);
+  const CST = 8 * HOUR;
+  const today = Math.floor((Date.now() + CST) / (24 * HOUR)) * 24 * HOUR - CST;
+  return { h, c, today, persons: [], members: [], records: [], entries: [], answers: new Map() };
+}
+
+/** A model account name as the API knows it. */
+function accountId(w: World, account: string): string {
+  const m = /^member:(\d+):(hours|points)$/.exec(account);
+  if (m) return `member:${w.members[Number(m[1])]}:${m[2]}`;
+  return account === 'market' ? MARKET : account;
+}
+
+const MANUAL: Record<Manual, { from: string; to: string; unit: 'HOURS' | 'POINTS' }> = {
+  spend: { from: 'member:M:points', to: 'market', unit: 'POINTS' },
+  'grant hours': { from: 'issuance:s1:hours', to: 'member:M:hours', unit: 'HOURS' },
+  'grant points': { from: 'issuance:s1:points', to: 'member:M:points', unit: 'POINTS' },
+  'take hours': { from: 'member:M:hours', to: 'issuance:s1:hours', unit: 'HOURS' },
+};
+
+/** An answer as the test reads it: a batch item's result is unwrapped to look like a single post's. */
+interface Answer {
+  status: number;
+  body: any;
+  replayed: boolean;
+}
+
+async function call(w: World, op: Op): Promise<Answer> {
+  const { c, h } = w;
+  const send = async (method: string, url: string, body?: unknown): Promise<Answer> => {
+    const res = await h.request(method, url, { key: c.key, headers: { 'idempotency-key': op.key }, ...(body === undefined ? {} : { body }) });
+    return { status: res.status, body: res.body, replayed: res.headers['idempotent-replayed'] === 'true' };
+  };
+  const record = 'record' in op ? w.records[op.record] : undefined;
+  switch (op.op) {
+    case 'register': {
+      const idNumber = (w.persons[op.person] ??= newIdNumber());
+      return send('POST', '/v1/members', { name: '志愿者', idNumber, phone: '13800001234', homeOrgUnitId: 's1' });
+    }
+    case 'post': {
+      const start = new Date(w.today - slotDay(op.slot) * 24 * HOUR + slotStartHour(op.slot) * HOUR);
+      const body = recordBody(w.members[op.member]!, {
+        start,
+        span: SLOT_HOURS,
+        hours: op.hours,
+        orgUnitId: op.orgUnit,
+        category: op.category,
+        source: op.source,
+        externalId: `ext-${op.key}`,
+      });
+      // The externalId is the key: no header.
+      if (op.via === 'single') {
+        const res = await c.req('POST', '/v1/service-records', body);
+        return { status: res.status, body: res.body, replayed: res.headers['idempotent-replayed'] === 'true' };
+      }
+      const res = await c.req('POST', '/v1/service-records:batch', { items: [body] });
+      if (res.status !== 200 || res.body.results?.length !== 1) throw new Error(`batch of one: ${res.status} ${JSON.stringify(res.body)}`);
+      const [item] = res.body.results;
+      const ok = item.status < 400;
+      same('batch counts', [res.body.accepted, res.body.refused], ok ? [1, 0] : [0, 1]);
+      return { status: item.status, body: ok ? item.result : item.problem, replayed: item.replayed };
+    }
+    case 'verify':
+      return send('POST', `/v1/service-records/${record}/verification`);
+    case 'reject':
+      return send('POST', `/v1/service-records/${record}/rejection`, { reason: '不符合要求' });
+    case 'rate':
+      return send('POST', `/v1/service-records/${record}/rating`, { stars: op.stars });
+    case 'correct':
+      return send('POST', `/v1/service-records/${record}/correction`, { hours: op.hours, reason: '更正时长', force: op.force });
+    case 'revoke':
+      return send('POST', `/v1/service-records/${record}/revocation`, { reason: '撤销', force: op.force });
+    case 'entry': {
+      const { from, to, unit } = MANUAL[op.kind];
+      const id = (a: string) => accountId(w, a.replace('M', String(op.member)));
+      return send('POST', '/v1/entries', {
+        reason: op.kind,
+        postings: [
+          { accountId: id(from), unit, direction: 'debit', amount: op.amount },
+          { accountId: id(to), unit, direction: 'credit', amount: op.amount },
+        ],
+      });
+    }
+    case 'reverse':
+      return send('POST', `/v1/entries/${w.entries[op.entry]}/reversal`, { reason: '冲正' });
+    case 'rule':
+      return send('POST', '/v1/points-rules', { ...op.rule, backdatingDays: 30 });
+    case 'thresholds':
+      return send('PATCH', '/v1/settings', { starThresholds: op.thresholds });
+  }
+}
+
+/** The ids of the entries an answer names, in the model's order. */
+function entryIds(op: Op, body: any): string[] {
+  switch (op.op) {
+    case 'post':
+    case 'verify':
+      return body.record.award ? [body.record.award.entryId] : [];
+    case 'rate':
+      return body.record.rating?.bonusEntryId ? [body.record.rating.bonusEntryId] : [];
+    case 'correct':
+      return [body.correction.adjustmentEntryId, body.correction.awardEntryId, ...body.correction.reversalEntryIds].filter((x) => x !== null);
+    case 'revoke':
+      return [body.correction.adjustmentEntryId, ...body.correction.reversalEntryIds].filter((x) => x !== null);
+    case 'entry':
+    case 'reverse':
+      return [body.id];
+    default:
+      return [];
+  }
+}
+
+class Mismatch extends Error {}
+
+function same(what: string, actual: unknown, expected: unknown): void {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new Mismatch(`${what}: the API says ${JSON.stringify(actual)}, the model ${JSON.stringify(expected)}`);
+  }
+}
+
+/** Postings as [account, unit, direction, amount], sorted: their order in an entry is not a rule. */
+const postingsOf = (w: World, e: ModelEntry) =>
+  e.postings.map((p) => [accountId(w, p.account), p.unit, p.amount.isNeg() ? 'debit' : 'credit', fmt(p.amount.abs())]).sort();
+
+/** An entry as the API shows it against the model's. */
+async function compareEntry(w: World, i: number, model: Model): Promise<void> {
+  const e = model.entries[i]!;
+  const api = await w.c.ok('GET', `/v1/entries/${w.entries[i]}`, undefined, 200);
+  same(
+    `entry ${i} (${e.tag})`,
+    {
+      kind: api.kind,
+      objectId: api.objectId,
+      ruleVersion: api.ruleVersion,
+      reverses: api.reversesEntryId,
+      reversedBy: api.reversedByEntryId,
+      postings: api.postings.map((p: any) => [p.accountId, p.unit, p.direction, p.amount]).sort(),
+    },
+    {
+      kind: KIND[e.tag],
+      objectId: e.record === null ? null : w.records[e.record],
+      ruleVersion: e.ruleVersion,
+      reverses: e.reverses === null ? null : w.entries[e.reverses],
+      reversedBy: e.reversedBy === null ? null : w.entries[e.reversedBy],
+      postings: postingsOf(w, e),
+    },
+  );
+}
+
+const label = (op: Op) => (op.op === 'entry' ? op.kind : op.op === 'post' && op.via === 'batch' ? 'post (batch)' : op.op);
+
+/** One step through both; throws a Mismatch naming the first disagreement. Returns "op status code". */
+async function step(w: World, model: Model, op: Op): Promise<string> {
+  const res = await call(w, op);
+  // A record posted again under an externalId that was refused, with another body: it runs anew.
+  const takeOver = op.op === 'post' && (model.keys.get(op.key)?.status ?? 0) >= 400;
+  const expected: Expected = model.apply(op);
+  same('status', res.status, expected.status);
+  if (expected.code) same('problem code', res.body?.code, expected.code);
+  same('Idempotent-Replayed', res.replayed, expected.replayed === true);
+  const outcome = `${label(op)} ${res.status}${expected.code ? ` ${expected.code}` : ''}${expected.replayed ? ' replayed' : takeOver && expected.stored ? ' (refused externalId taken over)' : ''}`;
+  if (expected.replayed) {
+    // The first answer again: the same body (for a refusal, the same problem code, checked above).
+    if (res.status < 400) same('replayed answer', res.body, w.answers.get(op.key));
+    return outcome;
+  }
+  if (expected.stored) w.answers.set(op.key, res.body);
+  if (res.status >= 400) return outcome;
+  if (op.op === 'register') w.members.push(res.body.id);
+  if (op.op === 'post') w.records.push(res.body.record.id);
+  const ids = entryIds(op, res.body);
+  same('entries written', ids.length, expected.entries.length);
+  const first = w.entries.length;
+  w.entries.push(...ids);
+  for (let i = first; i < w.entries.length; i++) await compareEntry(w, i, model);
+  if (expected.starChange !== undefined) {
+    same('star change in the answer', res.body.starChange ? [res.body.starChange.from, res.body.starChange.to] : null, expected.starChange);
+  }
+  if (expected.correction) {
+    same('correction in the answer', { forced: res.body.correction.forced, shortfall: res.body.correction.shortfall }, expected.correction);
+  }
+  if (expected.starsChanged !== undefined) same('members re-rated', res.body.starsChanged, expected.starsChanged);
+  if (op.op === 'entry' || op.op === 'reverse') {
+    same('postings in the answer', res.body.postings.map((p: any) => [p.accountId, p.unit, p.direction, p.amount]).sort(), postingsOf(w, expected.entries[0]!));
+  }
+  if (expected.correction?.forced) return `${outcome} forced`;
+  return outcome;
+}
+
+async function tenantCount(w: World, table: 'ledger_entries' | 'idempotency_keys', where = sql`true`): Promise<number> {
+  const r = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(table)} WHERE tenant_id = ${w.c.tenantId} AND ${where}`.execute(
+    w.h.database.db,
+  );
+  return Number(r.rows[0]!.n);
+}
+
+/** Everything the API shows against the model. */
+async function compare(w: World, model: Model): Promise<void> {
+  for (const [i, id] of w.members.entries()) {
+    const m = await w.c.ok('GET', `/v1/members/${id}`, undefined, 200);
+    const hours = model.balance(`member:${i}:hours`);
+    const points = model.balance(`member:${i}:points`);
+    same(
+      `member ${i}`,
+      { hours: m.hours, points: m.points.balance, available: m.points.available, stars: m.stars, toNext: m.hoursToNextStar },
+      { hours: fmt(hours), points: fmt(points), available: fmt(points), stars: model.members[i]!.stars, toNext: hoursToNextStar(hours, model.thresholds) },
+    );
+  }
+  const listed = await w.c.ok('GET', '/v1/service-records?limit=500', undefined, 200);
+  const byId = new Map<string, any>(listed.items.map((r: any) => [r.id, r]));
+  same('number of records', listed.items.length, model.records.length);
+  for (const [i, r] of model.records.entries()) {
+    const api = byId.get(w.records[i]!);
+    same(
+      `record ${i}`,
+      {
+        status: api?.status,
+        hours: api?.hours,
+        points: api?.award?.points ?? null,
+        ruleVersion: api?.award?.ruleVersion ?? null,
+        awardEntry: api?.award?.entryId ?? null,
+        rating: api?.rating?.stars ?? null,
+        bonus: api?.rating?.bonusPoints ?? null,
+      },
+      {
+        status: r.status,
+        hours: fmt(r.hours),
+        points: r.points === null ? null : fmt(r.points),
+        ruleVersion: r.ruleVersion,
+        awardEntry: r.awardEntry === null ? null : w.entries[r.awardEntry],
+        rating: r.rating,
+        bonus: r.bonus === null ? null : fmt(r.bonus),
+      },
+    );
+  }
+  // System accounts (issuance per unit, the market, adjustments); members' were read above.
+  for (const account of [...model.balances.keys()].filter((a) => !a.startsWith('member:')).sort()) {
+    same(`balance of ${account}`, await w.c.balance(accountId(w, account)), fmt(model.balance(account)));
+  }
+  same('entries in the tenant', await tenantCount(w, 'ledger_entries'), model.entries.length);
+  const verification = await w.c.ok('GET', '/v1/ledger/verification', undefined, 200);
+  same('ledger verification', { ok: verification.ok, problems: verification.problems }, { ok: true, problems: [] });
+}
+
+/** What is compared once, at the end of a run. */
+async function compareAtEnd(w: World, model: Model): Promise<void> {
+  // Star histories (newest first in the API).
+  for (const [i, id] of w.members.entries()) {
+    const history = await w.c.ok('GET', `/v1/members/${id}/star-changes`, undefined, 200);
+    same(`member ${i}'s star changes`, history.items.map((c: any) => [c.from, c.to]).reverse(), model.members[i]!.starHistory);
+  }
+  // Which entry reversed which, for entries reversed after they were first compared.
+  for (let i = 0; i < model.entries.length; i++) await compareEntry(w, i, model);
+  // One stored key per key used (a refusal that depends on the ledger is kept too), none left "in progress".
+  same('idempotency keys stored', await tenantCount(w, 'idempotency_keys'), model.keys.size);
+  same('idempotency keys in progress', await tenantCount(w, 'idempotency_keys', sql`status_code = 0`), 0);
+}
+
+/**
+ * Runs generated operations (resolved as they go) or resolved ones on a new county; returns the
+ * resolved operations and throws on the first disagreement with the resolved sequence in the
+ * message, ready to be kept as a regression test.
+ */
+async function run(h: Harness, ops: (Gen | Op)[], stats?: Stats): Promise<Op[]> {
+  const w = await newWorld(h);
+  const model = new Model();
+  const done: Op[] = [];
+  const first: Gen = { op: 'register', person: 0, reuse: null };
+  for (const raw of [first, ...ops]) {
+    const op = 'key' in raw ? raw : resolve(raw, model);
+    if (!op) continue;
+    done.push(op);
+    try {
+      const outcome = await step(w, model, op);
+      if (stats) stats.outcomes[outcome] = (stats.outcomes[outcome] ?? 0) + 1;
+      await compare(w, model);
+    } catch (err) {
+      const what = err instanceof Error ? err.message : String(err);
+      throw new Error(`step ${done.length}, ${JSON.stringify(op)}: ${what}\nsequence: ${JSON.stringify(done)}`);
+    }
+    if (stats) stats.steps++;
+  }
+  try {
+    await compareAtEnd(w, model);
+  } catch (err) {
+    const what = err instanceof Error ? err.message : String(err);
+    throw new Error(`at the end: ${what}\nsequence: ${JSON.stringify(done)}`);
+  }
+  return done;
+}
+
+for (const engine of engines) {
+  t.test(`the API agrees with the model of the rules on ${engine}`, async (t) => {
+    const h = await setup(t, engine);
+
+    for (const { name, ops } of REGRESSIONS) {
+      t.test(`regression: ${name}`, async (t) => {
+        await run(h, ops);
+        t.pass('every step agreed');
+      });
+    }
+
+    t.test('random operation sequences', async (t) => {
+      const stats: Stats = { runs: 0, steps: 0, outcomes: {} };
+      const started = Date.now();
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: MAX_OPS, size: 'max' }), async (ops) => {
+          stats.runs++;
+          await run(h, ops, stats);
+        }),
+        {
+          numRuns: RUNS[engine],
+          interruptAfterTimeLimit: TIME_LIMIT_MS,
+          markInterruptAsFailure: true,
+          ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}),
+          ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}),
+          // FC_NO_SHRINK=1: report the first failure as found (quicker when looking into one).
+          ...(process.env.FC_NO_SHRINK ? { endOnFailure: true } : {}),
+        },
+      );
+      t.comment(`${engine}: ${stats.runs} runs, ${stats.steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      t.comment(
+        Object.entries(stats.outcomes)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, n]) => `${k}: ${n}`)
+          .join('; '),
+      );
+      t.pass('every step agreed');
+    });
+  });
+}
