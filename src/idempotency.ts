@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import { inTransaction } from './db/transaction.js';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { inTransaction, isDatabaseUnavailable } from './db/transaction.js';
 import type { DB } from './db/schema.js';
 import { DomainError, type ProblemCode } from './problems.js';
 
@@ -113,14 +113,8 @@ export async function idempotentWrite(
       return { ...outcome, replayed: false };
     });
   } catch (err) {
-    // A 400 says the request itself is malformed: the same body always gets it again, so it is not
-    // stored, and a corrected body may reuse the key. A 403 depends on who is calling, not on the
-    // ledger: another caller may send the same request. Refusals that depend on the ledger's state
-    // (404, 409, 422) are stored.
-    if (!(err instanceof DomainError) || err.replayed || err.status === 400 || err.status === 403 || err.code === 'idempotency_conflict') {
-      throw err;
-    }
-    const refusal = { problem: { code: err.code, params: err.params } };
+    if (!storable(err)) throw err;
+    const refusal = storedRefusal(err);
     const row = await inTransaction(db, async (trx) => {
       if (await claim(trx, err.status, refusal)) return null;
       await request.authorizeReplay?.(trx);
@@ -139,6 +133,104 @@ export async function idempotentWrite(
     if (row === null) throw err;
     return replay(row, hash);
   }
+}
+
+/**
+ * Whether a refusal is stored under its key. A 400 says the request itself is malformed: the same
+ * body always gets it again, so it is not stored, and a corrected body may reuse the key. A 403
+ * depends on who is calling, not on the ledger: another caller may send the same request.
+ * Refusals that depend on the ledger's state (404, 409, 422) are stored.
+ */
+function storable(err: unknown): err is DomainError {
+  return err instanceof DomainError && !err.replayed && err.status !== 400 && err.status !== 403 && err.code !== 'idempotency_conflict';
+}
+
+function storedRefusal(err: DomainError) {
+  return { problem: { code: err.code, params: err.params } };
+}
+
+export type Settled = { ok: true; result: WriteResult } | { ok: false; error: unknown };
+
+export interface KeyedRequest {
+  key: string;
+  hash: string;
+  correctableRefusals?: boolean;
+  authorizeReplay?: (trx: Transaction<DB>) => Promise<void>;
+}
+
+/**
+ * Many writes of one tenant, each at most once per key, in one transaction: the keys are claimed
+ * by one statement (in key order, so two such transactions never wait on each other in a cycle),
+ * `work` runs the claimed ones and answers each with its outcome or its refusal (refused ones must
+ * have written nothing), and every answer is stored under its key by one more statement, so the
+ * claims, the writes and the answers commit together or not at all, as in idempotentWrite.
+ *
+ * A key that was claimed already (a retry, a duplicate in the list, a refusal to correct) goes
+ * through idempotentWrite with `alone(i)` afterwards, and so does every request when the shared
+ * transaction fails for any reason but the database being unavailable: one bad write (a balance
+ * out of range, say) aborts the transaction, and alone it gets its own answer.
+ */
+export async function idempotentWriteMany(
+  db: Kysely<DB>,
+  tenantId: string,
+  requests: KeyedRequest[],
+  work: (trx: Transaction<DB>, claimed: number[]) => Promise<(WriteOutcome | DomainError)[]>,
+  alone: (i: number) => (trx: Transaction<DB>) => Promise<WriteOutcome>,
+): Promise<Settled[]> {
+  const settled: Settled[] = new Array(requests.length);
+  let others: number[] = [];
+  try {
+    await inTransaction(db, async (trx) => {
+      others = [];
+      const sorted = [...new Set(requests.map((r) => r.key))].sort();
+      const hashes = sorted.map((key) => requests.find((r) => r.key === key)!.hash);
+      const { rows } = await sql<{ idempotency_key: string }>`
+        INSERT INTO idempotency_keys (tenant_id, idempotency_key, request_hash, status_code, response)
+        SELECT ${tenantId}, k.key, k.hash, 0, '{}' FROM unnest(${sorted}::text[], ${hashes}::text[]) WITH ORDINALITY AS k(key, hash, n)
+        ORDER BY k.n
+        ON CONFLICT DO NOTHING
+        RETURNING idempotency_key`.execute(trx);
+      const fresh = new Set(rows.map((r) => r.idempotency_key));
+      const claimed: number[] = [];
+      requests.forEach((r, i) => {
+        if (fresh.delete(r.key)) claimed.push(i);
+        else others.push(i);
+      });
+      const outcomes = claimed.length > 0 ? await work(trx, claimed) : [];
+      const store: { key: string; status: number; response: unknown }[] = [];
+      const release: string[] = [];
+      claimed.forEach((i, k) => {
+        const outcome = outcomes[k]!;
+        const { key } = requests[i]!;
+        if (outcome instanceof DomainError) {
+          settled[i] = { ok: false, error: outcome };
+          if (storable(outcome)) store.push({ key, status: outcome.status, response: storedRefusal(outcome) });
+          else release.push(key);
+        } else {
+          settled[i] = { ok: true, result: { ...outcome, replayed: false } };
+          store.push({ key, status: outcome.statusCode, response: outcome.body });
+        }
+      });
+      await sql`
+        WITH stored AS (
+          UPDATE idempotency_keys k SET status_code = s.status, response = s.response
+          FROM jsonb_to_recordset(${JSON.stringify(store)}::jsonb) AS s(key text, status integer, response jsonb)
+          WHERE k.tenant_id = ${tenantId} AND k.idempotency_key = s.key
+        )
+        DELETE FROM idempotency_keys WHERE tenant_id = ${tenantId} AND idempotency_key = ANY(${release}::text[])`.execute(trx);
+    });
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw err;
+    others = requests.map((_, i) => i);
+  }
+  for (const i of others) {
+    try {
+      settled[i] = { ok: true, result: await idempotentWrite(db, { tenantId, ...requests[i]! }, alone(i)) };
+    } catch (error) {
+      settled[i] = { ok: false, error };
+    }
+  }
+  return settled;
 }
 
 function replay(row: StoredRow, hash: string): WriteResult {

@@ -738,6 +738,48 @@ for (const engine of engines) {
       await h.assertLedger(t);
     });
 
+    t.test('batch: each record is checked against the ones before it, as if posted one at a time', async (t) => {
+      const c = await county(h);
+      await c.ok('PATCH', '/v1/settings', { autoVerify: true, starThresholds: ['4', '8', '12', '16', '20'] }, 200);
+      const a = await register(c);
+      const b = await register(c);
+      const items = [
+        recordBody(a.id, { start: cst(3, 8), hours: '5' }),
+        recordBody(a.id, { start: cst(3, 12), hours: '2', span: 3 }), // overlaps the first (8:00–13:00)
+        recordBody(b.id, { start: cst(3, 8), hours: '3' }),
+        recordBody(a.id, { start: cst(3, 14), hours: '5' }),
+        recordBody(a.id, { start: cst(3, 20), hours: '3' }), // 13 h on that day: over the 12 h cap
+        recordBody(a.id, { start: cst(2, 8), hours: '1.5' }),
+      ];
+      const before = await rowCounts(h);
+      const res = await c.ok('POST', '/v1/service-records:batch', { items }, 200);
+      t.same(
+        res.results.map((r: any) => [r.status, r.problem?.code ?? null]),
+        [[201, null], [409, 'overlapping_record'], [201, null], [201, null], [422, 'daily_cap_exceeded'], [201, null]],
+      );
+      t.equal(res.results[1].problem.recordId, res.results[0].result.record.id, 'the overlapped record of the same batch is named');
+      t.match(res.results[4].problem, { total: '13.00', cap: '12.00' });
+      t.same(
+        [0, 3, 5].map((i) => [res.results[i].result.record.status, res.results[i].result.member.hours, res.results[i].result.member.points, res.results[i].result.member.stars]),
+        [['verified', '5.00', '50.00', 1], ['verified', '10.00', '100.00', 2], ['verified', '11.50', '115.00', 2]],
+        'each answer has the member as that record left them',
+      );
+      t.match(res.results[0].result.starChange, { from: 0, to: 1, hours: '5.00', cause: 'award', recordId: res.results[0].result.record.id });
+      t.match(res.results[3].result.starChange, { from: 1, to: 2, hours: '10.00' });
+      t.equal(res.results[5].result.starChange, null);
+      t.same(res.results[2].result.member, { id: b.id, hours: '3.00', points: '30.00', pointsAvailable: '30.00', stars: 0 });
+      const after = await rowCounts(h);
+      t.equal(after.service_records! - before.service_records!, 4, 'four records');
+      t.equal(after.ledger_entries! - before.ledger_entries!, 4, 'four awards');
+      t.equal(after.star_changes! - before.star_changes!, 2, 'two star changes');
+      const member = await c.ok('GET', `/v1/members/${a.id}`, undefined, 200);
+      t.match(member, { hours: '11.50', stars: 2 });
+      const retry = await c.ok('POST', '/v1/service-records:batch', { items }, 200);
+      t.same(await rowCounts(h), after, 'the retry writes nothing');
+      t.same(retry.results.map((r: any) => [r.status, r.replayed]), [[201, true], [409, true], [201, true], [201, true], [422, true], [201, true]]);
+      await h.assertLedger(t);
+    });
+
     t.test('listing: filters, newest first, cursor paging, scope', async (t) => {
       const c = await county(h);
       const m1 = await register(c);

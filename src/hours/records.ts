@@ -5,7 +5,7 @@ import type { DB, ServiceRecordsTable } from '../db/schema.js';
 
 export type RecordRow = Selectable<ServiceRecordsTable>;
 import { formatAmount } from '../ledger/amount.js';
-import { checkForWrite, findOrgUnit, type InheritanceRow, inScope, toOrgUnitForWrite, withInheritanceQuery } from '../orgunits/orgUnits.js';
+import { checkForWrite, findOrgUnit, type InheritanceRow, inScope, type OrgUnitForWrite, toOrgUnitForWrite, withInheritanceQuery } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
 import { type PointsRule, ruleAtQuery, type RuleRow, type Source, toRule } from './rules.js';
@@ -176,51 +176,119 @@ export async function recordHistory(db: Kysely<DB>, tenantId: string, recordId: 
 
 /** A record that passed every check of submission, not yet stored. */
 export interface Submission {
+  caller: Caller;
   values: Insertable<ServiceRecordsTable>;
   rule: PointsRule;
   /** The org unit (or one above it, or the tenant) verifies its records the moment they are posted. */
   autoVerify: boolean;
 }
 
+/** One record to submit, by the caller who posts it. */
+export interface Posting {
+  caller: Caller;
+  input: NewRecord;
+}
+
 /**
- * Every check of a posted record that depends on the ledger's state, with the member's row
- * locked so the overlap and daily-cap checks hold against concurrent submissions. Two round trips:
- * one statement reads the org unit with what it inherits, the rule in force and locks the member;
- * the next (a fresh snapshot, taken after the lock was granted) reads the member's day.
+ * Every check of posted records of one tenant that depends on the ledger's state, with the
+ * members' rows locked (in id order) so the overlap and daily-cap checks hold against concurrent
+ * submissions. Records are checked in order, each against the ones before it as if those were
+ * stored already, so a batch gets the answers it would get one record at a time. Two round trips
+ * for any number of records: one statement reads the org units with what they inherit and the
+ * rule in force, and locks the members; the next (a fresh snapshot, taken after the locks were
+ * granted) reads the members' days. Answers per record: the submission, or its refusal.
  */
-export async function prepareSubmission(trx: Transaction<DB>, caller: Caller, input: NewRecord): Promise<Submission> {
-  const startedAt = new Date(input.startedAt);
-  const endedAt = new Date(input.endedAt);
-  checkPeriod(startedAt, endedAt, input.hours);
+export async function prepareSubmissions(trx: Transaction<DB>, tenantId: string, postings: Posting[]): Promise<(Submission | DomainError)[]> {
   const now = new Date();
-  const memberLock = trx.selectFrom('members').select('active').where('tenant_id', '=', caller.tenantId).where('member_id', '=', input.memberId).forUpdate();
-  const { rows } = await sql<RuleRow & { unit: InheritanceRow | string | null; member_active: boolean | null }>`
-    SELECT to_jsonb(u) AS unit, m.active AS member_active, r.*
+  const results: (Submission | DomainError | null)[] = postings.map(({ input }) =>
+    refused(() => checkPeriod(new Date(input.startedAt), new Date(input.endedAt), input.hours)),
+  );
+  const live = postings.filter((_, i) => results[i] === null);
+  if (live.length === 0) return results as DomainError[];
+
+  const unitIds = [...new Set(live.map((p) => p.input.orgUnitId))];
+  const memberIds = [...new Set(live.map((p) => p.input.memberId))].sort();
+  // Locked one after another in the order of the array, so two submissions never wait on each other in a cycle.
+  const members = sql`SELECT m.member_id, m.active FROM unnest(${memberIds}::uuid[]) WITH ORDINALITY AS x(id, n)
+    CROSS JOIN LATERAL (SELECT member_id, active FROM members WHERE tenant_id = ${tenantId} AND member_id = x.id FOR UPDATE) AS m`;
+  const { rows } = await sql<RuleRow & { units: InheritanceRow[] | string; members: { member_id: string; active: boolean }[] | string }>`
+    SELECT (SELECT coalesce(jsonb_agg(to_jsonb(u)), '[]') FROM ${withInheritanceQuery(trx, tenantId, unitIds)} AS u) AS units,
+      (SELECT coalesce(jsonb_agg(to_jsonb(m)), '[]') FROM (${members}) AS m) AS members,
+      r.*
     FROM (SELECT 1) AS one
-    LEFT JOIN LATERAL ${withInheritanceQuery(trx, caller.tenantId, input.orgUnitId)} AS u ON true
-    LEFT JOIN LATERAL ${memberLock} AS m ON true
-    LEFT JOIN LATERAL ${ruleAtQuery(trx, caller.tenantId, now)} AS r ON true`.execute(trx);
+    LEFT JOIN LATERAL ${ruleAtQuery(trx, tenantId, now)} AS r ON true`.execute(trx);
   const ctx = rows[0]!;
-  const unitRow = typeof ctx.unit === 'string' ? (JSON.parse(ctx.unit) as InheritanceRow) : ctx.unit;
-  const unit = checkForWrite(caller, input.orgUnitId, unitRow ? toOrgUnitForWrite(unitRow) : null);
-  if (!unit.effectivelyActive) throw new DomainError('org_unit_inactive', { orgUnitId: unit.id });
-  if (ctx.member_active === null) throw new DomainError('member_not_found', { memberId: input.memberId });
-  if (!ctx.member_active) throw new DomainError('member_inactive');
-
-  if (startedAt.getTime() > now.getTime() || endedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new DomainError('record_in_future');
+  const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+  const units = new Map(json(ctx.units).map((u) => [u.org_unit_id, toOrgUnitForWrite(u)]));
+  const active = new Map(json(ctx.members).map((m) => [m.member_id, m.active]));
   const rule = toRule(ctx);
-  if (startedAt.getTime() < now.getTime() - rule.backdatingDays * DAY_MS) throw new DomainError('record_too_old', { days: rule.backdatingDays });
 
-  const load = await memberDay(trx, caller.tenantId, input.memberId, { startedAt, endedAt }, null);
-  if (load.overlapping) throw new DomainError('overlapping_record', { recordId: load.overlapping });
-  checkDailyCap(load.hours, new Decimal(input.hours), rule.dailyCapHours);
+  const checked: { i: number; posting: Posting; unit: OrgUnitForWrite }[] = [];
+  postings.forEach((posting, i) => {
+    if (results[i] !== null) return;
+    const { caller, input } = posting;
+    results[i] = refused(() => {
+      const unit = checkForWrite(caller, input.orgUnitId, units.get(input.orgUnitId) ?? null);
+      if (!unit.effectivelyActive) throw new DomainError('org_unit_inactive', { orgUnitId: unit.id });
+      const memberActive = active.get(input.memberId);
+      if (memberActive === undefined) throw new DomainError('member_not_found', { memberId: input.memberId });
+      if (!memberActive) throw new DomainError('member_inactive');
+      const startedAt = new Date(input.startedAt);
+      if (startedAt.getTime() > now.getTime() || new Date(input.endedAt).getTime() > now.getTime() + CLOCK_SKEW_MS) throw new DomainError('record_in_future');
+      if (startedAt.getTime() < now.getTime() - rule.backdatingDays * DAY_MS) throw new DomainError('record_too_old', { days: rule.backdatingDays });
+      checked.push({ i, posting, unit });
+    });
+  });
 
-  const values: Insertable<ServiceRecordsTable> = {
+  const days = await memberDays(
+    trx,
+    tenantId,
+    checked.map(({ posting: { input } }) => ({ memberId: input.memberId, period: { startedAt: new Date(input.startedAt), endedAt: new Date(input.endedAt) }, exclude: null })),
+  );
+  // Records accepted earlier in this call, per member: they count as stored for the ones after.
+  const earlier = new Map<string, { startedAt: number; endedAt: number; hours: Decimal; day: number; recordId: string }[]>();
+  checked.forEach(({ i, posting: { caller, input }, unit }, k) => {
+    results[i] = attempt(() => {
+      const startedAt = new Date(input.startedAt);
+      const endedAt = new Date(input.endedAt);
+      const day = localDay(startedAt).start.getTime();
+      const mine = earlier.get(input.memberId) ?? [];
+      const overlapping = days[k]!.overlapping ?? mine.find((r) => r.startedAt < endedAt.getTime() && r.endedAt > startedAt.getTime())?.recordId;
+      if (overlapping) throw new DomainError('overlapping_record', { recordId: overlapping });
+      const dayHours = mine.filter((r) => r.day === day).reduce((sum, r) => sum.plus(r.hours), new Decimal(days[k]!.hours));
+      checkDailyCap(dayHours, new Decimal(input.hours), rule.dailyCapHours);
+      const values = newRecordValues(caller, input, unit.id);
+      mine.push({ startedAt: startedAt.getTime(), endedAt: endedAt.getTime(), hours: new Decimal(input.hours), day, recordId: values.record_id });
+      earlier.set(input.memberId, mine);
+      return { caller, values, rule, autoVerify: unit.inheritsAutoVerify };
+    });
+  });
+  return results as (Submission | DomainError)[];
+}
+
+/** What fn answers, or the refusal it throws. */
+function attempt<T>(fn: () => T): T | DomainError {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof DomainError) return err;
+    throw err;
+  }
+}
+
+/** The refusal fn throws, or null when it passes. */
+function refused(fn: () => void): DomainError | null {
+  const result = attempt(fn);
+  return result instanceof DomainError ? result : null;
+}
+
+function newRecordValues(caller: Caller, input: NewRecord, orgUnitId: string): Insertable<ServiceRecordsTable> & { record_id: string } {
+  return {
     tenant_id: caller.tenantId,
     record_id: crypto.randomUUID(),
     external_id: input.externalId,
     member_id: input.memberId,
-    org_unit_id: unit.id,
+    org_unit_id: orgUnitId,
     category: input.category,
     title: input.title,
     source: input.source,
@@ -230,13 +298,12 @@ export async function prepareSubmission(trx: Transaction<DB>, caller: Caller, in
     lead_name: input.lead ?? null,
     recorder: input.recorder ?? null,
     reference: input.reference ?? null,
-    started_at: startedAt,
-    ended_at: endedAt,
+    started_at: new Date(input.startedAt),
+    ended_at: new Date(input.endedAt),
     hours: input.hours,
     status: 'submitted',
     submitted_by: caller.keyId,
   };
-  return { values, rule, autoVerify: unit.inheritsAutoVerify };
 }
 
 /** The first event of every record's history. */
@@ -288,20 +355,31 @@ export async function memberDay(
   period: { startedAt: Date; endedAt: Date },
   excludeRecordId: string | null,
 ): Promise<{ hours: string; overlapping: string | null }> {
-  const day = localDay(period.startedAt);
-  let live = trx
-    .selectFrom('service_records')
-    .where('tenant_id', '=', tenantId)
-    .where('member_id', '=', memberId)
-    .where('status', 'in', ['submitted', 'verified']);
-  if (excludeRecordId) live = live.where('record_id', '<>', excludeRecordId);
-  const { hours, overlapping } = await trx
-    .selectNoFrom([
-      live.select(sql<string>`coalesce(sum(hours), 0)`.as('h')).where('started_at', '>=', day.start).where('started_at', '<', day.end).as('hours'),
-      live.select('record_id').where('started_at', '<', period.endedAt).where('ended_at', '>', period.startedAt).limit(1).as('overlapping'),
-    ])
-    .executeTakeFirstOrThrow();
-  return { hours: hours ?? '0', overlapping: overlapping ?? null };
+  return (await memberDays(trx, tenantId, [{ memberId, period, exclude: excludeRecordId }]))[0]!;
+}
+
+/** memberDay for many records in one query, in the order asked. */
+async function memberDays(
+  trx: Transaction<DB>,
+  tenantId: string,
+  asked: { memberId: string; period: { startedAt: Date; endedAt: Date }; exclude: string | null }[],
+): Promise<{ hours: string; overlapping: string | null }[]> {
+  if (asked.length === 0) return [];
+  const col = <T>(f: (a: (typeof asked)[number]) => T) => asked.map(f);
+  const { rows } = await sql<{ hours: string; overlapping: string | null }>`
+    SELECT
+      (SELECT coalesce(sum(s.hours), 0) FROM service_records s
+        WHERE s.tenant_id = ${tenantId} AND s.member_id = x.member_id AND s.status IN ('submitted', 'verified')
+          AND s.record_id IS DISTINCT FROM x.exclude AND s.started_at >= x.day_start AND s.started_at < x.day_end) AS hours,
+      (SELECT s.record_id FROM service_records s
+        WHERE s.tenant_id = ${tenantId} AND s.member_id = x.member_id AND s.status IN ('submitted', 'verified')
+          AND s.record_id IS DISTINCT FROM x.exclude AND s.started_at < x.ended_at AND s.ended_at > x.started_at LIMIT 1) AS overlapping
+    FROM unnest(${col((a) => a.memberId)}::uuid[], ${col((a) => a.exclude)}::uuid[],
+      ${col((a) => localDay(a.period.startedAt).start.toISOString())}::timestamptz[], ${col((a) => localDay(a.period.startedAt).end.toISOString())}::timestamptz[],
+      ${col((a) => a.period.startedAt.toISOString())}::timestamptz[], ${col((a) => a.period.endedAt.toISOString())}::timestamptz[])
+      WITH ORDINALITY AS x(member_id, exclude, day_start, day_end, started_at, ended_at, n)
+    ORDER BY x.n`.execute(trx);
+  return rows.map((r) => ({ hours: r.hours ?? '0', overlapping: r.overlapping ?? null }));
 }
 
 /** The day's live hours of the member plus `hours` must stay within the cap. */

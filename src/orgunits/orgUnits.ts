@@ -80,7 +80,7 @@ export async function createOrgUnit(
   input: { id: string; kind: OrgUnitKind; parentId?: string | null; name: string; autoVerify?: boolean },
 ): Promise<OrgUnit> {
   const parentId = input.parentId ?? null;
-  const parentRow = parentId === null ? undefined : await withInheritanceQuery(trx, tenantId, parentId).executeTakeFirst();
+  const parentRow = parentId === null ? undefined : await withInheritanceQuery(trx, tenantId, [parentId]).executeTakeFirst();
   const parent = parentRow ? toOrgUnitForWrite(parentRow) : null;
   if (parentId !== null && !parent) throw new DomainError('org_unit_not_found', { orgUnitId: parentId });
   // A center is the root; every other unit sits strictly below its parent's level, and only under
@@ -174,7 +174,7 @@ export async function updateOrgUnit(
  * the units above it (deactivation, automatic verification).
  */
 export async function orgUnitForWrite(db: Kysely<DB>, caller: Caller, orgUnitId: string): Promise<OrgUnitForWrite> {
-  const row = await withInheritanceQuery(db, caller.tenantId, orgUnitId).executeTakeFirst();
+  const row = await withInheritanceQuery(db, caller.tenantId, [orgUnitId]).executeTakeFirst();
   return checkForWrite(caller, orgUnitId, row ? toOrgUnitForWrite(row) : null);
 }
 
@@ -192,10 +192,10 @@ export function toOrgUnitForWrite(row: InheritanceRow): OrgUnitForWrite {
 }
 
 /**
- * A unit with what it inherits from the units above it (the paths that prefix its own) and the
+ * Units with what each inherits from the units above it (the paths that prefix its own) and the
  * tenant's setting, as one query. Every record posted asks this, so it is on the hot path.
  */
-export function withInheritanceQuery(db: Kysely<DB>, tenantId: string, orgUnitId: string) {
+export function withInheritanceQuery(db: Kysely<DB>, tenantId: string, orgUnitIds: string[]) {
   return db
     .selectFrom('org_units as u')
     .innerJoin('tenants as t', 't.tenant_id', 'u.tenant_id')
@@ -207,5 +207,5 @@ export function withInheritanceQuery(db: Kysely<DB>, tenantId: string, orgUnitId
       ),
     ])
     .where('u.tenant_id', '=', tenantId)
-    .where('u.org_unit_id', '=', orgUnitId);
+    .where('u.org_unit_id', 'in', orgUnitIds);
 }
