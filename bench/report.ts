@@ -131,7 +131,7 @@ const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.len
 const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits));
 
 export function table(r: Report): string {
-  const rows: string[][] = [['', 'throughput', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'ratio', 'service cpu']];
+  const rows: string[][] = [['', 'throughput', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'ratio', 'cpu per record: service', 'db']];
   const b = r.baselines;
   if (b.pgbench_tpcb_simple) {
     const p = b.pgbench_tpcb_simple;
@@ -149,8 +149,8 @@ export function table(r: Report): string {
   const s = r.scenarios;
   const line = (name: string, sc: ScenarioResult | undefined, throughput: (sc: ScenarioResult) => string, ratioText: string) => {
     if (!sc) return;
-    const cpu = typeof sc.service_cpu_ms_per_record === 'number' ? `${sc.service_cpu_ms_per_record.toFixed(2)} ms/rec` : '';
-    rows.push([name, throughput(sc), fmt(sc.p50_ms, 2), fmt(sc.p95_ms, 2), fmt(sc.p99_ms, 2), String(problems(sc)), ratioText, cpu]);
+    const ms = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)} ms` : '');
+    rows.push([name, throughput(sc), fmt(sc.p50_ms, 2), fmt(sc.p95_ms, 2), fmt(sc.p99_ms, 2), String(problems(sc)), ratioText, ms(sc.service_cpu_ms_per_record), ms(sc.db_cpu_ms_per_record)]);
   };
   const x = (v: number | null | undefined, what: string) => (v === null || v === undefined ? '' : `${v.toFixed(2)} × ${what}`);
   line('award', s.award, (sc) => `${fmt(sc.requests_per_s)} req/s`, x(r.ratios.award_vs_sql_transfer, 'sql transfer'));

@@ -116,9 +116,10 @@ function git(args: string[]): string | null {
 async function loadService(
   service: Service,
   config: ClientConfig,
+  dbName?: string,
   dbUrl?: string,
 ): Promise<{ run: ClientResult; window: ProcessSample[]; dbActivity?: Activity }> {
-  const sampler = sampleProcess(service.pid);
+  const sampler = sampleProcess(service.pid, dbName);
   const activity = dbUrl ? await sampleActivity(dbUrl) : null;
   const run = await runClient(config);
   const samples = sampler.stop();
@@ -129,14 +130,22 @@ async function loadService(
 }
 
 /** How much of a CPU the service process used in the window, and per record written or read. */
-function serviceUse(window: ProcessSample[], recordsPerSecond: number): { service_cpu_cores?: number; service_cpu_ms_per_record?: number } {
+function serviceUse(
+  window: ProcessSample[],
+  recordsPerSecond: number,
+): { service_cpu_cores?: number; service_cpu_ms_per_record?: number; db_cpu_cores?: number; db_cpu_ms_per_record?: number } {
   const first = window[0];
   const last = window[window.length - 1];
   if (!first || !last || last.at <= first.at) return {};
-  const cores = (last.cpuS - first.cpuS) / ((last.at - first.at) / 1000);
+  const seconds = (last.at - first.at) / 1000;
+  const cores = (last.cpuS - first.cpuS) / seconds;
+  const perRecord = (c: number) => (recordsPerSecond > 0 ? round((c * 1000) / recordsPerSecond, 2) : NaN);
+  // CPU time per record is steadier than throughput on a shared machine: it does not count waiting.
+  const dbCores = first.dbCpuS !== null && last.dbCpuS !== null ? (last.dbCpuS - first.dbCpuS) / seconds : null;
   return {
     service_cpu_cores: round(cores, 2),
-    service_cpu_ms_per_record: recordsPerSecond > 0 ? round((cores * 1000) / recordsPerSecond, 2) : NaN,
+    service_cpu_ms_per_record: perRecord(cores),
+    ...(dbCores === null ? {} : { db_cpu_cores: round(dbCores, 2), db_cpu_ms_per_record: perRecord(dbCores) }),
   };
 }
 
@@ -194,7 +203,7 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
 
   if (wanted.has('award')) {
     log(`award: ${opts.connections} connections over ${county.keys.length} station keys`);
-    const { run, window, dbActivity } = await loadService(service, client('award', LANE.award, county.keys, 'award'), db.url);
+    const { run, window, dbActivity } = await loadService(service, client('award', LANE.award, county.keys, 'award'), db.name, db.url);
     report.scenarios.award = {
       ...scenarioResult(run, opts.connections),
       ...serviceUse(window, run.measured.records_per_s),
@@ -215,14 +224,14 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
   }
   if (wanted.has('hot-station')) {
     log(`hot-station: ${opts.connections} connections, all with the key of ${county.keys[0]!.orgUnitId}`);
-    const { run, window } = await loadService(service, client('award', LANE.hotStation, county.keys.slice(0, 1), 'hot'));
+    const { run, window } = await loadService(service, client('award', LANE.hotStation, county.keys.slice(0, 1), 'hot'), db.name);
     report.scenarios.hot_station = { ...scenarioResult(run, opts.connections), ...serviceUse(window, run.measured.records_per_s) };
     await settle(db.url);
   }
   if (wanted.has('award-batch')) {
     log(`award-batch: ${BATCH_SIZE} records per request`);
     const config = client('batch', LANE.batch, county.keys, 'batch');
-    const { run, window } = await loadService(service, config);
+    const { run, window } = await loadService(service, config, db.name);
     // A batch answers only when all its records are written, so few answers may fall inside a
     // short window. Records/s is therefore counted where they land: the records of this run
     // submitted (each in its own transaction) between the window's start and end.
@@ -258,7 +267,7 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
   }
   if (wanted.has('balance-read')) {
     log('balance-read: GET /v1/members/{id}, random members');
-    const { run, window } = await loadService(service, client('read', 0, county.keys, 'read'));
+    const { run, window } = await loadService(service, client('read', 0, county.keys, 'read'), db.name);
     report.scenarios.balance_read = { ...scenarioResult(run, opts.connections), history_postings: HISTORY_POSTINGS, ...serviceUse(window, run.measured.records_per_s) };
   }
 

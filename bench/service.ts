@@ -117,19 +117,47 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
+/**
+ * CPU seconds used so far by the Postgres backends serving database `name` on this machine (their
+ * process titles read "postgres: <user> <database> <client> <state>"), or null when Postgres is
+ * not local. Backends that exited are not counted: the service's pool keeps its connections.
+ */
+export function databaseCpuSeconds(name: string): number | null {
+  let total = 0;
+  let found = false;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let title: string;
+    try {
+      title = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!title.startsWith('postgres: ') || title.split(' ')[2] !== name) continue;
+    const cpu = cpuSeconds(Number(entry));
+    if (cpu === null) continue;
+    total += cpu;
+    found = true;
+  }
+  return found ? total : null;
+}
+
 export interface ProcessSample {
   at: number;
   rssMb: number;
   cpuS: number;
+  /** CPU seconds of the database's backends, when a database was named and is local. */
+  dbCpuS: number | null;
 }
 
-/** Samples a process's RSS and CPU time every second until stopped. */
-export function sampleProcess(pid: number): { stop(): ProcessSample[] } {
+/** Samples a process's RSS and CPU time (and its database's, given a name) every second until stopped. */
+export function sampleProcess(pid: number, database?: string): { stop(): ProcessSample[] } {
   const samples: ProcessSample[] = [];
   const take = () => {
     const rss = rssMb(pid);
     const cpu = cpuSeconds(pid);
-    if (rss !== null && cpu !== null) samples.push({ at: Date.now(), rssMb: rss, cpuS: cpu });
+    const dbCpuS = database ? databaseCpuSeconds(database) : null;
+    if (rss !== null && cpu !== null) samples.push({ at: Date.now(), rssMb: rss, cpuS: cpu, dbCpuS });
   };
   take();
   const timer = setInterval(take, 1000);
