@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
-import { type Insertable, type Kysely, sql, type Transaction } from 'kysely';
-import type { DB, ServiceRecordsTable } from '../db/schema.js';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
 import { createAccount } from '../ledger/accounts.js';
 import { formatAmount } from '../ledger/amount.js';
 import { reverseEntry } from '../ledger/entries.js';
@@ -10,7 +10,7 @@ import { memberHoursAccount, memberPointsAccount, recomputeStars, type StarCause
 import { issuanceAccount } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
-import { addEvent, type Award, awardOf, checkDailyCap, checkPeriod, memberDay, findRecord, lockRecord, type RecordRow, type ServiceRecord, type Submission, submittedDetail, toRecord } from './records.js';
+import { addEvent, type Award, awardOf, checkDailyCap, checkPeriod, memberDay, findRecord, lockRecord, type RecordRow, type ServiceRecord, toRecord } from './records.js';
 import { computeAward, type PointsRule, ratingBonus, ruleAt, ruleByVersion } from './rules.js';
 
 // The ledger side of service records: award on verification, bonus on rating, reversal and new
@@ -87,7 +87,7 @@ export async function outcomeOfRow(db: Kysely<DB>, caller: Caller, row: RecordRo
 }
 
 /** Hours (always) and points (when the rule gives any) from the org unit's issuance accounts to the member. */
-function awardPostings(orgUnitId: string, memberId: string, hours: Decimal, points: Decimal): PostingInput[] {
+export function awardPostings(orgUnitId: string, memberId: string, hours: Decimal, points: Decimal): PostingInput[] {
   const postings: PostingInput[] = [
     { accountId: issuanceAccount(orgUnitId, 'hours'), unit: 'HOURS', amount: hours.neg() },
     { accountId: memberHoursAccount(memberId), unit: 'HOURS', amount: hours },
@@ -99,6 +99,11 @@ function awardPostings(orgUnitId: string, memberId: string, hours: Decimal, poin
     );
   }
   return postings;
+}
+
+/** The detail of a record's "verified" event, before its entry id and any change of stars are added. */
+export function verifiedDetail(automatic: boolean, rule: PointsRule, hours: Decimal, award: { points: Decimal; explanation: string }) {
+  return { automatic, ruleVersion: rule.version, hours: formatAmount(hours), points: formatAmount(award.points), explanation: award.explanation };
 }
 
 async function changeStars(trx: Transaction<DB>, caller: Caller, memberId: string, cause: StarCause, recordId: string, entryId: string | null) {
@@ -118,12 +123,7 @@ export async function verifyRecord(trx: Transaction<DB>, caller: Caller, recordI
   mustBe(record, 'submitted', 'verification');
   const member = await lockMember(trx, caller.tenantId, record.member_id);
   if (!member.active) throw new DomainError('member_inactive');
-  return writeAward(trx, caller, { stored: record }, await ruleAt(trx, caller.tenantId, new Date()), { auto: false });
-}
-
-/** A record posted and verified at once: it is stored already verified, with its award. */
-export async function awardSubmission(trx: Transaction<DB>, caller: Caller, submission: Submission): Promise<RecordOutcome> {
-  return writeAward(trx, caller, { posted: submission.values }, submission.rule, { auto: true });
+  return writeAward(trx, caller, record, await ruleAt(trx, caller.tenantId, new Date()));
 }
 
 type AwardedRow = RecordRow & {
@@ -139,19 +139,12 @@ type AwardedRow = RecordRow & {
 };
 
 /**
- * The award of a record whose member this transaction holds locked, in one statement (this is the
- * hot path): the entry through ledger_post, the record stored as verified (inserted when it was
- * posted just now, updated when it was submitted earlier), its history, and the member's stars
- * recomputed from the hours balance the entry left, with the change recorded.
+ * The award of a submitted record that this transaction holds locked with its member, in one
+ * statement: the entry through ledger_post, the record marked verified, its history, and the
+ * member's stars recomputed from the hours balance the entry left, with the change recorded.
+ * (Records verified the moment they are posted are written in groups: intake.ts.)
  */
-async function writeAward(
-  trx: Transaction<DB>,
-  caller: Caller,
-  target: { posted: Insertable<ServiceRecordsTable> } | { stored: RecordRow },
-  rule: PointsRule,
-  opts: { auto: boolean },
-): Promise<RecordOutcome> {
-  const r = 'posted' in target ? target.posted : target.stored;
+async function writeAward(trx: Transaction<DB>, caller: Caller, r: RecordRow, rule: PointsRule): Promise<RecordOutcome> {
   const { tenantId } = caller;
   const recordId = r.record_id;
   const memberId = r.member_id;
@@ -182,30 +175,17 @@ async function writeAward(
     verified_by: caller.keyId,
     verified_at: sql<Date>`now()`,
   };
-  const record =
-    'posted' in target
-      ? trx.insertInto('service_records').values({ ...target.posted, ...verified }).onConflict((oc) => oc.columns(['tenant_id', 'external_id']).doNothing()).returningAll()
-      : trx
-          .updateTable('service_records')
-          .set({ ...verified, updated_at: sql`now()` })
-          .where('tenant_id', '=', tenantId)
-          .where('record_id', '=', recordId)
-          .returningAll();
-  const detail = JSON.stringify({
-    automatic: opts.auto,
-    ruleVersion: rule.version,
-    hours: formatAmount(hours),
-    points: formatAmount(award.points),
-    explanation: award.explanation,
-  });
+  const record = trx
+    .updateTable('service_records')
+    .set({ ...verified, updated_at: sql`now()` })
+    .where('tenant_id', '=', tenantId)
+    .where('record_id', '=', recordId)
+    .returningAll();
   // The verified event completes its detail with the entry and any change of stars.
-  const verifiedEvent = sql`${detail}::jsonb || jsonb_build_object('entryId', e.entry_id)
+  const verifiedEvent = sql`${JSON.stringify(verifiedDetail(false, rule, hours, award))}::jsonb || jsonb_build_object('entryId', e.entry_id)
     || CASE WHEN s.to_stars <> s.from_stars THEN jsonb_build_object('stars', jsonb_build_object('from', s.from_stars, 'to', s.to_stars)) ELSE '{}' END`;
-  const events =
-    'posted' in target
-      ? sql`VALUES (1, 'submitted', r.submitted_by, ${JSON.stringify(submittedDetail(hours))}::jsonb), (2, 'verified', ${caller.keyId}, ${verifiedEvent})`
-      : sql`VALUES ((SELECT coalesce(max(x.event_no), 0) + 1 FROM service_record_events x WHERE x.tenant_id = r.tenant_id AND x.record_id = r.record_id),
-          'verified', ${caller.keyId}, ${verifiedEvent})`;
+  const events = sql`VALUES ((SELECT coalesce(max(x.event_no), 0) + 1 FROM service_record_events x WHERE x.tenant_id = r.tenant_id AND x.record_id = r.record_id),
+    'verified', ${caller.keyId}, ${verifiedEvent})`;
   let row: AwardedRow | undefined;
   try {
     const result = await sql<AwardedRow>`
@@ -241,9 +221,7 @@ async function writeAward(
   } catch (err) {
     throw entryError(err, entryInput);
   }
-  // Only a record posted with an externalId that was stored meanwhile finds no row to write; the
-  // idempotency key is claimed before this, so this is the backstop.
-  if (!row) throw new DomainError('idempotency_conflict');
+  if (!row) throw new Error(`service record ${recordId}: the award found no record to mark verified`);
   const { balances_after, member_stars, points_balance, points_held, sc_change_id, sc_from, sc_to, sc_hours, sc_changed_at, ...recordRow } = row;
   // The statement's snapshot predates the entry: where the entry moved points, its own answer is the balance.
   const points = award.points.gt(0) ? balances_after[pointsAt - 1]! : points_balance;

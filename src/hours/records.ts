@@ -177,7 +177,7 @@ export async function recordHistory(db: Kysely<DB>, tenantId: string, recordId: 
 /** A record that passed every check of submission, not yet stored. */
 export interface Submission {
   caller: Caller;
-  values: Insertable<ServiceRecordsTable>;
+  values: Insertable<ServiceRecordsTable> & { record_id: string; member_id: string };
   rule: PointsRule;
   /** The org unit (or one above it, or the tenant) verifies its records the moment they are posted. */
   autoVerify: boolean;
@@ -198,22 +198,30 @@ export interface Posting {
  * rule in force, and locks the members; the next (a fresh snapshot, taken after the locks were
  * granted) reads the members' days. Answers per record: the submission, or its refusal.
  */
-export async function prepareSubmissions(trx: Transaction<DB>, tenantId: string, postings: Posting[]): Promise<(Submission | DomainError)[]> {
+export interface Prepared {
+  /** Per posting, in order: the submission, or its refusal. */
+  submissions: (Submission | DomainError)[];
+  /** The members of the accepted submissions as they are before them, and the star thresholds. */
+  members: Map<string, MemberState>;
+  thresholds: string[];
+}
+
+export async function prepareSubmissions(trx: Transaction<DB>, tenantId: string, postings: Posting[]): Promise<Prepared> {
   const now = new Date();
   const results: (Submission | DomainError | null)[] = postings.map(({ input }) =>
     refused(() => checkPeriod(new Date(input.startedAt), new Date(input.endedAt), input.hours)),
   );
   const live = postings.filter((_, i) => results[i] === null);
-  if (live.length === 0) return results as DomainError[];
+  if (live.length === 0) return { submissions: results as DomainError[], members: new Map(), thresholds: [] };
 
   const unitIds = [...new Set(live.map((p) => p.input.orgUnitId))];
   const memberIds = [...new Set(live.map((p) => p.input.memberId))].sort();
   // Locked one after another in the order of the array, so two submissions never wait on each other in a cycle.
-  const members = sql`SELECT m.member_id, m.active FROM unnest(${memberIds}::uuid[]) WITH ORDINALITY AS x(id, n)
+  const lockMembers = sql`SELECT m.member_id, m.active FROM unnest(${memberIds}::uuid[]) WITH ORDINALITY AS x(id, n)
     CROSS JOIN LATERAL (SELECT member_id, active FROM members WHERE tenant_id = ${tenantId} AND member_id = x.id FOR UPDATE) AS m`;
   const { rows } = await sql<RuleRow & { units: InheritanceRow[] | string; members: { member_id: string; active: boolean }[] | string }>`
     SELECT (SELECT coalesce(jsonb_agg(to_jsonb(u)), '[]') FROM ${withInheritanceQuery(trx, tenantId, unitIds)} AS u) AS units,
-      (SELECT coalesce(jsonb_agg(to_jsonb(m)), '[]') FROM (${members}) AS m) AS members,
+      (SELECT coalesce(jsonb_agg(to_jsonb(m)), '[]') FROM (${lockMembers}) AS m) AS members,
       r.*
     FROM (SELECT 1) AS one
     LEFT JOIN LATERAL ${ruleAtQuery(trx, tenantId, now)} AS r ON true`.execute(trx);
@@ -240,10 +248,11 @@ export async function prepareSubmissions(trx: Transaction<DB>, tenantId: string,
     });
   });
 
-  const days = await memberDays(
+  const { days, members, thresholds } = await memberDays(
     trx,
     tenantId,
     checked.map(({ posting: { input } }) => ({ memberId: input.memberId, period: { startedAt: new Date(input.startedAt), endedAt: new Date(input.endedAt) }, exclude: null })),
+    [...new Set(checked.map(({ posting }) => posting.input.memberId))],
   );
   // Records accepted earlier in this call, per member: they count as stored for the ones after.
   const earlier = new Map<string, { startedAt: number; endedAt: number; hours: Decimal; day: number; recordId: string }[]>();
@@ -263,7 +272,7 @@ export async function prepareSubmissions(trx: Transaction<DB>, tenantId: string,
       return { caller, values, rule, autoVerify: unit.inheritsAutoVerify };
     });
   });
-  return results as (Submission | DomainError)[];
+  return { submissions: results as (Submission | DomainError)[], members, thresholds };
 }
 
 /** What fn answers, or the refusal it throws. */
@@ -309,41 +318,6 @@ function newRecordValues(caller: Caller, input: NewRecord, orgUnitId: string): I
 /** The first event of every record's history. */
 export const submittedDetail = (hours: Decimal.Value) => ({ hours: formatAmount(hours) });
 
-/** Stores a checked record as submitted, with the first event of its history, in one statement. */
-export async function insertSubmitted(trx: Transaction<DB>, submission: Submission): Promise<RecordRow> {
-  const record = await trx
-    .with('r', (db) =>
-      db
-        .insertInto('service_records')
-        .values(submission.values)
-        .onConflict((oc) => oc.columns(['tenant_id', 'external_id']).doNothing())
-        .returningAll(),
-    )
-    .with('e', (db) =>
-      db
-        .insertInto('service_record_events')
-        .columns(['tenant_id', 'record_id', 'event_no', 'type', 'actor', 'detail'])
-        .expression((eb) =>
-          eb
-            .selectFrom('r')
-            .select([
-              'r.tenant_id',
-              'r.record_id',
-              sql<number>`1`.as('event_no'),
-              sql<string>`'submitted'`.as('type'),
-              'r.submitted_by',
-              sql<string>`${JSON.stringify(submittedDetail(submission.values.hours))}::jsonb`.as('detail'),
-            ]),
-        ),
-    )
-    .selectFrom('r')
-    .selectAll()
-    .executeTakeFirst();
-  // The externalId is also the idempotency key, claimed before this; this is the backstop.
-  if (!record) throw new DomainError('idempotency_conflict');
-  return record;
-}
-
 /**
  * What the member already has on the China-time day a record starts (live records only, one
  * record excluded when it is being corrected): its hours, and a record overlapping `period`.
@@ -355,31 +329,61 @@ export async function memberDay(
   period: { startedAt: Date; endedAt: Date },
   excludeRecordId: string | null,
 ): Promise<{ hours: string; overlapping: string | null }> {
-  return (await memberDays(trx, tenantId, [{ memberId, period, exclude: excludeRecordId }]))[0]!;
+  return (await memberDays(trx, tenantId, [{ memberId, period, exclude: excludeRecordId }])).days[0]!;
 }
 
-/** memberDay for many records in one query, in the order asked. */
+/** What a member has before the records of this transaction: read under the member's lock. */
+export interface MemberState {
+  hours: string;
+  points: string;
+  held: string;
+  stars: number;
+}
+
+/**
+ * memberDay for many records in one query, in the order asked; with `states`, the same query also
+ * reads those members' balances and stars, and the tenant's star thresholds.
+ */
 async function memberDays(
   trx: Transaction<DB>,
   tenantId: string,
   asked: { memberId: string; period: { startedAt: Date; endedAt: Date }; exclude: string | null }[],
-): Promise<{ hours: string; overlapping: string | null }[]> {
-  if (asked.length === 0) return [];
+  states: string[] = [],
+): Promise<{ days: { hours: string; overlapping: string | null }[]; members: Map<string, MemberState>; thresholds: string[] }> {
   const col = <T>(f: (a: (typeof asked)[number]) => T) => asked.map(f);
-  const { rows } = await sql<{ hours: string; overlapping: string | null }>`
+  const { rows } = await sql<{ hours: string | null; overlapping: string | null; members: Record<string, MemberState> | string | null; thresholds: string[] }>`
+    WITH x AS (
+      SELECT * FROM unnest(${col((a) => a.memberId)}::uuid[], ${col((a) => a.exclude)}::uuid[],
+        ${col((a) => localDay(a.period.startedAt).start.toISOString())}::timestamptz[], ${col((a) => localDay(a.period.startedAt).end.toISOString())}::timestamptz[],
+        ${col((a) => a.period.startedAt.toISOString())}::timestamptz[], ${col((a) => a.period.endedAt.toISOString())}::timestamptz[])
+        WITH ORDINALITY AS x(member_id, exclude, day_start, day_end, started_at, ended_at, n)
+    )
     SELECT
       (SELECT coalesce(sum(s.hours), 0) FROM service_records s
         WHERE s.tenant_id = ${tenantId} AND s.member_id = x.member_id AND s.status IN ('submitted', 'verified')
           AND s.record_id IS DISTINCT FROM x.exclude AND s.started_at >= x.day_start AND s.started_at < x.day_end) AS hours,
       (SELECT s.record_id FROM service_records s
         WHERE s.tenant_id = ${tenantId} AND s.member_id = x.member_id AND s.status IN ('submitted', 'verified')
-          AND s.record_id IS DISTINCT FROM x.exclude AND s.started_at < x.ended_at AND s.ended_at > x.started_at LIMIT 1) AS overlapping
-    FROM unnest(${col((a) => a.memberId)}::uuid[], ${col((a) => a.exclude)}::uuid[],
-      ${col((a) => localDay(a.period.startedAt).start.toISOString())}::timestamptz[], ${col((a) => localDay(a.period.startedAt).end.toISOString())}::timestamptz[],
-      ${col((a) => a.period.startedAt.toISOString())}::timestamptz[], ${col((a) => a.period.endedAt.toISOString())}::timestamptz[])
-      WITH ORDINALITY AS x(member_id, exclude, day_start, day_end, started_at, ended_at, n)
+          AND s.record_id IS DISTINCT FROM x.exclude AND s.started_at < x.ended_at AND s.ended_at > x.started_at LIMIT 1) AS overlapping,
+      st.members, st.thresholds
+    FROM (SELECT 1) AS one
+    LEFT JOIN x ON true
+    CROSS JOIN (
+      SELECT (SELECT t.star_thresholds::text[] FROM tenants t WHERE t.tenant_id = ${tenantId}) AS thresholds,
+        (SELECT jsonb_object_agg(m.member_id, jsonb_build_object('hours', hb.balance::text, 'points', pb.balance::text, 'held', pb.held::text, 'stars', m.stars))
+          FROM members m
+          JOIN ledger_balances hb ON hb.tenant_id = m.tenant_id AND hb.account_id = 'member:' || m.member_id || ':hours' AND hb.slot = 0
+          JOIN ledger_balances pb ON pb.tenant_id = m.tenant_id AND pb.account_id = 'member:' || m.member_id || ':points' AND pb.slot = 0
+          WHERE m.tenant_id = ${tenantId} AND m.member_id = ANY(${states}::uuid[])) AS members
+    ) AS st
     ORDER BY x.n`.execute(trx);
-  return rows.map((r) => ({ hours: r.hours ?? '0', overlapping: r.overlapping ?? null }));
+  const first = rows[0]!;
+  const members = typeof first.members === 'string' ? (JSON.parse(first.members) as Record<string, MemberState>) : (first.members ?? {});
+  return {
+    days: asked.length === 0 ? [] : rows.map((r) => ({ hours: r.hours ?? '0', overlapping: r.overlapping ?? null })),
+    members: new Map(Object.entries(members)),
+    thresholds: first.thresholds,
+  };
 }
 
 /** The day's live hours of the member plus `hours` must stay within the cap. */
