@@ -106,7 +106,11 @@ export async function recomputeStars(
   return toStarChange(change);
 }
 
-/** New thresholds: every member's stars recomputed in one statement, each change recorded. */
+/**
+ * New thresholds: every member's stars recomputed in one statement, each change recorded. The
+ * member rows are locked in id order, the order every other write that locks several members
+ * uses (withStarsFollowing), so the two never wait for each other in a circle.
+ */
 export async function applyThresholds(trx: Transaction<DB>, tenantId: string, thresholds: string[]): Promise<number> {
   await trx.updateTable('tenants').set({ star_thresholds: thresholds }).where('tenant_id', '=', tenantId).execute();
   const result = await sql<{ n: string }>`
@@ -116,6 +120,7 @@ export async function applyThresholds(trx: Transaction<DB>, tenantId: string, th
       FROM members m
       JOIN ledger_balances b ON b.tenant_id = m.tenant_id AND b.account_id = 'member:' || m.member_id || ':hours' AND b.slot = 0
       WHERE m.tenant_id = ${tenantId}
+      ORDER BY m.member_id
       FOR UPDATE OF m
     ), changed AS (
       UPDATE members m SET stars = c.new_stars FROM current c

@@ -23,7 +23,11 @@ export async function updateSettings(
   tenantId: string,
   changes: { autoVerify?: boolean | undefined; starThresholds?: string[] | undefined },
 ): Promise<Settings & { starsChanged: number }> {
-  await trx.selectFrom('tenants').select('tenant_id').where('tenant_id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
+  // NO KEY UPDATE: it still serialises changes of settings, but leaves alone the KEY SHARE lock
+  // that the foreign key of every row a write inserts takes on its tenant. A FOR UPDATE here
+  // would make that write, holding its member's row, wait for this transaction, which goes on to
+  // lock every member: a deadlock (found by test/faults/deadlock.test.ts, case A).
+  await trx.selectFrom('tenants').select('tenant_id').where('tenant_id', '=', tenantId).forNoKeyUpdate().executeTakeFirstOrThrow();
   if (changes.autoVerify !== undefined) {
     await trx.updateTable('tenants').set({ auto_verify: changes.autoVerify }).where('tenant_id', '=', tenantId).execute();
   }
