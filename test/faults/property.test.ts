@@ -20,12 +20,12 @@ import {
   slotStartHour,
   SLOTS_PER_DAY,
   type Source,
-} from './model.js';
+} from './fixtures/model.js';
 
 // Issue 8, item 6: random sequences of operations — register (the same person twice is refused),
 // post a record (alone or in a batch; verified by hand or at once), verify, reject, rate,
 // correct, revoke, manual entries and their reversals, new rule versions (with their own daily
-// cap), new star thresholds — go through the HTTP API and through the in-memory model (model.ts).
+// cap), new star thresholds — go through the HTTP API and through the in-memory model (fixtures/model.ts).
 // Every write carries an idempotency key (a record its externalId); some operations retry an
 // earlier request with its key, or send another request under a used key.
 // After every step: the answer's status, code, replay header and body (a replay equals the first
