@@ -119,8 +119,8 @@ export function cpuSeconds(pid: number): number | null {
 
 /**
  * CPU seconds used so far by the Postgres backends serving database `name` on this machine (their
- * process titles read "postgres: <user> <database> <client> <state>"), or null when Postgres is
- * not local. Backends that exited are not counted: the service's pool keeps its connections.
+ * process titles read "postgres: [<cluster>: ]<user> <database> <client> <state>"), or null when
+ * Postgres is not local. Backends that exited are not counted: the service's pool keeps its connections.
  */
 export function databaseCpuSeconds(name: string): number | null {
   let total = 0;
@@ -133,7 +133,7 @@ export function databaseCpuSeconds(name: string): number | null {
     } catch {
       continue;
     }
-    if (!title.startsWith('postgres: ') || title.split(' ')[2] !== name) continue;
+    if (!title.startsWith('postgres: ') || !title.includes(` ${name} `)) continue;
     const cpu = cpuSeconds(Number(entry));
     if (cpu === null) continue;
     total += cpu;

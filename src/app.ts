@@ -18,6 +18,7 @@ import { healthRoutes } from './health.js';
 import { requireApiKey } from './http/auth.js';
 import { KeyCache } from './tenants/keyCache.js';
 import { handleError, registerErrorHandling } from './http/errors.js';
+import { RecordIntake } from './hours/intake.js';
 import { hoursRoutes } from './hours/routes.js';
 import { ledgerRoutes } from './ledger/routes.js';
 import { memberRoutes } from './members/routes.js';
@@ -30,6 +31,7 @@ declare module 'fastify' {
     database: Database;
     db: Kysely<DB>;
     apiKeys: KeyCache;
+    records: RecordIntake;
   }
 }
 
@@ -78,6 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('database', database);
   app.decorate('db', database.db);
   app.decorate('apiKeys', new KeyCache(config.apiKeyCacheMs));
+  app.decorate('records', new RecordIntake(database.db, config.recordGroups));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: text/plain bodies are refused with 415 rather than half-parsed.

@@ -15,6 +15,8 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(8 * 1024 * 1024),
   // How long a valid API key is trusted without looking it up again (0: look up every request).
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  // Service records of one tenant written at once; posts arriving meanwhile share the next transaction.
+  RECORD_GROUPS: z.coerce.number().int().min(1).max(500).default(4),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 });
 
@@ -28,6 +30,7 @@ export interface Config {
   bodyLimit: number;
   shutdownTimeoutMs: number;
   apiKeyCacheMs: number;
+  recordGroups: number;
 }
 
 export type DatabaseConfig =
@@ -55,5 +58,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
+    recordGroups: e.RECORD_GROUPS,
   };
 }

@@ -168,7 +168,9 @@ export interface KeyedRequest {
  * A key that was claimed already (a retry, a duplicate in the list, a refusal to correct) goes
  * through idempotentWrite with `alone(i)` afterwards, and so does every request when the shared
  * transaction fails for any reason but the database being unavailable: one bad write (a balance
- * out of range, say) aborts the transaction, and alone it gets its own answer.
+ * out of range, say) aborts the transaction, and alone it gets its own answer; so does a lock
+ * wait past opts.lockTimeoutMs. Resolves once the shared transaction has ended, with an answer
+ * per request: those that go alone answer when they are done.
  */
 export async function idempotentWriteMany(
   db: Kysely<DB>,
@@ -176,12 +178,16 @@ export async function idempotentWriteMany(
   requests: KeyedRequest[],
   work: (trx: Transaction<DB>, claimed: number[]) => Promise<(WriteOutcome | DomainError)[]>,
   alone: (i: number) => (trx: Transaction<DB>) => Promise<WriteOutcome>,
-): Promise<Settled[]> {
+  opts: ManyOptions = {},
+): Promise<Promise<Settled>[]> {
   const settled: Settled[] = new Array(requests.length);
   let others: number[] = [];
   try {
     await inTransaction(db, async (trx) => {
       others = [];
+      if (opts.lockTimeoutMs !== undefined && requests.length > 1) {
+        await sql`SET LOCAL lock_timeout = ${sql.raw(`'${Math.trunc(opts.lockTimeoutMs)}ms'`)}`.execute(trx);
+      }
       const sorted = [...new Set(requests.map((r) => r.key))].sort();
       const hashes = sorted.map((key) => requests.find((r) => r.key === key)!.hash);
       const { rows } = await sql<{ idempotency_key: string }>`
@@ -223,14 +229,30 @@ export async function idempotentWriteMany(
     if (isDatabaseUnavailable(err)) throw err;
     others = requests.map((_, i) => i);
   }
-  for (const i of others) {
+  const answers: Promise<Settled>[] = settled.map((s) => Promise.resolve(s));
+  const one = async (i: number): Promise<Settled> => {
     try {
-      settled[i] = { ok: true, result: await idempotentWrite(db, { tenantId, ...requests[i]! }, alone(i)) };
+      return { ok: true, result: await idempotentWrite(db, { tenantId, ...requests[i]! }, alone(i)) };
     } catch (error) {
-      settled[i] = { ok: false, error };
+      return { ok: false, error };
     }
+  };
+  let previous: Promise<unknown> = Promise.resolve();
+  for (const i of others) {
+    if (opts.othersAtOnce) answers[i] = one(i);
+    else previous = answers[i] = previous.then(() => one(i));
   }
-  return settled;
+  return answers;
+}
+
+export interface ManyOptions {
+  /**
+   * How long the shared transaction may wait for a lock before it gives up and every request goes
+   * alone: requests that only share a transaction must not wait for each other's locks.
+   */
+  lockTimeoutMs?: number;
+  /** The requests that go alone run at once rather than in order (they are independent). */
+  othersAtOnce?: boolean;
 }
 
 function replay(row: StoredRow, hash: string): WriteResult {

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { idempotentWriteMany, requestHash, type Settled, type WriteOutcome, type WriteResult } from '../idempotency.js';
+import { idempotentWriteMany, type ManyOptions, requestHash, type Settled, type WriteOutcome, type WriteResult } from '../idempotency.js';
 import { orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
@@ -28,7 +28,7 @@ const RECORDS_PER_TRANSACTION = 100;
  * Records of one tenant, checked in order and written in one transaction with their answers
  * (idempotentWriteMany): a refused record writes nothing and holds back none of the others.
  */
-export async function postRecords(db: Kysely<DB>, tenantId: string, postings: Posting[]): Promise<Settled[]> {
+export async function postRecords(db: Kysely<DB>, tenantId: string, postings: Posting[], opts: ManyOptions = {}): Promise<Promise<Settled>[]> {
   const requests = postings.map(({ caller, input }) => ({
     key: keyOf(input.externalId),
     hash: requestHash({ serviceRecord: input }),
@@ -48,6 +48,7 @@ export async function postRecords(db: Kysely<DB>, tenantId: string, postings: Po
       if (outcome instanceof DomainError) throw outcome;
       return outcome!;
     },
+    opts,
   );
 }
 
@@ -298,11 +299,70 @@ async function insertSubmitted(trx: Transaction<DB>, tenantId: string, submitted
   return rows.map(({ n, ...row }) => ({ n, outcome: { record: toRecord(row), member: byN.get(n)!.member, starChange: null, correction: null } }));
 }
 
-export async function postRecord(db: Kysely<DB>, caller: Caller, input: NewRecord): Promise<WriteResult & { body: RecordOutcome }> {
-  const [settled] = await postRecords(db, caller.tenantId, [{ caller, input }]);
-  if (!settled!.ok) throw settled!.error;
-  return settled!.result as WriteResult & { body: RecordOutcome };
+type Waiting = { posting: Posting; settle: (s: Settled) => void; fail: (err: unknown) => void };
+
+/**
+ * Single posts of one tenant that arrive together share transactions. Up to `concurrency` groups
+ * of a tenant are written at once; a post that arrives while they all are waits, and the posts
+ * that waited go together as the next group (at most MAX_GROUP). An idle service writes each post
+ * at once, alone; a busy one pays the round trips of a transaction (claim the keys, check, read,
+ * store, answer, commit) once per group instead of once per record. Each post keeps its own
+ * answer: one refused record holds back none of the others (postRecords).
+ */
+export class RecordIntake {
+  private readonly waiting = new Map<string, Waiting[]>();
+  private readonly writing = new Map<string, number>();
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly concurrency: number,
+  ) {}
+
+  async post(caller: Caller, input: NewRecord): Promise<WriteResult & { body: RecordOutcome }> {
+    const settled = await new Promise<Settled>((settle, fail) => {
+      const queue = this.waiting.get(caller.tenantId) ?? [];
+      queue.push({ posting: { caller, input }, settle, fail });
+      this.waiting.set(caller.tenantId, queue);
+      this.next(caller.tenantId);
+    });
+    if (!settled.ok) throw settled.error;
+    return settled.result as WriteResult & { body: RecordOutcome };
+  }
+
+  private next(tenantId: string): void {
+    const queue = this.waiting.get(tenantId);
+    const writing = this.writing.get(tenantId) ?? 0;
+    if (!queue || queue.length === 0 || writing >= this.concurrency) return;
+    const group = queue.splice(0, MAX_GROUP);
+    if (queue.length === 0) this.waiting.delete(tenantId);
+    this.writing.set(tenantId, writing + 1);
+    // Posts of different stations share the transaction: one held up by a lock (a station's
+    // issuance slots held by a long transaction, a member being corrected) must not hold up the
+    // others for long, so after GROUP_LOCK_WAIT_MS the group gives up and each post goes alone.
+    postRecords(
+      this.db,
+      tenantId,
+      group.map((w) => w.posting),
+      { lockTimeoutMs: GROUP_LOCK_WAIT_MS, othersAtOnce: true },
+    )
+      // The next group may start once this one's transaction has ended; posts that went alone
+      // answer when they are done.
+      .then(
+        (answers) => group.forEach((w, i) => answers[i]!.then(w.settle, w.fail)),
+        (err: unknown) => group.forEach((w) => w.fail(err)),
+      )
+      .finally(() => {
+        const left = (this.writing.get(tenantId) ?? 1) - 1;
+        if (left === 0) this.writing.delete(tenantId);
+        else this.writing.set(tenantId, left);
+        this.next(tenantId);
+      });
+  }
 }
+
+/** The most single posts one transaction takes. */
+const MAX_GROUP = 32;
+const GROUP_LOCK_WAIT_MS = 200;
 
 export interface BatchItemResult {
   index: number;
@@ -336,7 +396,7 @@ export async function postBatch(
   }
   for (let start = 0; start < valid.length; start += RECORDS_PER_TRANSACTION) {
     const chunk = valid.slice(start, start + RECORDS_PER_TRANSACTION);
-    const settled = await postRecords(db, caller.tenantId, chunk.map(({ input }) => ({ caller, input })));
+    const settled = await Promise.all(await postRecords(db, caller.tenantId, chunk.map(({ input }) => ({ caller, input }))));
     chunk.forEach(({ index, externalId }, k) => {
       const s = settled[k]!;
       const base = { index, externalId };

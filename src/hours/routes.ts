@@ -7,7 +7,7 @@ import { writeOnce } from '../http/write.js';
 import { OrgUnitId } from '../orgunits/routes.js';
 import type { ProblemCode } from '../problems.js';
 import { correctHours, rateRecord, rejectRecord, revokeRecord, verifyRecord } from './awards.js';
-import { postBatch, postRecord } from './intake.js';
+import { postBatch } from './intake.js';
 import { getRecord, listRecords, RecordStatuses } from './records.js';
 import { createRule, listRules, Sources } from './rules.js';
 
@@ -174,7 +174,7 @@ export const hoursRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) => {
-      const result = await postRecord(app.db, callerOf(request), request.body);
+      const result = await app.records.post(callerOf(request), request.body);
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(result.statusCode as 201).send(result.body);
     },
