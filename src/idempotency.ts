@@ -221,7 +221,8 @@ export async function idempotentWriteMany(
         WITH stored AS (
           UPDATE idempotency_keys k SET status_code = s.status, response = s.response
           FROM jsonb_to_recordset(${JSON.stringify(store)}::jsonb) AS s(key text, status integer, response jsonb)
-          WHERE k.tenant_id = ${tenantId} AND k.idempotency_key = s.key
+          -- The keys as an index condition: a join alone may scan every key the tenant ever stored.
+          WHERE k.tenant_id = ${tenantId} AND k.idempotency_key = ANY(${store.map((x) => x.key)}::text[]) AND k.idempotency_key = s.key
         )
         DELETE FROM idempotency_keys WHERE tenant_id = ${tenantId} AND idempotency_key = ANY(${release}::text[])`.execute(trx);
     });

@@ -236,10 +236,11 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
         WHERE x.star_to IS NOT NULL
         RETURNING change_id, record_id, changed_at
       ),
+      f AS (SELECT DISTINCT ON (x.member_id) x.member_id, x.star_to FROM x WHERE x.star_to IS NOT NULL ORDER BY x.member_id, x.n DESC),
       ms AS (
-        UPDATE members m SET stars = f.star_to
-        FROM (SELECT DISTINCT ON (x.member_id) x.member_id, x.star_to FROM x WHERE x.star_to IS NOT NULL ORDER BY x.member_id, x.n DESC) AS f
-        WHERE m.tenant_id = ${tenantId} AND m.member_id = f.member_id
+        -- = ANY(ARRAY(...)) looks the members up by key; a join here may scan the whole table.
+        UPDATE members m SET stars = (SELECT f.star_to FROM f WHERE f.member_id = m.member_id)
+        WHERE m.tenant_id = ${tenantId} AND m.member_id = ANY(ARRAY(SELECT f.member_id FROM f))
       )
       SELECT r.*, x.n, e.balances_after, sc.change_id AS sc_change_id, sc.changed_at AS sc_changed_at
       FROM r JOIN x ON x.record_id = r.record_id JOIN e ON e.n = x.n LEFT JOIN sc ON sc.record_id = r.record_id`.execute(trx)

@@ -370,11 +370,14 @@ async function memberDays(
     LEFT JOIN x ON true
     CROSS JOIN (
       SELECT (SELECT t.star_thresholds::text[] FROM tenants t WHERE t.tenant_id = ${tenantId}) AS thresholds,
-        (SELECT jsonb_object_agg(m.member_id, jsonb_build_object('hours', hb.balance::text, 'points', pb.balance::text, 'held', pb.held::text, 'stars', m.stars))
-          FROM members m
-          JOIN ledger_balances hb ON hb.tenant_id = m.tenant_id AND hb.account_id = 'member:' || m.member_id || ':hours' AND hb.slot = 0
-          JOIN ledger_balances pb ON pb.tenant_id = m.tenant_id AND pb.account_id = 'member:' || m.member_id || ':points' AND pb.slot = 0
-          WHERE m.tenant_id = ${tenantId} AND m.member_id = ANY(${states}::uuid[])) AS members
+        -- One index lookup each (LIMIT 1 keeps the planner from turning these into scans of whole tables).
+        (SELECT jsonb_object_agg(s.id, jsonb_build_object('hours', hb.balance::text, 'points', pb.balance::text, 'held', pb.held::text, 'stars', m.stars))
+          FROM unnest(${states}::uuid[]) AS s(id)
+          CROSS JOIN LATERAL (SELECT stars FROM members WHERE tenant_id = ${tenantId} AND member_id = s.id LIMIT 1) AS m
+          CROSS JOIN LATERAL (SELECT balance FROM ledger_balances
+            WHERE tenant_id = ${tenantId} AND account_id = 'member:' || s.id || ':hours' AND slot = 0 LIMIT 1) AS hb
+          CROSS JOIN LATERAL (SELECT balance, held FROM ledger_balances
+            WHERE tenant_id = ${tenantId} AND account_id = 'member:' || s.id || ':points' AND slot = 0 LIMIT 1) AS pb) AS members
     ) AS st
     ORDER BY x.n`.execute(trx);
   const first = rows[0]!;
