@@ -8,7 +8,7 @@ import { findOrgUnit, inScope, orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
 import { hashIdNumber, maskIdNumber, maskPhone, normalizeIdNumber, PHONE } from './identity.js';
-import { hoursToNextStar, lastStarChange, memberHoursAccount, memberPointsAccount, type StarChange, starThresholds } from './stars.js';
+import { hoursToNextStar, memberHoursAccount, memberPointsAccount, type StarChange } from './stars.js';
 
 export interface Card {
   cardNo: string;
@@ -88,31 +88,34 @@ async function insertCard(trx: Transaction<DB>, tenantId: string, memberId: stri
   if (!row) throw new DomainError('card_exists', { cardNo });
 }
 
+/** A member with balances, cards, stars and the last change of them, read in one query. */
 export async function getMember(db: Kysely<DB>, tenantId: string, memberId: string): Promise<Member | null> {
+  const balance = (account: string, column: 'balance' | 'held') =>
+    sql<string>`(SELECT b.${sql.ref(column)} FROM ledger_balances b WHERE b.tenant_id = members.tenant_id AND b.account_id = ${account} AND b.slot = 0)`;
   const row = await db
     .selectFrom('members')
     .selectAll()
     .select([
-      sql<string>`(SELECT balance FROM ledger_balances b WHERE b.tenant_id = members.tenant_id AND b.account_id = ${sql.lit('member:')} || members.member_id || ${sql.lit(':hours')} AND b.slot = 0)`.as('hours'),
-      sql<string>`(SELECT balance FROM ledger_balances b WHERE b.tenant_id = members.tenant_id AND b.account_id = ${sql.lit('member:')} || members.member_id || ${sql.lit(':points')} AND b.slot = 0)`.as('points'),
-      sql<string>`(SELECT held FROM ledger_balances b WHERE b.tenant_id = members.tenant_id AND b.account_id = ${sql.lit('member:')} || members.member_id || ${sql.lit(':points')} AND b.slot = 0)`.as('points_held'),
+      balance(memberHoursAccount(memberId), 'balance').as('hours'),
+      balance(memberPointsAccount(memberId), 'balance').as('points'),
+      balance(memberPointsAccount(memberId), 'held').as('points_held'),
+      sql<string[]>`(SELECT t.star_thresholds::text[] FROM tenants t WHERE t.tenant_id = members.tenant_id)`.as('thresholds'),
+      sql<CardJson[] | string>`(SELECT coalesce(jsonb_agg(jsonb_build_object('cardNo', c.card_no, 'createdAt', c.created_at, 'blockedAt', c.blocked_at)
+        ORDER BY c.created_at, c.card_no), '[]') FROM member_cards c WHERE c.tenant_id = members.tenant_id AND c.member_id = members.member_id)`.as('cards'),
+      sql<StarChangeJson | string | null>`(SELECT jsonb_build_object('id', s.change_id, 'from', s.from_stars, 'to', s.to_stars, 'hours', s.hours::text,
+          'cause', s.cause, 'recordId', s.record_id, 'entryId', s.entry_id, 'changedAt', s.changed_at)
+        FROM star_changes s WHERE s.tenant_id = members.tenant_id AND s.member_id = members.member_id
+        ORDER BY s.changed_at DESC, s.change_id LIMIT 1)`.as('last_star_change'),
     ])
     .where('tenant_id', '=', tenantId)
     .where('member_id', '=', memberId)
     .executeTakeFirst();
   if (!row) return null;
-  const cards = await db
-    .selectFrom('member_cards')
-    .select(['card_no', 'created_at', 'blocked_at'])
-    .where('tenant_id', '=', tenantId)
-    .where('member_id', '=', memberId)
-    .orderBy('created_at')
-    .orderBy('card_no')
-    .execute();
-  const thresholds = await starThresholds(db, tenantId);
+  const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
   const hours = new Decimal(row.hours);
   const points = new Decimal(row.points);
   const held = new Decimal(row.points_held);
+  const last = row.last_star_change === null ? null : json(row.last_star_change);
   return {
     id: row.member_id,
     name: row.name,
@@ -120,21 +123,24 @@ export async function getMember(db: Kysely<DB>, tenantId: string, memberId: stri
     phoneMasked: maskPhone(row.phone),
     homeOrgUnitId: row.home_org_unit_id,
     active: row.active,
-    cards: cards.map((c) => ({
-      cardNo: c.card_no,
-      blocked: c.blocked_at !== null,
-      createdAt: new Date(c.created_at).toISOString(),
-      blockedAt: c.blocked_at ? new Date(c.blocked_at).toISOString() : null,
+    cards: json(row.cards).map((c) => ({
+      cardNo: c.cardNo,
+      blocked: c.blockedAt !== null,
+      createdAt: new Date(c.createdAt).toISOString(),
+      blockedAt: c.blockedAt ? new Date(c.blockedAt).toISOString() : null,
     })),
     hours: formatAmount(hours),
     points: { balance: formatAmount(points), held: formatAmount(held), available: formatAmount(points.minus(held)) },
     stars: row.stars,
-    hoursToNextStar: hoursToNextStar(hours, thresholds),
-    lastStarChange: await lastStarChange(db, tenantId, memberId),
+    hoursToNextStar: hoursToNextStar(hours, row.thresholds.map((t) => formatAmount(t))),
+    lastStarChange: last && { ...last, hours: formatAmount(last.hours), changedAt: new Date(last.changedAt).toISOString() },
     createdAt: new Date(row.created_at).toISOString(),
     deactivatedAt: row.deactivated_at ? new Date(row.deactivated_at).toISOString() : null,
   };
 }
+
+type CardJson = { cardNo: string; createdAt: string; blockedAt: string | null };
+type StarChangeJson = StarChange;
 
 export async function requireMember(db: Kysely<DB>, tenantId: string, memberId: string): Promise<Member> {
   const member = await getMember(db, tenantId, memberId);

@@ -35,11 +35,6 @@ export function hoursToNextStar(hours: Decimal.Value, thresholds: readonly strin
   return next === undefined ? null : formatAmount(new Decimal(next).minus(hours));
 }
 
-export async function starThresholds(db: Kysely<DB>, tenantId: string): Promise<string[]> {
-  const row = await db.selectFrom('tenants').select('star_thresholds').where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
-  return row.star_thresholds.map((t) => formatAmount(t));
-}
-
 type ChangeRow = {
   change_id: string;
   from_stars: number;
@@ -171,8 +166,4 @@ export async function listStarChanges(db: Kysely<DB>, tenantId: string, memberId
     .limit(limit)
     .execute();
   return rows.map(toStarChange);
-}
-
-export async function lastStarChange(db: Kysely<DB>, tenantId: string, memberId: string): Promise<StarChange | null> {
-  return (await listStarChanges(db, tenantId, memberId, 1))[0] ?? null;
 }
