@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { formatAmount } from '../ledger/amount.js';
 import { checkBalanced, type EntryInput, entryError } from '../ledger/post.js';
 import { memberHoursAccount, memberPointsAccount, type StarChange, starsFor } from '../members/stars.js';
+import { issuanceAccount } from '../orgunits/orgUnits.js';
 import { awardPostings, type MemberTotals, type RecordOutcome, verifiedDetail } from './awards.js';
 import { type NewRecord, type Posting, type Prepared, prepareSubmissions, type RecordRow, type Submission, submittedDetail, toRecord } from './records.js';
 import { computeAward } from './rules.js';
@@ -88,8 +89,17 @@ async function storeSubmissions(trx: Transaction<DB>, tenantId: string, prepared
     [...prepared.members].map(([id, m]) => [id, { hours: new Decimal(m.hours), points: new Decimal(m.points), held: new Decimal(m.held), stars: m.stars }]),
   );
   const planned: Planned[] = [];
-  prepared.submissions.forEach((submission, n) => {
-    if (submission instanceof DomainError) return;
+  // Written in the order of their org units' issuance accounts ("C" order, as ledger_post locks
+  // them), then as posted: two transactions that award at the same stations take the stations'
+  // balance slots in the same order and never wait on each other in a cycle.
+  const slotOrder = (n: number) => {
+    const s = prepared.submissions[n]!;
+    return s instanceof DomainError ? '' : issuanceAccount(s.values.org_unit_id, 'hours').slice(0, -'hours'.length);
+  };
+  const order = prepared.submissions.map((_, n) => n).sort((a, b) => (slotOrder(a) < slotOrder(b) ? -1 : slotOrder(a) > slotOrder(b) ? 1 : a - b));
+  for (const n of order) {
+    const submission = prepared.submissions[n]!;
+    if (submission instanceof DomainError) continue;
     const { values, rule } = submission;
     const m = running.get(values.member_id)!;
     let award: Planned['award'] = null;
@@ -130,7 +140,7 @@ async function storeSubmissions(trx: Transaction<DB>, tenantId: string, prepared
       stars: m.stars,
     };
     planned.push({ n, submission, member, award, starChange });
-  });
+  }
 
   const outcomes: (RecordOutcome | DomainError)[] = prepared.submissions.map((s) => (s instanceof DomainError ? s : (null as never)));
   const awarded = planned.filter((p) => p.award);
