@@ -34,8 +34,8 @@ interface Planned {
  * number: one inserts the records verified at once with their awards (each entry through
  * ledger_post), their history and star changes; one inserts the records left submitted. The
  * members are locked and their balances were read under the lock, so each record's effect on its
- * member (hours, points, stars) is worked out here, in the order they are written, and checked against the balances
- * ledger_post answers.
+ * member (hours, points, stars) is worked out here, in the order they are written, and checked
+ * against the balances ledger_post answers.
  */
 export async function storeSubmissions(trx: Transaction<DB>, tenantId: string, prepared: Prepared): Promise<(RecordOutcome | DomainError)[]> {
   const running = new Map<string, Running>(
