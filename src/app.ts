@@ -18,6 +18,7 @@ import { healthRoutes } from './health.js';
 import { requireApiKey } from './http/auth.js';
 import { KeyCache } from './tenants/keyCache.js';
 import { handleError, registerErrorHandling } from './http/errors.js';
+import { sendProblem } from './http/problem.js';
 import { RecordIntake } from './hours/intake.js';
 import { hoursRoutes } from './hours/routes.js';
 import { ledgerRoutes } from './ledger/routes.js';
@@ -63,6 +64,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.bodyLimit,
+    // Fastify's own 503 while closing is plain JSON; the onRequest hook below answers instead.
+    return503OnClosing: false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -86,6 +89,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // JSON only: text/plain bodies are refused with 415 rather than half-parsed.
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
+  // Draining (SIGTERM): a request that still arrives, on a keep-alive connection, is refused with
+  // the problem+json every other error has, and its connection closed.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close').header('retry-after', '1');
+    return sendProblem(request, reply, 'service_unavailable');
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -26,7 +26,14 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     // An idle client that loses its server (Postgres restarted) emits 'error'; without a listener
     // that would crash the process. The pool drops the client and makes a new one on demand.
     pool.on('error', () => {});
-    pool.on('connect', preparedStatements);
+    pool.on('connect', (client) => {
+      // A client the service holds (in a transaction, between two queries or in one) whose server
+      // goes away emits 'error' too, and the pool listens only to idle clients: without this the
+      // process dies. The failed query rejects on its own, and the pool discards the client when
+      // it is released.
+      client.on('error', () => {});
+      preparedStatements(client);
+    });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
