@@ -120,8 +120,9 @@ export async function listRules(db: Kysely<DB>, tenantId: string): Promise<Point
  * an older version stays as it was.
  */
 export async function createRule(trx: Transaction<DB>, tenantId: string, input: NewRule, createdBy: string): Promise<PointsRule> {
-  // Versions of one tenant are numbered one after another: serialise on the tenant's row.
-  await trx.selectFrom('tenants').select('tenant_id').where('tenant_id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
+  // Versions of one tenant are numbered one after another: serialise on the tenant's row. NO KEY
+  // UPDATE, so the KEY SHARE lock that every write's foreign key takes on the tenant never waits.
+  await trx.selectFrom('tenants').select('tenant_id').where('tenant_id', '=', tenantId).forNoKeyUpdate().executeTakeFirstOrThrow();
   const { now } = (await sql<{ now: Date }>`SELECT now() AS now`.execute(trx)).rows[0]!;
   const effectiveFrom = input.effectiveFrom ? new Date(input.effectiveFrom) : new Date(now);
   if (effectiveFrom.getTime() < new Date(now).getTime()) throw new DomainError('rule_effective_in_past');
