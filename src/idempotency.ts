@@ -185,7 +185,7 @@ export async function idempotentWriteMany(
   try {
     await inTransaction(db, async (trx) => {
       others = [];
-      if (opts.lockTimeoutMs !== undefined && requests.length > 1) {
+      if (opts.lockTimeoutMs !== undefined) {
         await sql`SET LOCAL lock_timeout = ${sql.raw(`'${Math.trunc(opts.lockTimeoutMs)}ms'`)}`.execute(trx);
       }
       const sorted = [...new Set(requests.map((r) => r.key))].sort();
@@ -249,7 +249,8 @@ export async function idempotentWriteMany(
 export interface ManyOptions {
   /**
    * How long the shared transaction may wait for a lock before it gives up and every request goes
-   * alone: requests that only share a transaction must not wait for each other's locks.
+   * alone: requests that only share a transaction must not wait for each other's locks, and the
+   * caller's turn (RecordIntake's) must not wait on one request's lock either.
    */
   lockTimeoutMs?: number;
   /** The requests that go alone run at once rather than in order (they are independent). */

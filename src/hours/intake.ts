@@ -93,7 +93,8 @@ export class RecordIntake {
     this.writing.set(tenantId, writing + 1);
     // Posts of different stations share the transaction: one held up by a lock (a station's
     // issuance slots held by a long transaction, a member being corrected) must not hold up the
-    // others for long, so after GROUP_LOCK_WAIT_MS the group gives up and each post goes alone.
+    // others for long, nor keep this group's turn, so after GROUP_LOCK_WAIT_MS the group (even of
+    // one) gives up and each post goes alone, outside the turns.
     postRecords(
       this.db,
       tenantId,
