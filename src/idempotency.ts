@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { inTransaction, isDatabaseUnavailable } from './db/transaction.js';
 import type { DB } from './db/schema.js';
+import { fromJsonb } from './db/json.js';
 import { DomainError, type ProblemCode } from './problems.js';
 
 export interface WriteOutcome {
@@ -259,9 +260,7 @@ export interface ManyOptions {
 
 function replay(row: StoredRow, hash: string): WriteResult {
   if (row.request_hash !== hash) throw new DomainError('idempotency_conflict');
-  const response = (typeof row.response === 'string' ? JSON.parse(row.response) : row.response) as
-    | { problem?: { code: ProblemCode; params: Record<string, unknown> } }
-    | undefined;
+  const response = fromJsonb(row.response) as { problem?: { code: ProblemCode; params: Record<string, unknown> } } | undefined;
   if (row.status_code >= 400 && response?.problem) {
     const refusal = new DomainError(response.problem.code, response.problem.params);
     refusal.replayed = true;

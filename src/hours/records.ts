@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { DB, ServiceRecordsTable } from '../db/schema.js';
+import { fromJsonb } from '../db/json.js';
 
 export type RecordRow = Selectable<ServiceRecordsTable>;
 import { formatAmount } from '../ledger/amount.js';
@@ -170,7 +171,7 @@ export async function recordHistory(db: Kysely<DB>, tenantId: string, recordId: 
     at: new Date(r.at).toISOString(),
     actor: r.actor,
     reason: r.reason,
-    detail: typeof r.detail === 'string' ? (JSON.parse(r.detail) as Record<string, unknown>) : r.detail,
+    detail: fromJsonb(r.detail),
   }));
 }
 
@@ -226,9 +227,8 @@ export async function prepareSubmissions(trx: Transaction<DB>, tenantId: string,
     FROM (SELECT 1) AS one
     LEFT JOIN LATERAL ${ruleAtQuery(trx, tenantId, now)} AS r ON true`.execute(trx);
   const ctx = rows[0]!;
-  const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
-  const units = new Map(json(ctx.units).map((u) => [u.org_unit_id, toOrgUnitForWrite(u)]));
-  const active = new Map(json(ctx.members).map((m) => [m.member_id, m.active]));
+  const units = new Map(fromJsonb(ctx.units).map((u) => [u.org_unit_id, toOrgUnitForWrite(u)]));
+  const active = new Map(fromJsonb(ctx.members).map((m) => [m.member_id, m.active]));
   const rule = toRule(ctx);
 
   const checked: { i: number; posting: Posting; unit: OrgUnitForWrite }[] = [];
@@ -381,7 +381,7 @@ async function memberDays(
     ) AS st
     ORDER BY x.n`.execute(trx);
   const first = rows[0]!;
-  const members = typeof first.members === 'string' ? (JSON.parse(first.members) as Record<string, MemberState>) : (first.members ?? {});
+  const members = fromJsonb(first.members ?? {});
   return {
     days: asked.length === 0 ? [] : rows.map((r) => ({ hours: r.hours ?? '0', overlapping: r.overlapping ?? null })),
     members: new Map(Object.entries(members)),

@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { fromJsonb } from '../db/json.js';
 import { formatAmount, roundAmount } from '../ledger/amount.js';
 import { DomainError } from '../problems.js';
 
@@ -46,15 +47,13 @@ const COLUMNS = [
   'backdating_days', 'point_sources', 'created_at', 'created_by',
 ] as const;
 
-const json = (v: Record<string, string> | string) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, string>) : v);
-
 export function toRule(r: RuleRow): PointsRule {
   return {
     version: r.version,
     effectiveFrom: new Date(r.effective_from).toISOString(),
     pointsPerHour: formatAmount(r.points_per_hour),
-    categoryMultipliers: json(r.category_multipliers),
-    ratingBonus: json(r.rating_bonus),
+    categoryMultipliers: fromJsonb(r.category_multipliers),
+    ratingBonus: fromJsonb(r.rating_bonus),
     dailyCapHours: formatAmount(r.daily_cap_hours),
     backdatingDays: r.backdating_days,
     pointSources: r.point_sources as Source[],

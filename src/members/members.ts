@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { fromJsonb } from '../db/json.js';
 import type { DB } from '../db/schema.js';
 import { createAccount } from '../ledger/accounts.js';
 import { formatAmount } from '../ledger/amount.js';
@@ -111,11 +112,10 @@ export async function getMember(db: Kysely<DB>, tenantId: string, memberId: stri
     .where('member_id', '=', memberId)
     .executeTakeFirst();
   if (!row) return null;
-  const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
   const hours = new Decimal(row.hours);
   const points = new Decimal(row.points);
   const held = new Decimal(row.points_held);
-  const last = row.last_star_change === null ? null : json(row.last_star_change);
+  const last = row.last_star_change === null ? null : fromJsonb(row.last_star_change);
   return {
     id: row.member_id,
     name: row.name,
@@ -123,7 +123,7 @@ export async function getMember(db: Kysely<DB>, tenantId: string, memberId: stri
     phoneMasked: maskPhone(row.phone),
     homeOrgUnitId: row.home_org_unit_id,
     active: row.active,
-    cards: json(row.cards).map((c) => ({
+    cards: fromJsonb(row.cards).map((c) => ({
       cardNo: c.cardNo,
       blocked: c.blockedAt !== null,
       createdAt: new Date(c.createdAt).toISOString(),
