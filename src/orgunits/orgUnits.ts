@@ -80,8 +80,7 @@ export async function createOrgUnit(
   input: { id: string; kind: OrgUnitKind; parentId?: string | null; name: string; autoVerify?: boolean },
 ): Promise<OrgUnit> {
   const parentId = input.parentId ?? null;
-  const parentRow = parentId === null ? undefined : await withInheritanceQuery(trx, tenantId, [parentId]).executeTakeFirst();
-  const parent = parentRow ? toOrgUnitForWrite(parentRow) : null;
+  const parent = parentId === null ? null : await withInheritance(trx, tenantId, parentId);
   if (parentId !== null && !parent) throw new DomainError('org_unit_not_found', { orgUnitId: parentId });
   // A center is the root; every other unit sits strictly below its parent's level, and only under
   // a parent that takes new work (it and every unit above it active).
@@ -174,8 +173,7 @@ export async function updateOrgUnit(
  * the units above it (deactivation, automatic verification).
  */
 export async function orgUnitForWrite(db: Kysely<DB>, caller: Caller, orgUnitId: string): Promise<OrgUnitForWrite> {
-  const row = await withInheritanceQuery(db, caller.tenantId, [orgUnitId]).executeTakeFirst();
-  return checkForWrite(caller, orgUnitId, row ? toOrgUnitForWrite(row) : null);
+  return checkForWrite(caller, orgUnitId, await withInheritance(db, caller.tenantId, orgUnitId));
 }
 
 /** The checks of orgUnitForWrite, for a unit read by a query that did more (see submission). */
@@ -183,6 +181,12 @@ export function checkForWrite(caller: Caller, orgUnitId: string, unit: OrgUnitFo
   if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId });
   if (!inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId });
   return unit;
+}
+
+/** One unit with what it inherits (withInheritanceQuery), or null when there is none. */
+async function withInheritance(db: Kysely<DB>, tenantId: string, orgUnitId: string): Promise<OrgUnitForWrite | null> {
+  const row = await withInheritanceQuery(db, tenantId, [orgUnitId]).executeTakeFirst();
+  return row ? toOrgUnitForWrite(row) : null;
 }
 
 export type InheritanceRow = Row & { all_active: boolean; any_auto_verify: boolean };
