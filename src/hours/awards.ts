@@ -1,12 +1,22 @@
 import { Decimal } from 'decimal.js';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { fromJsonb } from '../db/json.js';
 import type { DB } from '../db/schema.js';
 import { createAccount } from '../ledger/accounts.js';
 import { formatAmount } from '../ledger/amount.js';
 import { reverseEntry } from '../ledger/entries.js';
 import { type Entry, type EntryInput, entryCall, entryError, post, type PostingInput } from '../ledger/post.js';
 import { lockMember } from '../members/members.js';
-import { memberHoursAccount, memberPointsAccount, recomputeStars, type StarCause, type StarChange } from '../members/stars.js';
+import {
+  type ChangeRow,
+  memberHoursAccount,
+  memberPointsAccount,
+  recomputeStars,
+  type StarCause,
+  type StarChange,
+  starChangeJson,
+  toStarChange,
+} from '../members/stars.js';
 import { issuanceAccount } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
@@ -131,11 +141,7 @@ type AwardedRow = RecordRow & {
   member_stars: number;
   points_balance: string;
   points_held: string;
-  sc_change_id: string | null;
-  sc_from: number | null;
-  sc_to: number | null;
-  sc_hours: string | null;
-  sc_changed_at: Date | null;
+  star_change: ChangeRow | string | null;
 };
 
 /**
@@ -205,7 +211,7 @@ async function writeAward(trx: Transaction<DB>, caller: Caller, r: RecordRow, ru
         INSERT INTO star_changes (tenant_id, member_id, from_stars, to_stars, hours, cause, record_id, entry_id)
         SELECT ${tenantId}, ${memberId}, s.from_stars, s.to_stars, s.hours, 'award', ${recordId}, e.entry_id FROM s, e
         WHERE s.to_stars <> s.from_stars
-        RETURNING change_id, from_stars, to_stars, hours, changed_at
+        RETURNING *
       ),
       ev AS (
         INSERT INTO service_record_events (tenant_id, record_id, event_no, type, actor, detail)
@@ -213,7 +219,7 @@ async function writeAward(trx: Transaction<DB>, caller: Caller, r: RecordRow, ru
         FROM r, e, s, LATERAL (${events}) AS v(no, type, actor, detail)
       )
       SELECT r.*, e.balances_after, s.to_stars AS member_stars, pb.balance AS points_balance, pb.held AS points_held,
-        sc.change_id AS sc_change_id, sc.from_stars AS sc_from, sc.to_stars AS sc_to, sc.hours AS sc_hours, sc.changed_at AS sc_changed_at
+        ${starChangeJson('sc')} AS star_change
       FROM r CROSS JOIN e CROSS JOIN s
       LEFT JOIN sc ON true
       JOIN ledger_balances pb ON pb.tenant_id = ${tenantId} AND pb.account_id = ${memberPointsAccount(memberId)} AND pb.slot = 0`.execute(trx);
@@ -222,13 +228,10 @@ async function writeAward(trx: Transaction<DB>, caller: Caller, r: RecordRow, ru
     throw entryError(err, entryInput);
   }
   if (!row) throw new Error(`service record ${recordId}: the award found no record to mark verified`);
-  const { balances_after, member_stars, points_balance, points_held, sc_change_id, sc_from, sc_to, sc_hours, sc_changed_at, ...recordRow } = row;
+  const { balances_after, member_stars, points_balance, points_held, star_change, ...recordRow } = row;
   // The statement's snapshot predates the entry: where the entry moved points, its own answer is the balance.
   const points = award.points.gt(0) ? balances_after[pointsAt - 1]! : points_balance;
-  const starChange: StarChange | null =
-    sc_change_id === null
-      ? null
-      : { id: sc_change_id, from: sc_from!, to: sc_to!, hours: formatAmount(sc_hours!), cause: 'award', recordId, entryId: recordRow.award_entry_id, changedAt: new Date(sc_changed_at!).toISOString() };
+  const starChange = star_change === null ? null : toStarChange(fromJsonb(star_change));
   return {
     record: toRecord(recordRow),
     member: {

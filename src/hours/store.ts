@@ -1,9 +1,10 @@
 import { Decimal } from 'decimal.js';
 import { sql, type Transaction } from 'kysely';
+import { fromJsonb } from '../db/json.js';
 import type { DB } from '../db/schema.js';
 import { formatAmount } from '../ledger/amount.js';
 import { checkBalanced, type EntryInput, entryError } from '../ledger/post.js';
-import { memberHoursAccount, memberPointsAccount, type StarChange, starsFor } from '../members/stars.js';
+import { type ChangeRow, memberHoursAccount, memberPointsAccount, starChangeJson, starsFor, toStarChange } from '../members/stars.js';
 import { issuanceAccount } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import { awardPostings, type MemberTotals, type RecordOutcome, verifiedDetail } from './awards.js';
@@ -139,7 +140,7 @@ const insertColumns = sql`tenant_id, record_id, external_id, member_id, org_unit
 const insertValues = (tenantId: string) => sql`${tenantId}, x.record_id, x.external_id, x.member_id, x.org_unit_id, x.category, x.title,
   x.source, x.place, x.beneficiary, x.content, x.lead_name, x.recorder, x.reference, x.started_at, x.ended_at, x.hours, x.submitted_by`;
 
-type AwardedRow = RecordRow & { n: number; balances_after: (string | null)[]; sc_change_id: string | null; sc_changed_at: Date | null };
+type AwardedRow = RecordRow & { n: number; balances_after: (string | null)[]; star_change: ChangeRow | string | null };
 
 async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Planned[]): Promise<{ n: number; outcome: RecordOutcome }[]> {
   if (awarded.length === 0) return [];
@@ -197,7 +198,7 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
         SELECT ${tenantId}, x.member_id, x.star_from, x.star_to, x.star_hours, 'award', x.record_id, e.entry_id
         FROM r JOIN x ON x.record_id = r.record_id JOIN e ON e.n = x.n
         WHERE x.star_to IS NOT NULL
-        RETURNING change_id, record_id, changed_at
+        RETURNING *
       ),
       f AS (SELECT DISTINCT ON (x.member_id) x.member_id, x.star_to FROM x WHERE x.star_to IS NOT NULL ORDER BY x.member_id, x.n DESC),
       ms AS (
@@ -205,7 +206,7 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
         UPDATE members m SET stars = (SELECT f.star_to FROM f WHERE f.member_id = m.member_id)
         WHERE m.tenant_id = ${tenantId} AND m.member_id = ANY(ARRAY(SELECT f.member_id FROM f))
       )
-      SELECT r.*, x.n, e.balances_after, sc.change_id AS sc_change_id, sc.changed_at AS sc_changed_at
+      SELECT r.*, x.n, e.balances_after, ${starChangeJson('sc')} AS star_change
       FROM r JOIN x ON x.record_id = r.record_id JOIN e ON e.n = x.n LEFT JOIN sc ON sc.record_id = r.record_id`.execute(trx)
     ).rows;
   } catch (err) {
@@ -214,7 +215,7 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
   // Every key was claimed in this transaction: a record that was not stored is a broken invariant.
   if (rows.length !== awarded.length) throw new Error(`${awarded.length - rows.length} of ${awarded.length} awarded records were not stored`);
   const byN = new Map(awarded.map((p) => [p.n, p]));
-  return rows.map(({ n, balances_after, sc_change_id, sc_changed_at, ...row }) => {
+  return rows.map(({ n, balances_after, star_change, ...row }) => {
     const p = byN.get(n)!;
     const a = p.award!;
     // The member's lock was held since their balances were read: what ledger_post left must be what was worked out.
@@ -225,19 +226,7 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
     if (a.pointsAt >= 0 && !new Decimal(balances_after[a.pointsAt]!).eq(p.member.points)) {
       throw new Error(`member ${p.member.id}: points after the award ${balances_after[a.pointsAt]} differ from the ${p.member.points} worked out`);
     }
-    const starChange: StarChange | null =
-      p.starChange && sc_change_id
-        ? {
-            id: sc_change_id,
-            from: p.starChange.from,
-            to: p.starChange.to,
-            hours: formatAmount(p.starChange.hours),
-            cause: 'award',
-            recordId: row.record_id,
-            entryId: row.award_entry_id,
-            changedAt: new Date(sc_changed_at!).toISOString(),
-          }
-        : null;
+    const starChange = star_change === null ? null : toStarChange(fromJsonb(star_change));
     return { n, outcome: { record: toRecord(row), member: p.member, starChange, correction: null } };
   });
 }

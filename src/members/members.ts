@@ -9,7 +9,7 @@ import { findOrgUnit, inScope, orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
 import { hashIdNumber, maskIdNumber, maskPhone, normalizeIdNumber, PHONE } from './identity.js';
-import { hoursToNextStar, memberHoursAccount, memberPointsAccount, type StarChange } from './stars.js';
+import { type ChangeRow, hoursToNextStar, memberHoursAccount, memberPointsAccount, type StarChange, starChangeJson, toStarChange } from './stars.js';
 
 export interface Card {
   cardNo: string;
@@ -103,8 +103,7 @@ export async function getMember(db: Kysely<DB>, tenantId: string, memberId: stri
       sql<string[]>`(SELECT t.star_thresholds::text[] FROM tenants t WHERE t.tenant_id = members.tenant_id)`.as('thresholds'),
       sql<CardJson[] | string>`(SELECT coalesce(jsonb_agg(jsonb_build_object('cardNo', c.card_no, 'createdAt', c.created_at, 'blockedAt', c.blocked_at)
         ORDER BY c.created_at, c.card_no), '[]') FROM member_cards c WHERE c.tenant_id = members.tenant_id AND c.member_id = members.member_id)`.as('cards'),
-      sql<StarChangeJson | string | null>`(SELECT jsonb_build_object('id', s.change_id, 'from', s.from_stars, 'to', s.to_stars, 'hours', s.hours::text,
-          'cause', s.cause, 'recordId', s.record_id, 'entryId', s.entry_id, 'changedAt', s.changed_at)
+      sql<ChangeRow | string | null>`(SELECT ${starChangeJson('s')}
         FROM star_changes s WHERE s.tenant_id = members.tenant_id AND s.member_id = members.member_id
         ORDER BY s.changed_at DESC, s.change_id LIMIT 1)`.as('last_star_change'),
     ])
@@ -115,7 +114,6 @@ export async function getMember(db: Kysely<DB>, tenantId: string, memberId: stri
   const hours = new Decimal(row.hours);
   const points = new Decimal(row.points);
   const held = new Decimal(row.points_held);
-  const last = row.last_star_change === null ? null : fromJsonb(row.last_star_change);
   return {
     id: row.member_id,
     name: row.name,
@@ -133,14 +131,13 @@ export async function getMember(db: Kysely<DB>, tenantId: string, memberId: stri
     points: { balance: formatAmount(points), held: formatAmount(held), available: formatAmount(points.minus(held)) },
     stars: row.stars,
     hoursToNextStar: hoursToNextStar(hours, row.thresholds.map((t) => formatAmount(t))),
-    lastStarChange: last && { ...last, hours: formatAmount(last.hours), changedAt: new Date(last.changedAt).toISOString() },
+    lastStarChange: row.last_star_change === null ? null : toStarChange(fromJsonb(row.last_star_change)),
     createdAt: new Date(row.created_at).toISOString(),
     deactivatedAt: row.deactivated_at ? new Date(row.deactivated_at).toISOString() : null,
   };
 }
 
 type CardJson = { cardNo: string; createdAt: string; blockedAt: string | null };
-type StarChangeJson = StarChange;
 
 export async function requireMember(db: Kysely<DB>, tenantId: string, memberId: string): Promise<Member> {
   const member = await getMember(db, tenantId, memberId);

@@ -35,7 +35,7 @@ export function hoursToNextStar(hours: Decimal.Value, thresholds: readonly strin
   return next === undefined ? null : formatAmount(new Decimal(next).minus(hours));
 }
 
-type ChangeRow = {
+export type ChangeRow = {
   change_id: string;
   from_stars: number;
   to_stars: number;
@@ -43,10 +43,10 @@ type ChangeRow = {
   cause: string;
   record_id: string | null;
   entry_id: string | null;
-  changed_at: Date;
+  changed_at: Date | string;
 };
 
-function toStarChange(r: ChangeRow): StarChange {
+export function toStarChange(r: ChangeRow): StarChange {
   return {
     id: r.change_id,
     from: r.from_stars,
@@ -60,6 +60,18 @@ function toStarChange(r: ChangeRow): StarChange {
 }
 
 const CHANGE_COLUMNS = ['change_id', 'from_stars', 'to_stars', 'hours', 'cause', 'record_id', 'entry_id', 'changed_at'] as const;
+
+/**
+ * The star_changes row `alias` as one jsonb value for toStarChange (hours as text, so no amount is
+ * ever a JavaScript number), or NULL where the row is missing: for queries that read or write a
+ * change together with more.
+ */
+export function starChangeJson(alias: string) {
+  const col = (c: (typeof CHANGE_COLUMNS)[number]) => sql.ref(`${alias}.${c}`);
+  return sql<ChangeRow | string | null>`CASE WHEN ${col('change_id')} IS NULL THEN NULL ELSE jsonb_build_object(
+    'change_id', ${col('change_id')}, 'from_stars', ${col('from_stars')}, 'to_stars', ${col('to_stars')}, 'hours', ${col('hours')}::text,
+    'cause', ${col('cause')}, 'record_id', ${col('record_id')}, 'entry_id', ${col('entry_id')}, 'changed_at', ${col('changed_at')}) END`;
+}
 
 /**
  * Sets the member's stars from the hours on their account now. The caller holds the member's row
