@@ -89,10 +89,6 @@ async function outcome(
 export async function outcomeOf(db: Kysely<DB>, caller: Caller, recordId: string): Promise<RecordOutcome> {
   const row = await findRecord(db, caller.tenantId, recordId);
   if (!row) throw new DomainError('record_not_found', { recordId });
-  return outcomeOfRow(db, caller, row);
-}
-
-export async function outcomeOfRow(db: Kysely<DB>, caller: Caller, row: RecordRow): Promise<RecordOutcome> {
   return { record: toRecord(row), member: await memberTotals(db, caller.tenantId, row.member_id), starChange: null, correction: null };
 }
 

@@ -190,15 +190,6 @@ export interface Posting {
   input: NewRecord;
 }
 
-/**
- * Every check of posted records of one tenant that depends on the ledger's state, with the
- * members' rows locked (in id order) so the overlap and daily-cap checks hold against concurrent
- * submissions. Records are checked in order, each against the ones before it as if those were
- * stored already, so a batch gets the answers it would get one record at a time. Two round trips
- * for any number of records: one statement reads the org units with what they inherit and the
- * rule in force, and locks the members; the next (a fresh snapshot, taken after the locks were
- * granted) reads the members' days. Answers per record: the submission, or its refusal.
- */
 export interface Prepared {
   /** Per posting, in order: the submission, or its refusal. */
   submissions: (Submission | DomainError)[];
@@ -207,6 +198,16 @@ export interface Prepared {
   thresholds: string[];
 }
 
+/**
+ * Every check of posted records of one tenant that depends on the ledger's state, with the
+ * members' rows locked (in id order) so the overlap and daily-cap checks hold against concurrent
+ * submissions. Records are checked in order, each against the ones before it as if those were
+ * stored already, so a batch gets the answers it would get one record at a time. Two round trips
+ * for any number of records: one statement reads the org units with what they inherit and the
+ * rule in force, and locks the members; the next (a fresh snapshot, taken after the locks were
+ * granted) reads the members' days, balances and stars. Answers per record: the submission, or
+ * its refusal.
+ */
 export async function prepareSubmissions(trx: Transaction<DB>, tenantId: string, postings: Posting[]): Promise<Prepared> {
   const now = new Date();
   const results: (Submission | DomainError | null)[] = postings.map(({ input }) =>

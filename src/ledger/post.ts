@@ -107,7 +107,7 @@ export function entryCall(input: EntryInput, occurredAt: Date) {
 }
 
 /** The entry as answered, from its input and what ledger_post returned. */
-export function toEntry(input: EntryInput, occurredAt: Date, row: PostedRow): Entry {
+function toEntry(input: EntryInput, occurredAt: Date, row: PostedRow): Entry {
   return {
     id: row.entry_id,
     seq: row.seq,
