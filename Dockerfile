@@ -28,4 +28,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
 
 # The command `npm start` runs, started directly (not through npm) so that `docker stop`'s
 # SIGTERM reaches the service itself and in-flight requests finish. Migrations run on start.
-CMD ["node", "--import", "tsx", "src/server.ts"]
+# --min-semi-space-size: see "Performance" in the README.
+CMD ["node", "--min-semi-space-size=16", "--import", "tsx", "src/server.ts"]

@@ -8,7 +8,7 @@ import { latency, type Latency, round, Samples } from './stats.js';
 // driver can sample the service's memory meanwhile. It reads a ClientConfig as JSON on stdin,
 // runs a warm-up and then the measured window, and prints one JSON object on stdout.
 
-export type Mode = 'award' | 'batch' | 'read';
+export type Mode = 'award' | 'batch' | 'read' | 'floor';
 
 export interface ClientConfig {
   url: string;
@@ -109,6 +109,17 @@ function phase(cfg: ClientConfig, seconds: number, maker: RecordMaker): Promise<
             records += accepted;
             refused += refusedHere;
             if (refusedHere > 0) fail(`batch refused ${refusedHere}: ${body}`);
+          },
+        };
+      case 'floor':
+        // GET /healthz: no key, no database; what one HTTP request costs the service and this
+        // client on the shared cores, the floor under every other scenario.
+        return {
+          method: 'GET',
+          path: '/healthz',
+          onResponse: (status, body) => {
+            if (status >= 200 && status < 300) records++;
+            else fail(`${status} ${body}`);
           },
         };
       case 'read':

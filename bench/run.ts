@@ -74,7 +74,7 @@ function parseOptions(argv: string[]) {
   const known: readonly string[] = [...SCENARIOS, ...BASELINES];
   for (const name of only ?? []) if (!known.includes(name)) throw new Error(`--only: unknown "${name}"\n\n${USAGE}`);
   const scenarios = new Set<ScenarioName>(only ? SCENARIOS.filter((s) => only.includes(s)) : SCENARIOS);
-  const needsRatio = scenarios.has('award') || scenarios.has('award-batch');
+  const needsRatio = scenarios.has('award') || scenarios.has('award-batch') || scenarios.has('http-floor');
   return {
     quick: values.quick,
     duration: values.duration ? positive('duration', values.duration) : values.quick ? 5 : 20,
@@ -201,6 +201,11 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     timeoutSeconds: mode === 'batch' ? 120 : 30,
   });
 
+  if (wanted.has('http-floor')) {
+    log(`http-floor: GET /healthz, ${opts.connections} connections`);
+    const { run, window } = await loadService(service, client('floor', 0, county.keys, 'floor'));
+    report.scenarios.http_floor = { ...scenarioResult(run, opts.connections), ...serviceUse(window, run.measured.records_per_s) };
+  }
   if (wanted.has('award')) {
     log(`award: ${opts.connections} connections over ${county.keys.length} station keys`);
     const { run, window, dbActivity } = await loadService(service, client('award', LANE.award, county.keys, 'award'), db.name, db.url);
@@ -397,7 +402,7 @@ async function main(): Promise<number> {
   log(`bench: ${opts.duration} s per scenario after ${opts.warmup} s warm-up, ${opts.connections} connections, ${os.cpus().length} cpus`);
   try {
     report.baselines = await runBaselines({ tpcb: opts.tpcb, transfer: opts.transfer }, opts, log);
-    const pgScenarios: ScenarioName[] = ['award', 'award-batch', 'post-direct', 'ledger-post-sql', 'hot-station', 'balance-read'];
+    const pgScenarios: ScenarioName[] = ['http-floor', 'award', 'award-batch', 'post-direct', 'ledger-post-sql', 'hot-station', 'balance-read'];
     if (pgScenarios.some((s) => opts.scenarios.has(s))) await postgresScenarios(opts, report);
     if (opts.scenarios.has('embedded')) await embeddedScenario(opts, report);
   } catch (err) {

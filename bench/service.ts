@@ -28,9 +28,9 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Starts the service the way `npm start` does (node --import tsx src/server.ts) with the given
- * environment on a free port, logging at warn into bench/results/service-<label>.log.tmp, and
- * waits until /readyz answers 200.
+ * Starts the service the way `npm start` does (node --min-semi-space-size=16 --import tsx
+ * src/server.ts) with the given environment on a free port, logging at warn into
+ * bench/results/service-<label>.log.tmp, and waits until /readyz answers 200.
  */
 export async function startService(label: string, env: Record<string, string>): Promise<Service> {
   const port = await freePort();
@@ -39,7 +39,7 @@ export async function startService(label: string, env: Record<string, string>): 
   const log = fs.openSync(logFile, 'w');
   // BENCH_NODE_ARGS: extra node flags for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [...extra, '--min-semi-space-size=16', '--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', log, log],
