@@ -2,8 +2,10 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SESSION_OPTIONS } from '../src/db/database.js';
 import { createDatabase, withClient } from './pg.js';
 import type { County } from './seed.js';
+import { databaseCpuSeconds } from './service.js';
 import { latency, type Latency, round, Samples } from './stats.js';
 
 // Baselines measured in the same run, on the same Postgres, with the same client count as the
@@ -21,11 +23,34 @@ export interface PgbenchResult extends Latency {
   threads: number;
   duration_s: number;
   command: string;
+  /** CPU time of the database's backends per transaction, as for the scenarios (local Postgres only). */
+  db_cpu_ms_per_record?: number;
 }
 
-function pgbench(args: string[], cwd: string): Promise<string> {
+/**
+ * Samples the CPU time of a database's backends every second while `run` runs. pgbench opens
+ * all its connections at the start and closes them at the end, so between the first and the last
+ * sample the set of backends is the same: their CPU over that span is the run's.
+ */
+async function withDatabaseCpu<T>(dbName: string, run: () => Promise<T>): Promise<{ result: T; cores: number | null }> {
+  const samples: { at: number; cpu: number }[] = [];
+  const timer = setInterval(() => {
+    const cpu = databaseCpuSeconds(dbName);
+    if (cpu !== null) samples.push({ at: Date.now(), cpu });
+  }, 1000);
+  try {
+    const result = await run();
+    const first = samples[0];
+    const last = samples[samples.length - 1];
+    return { result, cores: first && last && last.at > first.at ? (last.cpu - first.cpu) / ((last.at - first.at) / 1000) : null };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function pgbench(args: string[], cwd: string, env?: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('pgbench', args, { cwd, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile('pgbench', args, { cwd, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       if (err) reject(new Error(`pgbench ${args.join(' ')} failed: ${(stderr || err.message).split('\n').slice(0, 6).join('\n')}`));
       else resolve(`${stdout}\n${stderr}`);
     });
@@ -35,14 +60,19 @@ function pgbench(args: string[], cwd: string): Promise<string> {
 const num = (out: string, re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
 
 /** A warm-up, then the measured run with a per-transaction log for the percentiles. */
-async function measure(url: string, args: string[], opts: { connections: number; duration: number; warmup: number }): Promise<PgbenchResult> {
+async function measure(
+  url: string,
+  args: string[],
+  opts: { connections: number; duration: number; warmup: number },
+  env?: Record<string, string>,
+): Promise<PgbenchResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pgbench-'));
   try {
     const threads = Math.min(2, opts.connections);
     const common = ['-c', String(opts.connections), '-j', String(threads), ...args];
-    if (opts.warmup > 0) await pgbench([...common, '-T', String(opts.warmup), url], dir);
+    if (opts.warmup > 0) await pgbench([...common, '-T', String(opts.warmup), url], dir, env);
     const measured = [...common, '-T', String(opts.duration), '-l', '--log-prefix', 'txlog', url];
-    const out = await pgbench(measured, dir);
+    const { result: out, cores } = await withDatabaseCpu(new URL(url).pathname.slice(1), () => pgbench(measured, dir, env));
     // Log lines: client_id transaction_no time_us script_no epoch epoch_us (time is "failed" on a failure).
     const samples = new Samples();
     for (const file of fs.readdirSync(dir).filter((f) => f.startsWith('txlog'))) {
@@ -51,8 +81,9 @@ async function measure(url: string, args: string[], opts: { connections: number;
         if (Number.isFinite(us)) samples.push(us / 1000);
       }
     }
+    const tps = num(out, /tps = ([\d.]+) \(without initial connection time\)/);
     return {
-      tps: round(num(out, /tps = ([\d.]+) \(without initial connection time\)/), 1),
+      tps: round(tps, 1),
       transactions: num(out, /number of transactions actually processed: (\d+)/),
       failed: num(out, /number of failed transactions: (\d+)/) || 0,
       latency_avg_ms: num(out, /latency average = ([\d.]+) ms/),
@@ -60,6 +91,7 @@ async function measure(url: string, args: string[], opts: { connections: number;
       threads,
       duration_s: opts.duration,
       command: `pgbench ${measured.slice(0, -1).join(' ')} <db>`,
+      ...(cores !== null && tps > 0 ? { db_cpu_ms_per_record: round((cores * 1000) / tps, 2) } : {}),
       ...latency(samples.values()),
     };
   } finally {
@@ -92,8 +124,9 @@ export async function runBaselines(
     }
     if (which.transfer) {
       await withClient(db.url, (c) => c.query(fs.readFileSync(path.join(SQL_DIR, 'transfer.sql'), 'utf8')));
-      log(`sql transfer (pgbench -f transfer.pgbench), ${opts.connections} clients, ${opts.duration} s`);
-      const measured = await measure(db.url, ['-n', '-f', path.join(SQL_DIR, 'transfer.pgbench')], opts);
+      log(`sql transfer (pgbench -M prepared -f transfer.pgbench), ${opts.connections} clients, ${opts.duration} s`);
+      // Prepared, as the service sends its statements: the limit, not parsing and planning each time.
+      const measured = await measure(db.url, ['-n', '-M', 'prepared', '-f', path.join(SQL_DIR, 'transfer.pgbench')], opts);
       // The baseline's own ledger must balance too: postings sum to zero, balances equal postings.
       const balanced = await withClient(db.url, async (c) => {
         const { rows } = await c.query<{ ok: boolean }>(
@@ -128,19 +161,23 @@ export async function ledgerPostSql(url: string, county: County, opts: { connect
     const member = `coalesce(
         (SELECT member_id FROM members WHERE tenant_id = ${quote(county.tenantId)} AND member_id >= gen_random_uuid() ORDER BY member_id LIMIT 1),
         (SELECT member_id FROM members WHERE tenant_id = ${quote(county.tenantId)} ORDER BY member_id LIMIT 1))`;
-    // pgbench ends an SQL command at its semicolon, so the command may span lines.
+    // pgbench ends an SQL command at its semicolon, so the command may span lines. With -M
+    // prepared it reads every ":name" as a variable, inside string literals too: the account ids'
+    // colons are written chr(58).
+    const id = (...parts: string[]) => `concat_ws(chr(58), ${parts.join(', ')})`;
     const script = [
       `\\set sid random(1, ${county.stations.length})`,
       `SELECT e.entry_id FROM (SELECT (${stations})[:sid] AS s, ${member} AS m) x,`,
       `  LATERAL ledger_post(${quote(county.tenantId)}, 'award', now(), 'bench ledger-post-sql: 0.10 h × 10 = 1.00 (rule v1)',`,
       `    NULL, 'bench_sql', NULL, 1, NULL, NULL,`,
-      `    ARRAY['issuance:' || x.s || ':hours', 'member:' || x.m || ':hours', 'issuance:' || x.s || ':points', 'member:' || x.m || ':points'],`,
+      `    ARRAY[${id("'issuance'", 'x.s', "'hours'")}, ${id("'member'", 'x.m', "'hours'")}, ${id("'issuance'", 'x.s', "'points'")}, ${id("'member'", 'x.m', "'points'")}],`,
       `    ARRAY['HOURS', 'HOURS', 'POINTS', 'POINTS'], ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[]) e;`,
       '',
     ].join('\n');
     const file = path.join(dir, 'ledger_post.pgbench');
     fs.writeFileSync(file, script);
-    return await measure(url, ['-n', '-f', file], opts);
+    // As the service calls it: a prepared statement, on a session with the service's settings.
+    return await measure(url, ['-n', '-M', 'prepared', '-f', file], opts, { PGOPTIONS: SESSION_OPTIONS });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -136,25 +136,25 @@ const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.len
 const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits));
 
 export function table(r: Report): string {
+  const ms = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)} ms` : '');
   const rows: string[][] = [['', 'throughput', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'ratio', 'cpu per record: service', 'db']];
   const b = r.baselines;
   if (b.pgbench_tpcb_simple) {
     const p = b.pgbench_tpcb_simple;
-    rows.push(['pgbench -N (tpc-b simple)', `${fmt(p.tps)} tps`, fmt(p.p50_ms, 2), fmt(p.p95_ms, 2), fmt(p.p99_ms, 2), String(p.failed), '']);
+    rows.push(['pgbench -N (tpc-b simple)', `${fmt(p.tps)} tps`, fmt(p.p50_ms, 2), fmt(p.p95_ms, 2), fmt(p.p99_ms, 2), String(p.failed), '', '', ms(p.db_cpu_ms_per_record)]);
   }
   if (b.sql_transfer) {
     const p = b.sql_transfer;
-    rows.push(['sql transfer (plpgsql)', `${fmt(p.tps)} tps`, fmt(p.p50_ms, 2), fmt(p.p95_ms, 2), fmt(p.p99_ms, 2), String(p.failed), '1.00 (baseline)']);
+    rows.push(['sql transfer (plpgsql)', `${fmt(p.tps)} tps`, fmt(p.p50_ms, 2), fmt(p.p95_ms, 2), fmt(p.p99_ms, 2), String(p.failed), '1.00 (baseline)', '', ms(p.db_cpu_ms_per_record)]);
   }
   if (b.ledger_post_sql) {
     const p = b.ledger_post_sql;
     const v = r.ratios.ledger_post_sql_vs_sql_transfer;
-    rows.push(['ledger_post() via pgbench', `${fmt(p.tps)} tps`, fmt(p.p50_ms, 2), fmt(p.p95_ms, 2), fmt(p.p99_ms, 2), String(p.failed), v == null ? '' : `${v.toFixed(2)} × sql transfer`]);
+    rows.push(['ledger_post() via pgbench', `${fmt(p.tps)} tps`, fmt(p.p50_ms, 2), fmt(p.p95_ms, 2), fmt(p.p99_ms, 2), String(p.failed), v == null ? '' : `${v.toFixed(2)} × sql transfer`, '', ms(p.db_cpu_ms_per_record)]);
   }
   const s = r.scenarios;
   const line = (name: string, sc: ScenarioResult | undefined, throughput: (sc: ScenarioResult) => string, ratioText: string) => {
     if (!sc) return;
-    const ms = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)} ms` : '');
     rows.push([name, throughput(sc), fmt(sc.p50_ms, 2), fmt(sc.p95_ms, 2), fmt(sc.p99_ms, 2), String(problems(sc)), ratioText, ms(sc.service_cpu_ms_per_record), ms(sc.db_cpu_ms_per_record)]);
   };
   const x = (v: number | null | undefined, what: string) => (v === null || v === undefined ? '' : `${v.toFixed(2)} × ${what}`);

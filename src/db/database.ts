@@ -5,6 +5,13 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import type { DB } from './schema.js';
 
+/**
+ * Settings of every connection of the service. Every query of the service is short: JIT
+ * compilation only ever adds its own time to them, and a generic plan spares planning on each
+ * call (planning had cost the database as much CPU as running, measured under bench/).
+ */
+export const SESSION_OPTIONS = '-c jit=off -c plan_cache_mode=force_generic_plan';
+
 export interface Database {
   db: Kysely<DB>;
   engine: DatabaseConfig['engine'];
@@ -20,8 +27,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       connectionString: config.url,
       max: config.poolSize,
       connectionTimeoutMillis: 5000,
-      // Every query of the service is short; JIT compilation only ever adds its own time to them.
-      options: '-c jit=off -c plan_cache_mode=force_generic_plan',
+      options: SESSION_OPTIONS,
     });
     // An idle client that loses its server (Postgres restarted) emits 'error'; without a listener
     // that would crash the process. The pool drops the client and makes a new one on demand.
