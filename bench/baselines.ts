@@ -5,7 +5,7 @@ import path from 'node:path';
 import { SESSION_OPTIONS } from '../src/db/database.js';
 import { createDatabase, withClient } from './pg.js';
 import type { County } from './seed.js';
-import { databaseCpuSeconds } from './service.js';
+import { databaseCpuByPid } from './service.js';
 import { latency, type Latency, round, Samples } from './stats.js';
 
 // Baselines measured in the same run, on the same Postgres, with the same client count as the
@@ -28,21 +28,25 @@ export interface PgbenchResult extends Latency {
 }
 
 /**
- * Samples the CPU time of a database's backends every second while `run` runs. pgbench opens
- * all its connections at the start and closes them at the end, so between the first and the last
- * sample the set of backends is the same: their CPU over that span is the run's.
+ * How many cores the backends of a database used while `run` ran, sampled every second. pgbench
+ * connects its clients at the start and they leave at the end, so a sample near either edge may
+ * miss some: the span is taken from the second sample to the last but one, counting each backend
+ * present at both ends.
  */
 async function withDatabaseCpu<T>(dbName: string, run: () => Promise<T>): Promise<{ result: T; cores: number | null }> {
-  const samples: { at: number; cpu: number }[] = [];
-  const timer = setInterval(() => {
-    const cpu = databaseCpuSeconds(dbName);
-    if (cpu !== null) samples.push({ at: Date.now(), cpu });
-  }, 1000);
+  const samples: { at: number; cpu: Map<number, number> }[] = [];
+  const timer = setInterval(() => samples.push({ at: Date.now(), cpu: databaseCpuByPid(dbName) }), 1000);
   try {
     const result = await run();
-    const first = samples[0];
-    const last = samples[samples.length - 1];
-    return { result, cores: first && last && last.at > first.at ? (last.cpu - first.cpu) / ((last.at - first.at) / 1000) : null };
+    if (samples.length < 4) return { result, cores: null };
+    const first = samples[1]!;
+    const last = samples[samples.length - 2]!;
+    let used = 0;
+    for (const [pid, cpu] of last.cpu) {
+      const before = first.cpu.get(pid);
+      if (before !== undefined) used += cpu - before;
+    }
+    return { result, cores: used / ((last.at - first.at) / 1000) };
   } finally {
     clearInterval(timer);
   }

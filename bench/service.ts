@@ -123,8 +123,13 @@ export function cpuSeconds(pid: number): number | null {
  * Postgres is not local. Backends that exited are not counted: the service's pool keeps its connections.
  */
 export function databaseCpuSeconds(name: string): number | null {
-  let total = 0;
-  let found = false;
+  const byPid = databaseCpuByPid(name);
+  return byPid.size === 0 ? null : [...byPid.values()].reduce((a, b) => a + b, 0);
+}
+
+/** CPU seconds used so far by each Postgres backend serving database `name` on this machine. */
+export function databaseCpuByPid(name: string): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let title: string;
@@ -135,11 +140,9 @@ export function databaseCpuSeconds(name: string): number | null {
     }
     if (!title.startsWith('postgres: ') || !title.includes(` ${name} `)) continue;
     const cpu = cpuSeconds(Number(entry));
-    if (cpu === null) continue;
-    total += cpu;
-    found = true;
+    if (cpu !== null) byPid.set(Number(entry), cpu);
   }
-  return found ? total : null;
+  return byPid;
 }
 
 export interface ProcessSample {

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_ledger_core.js';
 import * as m0002 from './0002_hours.js';
 import * as m0003 from './0003_ledger_post_lookups.js';
+import * as m0004 from './0004_ledger_post_many.js';
 
 // The list of migrations, in order. Listed here (not read from the folder) so that the same
 // code runs from TypeScript sources and from a compiled build.
@@ -9,4 +10,5 @@ export const migrations: Record<string, Migration> = {
   '0001_ledger_core': m0001,
   '0002_hours': m0002,
   '0003_ledger_post_lookups': m0003,
+  '0004_ledger_post_many': m0004,
 };

@@ -5,7 +5,6 @@ import type { DB } from '../db/schema.js';
 import { formatAmount } from '../ledger/amount.js';
 import { checkBalanced, type EntryInput, entryError } from '../ledger/post.js';
 import { type ChangeRow, memberHoursAccount, memberPointsAccount, starChangeJson, starsFor, toStarChange } from '../members/stars.js';
-import { issuanceAccount } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import { awardPostings, type MemberTotals, type RecordOutcome, verifiedDetail } from './awards.js';
 import { type Prepared, type RecordRow, type Submission, submittedDetail, toRecord } from './records.js';
@@ -32,8 +31,8 @@ interface Planned {
 
 /**
  * Stores the accepted submissions of one transaction with two statements at most, whatever their
- * number: one inserts the records verified at once with their awards (each entry through
- * ledger_post), their history and star changes; one inserts the records left submitted. The
+ * number: one inserts the records verified at once with their awards (all entries through one
+ * call of ledger_post_many), their history and star changes; one inserts the records left submitted. The
  * members are locked and their balances were read under the lock, so each record's effect on its
  * member (hours, points, stars) is worked out here, in the order they are written, and checked
  * against the balances ledger_post answers.
@@ -43,16 +42,9 @@ export async function storeSubmissions(trx: Transaction<DB>, tenantId: string, p
     [...prepared.members].map(([id, m]) => [id, { hours: new Decimal(m.hours), points: new Decimal(m.points), held: new Decimal(m.held), stars: m.stars }]),
   );
   const planned: Planned[] = [];
-  // Written in the order of their org units' issuance accounts ("C" order, as ledger_post locks
-  // them), then as posted: two transactions that award at the same stations take the stations'
-  // balance slots in the same order and never wait on each other in a cycle.
-  const slotOrder = (n: number) => {
-    const s = prepared.submissions[n]!;
-    return s instanceof DomainError ? '' : issuanceAccount(s.values.org_unit_id, 'hours').slice(0, -'hours'.length);
-  };
-  const order = prepared.submissions.map((_, n) => n).sort((a, b) => (slotOrder(a) < slotOrder(b) ? -1 : slotOrder(a) > slotOrder(b) ? 1 : a - b));
-  for (const n of order) {
-    const submission = prepared.submissions[n]!;
+  // Written as posted: ledger_post_many takes every balance lock of the transaction's entries in
+  // one fixed order, whatever the order of the entries.
+  for (const [n, submission] of prepared.submissions.entries()) {
     if (submission instanceof DomainError) continue;
     const { values, rule } = submission;
     const m = running.get(values.member_id)!;
@@ -153,10 +145,6 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
       rule_version: p.submission.rule.version,
       points: formatAmount(a.points),
       explanation: a.explanation,
-      metadata: a.entry.metadata,
-      accounts: a.entry.postings.map((x) => x.accountId),
-      units: a.entry.postings.map((x) => x.unit),
-      amounts: a.entry.postings.map((x) => x.amount.toFixed()),
       verified: {
         ...verifiedDetail(true, p.submission.rule, hours, a),
         ...(p.starChange ? { stars: { from: p.starChange.from, to: p.starChange.to } } : {}),
@@ -166,19 +154,27 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
       star_hours: p.starChange ? formatAmount(p.starChange.hours) : null,
     };
   });
+  // The entries as ledger_post_many takes them: entry k (from 1) is awarded[k - 1].
+  const entries = awarded.map((p) => p.award!.entry);
+  const postings = entries.flatMap((e, k) => e.postings.map((x) => ({ ...x, k: k + 1 })));
   let rows: AwardedRow[];
   try {
     rows = (
       await sql<AwardedRow>`
       WITH x AS (
         SELECT * FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS x(${recordColumns}, rule_version integer, points numeric,
-          explanation text, metadata jsonb, accounts text[], units text[], amounts numeric[], verified jsonb,
-          star_from integer, star_to integer, star_hours numeric)
+          explanation text, verified jsonb, star_from integer, star_to integer, star_hours numeric)
       ),
       e AS (
-        SELECT x.n, p.entry_id, p.balances_after
-        FROM x CROSS JOIN LATERAL ledger_post(${tenantId}, 'award', x.ended_at, x.explanation, NULL, 'service_record', x.record_id::text,
-          x.rule_version, x.submitted_by, x.metadata, x.accounts, x.units, x.amounts) AS p
+        SELECT (${awarded.map((p) => p.n)}::integer[])[p.n] AS n, p.entry_id, p.balances_after
+        FROM ledger_post_many(${tenantId}, ${entries.map((e) => e.kind)}::text[],
+          ${entries.map((e) => e.occurredAt!.toISOString())}::timestamptz[], ${entries.map((e) => e.reason ?? null)}::text[],
+          ${entries.map(() => null)}::uuid[], ${entries.map((e) => e.objectType ?? null)}::text[],
+          ${entries.map((e) => e.objectId ?? null)}::text[], ${entries.map((e) => e.ruleVersion ?? null)}::integer[],
+          ${entries.map((e) => e.createdBy ?? null)}::text[],
+          ARRAY(SELECT m.v FROM jsonb_array_elements(${JSON.stringify(entries.map((e) => e.metadata ?? {}))}::jsonb) WITH ORDINALITY AS m(v, i) ORDER BY m.i),
+          ${postings.map((x) => x.k)}::integer[], ${postings.map((x) => x.accountId)}::text[],
+          ${postings.map((x) => x.unit)}::text[], ${postings.map((x) => x.amount.toFixed())}::numeric[]) AS p
       ),
       r AS (
         INSERT INTO service_records (${insertColumns}, award_entry_id, rule_version, points, explanation, verified_by, verified_at)
