@@ -1,0 +1,128 @@
+import { sql } from 'kysely';
+import t from 'tap';
+import { engines, fundedAccount, type Harness, setup, type Tap } from './helpers/harness.js';
+
+// ledger_post_many, the database's write path for many entries at once (award groups and batches
+// call it; ledger_post calls it with one entry), driven here through the database as it is: the
+// entries of one call must be checked, locked and written as if they were posted one by one.
+
+type Posting = [account: string, amount: string];
+
+/** One call of ledger_post_many with these entries (each a list of POINTS postings). */
+async function postMany(h: Harness, entries: Posting[][], reverses: (string | null)[] = entries.map(() => null)) {
+  const postings = entries.flatMap((e, k) => e.map(([account, amount]) => ({ k: k + 1, account, amount })));
+  const { rows } = await sql<{ n: number; entry_id: string; seq: string; balances_after: (string | null)[] }>`
+    SELECT * FROM ledger_post_many(${h.tenantId}, ${entries.map((_, i) => (reverses[i] ? 'reversal' : 'adjustment'))}::text[],
+      ${entries.map(() => new Date().toISOString())}::timestamptz[], ${entries.map(() => 'test')}::text[],
+      ${reverses}::uuid[], ${entries.map(() => null)}::text[], ${entries.map(() => null)}::text[],
+      ${entries.map(() => null)}::integer[], ${entries.map(() => null)}::text[],
+      ARRAY(SELECT '{}'::jsonb FROM generate_series(1, ${entries.length}::integer)),
+      ${postings.map((p) => p.k)}::integer[], ${postings.map((p) => p.account)}::text[],
+      ${postings.map(() => 'POINTS')}::text[], ${postings.map((p) => p.amount)}::numeric[])`.execute(h.database.db);
+  return rows;
+}
+
+/** The error a call raised (its SQLSTATE and DETAIL), or fails the test when it succeeded. */
+async function refusal(t: Tap, call: Promise<unknown>): Promise<{ code: string; detail: string }> {
+  try {
+    await call;
+  } catch (err) {
+    const e = err as { code?: string; detail?: string };
+    return { code: e.code ?? '', detail: e.detail ?? '' };
+  }
+  t.fail('the call succeeded');
+  return { code: '', detail: '' };
+}
+
+const balance = async (h: Harness, id: string) => (await h.request('GET', `/v1/accounts/${id}`)).body.balance as string;
+
+for (const engine of engines) {
+  t.test(`ledger_post_many on ${engine}`, async (t) => {
+    const h = await setup(t, engine, { poolSize: 20 });
+    await h.request('POST', '/v1/accounts', { body: { id: 'market:many', unit: 'POINTS', type: 'market', allowNegative: true } });
+
+    t.test('entries apply in order: a credit before a debit in the same call covers it', async (t) => {
+      await fundedAccount(h, { id: 'member:m1:points', points: '4' });
+      const rows = await postMany(h, [
+        [['issuance:member:m1:points', '-5'], ['member:m1:points', '5']],
+        [['member:m1:points', '-8'], ['market:many', '8']],
+      ]);
+      t.same(rows.map((r) => r.n), [1, 2], 'one answer per entry, in order');
+      t.equal(Number(rows[1]!.seq), Number(rows[0]!.seq) + 1, 'sequence numbers follow the order of the entries');
+      t.equal(rows[0]!.balances_after[1], '9.00', 'running balance after the credit');
+      t.equal(rows[1]!.balances_after[0], '1.00', 'running balance after the debit');
+      t.equal(await balance(h, 'member:m1:points'), '1.00');
+      await h.assertLedger(t);
+    });
+
+    t.test('the same entries in the other order: the debit comes first and the whole call is refused', async (t) => {
+      await fundedAccount(h, { id: 'member:m2:points', points: '4' });
+      const before = await h.count('ledger_entries');
+      const err = await refusal(
+        t,
+        postMany(h, [
+          [['member:m2:points', '-8'], ['market:many', '8']],
+          [['issuance:member:m2:points', '-5'], ['member:m2:points', '5']],
+        ]),
+      );
+      t.equal(err.code, 'LE402', 'insufficient balance');
+      t.same(JSON.parse(err.detail), { accountId: 'member:m2:points', unit: 'POINTS', available: 4, requested: 8 });
+      t.equal(await h.count('ledger_entries'), before, 'nothing written');
+      t.equal(await balance(h, 'member:m2:points'), '4.00', 'balance unchanged');
+    });
+
+    t.test('a later debit is checked against what the earlier ones left', async (t) => {
+      await fundedAccount(h, { id: 'member:m3:points', points: '5' });
+      const err = await refusal(
+        t,
+        postMany(h, [
+          [['member:m3:points', '-3'], ['market:many', '3']],
+          [['member:m3:points', '-3'], ['market:many', '3']],
+        ]),
+      );
+      t.equal(err.code, 'LE402');
+      t.same(JSON.parse(err.detail), { accountId: 'member:m3:points', unit: 'POINTS', available: 2, requested: 3 }, 'the second entry finds 2 left');
+      t.equal(await balance(h, 'member:m3:points'), '5.00');
+    });
+
+    t.test('an unbalanced entry or one with a single posting refuses the call', async (t) => {
+      await fundedAccount(h, { id: 'member:m4:points', points: '5' });
+      const before = await h.count('ledger_entries');
+      const ok: Posting[] = [['member:m4:points', '-1'], ['market:many', '1']];
+      t.equal((await refusal(t, postMany(h, [ok, [['member:m4:points', '-1'], ['market:many', '2']]]))).code, 'LE001', 'unbalanced');
+      t.equal((await refusal(t, postMany(h, [ok, [['market:many', '1']]]))).code, 'LE001', 'one posting');
+      t.equal((await refusal(t, postMany(h, [ok, [['member:m4:points', '-0.001'], ['market:many', '0.001']]]))).code, 'LE001', 'three decimals');
+      t.equal((await refusal(t, postMany(h, [ok, [['nobody:points', '-1'], ['market:many', '1']]]))).code, 'LE405', 'unknown account');
+      t.equal(await h.count('ledger_entries'), before, 'nothing written');
+    });
+
+    t.test('two reversals of one entry in one call: already_reversed, nothing written', async (t) => {
+      await fundedAccount(h, { id: 'member:m5:points', points: '5' });
+      const [first] = await postMany(h, [[['member:m5:points', '-2'], ['market:many', '2']]]);
+      const mirror: Posting[] = [['member:m5:points', '2'], ['market:many', '-2']];
+      const before = await h.count('ledger_entries');
+      const err = await refusal(t, postMany(h, [mirror, mirror], [first!.entry_id, first!.entry_id]));
+      t.equal(err.code, 'LE409');
+      t.equal(await h.count('ledger_entries'), before, 'nothing written');
+      await postMany(h, [mirror], [first!.entry_id]);
+      t.equal(await balance(h, 'member:m5:points'), '5.00', 'one reversal goes through');
+      await h.assertLedger(t);
+    });
+
+    t.test('calls touching the same accounts with their entries in opposite orders never deadlock', async (t) => {
+      await fundedAccount(h, { id: 'member:x:points', points: '1000' });
+      await fundedAccount(h, { id: 'member:y:points', points: '1000' });
+      const xy: Posting[] = [['member:x:points', '-1'], ['member:y:points', '1']];
+      const yx: Posting[] = [['member:y:points', '-1'], ['member:x:points', '1']];
+      const fromIssuance: Posting[] = [['issuance:member:y:points', '-1'], ['issuance:member:x:points', '1']];
+      const results = await Promise.allSettled(
+        Array.from({ length: 60 }, (_, i) => postMany(h, i % 2 === 0 ? [xy, fromIssuance, yx] : [yx, xy, fromIssuance].reverse())),
+      );
+      const failed = results.filter((r) => r.status === 'rejected');
+      t.same(failed.map((r) => (r as PromiseRejectedResult).reason?.code), [], 'every call went through (no deadlock)');
+      t.equal(await balance(h, 'member:x:points'), '1000.00', 'x is back where it started');
+      t.equal(await balance(h, 'member:y:points'), '1000.00', 'y is back where it started');
+      await h.assertLedger(t);
+    });
+  });
+}
