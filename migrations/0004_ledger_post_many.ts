@@ -4,25 +4,26 @@ import * as m0003 from './0003_ledger_post_lookups.js';
 // Frozen: a later change is a new migration, never an edit here.
 //
 // The write path for many entries at once, measured under load (perf on the Postgres backends,
-// bench/): ledger_post ran about ten statements per entry (two checks, the account lookup, one
-// balance UPDATE per account, the entry, the postings), and starting each statement's executor,
-// its CHECK constraints read again each time, cost more than the work. An award group or a batch
-// of 100 records paid that once per entry. ledger_post_many writes any number of entries with
-// five statements in all, whatever their number:
+// bench/): ledger_post ran about ten statements per entry, and starting each statement's executor
+// (its CHECK constraints read again each time) cost more than the work; an award group or a batch
+// of 100 records paid that once per entry. ledger_post_many takes all the entries of a
+// transaction in one call:
 //  - the checks of every entry in one query (each entry has two postings or more, every amount is
 //    non-zero with at most two decimals, each unit balances within its entry);
 //  - reversals (rare) checked one reversed entry at a time, locked in id order;
-//  - the accounts looked up, each by key, with their net change, in the fixed lock order
-//    (single-slot accounts by id, then slotted accounts by id, "C" collation);
-//  - the balance rows locked and read in that order: a LATERAL subquery with LIMIT runs once per
-//    account, as the accounts come, so the locks are taken in that order, never in a cycle;
-//  - the guard of a non-negative account checked on the locked rows, entry by entry in order:
-//    for each entry that takes from the account, the balance less holds plus the account's
-//    change through that entry must stay >= 0, exactly as if the entries were posted one by one;
-//  - one UPDATE of every balance row, one INSERT of every entry and every posting with its
-//    running balance.
-// ledger_post keeps its signature and answers and now calls ledger_post_many with one entry:
-// there is still one write path.
+//  - the accounts looked up, each by key, with their net change over all the entries, in the
+//    fixed lock order (single-slot accounts by id, then slotted accounts by id, "C" collation),
+//    and one guarded UPDATE per account in that order: an issuance account that ten awards of a
+//    group debit is updated once, and two calls never wait on each other in a cycle;
+//  - the guard of a non-negative account that a posting takes from: after each entry that takes
+//    from it, in order, the balance less holds must stay >= 0, exactly as if the entries were
+//    posted one by one. It sits in the UPDATE's WHERE, which Postgres re-checks on the newest row
+//    after a lock wait;
+//  - one INSERT of every entry and every posting with its running balance.
+// Measured against 0003 in the same runs (npm run bench -- --quick): award +6 %, award-batch
+// +26 %, a single entry per transaction (ledger-post-sql, post-direct) -20 %: one entry now pays
+// for the set-based statements. ledger_post keeps its signature and answers and calls
+// ledger_post_many with one entry: there is still one write path.
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE FUNCTION ledger_post_many(
@@ -53,16 +54,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       v_rev record;
       v_acc record;
       v_fail record;
+      v_slot integer;
+      v_lowest numeric;
+      v_new numeric;
       v_accounts text[] := '{}';
-      v_slots integer[] := '{}';
-      v_deltas numeric[] := '{}';
-      v_lowest numeric[] := '{}';
+      v_old numeric[] := '{}';
       v_slotted boolean[] := '{}';
-      v_units text[] := '{}';
-      v_old numeric[];
-      v_free numeric[];
-      v_allow boolean[];
-      v_rows tid[];
     BEGIN
       IF v_count = 0
          OR coalesce(cardinality(p_occurred_at), 0) <> v_count OR coalesce(cardinality(p_reasons), 0) <> v_count
@@ -104,30 +101,19 @@ export async function up(db: Kysely<any>): Promise<void> {
         END LOOP;
       END IF;
 
-      -- Each account's net change, and the lowest its change reaches after an entry that takes
-      -- from it (NULL when no entry does).
+      -- Each account with its net change, in the fixed lock order; its balance row is updated (and
+      -- locked) in that order, one account after the other, so two calls never wait on each
+      -- other in a cycle.
       FOR v_acc IN
-        WITH u AS (
-          SELECT * FROM unnest(p_accounts, p_units, p_amounts, p_entry_of) AS u(account_id, unit, amount, en)
-        ),
-        per_entry AS (
-          SELECT u.account_id, u.en, sum(u.amount) AS delta FROM u GROUP BY u.account_id, u.en
-        ),
-        running AS (
-          SELECT r.*, sum(r.delta) OVER (PARTITION BY r.account_id ORDER BY r.en) AS through FROM per_entry r
-        ),
-        d AS (
-          SELECT r.account_id, sum(r.delta) AS delta, min(r.through) FILTER (WHERE r.delta < 0) AS lowest
-          FROM running r GROUP BY r.account_id
-        ),
-        units AS (
-          SELECT u.account_id, array_agg(DISTINCT u.unit) AS units FROM u GROUP BY u.account_id
-        )
-        SELECT d.account_id, d.delta, d.lowest, units.units, a.unit AS account_unit, a.slots
-        FROM d JOIN units ON units.account_id = d.account_id
+        SELECT d.account_id, d.delta, d.debited, d.units, a.unit AS account_unit, a.allow_negative, a.slots
+        FROM (
+          SELECT u.account_id, sum(u.amount) AS delta, bool_or(u.amount < 0) AS debited, array_agg(DISTINCT u.unit) AS units
+          FROM unnest(p_accounts, p_units, p_amounts) AS u(account_id, unit, amount)
+          GROUP BY u.account_id
+        ) d
         -- One index lookup per account: a join here was planned as a scan of every account.
         LEFT JOIN LATERAL (
-          SELECT x.unit, x.slots FROM ledger_accounts x
+          SELECT x.unit, x.allow_negative, x.slots FROM ledger_accounts x
           WHERE x.tenant_id = p_tenant AND x.account_id = d.account_id LIMIT 1
         ) a ON true
         ORDER BY coalesce(a.slots, 1) > 1, d.account_id COLLATE "C"
@@ -139,50 +125,40 @@ export async function up(db: Kysely<any>): Promise<void> {
           RAISE EXCEPTION 'account % holds %', v_acc.account_id, v_acc.account_unit
             USING ERRCODE = 'LE422', DETAIL = json_build_object('accountId', v_acc.account_id, 'unit', v_acc.account_unit)::text;
         END IF;
-        v_accounts := v_accounts || v_acc.account_id::text;
-        v_slots := v_slots || CASE WHEN v_acc.slots > 1 THEN pg_backend_pid() % v_acc.slots ELSE 0 END;
-        v_deltas := v_deltas || v_acc.delta;
-        v_lowest := v_lowest || v_acc.lowest;
-        v_slotted := v_slotted || (v_acc.slots > 1);
-        v_units := v_units || v_acc.account_unit::text;
-      END LOOP;
-
-      SELECT array_agg(b.ctid ORDER BY l.k), array_agg(b.balance ORDER BY l.k), array_agg(b.balance - b.held ORDER BY l.k),
-          array_agg(b.allow_negative ORDER BY l.k)
-        INTO v_rows, v_old, v_free, v_allow
-      FROM unnest(v_accounts, v_slots) WITH ORDINALITY AS l(account_id, slot, k)
-      CROSS JOIN LATERAL (
-        SELECT x.ctid, x.balance, x.held, x.allow_negative FROM ledger_balances x
-        WHERE x.tenant_id = p_tenant AND x.account_id = l.account_id AND x.slot = l.slot
-        FOR UPDATE LIMIT 1
-      ) b;
-      IF coalesce(cardinality(v_old), 0) <> cardinality(v_accounts) THEN
-        RAISE EXCEPTION 'a balance row of the accounts % is missing', v_accounts;
-      END IF;
-
-      -- A non-negative account that some entry would take below zero: the loop (no query) finds
-      -- whether there is one; the query, run only then, finds the first such entry in order.
-      FOR k IN 1..cardinality(v_accounts) LOOP
-        IF NOT v_allow[k] AND v_free[k] + v_lowest[k] < 0 THEN
-          SELECT l.account_id, l.unit, l.free, r.en, r.delta, r.through INTO v_fail
-          FROM unnest(v_accounts, v_units, v_free, v_allow, v_lowest) AS l(account_id, unit, free, allow, lowest)
-          CROSS JOIN LATERAL (
-            SELECT q.en, q.delta, sum(q.delta) OVER (ORDER BY q.en) AS through
-            FROM (SELECT u.en, sum(u.amount) AS delta FROM unnest(p_accounts, p_amounts, p_entry_of) AS u(account_id, amount, en)
-                  WHERE u.account_id = l.account_id GROUP BY u.en) q
-          ) r
-          WHERE NOT l.allow AND l.free + l.lowest < 0 AND r.delta < 0 AND l.free + r.through < 0
-          ORDER BY r.en LIMIT 1;
-          RAISE EXCEPTION 'insufficient balance on %', v_fail.account_id
-            USING ERRCODE = 'LE402', DETAIL = json_build_object('accountId', v_fail.account_id, 'unit', v_fail.unit,
-              'available', v_fail.free + v_fail.through - v_fail.delta, 'requested', -v_fail.delta)::text;
+        -- A non-negative account that a posting takes from: after each entry that takes from it,
+        -- in order, the balance less holds must stay >= 0, i.e. it must cover the lowest the
+        -- account's running change reaches at such an entry. (Awards only add to members.)
+        v_lowest := NULL;
+        IF v_acc.debited AND NOT v_acc.allow_negative THEN
+          SELECT min(r.through) FILTER (WHERE r.delta < 0) INTO v_lowest
+          FROM (SELECT q.delta, sum(q.delta) OVER (ORDER BY q.en) AS through
+                FROM (SELECT u.en, sum(u.amount) AS delta FROM unnest(p_accounts, p_amounts, p_entry_of) AS u(account_id, amount, en)
+                      WHERE u.account_id = v_acc.account_id GROUP BY u.en) q) r;
         END IF;
+        v_slot := CASE WHEN v_acc.slots > 1 THEN pg_backend_pid() % v_acc.slots ELSE 0 END;
+        -- The guard is in the WHERE: Postgres re-checks it on the newest row after a lock wait.
+        UPDATE ledger_balances b SET balance = b.balance + v_acc.delta
+          WHERE b.tenant_id = p_tenant AND b.account_id = v_acc.account_id AND b.slot = v_slot
+            AND (b.allow_negative OR v_lowest IS NULL OR b.balance - b.held + v_lowest >= 0)
+          RETURNING b.balance INTO v_new;
+        IF NOT FOUND THEN
+          -- The first entry, in order, that the account does not cover.
+          SELECT r.delta, b.free + r.through - r.delta AS available INTO v_fail
+          FROM (SELECT sum(x.balance - x.held) AS free FROM ledger_balances x
+                WHERE x.tenant_id = p_tenant AND x.account_id = v_acc.account_id) b,
+               (SELECT q.en, q.delta, sum(q.delta) OVER (ORDER BY q.en) AS through
+                FROM (SELECT u.en, sum(u.amount) AS delta FROM unnest(p_accounts, p_amounts, p_entry_of) AS u(account_id, amount, en)
+                      WHERE u.account_id = v_acc.account_id GROUP BY u.en) q) r
+          WHERE r.delta < 0 AND b.free + r.through < 0
+          ORDER BY r.en LIMIT 1;
+          RAISE EXCEPTION 'insufficient balance on %', v_acc.account_id
+            USING ERRCODE = 'LE402', DETAIL = json_build_object('accountId', v_acc.account_id,
+              'unit', v_acc.account_unit, 'available', v_fail.available, 'requested', -v_fail.delta)::text;
+        END IF;
+        v_accounts := v_accounts || v_acc.account_id::text;
+        v_old := v_old || (v_new - v_acc.delta);
+        v_slotted := v_slotted || (v_acc.slots > 1);
       END LOOP;
-
-      -- The rows locked above, by their physical address (no other transaction can move a row
-      -- this one has locked): no index lookup again, and no plan that could scan the table.
-      UPDATE ledger_balances b SET balance = b.balance + v_deltas[array_position(v_rows, b.ctid)]
-        WHERE b.ctid = ANY (v_rows);
 
       v_sequence := format('%I', 'ledger_seq_' || p_tenant)::regclass;
       FOR i IN 1..v_count LOOP
