@@ -3,7 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import { fromJsonb } from '../db/json.js';
 import type { DB } from '../db/schema.js';
 import { formatAmount } from '../ledger/amount.js';
-import { checkBalanced, type EntryInput, entryError } from '../ledger/post.js';
+import { entriesCall, type EntryInput, entryError } from '../ledger/post.js';
 import { type ChangeRow, memberHoursAccount, memberPointsAccount, starChangeJson, starsFor, toStarChange } from '../members/stars.js';
 import { DomainError } from '../problems.js';
 import { awardPostings, type MemberTotals, type RecordOutcome, verifiedDetail } from './awards.js';
@@ -31,11 +31,11 @@ interface Planned {
 
 /**
  * Stores the accepted submissions of one transaction with two statements at most, whatever their
- * number: one inserts the records verified at once with their awards (all entries through one
- * call of ledger_post_many), their history and star changes; one inserts the records left submitted. The
- * members are locked and their balances were read under the lock, so each record's effect on its
- * member (hours, points, stars) is worked out here, in the order they are written, and checked
- * against the balances ledger_post answers.
+ * number: one inserts the records verified at once with their awards (all their entries through
+ * one call of ledger_post_many), their history and star changes; one inserts the records left
+ * submitted. The members are locked and their balances were read under the lock, so each
+ * record's effect on its member (hours, points, stars) is worked out here, in the order they are
+ * written, and checked against the balances the ledger answers.
  */
 export async function storeSubmissions(trx: Transaction<DB>, tenantId: string, prepared: Prepared): Promise<(RecordOutcome | DomainError)[]> {
   const running = new Map<string, Running>(
@@ -138,7 +138,6 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
   if (awarded.length === 0) return [];
   const items = awarded.map((p) => {
     const a = p.award!;
-    checkBalanced(a.entry.postings);
     const hours = new Decimal(p.submission.values.hours);
     return {
       ...recordJson(p),
@@ -154,9 +153,6 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
       star_hours: p.starChange ? formatAmount(p.starChange.hours) : null,
     };
   });
-  // The entries as ledger_post_many takes them: entry k (from 1) is awarded[k - 1].
-  const entries = awarded.map((p) => p.award!.entry);
-  const postings = entries.flatMap((e, k) => e.postings.map((x) => ({ ...x, k: k + 1 })));
   let rows: AwardedRow[];
   try {
     rows = (
@@ -166,15 +162,9 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
           explanation text, verified jsonb, star_from integer, star_to integer, star_hours numeric)
       ),
       e AS (
+        -- Entry k of the call (from 1) is the award of awarded[k - 1].
         SELECT (${awarded.map((p) => p.n)}::integer[])[p.n] AS n, p.entry_id, p.balances_after
-        FROM ledger_post_many(${tenantId}, ${entries.map((e) => e.kind)}::text[],
-          ${entries.map((e) => e.occurredAt!.toISOString())}::timestamptz[], ${entries.map((e) => e.reason ?? null)}::text[],
-          ${entries.map(() => null)}::uuid[], ${entries.map((e) => e.objectType ?? null)}::text[],
-          ${entries.map((e) => e.objectId ?? null)}::text[], ${entries.map((e) => e.ruleVersion ?? null)}::integer[],
-          ${entries.map((e) => e.createdBy ?? null)}::text[],
-          ARRAY(SELECT m.v FROM jsonb_array_elements(${JSON.stringify(entries.map((e) => e.metadata ?? {}))}::jsonb) WITH ORDINALITY AS m(v, i) ORDER BY m.i),
-          ${postings.map((x) => x.k)}::integer[], ${postings.map((x) => x.accountId)}::text[],
-          ${postings.map((x) => x.unit)}::text[], ${postings.map((x) => x.amount.toFixed())}::numeric[]) AS p
+        FROM (${entriesCall(awarded.map((p) => p.award!.entry))}) AS p
       ),
       r AS (
         INSERT INTO service_records (${insertColumns}, award_entry_id, rule_version, points, explanation, verified_by, verified_at)
@@ -214,7 +204,7 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
   return rows.map(({ n, balances_after, star_change, ...row }) => {
     const p = byN.get(n)!;
     const a = p.award!;
-    // The member's lock was held since their balances were read: what ledger_post left must be what was worked out.
+    // The member's lock was held since their balances were read: what the ledger left must be what was worked out.
     const hoursAfter = balances_after[a.hoursAt];
     if (hoursAfter === null || hoursAfter === undefined || !new Decimal(hoursAfter).eq(p.member.hours)) {
       throw new Error(`member ${p.member.id}: hours after the award ${hoursAfter} differ from the ${p.member.hours} worked out`);

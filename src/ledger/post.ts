@@ -106,6 +106,31 @@ export function entryCall(input: EntryInput, occurredAt: Date) {
       ${input.postings.map((p) => p.amount.toFixed())}::numeric[])`;
 }
 
+/** What ledger_post_many answers for each entry of a call: n is its place (from 1) in the call. */
+export interface PostedManyRow extends PostedRow {
+  n: number;
+}
+
+/**
+ * The call of ledger_post_many for several entries of one transaction, as an SQL expression that
+ * yields one PostedManyRow per entry. They are written in the order given, each checked against
+ * what the ones before it left, and the call fails whole if one fails (pass that through
+ * entryError()). A caller that writes many awards at once embeds it in its statement.
+ */
+export function entriesCall(inputs: EntryInput[]) {
+  for (const input of inputs) checkBalanced(input.postings);
+  const postings = inputs.flatMap((e, k) => e.postings.map((p) => ({ ...p, n: k + 1 })));
+  const each = <T>(f: (e: EntryInput) => T) => inputs.map(f);
+  return sql<PostedManyRow>`SELECT * FROM ledger_post_many(${inputs[0]?.tenantId ?? null},
+      ${each((e) => e.kind)}::text[], ${each((e) => (e.occurredAt ?? new Date()).toISOString())}::timestamptz[],
+      ${each((e) => e.reason ?? null)}::text[], ${each((e) => e.reversesEntryId ?? null)}::uuid[],
+      ${each((e) => e.objectType ?? null)}::text[], ${each((e) => e.objectId ?? null)}::text[],
+      ${each((e) => e.ruleVersion ?? null)}::integer[], ${each((e) => e.createdBy ?? null)}::text[],
+      ARRAY(SELECT m.v FROM jsonb_array_elements(${JSON.stringify(each((e) => e.metadata ?? {}))}::jsonb) WITH ORDINALITY AS m(v, i) ORDER BY m.i),
+      ${postings.map((p) => p.n)}::integer[], ${postings.map((p) => p.accountId)}::text[],
+      ${postings.map((p) => p.unit)}::text[], ${postings.map((p) => p.amount.toFixed())}::numeric[])`;
+}
+
 /** The entry as answered, from its input and what ledger_post returned. */
 function toEntry(input: EntryInput, occurredAt: Date, row: PostedRow): Entry {
   return {
