@@ -26,6 +26,16 @@ import * as m0003 from './0003_ledger_post_lookups.js';
 // ledger_post_many with one entry: there is still one write path.
 
 export async function up(db: Kysely<any>): Promise<void> {
+  // One account's change entry by entry, in order: its net change in each entry that touches it,
+  // and its running change through that entry. Plain SQL, so Postgres inlines it where it is used.
+  await sql`CREATE FUNCTION ledger_running_change(p_accounts text[], p_amounts numeric[], p_entry_of integer[], p_account text)
+    RETURNS TABLE (en integer, delta numeric, through numeric)
+    LANGUAGE sql IMMUTABLE AS $$
+      SELECT q.en, q.delta, sum(q.delta) OVER (ORDER BY q.en)
+      FROM (SELECT u.en, sum(u.amount) AS delta FROM unnest(p_accounts, p_amounts, p_entry_of) AS u(account_id, amount, en)
+            WHERE u.account_id = p_account GROUP BY u.en) q
+    $$`.execute(db);
+
   await sql`CREATE FUNCTION ledger_post_many(
       p_tenant text,
       p_kinds text[],
@@ -131,9 +141,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         v_lowest := NULL;
         IF v_acc.debited AND NOT v_acc.allow_negative THEN
           SELECT min(r.through) FILTER (WHERE r.delta < 0) INTO v_lowest
-          FROM (SELECT q.delta, sum(q.delta) OVER (ORDER BY q.en) AS through
-                FROM (SELECT u.en, sum(u.amount) AS delta FROM unnest(p_accounts, p_amounts, p_entry_of) AS u(account_id, amount, en)
-                      WHERE u.account_id = v_acc.account_id GROUP BY u.en) q) r;
+          FROM ledger_running_change(p_accounts, p_amounts, p_entry_of, v_acc.account_id) r;
         END IF;
         v_slot := CASE WHEN v_acc.slots > 1 THEN pg_backend_pid() % v_acc.slots ELSE 0 END;
         -- The guard is in the WHERE: Postgres re-checks it on the newest row after a lock wait.
@@ -146,9 +154,7 @@ export async function up(db: Kysely<any>): Promise<void> {
           SELECT r.delta, b.free + r.through - r.delta AS available INTO v_fail
           FROM (SELECT sum(x.balance - x.held) AS free FROM ledger_balances x
                 WHERE x.tenant_id = p_tenant AND x.account_id = v_acc.account_id) b,
-               (SELECT q.en, q.delta, sum(q.delta) OVER (ORDER BY q.en) AS through
-                FROM (SELECT u.en, sum(u.amount) AS delta FROM unnest(p_accounts, p_amounts, p_entry_of) AS u(account_id, amount, en)
-                      WHERE u.account_id = v_acc.account_id GROUP BY u.en) q) r
+               ledger_running_change(p_accounts, p_amounts, p_entry_of, v_acc.account_id) r
           WHERE r.delta < 0 AND b.free + r.through < 0
           ORDER BY r.en LIMIT 1;
           RAISE EXCEPTION 'insufficient balance on %', v_acc.account_id
@@ -225,7 +231,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  // ledger_post as 0003 left it, then the function it no longer calls.
+  // ledger_post as 0003 left it, then the functions it no longer calls.
   await m0003.up(db);
   await sql`DROP FUNCTION IF EXISTS ledger_post_many`.execute(db);
+  await sql`DROP FUNCTION IF EXISTS ledger_running_change`.execute(db);
 }
