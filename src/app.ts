@@ -18,6 +18,7 @@ import { healthRoutes } from './health.js';
 import { requireApiKey } from './http/auth.js';
 import { KeyCache } from './tenants/keyCache.js';
 import { handleError, registerErrorHandling } from './http/errors.js';
+import { registerMetrics } from './http/metrics.js';
 import { sendProblem } from './http/problem.js';
 import { RecordIntake } from './hours/intake.js';
 import { hoursRoutes } from './hours/routes.js';
@@ -89,6 +90,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // JSON only: text/plain bodies are refused with 415 rather than half-parsed.
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
+  // Before any route: each route's requests are timed by a hook that knows its pattern.
+  registerMetrics(app, config.metrics, database);
   // Draining (SIGTERM): a request that still arrives, on a keep-alive connection, is refused with
   // the problem+json every other error has, and its connection closed.
   let closing = false;

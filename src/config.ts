@@ -18,6 +18,14 @@ const envSchema = z.object({
   // Service records of one tenant written at once; posts arriving meanwhile share the next transaction.
   RECORD_GROUPS: z.coerce.number().int().min(1).max(500).default(4),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // GET /metrics (Prometheus): off, or on behind a bearer token and/or on a listener of its own.
+  METRICS: z.enum(['off', 'on']).default('off'),
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16–256 printable characters without spaces')
+    .optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -31,6 +39,14 @@ export interface Config {
   shutdownTimeoutMs: number;
   apiKeyCacheMs: number;
   recordGroups: number;
+  metrics: MetricsConfig | null; // null: off
+}
+
+export interface MetricsConfig {
+  /** Scrapers must send Authorization: Bearer <token> (null: no token asked). */
+  token: string | null;
+  /** A listener of its own for /metrics (the service's port then does not serve it); null: the service's port. */
+  listen: { port: number; host: string } | null;
 }
 
 export type DatabaseConfig =
@@ -48,6 +64,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  // Metrics on the service's port without a token would show anyone who reaches the API what it
+  // does; that must be a choice (a separate port, kept inside), never a default.
+  if (e.METRICS === 'on' && e.METRICS_TOKEN === undefined && e.METRICS_PORT === undefined) {
+    throw new ConfigError('invalid configuration:\n  METRICS: on needs METRICS_TOKEN (a bearer token) or METRICS_PORT (a listener of its own)');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -59,5 +80,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     recordGroups: e.RECORD_GROUPS,
+    metrics:
+      e.METRICS === 'on'
+        ? {
+            token: e.METRICS_TOKEN ?? null,
+            listen: e.METRICS_PORT === undefined ? null : { port: e.METRICS_PORT, host: e.METRICS_HOST ?? e.HOST },
+          }
+        : null,
   };
 }

@@ -102,6 +102,12 @@ export const problems = {
     zh: '缺少或无效的 API 密钥，请使用 Authorization: Bearer <key>。',
     en: 'Missing or unknown API key; send Authorization: Bearer <key>.',
   },
+  metrics_unauthenticated: {
+    status: 401,
+    title: 'Metrics token required',
+    zh: '缺少或错误的指标令牌，请使用 Authorization: Bearer <METRICS_TOKEN>。',
+    en: 'Missing or wrong metrics token; send Authorization: Bearer <METRICS_TOKEN>.',
+  },
   forbidden: {
     status: 403,
     title: 'Forbidden',

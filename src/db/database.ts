@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
+import { type DatabaseConnection, type Dialect, type Driver, Kysely, PostgresDialect, type TransactionSettings } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
+import type { ConnectionStats } from '../metrics.js';
 import type { DB } from './schema.js';
 
 /**
@@ -16,6 +17,8 @@ export interface Database {
   db: Kysely<DB>;
   engine: DatabaseConfig['engine'];
   close(): Promise<void>;
+  /** How the connections are used right now (read by the metrics when scraped). */
+  connections?(): ConnectionStats;
 }
 
 // BIGINT (OID 20) as a string, as the PGlite side does too: sequence numbers exceed 2^53 one day.
@@ -41,7 +44,13 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       preparedStatements(client);
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    return { db, engine: 'postgres', close: () => db.destroy() };
+    const max = config.poolSize;
+    return {
+      db,
+      engine: 'postgres',
+      close: () => db.destroy(),
+      connections: () => ({ max, open: pool.totalCount, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
+    };
   }
   return openEmbedded(config.dataDir);
 }
@@ -81,10 +90,13 @@ async function openEmbedded(dataDir: string | null): Promise<Database> {
   }
   try {
     const pglite = await PGlite.create(dataDir ?? undefined, { parsers: { 20: (v: string) => v } });
-    const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+    const dialect = new CountedDialect(new PGliteDialect(pglite));
+    const db = new Kysely<DB>({ dialect });
     return {
       db,
       engine: 'pglite',
+      // Its one connection, lent to one caller at a time; the others wait in the driver's queue.
+      connections: () => ({ max: 1, open: 1, inUse: dialect.inUse, waiting: dialect.waiting }),
       close: async () => {
         await db.destroy();
         release();
@@ -93,6 +105,52 @@ async function openEmbedded(dataDir: string | null): Promise<Database> {
   } catch (err) {
     release();
     throw err;
+  }
+}
+
+/**
+ * A dialect whose driver counts the connections it lends and the callers waiting for one: PGlite's
+ * driver keeps them to itself, and the metrics report them as they do a pg pool's.
+ */
+class CountedDialect implements Dialect {
+  inUse = 0;
+  waiting = 0;
+
+  constructor(private readonly inner: Dialect) {}
+
+  createAdapter() {
+    return this.inner.createAdapter();
+  }
+  createQueryCompiler() {
+    return this.inner.createQueryCompiler();
+  }
+  createIntrospector(db: Kysely<any>) {
+    return this.inner.createIntrospector(db);
+  }
+  createDriver(): Driver {
+    const driver = this.inner.createDriver();
+    return {
+      init: () => driver.init(),
+      acquireConnection: async () => {
+        this.waiting++;
+        let connection: DatabaseConnection;
+        try {
+          connection = await driver.acquireConnection();
+        } finally {
+          this.waiting--;
+        }
+        this.inUse++;
+        return connection;
+      },
+      releaseConnection: async (connection) => {
+        this.inUse--;
+        await driver.releaseConnection(connection);
+      },
+      beginTransaction: (connection, settings: TransactionSettings) => driver.beginTransaction(connection, settings),
+      commitTransaction: (connection) => driver.commitTransaction(connection),
+      rollbackTransaction: (connection) => driver.rollbackTransaction(connection),
+      destroy: () => driver.destroy(),
+    };
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { countRetry } from '../metrics.js';
 import type { DB } from './schema.js';
 
 // SQLSTATEs that mean "try the same transaction again": deadlock, serialization failure.
@@ -12,6 +13,21 @@ export function pgErrorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+// What to do once a transaction of inTransaction has committed (null: nothing yet). A rolled-back
+// or retried attempt drops its list with its Transaction object, so its work is never done.
+const committed = new WeakMap<Transaction<DB>, (() => void)[] | null>();
+
+/**
+ * Runs f once trx has committed (counting what it wrote, for the metrics). On a transaction that
+ * inTransaction did not start, nobody would run it later: it runs at once.
+ */
+export function afterCommit(trx: Transaction<DB>, f: () => void): void {
+  const done = committed.get(trx);
+  if (done) done.push(f);
+  else if (done === null) committed.set(trx, [f]);
+  else f();
+}
+
 /**
  * Runs fn in one transaction, retrying a bounded number of times when Postgres aborts it for a
  * deadlock or a serialization failure, so a client never sees those as errors. fn must be safe
@@ -19,14 +35,35 @@ export function pgErrorCode(err: unknown): string | undefined {
  */
 export async function inTransaction<T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
+    let current: Transaction<DB> | undefined;
+    let result: T;
     try {
-      return await db.transaction().execute(fn);
+      result = await db.transaction().execute((trx) => {
+        current = trx;
+        committed.set(trx, null);
+        return fn(trx);
+      });
     } catch (err) {
       const code = pgErrorCode(err);
       if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw err;
       transactionStats.retries++;
+      countRetry(code);
       // Jittered back-off so the transactions that collided do not collide again.
       await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+      continue;
+    }
+    const done = committed.get(current!);
+    if (done) runCommitted(done);
+    return result;
+  }
+}
+
+function runCommitted(done: (() => void)[]): void {
+  for (const f of done) {
+    try {
+      f();
+    } catch {
+      // The transaction has committed: nothing run after it (a count) may turn it into an error.
     }
   }
 }

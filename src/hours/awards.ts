@@ -5,7 +5,7 @@ import type { DB } from '../db/schema.js';
 import { createAccount } from '../ledger/accounts.js';
 import { formatAmount } from '../ledger/amount.js';
 import { reverseEntry } from '../ledger/entries.js';
-import { type Entry, type EntryInput, entryCall, entryError, post, type PostingInput } from '../ledger/post.js';
+import { type Entry, type EntryInput, entriesWritten, entryCall, entryError, post, type PostingInput } from '../ledger/post.js';
 import { lockMember } from '../members/members.js';
 import {
   type ChangeRow,
@@ -224,6 +224,7 @@ async function writeAward(trx: Transaction<DB>, caller: Caller, r: RecordRow, ru
     throw entryError(err, entryInput);
   }
   if (!row) throw new Error(`service record ${recordId}: the award found no record to mark verified`);
+  entriesWritten(trx, entryInput);
   const { balances_after, member_stars, points_balance, points_held, star_change, ...recordRow } = row;
   // The statement's snapshot predates the entry: where the entry moved points, its own answer is the balance.
   const points = award.points.gt(0) ? balances_after[pointsAt - 1]! : points_balance;

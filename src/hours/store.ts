@@ -3,7 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import { fromJsonb } from '../db/json.js';
 import type { DB } from '../db/schema.js';
 import { formatAmount } from '../ledger/amount.js';
-import { entriesCall, type EntryInput, entryError } from '../ledger/post.js';
+import { entriesCall, entriesWritten, type EntryInput, entryError } from '../ledger/post.js';
 import { type ChangeRow, memberHoursAccount, memberPointsAccount, starChangeJson, starsFor, toStarChange } from '../members/stars.js';
 import { DomainError } from '../problems.js';
 import { awardPostings, type MemberTotals, type RecordOutcome, verifiedDetail } from './awards.js';
@@ -200,6 +200,7 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
   }
   // Every key was claimed in this transaction: a record that was not stored is a broken invariant.
   if (rows.length !== awarded.length) throw new Error(`${awarded.length - rows.length} of ${awarded.length} awarded records were not stored`);
+  entriesWritten(trx, awarded.map((p) => p.award!.entry));
   const byN = new Map(awarded.map((p) => [p.n, p]));
   return rows.map(({ n, balances_after, star_change, ...row }) => {
     const p = byN.get(n)!;

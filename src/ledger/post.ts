@@ -1,8 +1,9 @@
 import { Decimal } from 'decimal.js';
 import { sql, type Transaction } from 'kysely';
-import { pgErrorCode } from '../db/transaction.js';
+import { afterCommit, pgErrorCode } from '../db/transaction.js';
 import type { DB } from '../db/schema.js';
 import { DomainError } from '../problems.js';
+import { countEntries } from '../metrics.js';
 import { formatAmount, roundAmount, type Unit } from './amount.js';
 
 export const EntryKinds = [
@@ -166,7 +167,25 @@ export async function post(trx: Transaction<DB>, input: EntryInput): Promise<Ent
   } catch (err) {
     throw entryError(err, input);
   }
+  entriesWritten(trx, input);
   return toEntry(input, occurredAt, row);
+}
+
+/**
+ * Counts entries for the metrics (ledger_entries_written_total) once trx commits. Whoever runs
+ * ledger_post or ledger_post_many calls it after the statement succeeded: post() here, and each
+ * caller that embeds entryCall() or entriesCall() in a statement of its own.
+ */
+export function entriesWritten(trx: Transaction<DB>, entries: EntryInput | readonly EntryInput[]): void {
+  if (!Array.isArray(entries)) {
+    const { kind } = entries as EntryInput;
+    afterCommit(trx, () => countEntries(kind));
+    return;
+  }
+  if (entries.length === 0) return;
+  afterCommit(trx, () => {
+    for (const e of entries) countEntries(e.kind);
+  });
 }
 
 // ledger_post raises SQLSTATE LExxx with a DETAIL; turn them into wire codes.
