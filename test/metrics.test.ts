@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import t from 'tap';
+import { buildApp } from '../src/app.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { inTransaction } from '../src/db/transaction.js';
 import { post } from '../src/ledger/post.js';
@@ -313,8 +314,17 @@ t.test('METRICS_PORT: a listener of its own, with or without a token', async (t)
   t.equal(((await refused.json()) as { code: string }).code, 'metrics_unauthenticated', 'its code');
   t.equal((await fetch(`${base2}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200, 'and served with it');
 
-  // Closing the app closes its listener.
+  // A port in use stops the start-up, with the error, rather than a service nobody can watch.
   const port = h2.app.metricsAddress!.port;
+  const clash = await buildApp({
+    config: loadConfig({ LOG_LEVEL: 'silent', METRICS: 'on', METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1' }),
+    database: h2.database,
+    logger: false,
+  });
+  await t.rejects(async () => { await clash.ready(); }, { code: 'EADDRINUSE' }, 'a metrics port in use: the app does not start');
+  await clash.close().catch(() => {});
+
+  // Closing the app closes its listener.
   await h2.app.close();
   await t.rejects(fetch(`http://127.0.0.1:${port}/metrics`), 'closed with the app');
 });
