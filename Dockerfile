@@ -1,5 +1,5 @@
 # The ledger service. Build: docker build -t civic-points-ledger .   (or: docker compose up)
-FROM node:20-slim
+FROM node:24-bookworm-slim
 
 WORKDIR /app
 ENV NODE_ENV=production

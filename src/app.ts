@@ -19,6 +19,7 @@ import { requireApiKey } from './http/auth.js';
 import { KeyCache } from './tenants/keyCache.js';
 import { handleError, registerErrorHandling } from './http/errors.js';
 import { registerMetrics } from './http/metrics.js';
+import { finishDocument } from './http/openapi.js';
 import { sendProblem } from './http/problem.js';
 import { RecordIntake } from './hours/intake.js';
 import { hoursRoutes } from './hours/routes.js';
@@ -113,15 +114,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       info: {
         title: 'Civic points ledger',
         version: API_VERSION,
+        // CommonMark (swagger-ui renders it): the header sits in a code span, so `<API key>` shows
+        // as written instead of being taken for an HTML tag.
         description:
           'Append-only double-entry ledger for volunteer service hours and love-supermarket (爱心超市) points. ' +
-          'Every /v1 call needs Authorization: Bearer <API key>. Errors are application/problem+json with a stable code.',
+          'Every /v1 call needs the header `Authorization: Bearer <API key>`. Errors are application/problem+json with a stable code.',
+        license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
       },
+      // Relative: the API is served by the host that serves this document.
+      servers: [{ url: '/', description: 'This service' }],
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    // operationIds and the repairs that make the document clean OpenAPI 3.0: src/http/openapi.ts.
+    transformObject: (document) => finishDocument(jsonSchemaTransformObject(document)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
