@@ -1,0 +1,191 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import t from 'tap';
+import { demoIdNumber, demoMembers, demoRecords, orgUnits } from '../src/demo/county.js';
+import { openDatabase } from '../src/db/database.js';
+import { normalizeIdNumber } from '../src/members/identity.js';
+import { createOrgUnit } from '../src/orgunits/orgUnits.js';
+import { createTestDatabase, engines, type Harness, isProblem, rowCounts, setup, type Tap } from './helpers/harness.js';
+
+// The demo county: POST /v1/demo (and `npm run cli -- demo`) fills a tenant through the domain
+// functions, so the ledger verifies; a second run adds nothing; a tenant holding real data is
+// refused (nothing written) unless forced.
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const TABLES = [
+  'org_units', 'members', 'member_cards', 'ledger_accounts', 'ledger_balances', 'ledger_entries', 'ledger_postings',
+  'service_records', 'service_record_events', 'points_rules', 'star_changes', 'api_keys', 'idempotency_keys',
+];
+
+const plannedMembers = demoMembers();
+const planned = demoRecords(plannedMembers);
+const plannedRatings = planned.filter((r) => r.rating).length;
+
+/** Rows of `table` that belong to `tenantId`. */
+async function tenantRows(h: Harness, table: string, tenantId: string, where = sql`true`): Promise<number> {
+  const r = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(table)} WHERE tenant_id = ${tenantId} AND ${where}`.execute(h.database.db);
+  return Number(r.rows[0]!.n);
+}
+
+async function assertFilled(t: Tap, h: Harness, tenantId: string, key: string): Promise<void> {
+  const units = await h.request('GET', '/v1/org-units', { key });
+  const kinds = (units.body.items as { id: string; kind: string }[]).filter((u) => u.id.startsWith('demo-')).map((u) => u.kind);
+  t.same(
+    [kinds.filter((k) => k === 'center').length, kinds.filter((k) => k === 'institute').length, kinds.filter((k) => k === 'station').length],
+    [1, 2, 5],
+    'a centre, two 所 and five 站',
+  );
+  t.equal(await tenantRows(h, 'members', tenantId, sql`name LIKE '%（演示）'`), 200, '200 members, each marked （演示）');
+  t.equal(await tenantRows(h, 'member_cards', tenantId, sql`card_no LIKE 'DEMO-%'`), 200, 'each with a DEMO- card');
+  t.equal(await tenantRows(h, 'service_records', tenantId, sql`status = 'verified'`), planned.length, 'every planned record, verified');
+  t.equal(await tenantRows(h, 'service_records', tenantId, sql`rating IS NOT NULL`), plannedRatings, 'the planned ratings');
+  t.ok(await tenantRows(h, 'service_records', tenantId, sql`bonus_entry_id IS NOT NULL`) > 0, 'ratings of 4 and 5 earned bonus entries');
+  t.ok(await tenantRows(h, 'star_changes', tenantId) > 0, 'the most active members earned stars');
+
+  const member = await h.request('GET', `/v1/cards/DEMO-000001`, { key });
+  t.equal(member.status, 200, 'a demo member is found by card');
+  t.match(member.body, { name: /（演示）$/, idNumberMasked: /^9901\*{10}/ }, 'the name and the masked ID number show a demo member');
+  t.ok(Number(member.body.hours) >= 0 && Number(member.body.points.balance) >= 0, 'with hours and points');
+
+  const rules = await h.request('GET', '/v1/points-rules', { key });
+  const last = rules.body.items.at(-1);
+  t.match(last, { pointsPerHour: '10.00', backdatingDays: 30, categoryMultipliers: { elderly: '1.2' } }, 'the rule in force is back to a 30-day window');
+  t.ok(
+    rules.body.items.some((r: { backdatingDays: number }) => r.backdatingDays > 120),
+    'a wider window was in force while the demo filled (kept in the rule history)',
+  );
+
+  const verification = await h.request('GET', '/v1/ledger/verification', { key });
+  t.equal(verification.status, 200);
+  t.equal(verification.body.ok, true, 'the ledger verifies');
+  t.same(verification.body.problems, [], 'no problems');
+  const records = await h.request('GET', `/v1/service-records?limit=1`, { key });
+  t.match(records.body.items[0], { status: 'verified', award: { explanation: /rule v\d+/ } }, 'records carry their award');
+  const oldest = new Date(Math.min(...(await sql<{ s: Date }>`SELECT min(started_at) AS s FROM service_records WHERE tenant_id = ${tenantId}`.execute(h.database.db)).rows.map((r) => new Date(r.s).getTime())));
+  t.ok(Date.now() - oldest.getTime() > 100 * 86400000, 'records reach back months, past the usual window');
+}
+
+t.test('demo ID numbers are valid GB 11643 numbers under the unassigned region 99', async (t) => {
+  const ids = plannedMembers.map((m) => m.idNumber);
+  t.equal(ids.filter((id) => normalizeIdNumber(id) === id).length, 200, 'every one passes the check the API applies');
+  t.equal(new Set(ids).size, 200, 'all different');
+  t.ok(ids.every((id) => id.startsWith('99')), 'region code 99: no real person has one');
+  t.equal(demoIdNumber('990101', new Date(Date.UTC(1980, 0, 1)), 3).length, 18);
+  t.same(demoRecords(demoMembers()), planned, 'the plan is the same every time');
+  t.ok(planned.length >= 2000 && planned.length <= 5000, `a few thousand records (${planned.length})`);
+});
+
+for (const engine of engines) {
+  t.test(`demo county on ${engine}`, async (t) => {
+    const h = await setup(t, engine);
+
+    t.test('fills an empty tenant; verify passes; a second run adds nothing', async (t) => {
+      const { tenantId, adminKey } = await h.newTenant();
+      const started = Date.now();
+      const res = await h.request('POST', '/v1/demo', { key: adminKey });
+      const took = Date.now() - started;
+      t.comment(`${engine}: demo fill took ${took} ms`);
+      t.equal(res.status, 200, JSON.stringify(res.body).slice(0, 300));
+      t.match(res.body, {
+        tenantId,
+        created: { orgUnits: orgUnits.length, members: 200, records: planned.length, ratings: plannedRatings, rules: 2 },
+        county: { orgUnits: 8, members: 200, records: planned.length, ratings: plannedRatings },
+        market: null,
+      });
+      await assertFilled(t, h, tenantId, adminKey);
+      const keys = await h.request('GET', '/v1/api-keys', { key: adminKey });
+      const demoKey = keys.body.items.find((k: { id: string }) => k.id === res.body.demoKeyId);
+      t.ok(demoKey?.revokedAt, 'the demo acts as a key of its own, revoked: no one can call with it');
+
+      const before = await rowCounts(h, TABLES);
+      const again = await h.request('POST', '/v1/demo', { key: adminKey, body: {} });
+      t.equal(again.status, 200);
+      t.same(again.body.created, { orgUnits: 0, members: 0, records: 0, ratings: 0, rules: 0 }, 'the second run creates nothing');
+      t.same(await rowCounts(h, TABLES), before, 'and writes no row');
+      await h.assertLedger(t);
+    });
+
+    t.test('refused on a tenant with real data, nothing written; force fills it', async (t) => {
+      const { adminKey, tenantId } = await h.newTenant();
+      const unit = await h.request('POST', '/v1/org-units', { key: adminKey, body: { id: 'county', kind: 'center', name: '县文明实践中心' } });
+      t.equal(unit.status, 201);
+      const before = await rowCounts(h, TABLES);
+      const res = await h.request('POST', '/v1/demo', { key: adminKey, headers: { 'accept-language': 'en' } });
+      isProblem(t, res, 409, 'tenant_has_data');
+      t.match(res.body.detail, /org units/, 'the answer says what real data was found');
+      t.same(await rowCounts(h, TABLES), before, 'nothing written');
+
+      const station = await h.keyFor('station', adminKey);
+      isProblem(t, await h.request('POST', '/v1/demo', { key: station }), 403, 'forbidden', 'admin only');
+
+      const forced = await h.request('POST', '/v1/demo', { key: adminKey, body: { force: true } });
+      t.equal(forced.status, 200);
+      t.equal(forced.body.created.records, planned.length, 'force fills beside the real data');
+      t.equal(await tenantRows(h, 'org_units', tenantId, sql`org_unit_id = 'county'`), 1, 'the real org unit is untouched');
+      const verification = await h.request('GET', '/v1/ledger/verification', { key: adminKey });
+      t.equal(verification.body.ok, true, 'the ledger verifies');
+      const again = await h.request('POST', '/v1/demo', { key: adminKey, body: { force: true } });
+      t.equal(again.body.created.records + again.body.created.members + again.body.created.ratings, 0, 'forced again: still nothing added');
+    });
+  });
+}
+
+/** Runs the CLI as a process; resolves with its exit code and output. */
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const base: NodeJS.ProcessEnv = { ...process.env };
+    delete base.DATABASE_URL;
+    delete base.DATA_DIR;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, env: { ...base, LOG_LEVEL: 'silent', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+for (const engine of engines) {
+  t.test(`npm run cli -- demo on ${engine}`, async (t) => {
+    const env: Record<string, string> =
+      engine === 'postgres'
+        ? { DATABASE_URL: await createTestDatabase(t) }
+        : { DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-demo-')) };
+    if (engine === 'pglite') t.teardown(() => fs.rmSync(env.DATA_DIR!, { recursive: true, force: true }));
+
+    const first = await cli(['demo'], env);
+    t.equal(first.code, 0, first.stderr);
+    const out = JSON.parse(first.stdout);
+    t.match(out, { tenantId: 'demo', adminKey: /^vk_demo\./, created: { members: 200, records: planned.length } }, 'creates tenant demo, prints its key once, fills it');
+
+    const second = await cli(['demo', '--tenant', 'demo'], env);
+    t.equal(second.code, 0, second.stderr);
+    const again = JSON.parse(second.stdout);
+    t.same(again.created, { orgUnits: 0, members: 0, records: 0, ratings: 0, rules: 0 }, 'a second run adds nothing');
+    t.notOk('adminKey' in again, 'no key for a tenant that existed');
+
+    const verify = await cli(['verify', '--tenant', 'demo'], env);
+    t.equal(verify.code, 0, 'verify passes');
+
+    // A tenant with real data (an org unit of its own, made through the domain function while no
+    // CLI runs): refused with exit 1 and the reason, then filled with --force.
+    t.equal((await cli(['tenant', 'create', '--id', 'real', '--name', '真实县'], env)).code, 0);
+    const database = await openDatabase(engine === 'postgres' ? { engine, url: env.DATABASE_URL!, poolSize: 2 } : { engine, dataDir: env.DATA_DIR! });
+    await database.db.transaction().execute((trx) => createOrgUnit(trx, 'real', { id: 'county', kind: 'center', name: '县文明实践中心' }));
+    await database.close();
+    const refusedRun = await cli(['demo', '--tenant', 'real'], env);
+    t.equal(refusedRun.code, 1, 'real data: exit 1');
+    t.match(refusedRun.stderr, /real.*not demo data.*force/);
+    t.equal(refusedRun.stdout, '', 'nothing on stdout');
+    const forced = await cli(['demo', '--tenant', 'real', '--force'], env);
+    t.equal(forced.code, 0, forced.stderr);
+    t.equal(JSON.parse(forced.stdout).created.records, planned.length, '--force fills it');
+
+    const unknown = await cli(['demo', '--tenant', 'nosuch'], env);
+    t.equal(unknown.code, 1, 'a named tenant that does not exist: exit 1');
+    t.match(unknown.stderr, /nosuch does not exist/);
+  });
+}
