@@ -1,20 +1,13 @@
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import t from 'tap';
 import { demoIdNumber, demoMembers, demoRecords, orgUnits } from '../src/demo/county.js';
-import { openDatabase } from '../src/db/database.js';
 import { normalizeIdNumber } from '../src/members/identity.js';
-import { createOrgUnit } from '../src/orgunits/orgUnits.js';
 import { createTestDatabase, engines, type Harness, isProblem, rowCounts, setup, type Tap } from './helpers/harness.js';
 
 // The demo county: POST /v1/demo (and `npm run cli -- demo`) fills a tenant through the domain
 // functions, so the ledger verifies; a second run adds nothing; a tenant holding real data is
 // refused (nothing written) unless forced.
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const TABLES = [
   'org_units', 'members', 'member_cards', 'ledger_accounts', 'ledger_balances', 'ledger_entries', 'ledger_postings',
   'service_records', 'service_record_events', 'points_rules', 'star_changes', 'api_keys', 'idempotency_keys',
@@ -82,8 +75,11 @@ for (const engine of engines) {
   t.test(`demo county on ${engine}`, async (t) => {
     const h = await setup(t, engine);
 
+    let filled: { tenantId: string; adminKey: string } | null = null;
+
     t.test('fills an empty tenant; verify passes; a second run adds nothing', async (t) => {
       const { tenantId, adminKey } = await h.newTenant();
+      filled = { tenantId, adminKey };
       const started = Date.now();
       const res = await h.request('POST', '/v1/demo', { key: adminKey });
       const took = Date.now() - started;
@@ -108,8 +104,8 @@ for (const engine of engines) {
       await h.assertLedger(t);
     });
 
-    t.test('refused on a tenant with real data, nothing written; force fills it', async (t) => {
-      const { adminKey, tenantId } = await h.newTenant();
+    t.test('refused on a tenant with real data, nothing written; force passes the check', async (t) => {
+      const { adminKey } = await h.newTenant();
       const unit = await h.request('POST', '/v1/org-units', { key: adminKey, body: { id: 'county', kind: 'center', name: '县文明实践中心' } });
       t.equal(unit.status, 201);
       const before = await rowCounts(h, TABLES);
@@ -120,72 +116,26 @@ for (const engine of engines) {
 
       const station = await h.keyFor('station', adminKey);
       isProblem(t, await h.request('POST', '/v1/demo', { key: station }), 403, 'forbidden', 'admin only');
+    });
 
-      const forced = await h.request('POST', '/v1/demo', { key: adminKey, body: { force: true } });
+    t.test('a filled tenant that gets real data is refused too; force fills (here: finds the county complete)', async (t) => {
+      const tenantId = filled!.tenantId;
+      const key = filled!.adminKey;
+      const member = await h.request('POST', '/v1/members', {
+        key,
+        body: { name: '张三', idNumber: '11010519491231002X', phone: '13812345678', homeOrgUnitId: 'demo-dongguan' },
+      });
+      t.equal(member.status, 201);
+      const before = await rowCounts(h, TABLES);
+      const res = await h.request('POST', '/v1/demo', { key, headers: { 'accept-language': 'en' } });
+      isProblem(t, res, 409, 'tenant_has_data');
+      t.match(res.body.detail, /members/, 'a member without a demo card is real data');
+      t.same(await rowCounts(h, TABLES), before, 'nothing written');
+      const forced = await h.request('POST', '/v1/demo', { key, body: { force: true } });
       t.equal(forced.status, 200);
-      t.equal(forced.body.created.records, planned.length, 'force fills beside the real data');
-      t.equal(await tenantRows(h, 'org_units', tenantId, sql`org_unit_id = 'county'`), 1, 'the real org unit is untouched');
-      const verification = await h.request('GET', '/v1/ledger/verification', { key: adminKey });
-      t.equal(verification.body.ok, true, 'the ledger verifies');
-      const again = await h.request('POST', '/v1/demo', { key: adminKey, body: { force: true } });
-      t.equal(again.body.created.records + again.body.created.members + again.body.created.ratings, 0, 'forced again: still nothing added');
+      t.same(forced.body.created, { orgUnits: 0, members: 0, records: 0, ratings: 0, rules: 0 }, 'forced: past the check, nothing missing');
+      t.equal(await tenantRows(h, 'members', tenantId), 201, 'the real member is untouched');
     });
   });
 }
 
-/** Runs the CLI as a process; resolves with its exit code and output. */
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const base: NodeJS.ProcessEnv = { ...process.env };
-    delete base.DATABASE_URL;
-    delete base.DATA_DIR;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, env: { ...base, LOG_LEVEL: 'silent', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-for (const engine of engines) {
-  t.test(`npm run cli -- demo on ${engine}`, async (t) => {
-    const env: Record<string, string> =
-      engine === 'postgres'
-        ? { DATABASE_URL: await createTestDatabase(t) }
-        : { DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-demo-')) };
-    if (engine === 'pglite') t.teardown(() => fs.rmSync(env.DATA_DIR!, { recursive: true, force: true }));
-
-    const first = await cli(['demo'], env);
-    t.equal(first.code, 0, first.stderr);
-    const out = JSON.parse(first.stdout);
-    t.match(out, { tenantId: 'demo', adminKey: /^vk_demo\./, created: { members: 200, records: planned.length } }, 'creates tenant demo, prints its key once, fills it');
-
-    const second = await cli(['demo', '--tenant', 'demo'], env);
-    t.equal(second.code, 0, second.stderr);
-    const again = JSON.parse(second.stdout);
-    t.same(again.created, { orgUnits: 0, members: 0, records: 0, ratings: 0, rules: 0 }, 'a second run adds nothing');
-    t.notOk('adminKey' in again, 'no key for a tenant that existed');
-
-    const verify = await cli(['verify', '--tenant', 'demo'], env);
-    t.equal(verify.code, 0, 'verify passes');
-
-    // A tenant with real data (an org unit of its own, made through the domain function while no
-    // CLI runs): refused with exit 1 and the reason, then filled with --force.
-    t.equal((await cli(['tenant', 'create', '--id', 'real', '--name', '真实县'], env)).code, 0);
-    const database = await openDatabase(engine === 'postgres' ? { engine, url: env.DATABASE_URL!, poolSize: 2 } : { engine, dataDir: env.DATA_DIR! });
-    await database.db.transaction().execute((trx) => createOrgUnit(trx, 'real', { id: 'county', kind: 'center', name: '县文明实践中心' }));
-    await database.close();
-    const refusedRun = await cli(['demo', '--tenant', 'real'], env);
-    t.equal(refusedRun.code, 1, 'real data: exit 1');
-    t.match(refusedRun.stderr, /real.*not demo data.*force/);
-    t.equal(refusedRun.stdout, '', 'nothing on stdout');
-    const forced = await cli(['demo', '--tenant', 'real', '--force'], env);
-    t.equal(forced.code, 0, forced.stderr);
-    t.equal(JSON.parse(forced.stdout).created.records, planned.length, '--force fills it');
-
-    const unknown = await cli(['demo', '--tenant', 'nosuch'], env);
-    t.equal(unknown.code, 1, 'a named tenant that does not exist: exit 1');
-    t.match(unknown.stderr, /nosuch does not exist/);
-  });
-}

@@ -165,7 +165,7 @@ export function demoRecords(members: DemoMember[]): PlannedRecord[] {
       const service = pick(rnd, services);
       const span = 1 + Math.floor(rnd() * 7) / 2; // 1 to 4 hours
       const hours = rnd() < 0.3 ? span - 0.5 : span; // travel excluded
-      const rated = rnd() < 0.4;
+      const rated = rnd() < 0.25; // about a quarter of the residents served rate the service (评单)
       const s = rnd();
       planned.push({
         externalId: `demo-m${String(m.index).padStart(3, '0')}-d${String(daysAgo).padStart(3, '0')}`,

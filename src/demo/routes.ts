@@ -25,9 +25,9 @@ export const demoRoutes: FastifyPluginAsyncZod = async (app) => {
         'A centre, two institutes (所), five stations (站), 200 demo members with cards (names marked （演示）, ID numbers under ' +
         'the unassigned region code 99, cards DEMO-…), a points rule and a few thousand verified service records of the past ' +
         'four months with ratings, all written through the ledger write path. Running it again adds nothing. Takes seconds.',
-      body: z.object({ force: z.boolean().default(false).describe('Fill even when the tenant holds data that is not demo data') }).default({ force: false }),
+      body: z.object({ force: z.boolean().default(false).describe('Fill even when the tenant holds data that is not demo data') }).nullish(),
       response: { 200: DemoResultSchema, ...problemResponses('validation_failed', 'tenant_has_data') },
     },
-    handler: async (request) => fillDemo(app.db, callerOf(request).tenantId, { force: request.body.force }),
+    handler: async (request) => fillDemo(app.db, callerOf(request).tenantId, { force: request.body?.force ?? false }),
   });
 };
