@@ -13,6 +13,10 @@ import { createTestDatabase, engines } from './helpers/harness.js';
 // nothing; verify passes; real data is refused (exit 1) unless --force; an unknown tenant is exit 1.
 // (The fill itself is checked in detail through the API in demo.test.ts.)
 
+// Each fill writes a few thousand records through the write path: seconds on an idle machine,
+// minutes on one shared with much else (the runner's 300 s per file would cut it short there).
+t.setTimeout(900_000);
+
 const ROOT = path.resolve(import.meta.dirname, '..');
 const planned = demoRecords(demoMembers());
 

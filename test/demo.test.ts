@@ -8,6 +8,10 @@ import { createTestDatabase, engines, type Harness, isProblem, rowCounts, setup,
 // functions, so the ledger verifies; a second run adds nothing; a tenant holding real data is
 // refused (nothing written) unless forced.
 
+// Each fill writes a few thousand records through the write path: seconds on an idle machine,
+// minutes on one shared with much else (the runner's 300 s per file would cut it short there).
+t.setTimeout(900_000);
+
 const TABLES = [
   'org_units', 'members', 'member_cards', 'ledger_accounts', 'ledger_balances', 'ledger_entries', 'ledger_postings',
   'service_records', 'service_record_events', 'points_rules', 'star_changes', 'api_keys', 'idempotency_keys',
