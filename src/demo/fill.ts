@@ -163,7 +163,8 @@ async function fill(db: Kysely<DB>, tenantId: string, opts: DemoOptions): Promis
     existing = await recordsByExternalId(db, tenantId, plan.map((r) => r.externalId));
   }
 
-  const toRate = plan.filter((r) => r.rating && !existing.get(r.externalId)!.rated);
+  // A demo record someone revoked since is left alone: only verified records take a rating.
+  const toRate = plan.filter((r) => r.rating && !existing.get(r.externalId)!.rated && existing.get(r.externalId)!.status === 'verified');
   progress(ratingsPlanned - toRate.length);
   for (let i = 0; i < toRate.length; i += RATINGS_PER_TRANSACTION) {
     const chunk = toRate.slice(i, i + RATINGS_PER_TRANSACTION);
