@@ -23,6 +23,7 @@ import { finishDocument } from './http/openapi.js';
 import { sendProblem } from './http/problem.js';
 import { RecordIntake } from './hours/intake.js';
 import { hoursRoutes } from './hours/routes.js';
+import { demoRoutes } from './demo/routes.js';
 import { ledgerRoutes } from './ledger/routes.js';
 import { memberRoutes } from './members/routes.js';
 import { orgUnitRoutes } from './orgunits/routes.js';
@@ -142,6 +143,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(orgUnitRoutes);
       await v1.register(memberRoutes);
       await v1.register(hoursRoutes);
+      await v1.register(demoRoutes);
     },
     { prefix: '/v1' },
   );

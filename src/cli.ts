@@ -8,13 +8,18 @@ import { ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { DB } from './db/schema.js';
+import { DemoCommandError, demoCommand } from './demo/command.js';
 import { verifyLedger } from './ledger/verify.js';
+import { DomainError } from './problems.js';
 import { createTenant, TenantExistsError } from './tenants/tenants.js';
 
 const USAGE = `usage: npm run cli -- <command>
 
   migrate                                 apply pending migrations
   tenant create --id <id> --name <name>   create a tenant; prints its first admin key (shown once)
+  demo [--tenant <id>] [--force]          fill a tenant with a demo county (default: tenant demo, created
+                                          if missing, its admin key printed once); refused on a tenant
+                                          with real data unless --force; running it again adds nothing
   verify [--tenant <id>]                  prove the ledger's invariants; exit 1 when one fails
   openapi [--check]                       write openapi/openapi.json (--check: fail if it differs)
 
@@ -50,7 +55,7 @@ async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { id: { type: 'string' }, name: { type: 'string' }, tenant: { type: 'string' }, check: { type: 'boolean' } },
+    options: { id: { type: 'string' }, name: { type: 'string' }, tenant: { type: 'string' }, check: { type: 'boolean' }, force: { type: 'boolean' } },
   });
   const command = positionals.join(' ');
   switch (command) {
@@ -65,6 +70,13 @@ async function run(argv: string[]): Promise<number> {
       const created = await withDatabase((db) => createTenant(db, { id, name }));
       process.stdout.write(`${JSON.stringify({ tenantId: created.tenantId, adminKey: created.adminKey.key }, null, 2)}\n`);
       process.stderr.write('Keep the admin key now: it is not stored and cannot be shown again.\n');
+      return 0;
+    }
+    case 'demo': {
+      // The progress on a terminal is wired by the coordinator (src/cli/progress.ts): demoCommand takes onProgress(done, total).
+      const result = await withDatabase((db) => demoCommand(db, { tenant: values.tenant, force: values.force }));
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (result.adminKey) process.stderr.write('Tenant demo was created: keep its admin key now, it cannot be shown again.\n');
       return 0;
     }
     case 'verify': {
@@ -96,7 +108,7 @@ run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-    else if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof TenantExistsError) {
+    else if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof TenantExistsError || err instanceof DemoCommandError || err instanceof DomainError) {
       process.stderr.write(`${err.message}\n`);
     } else process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(err instanceof UsageError ? 2 : 1);

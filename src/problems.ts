@@ -204,6 +204,12 @@ export const problems = {
     zh: '该身份证号码已登记。',
     en: 'A member with this national ID number is already registered.',
   },
+  tenant_has_data: {
+    status: 409,
+    title: 'Tenant has data',
+    zh: (p) => `租户 ${String(p.tenantId)} 已有非演示数据（${String(p.found)}），不填充演示数据；确需填充请加 force。`,
+    en: (p) => `Tenant ${String(p.tenantId)} already holds data that is not demo data (${String(p.found)}); send force to fill it anyway.`,
+  },
   card_exists: {
     status: 409,
     title: 'Card exists',

@@ -60,10 +60,12 @@ const V1: Record<string, ProblemCode[]> = {
   'POST /v1/service-records/{id}/revocation': ['validation_failed', 'org_unit_out_of_scope', 'force_not_allowed', 'record_not_found', 'record_status_conflict', 'idempotency_conflict', 'points_already_spent'],
   'POST /v1/points-rules': ['validation_failed', 'idempotency_conflict', 'rule_effective_in_past'],
   'GET /v1/points-rules': [],
+  'POST /v1/demo': ['validation_failed', 'tenant_has_data'],
 };
 const EVERY_V1: ProblemCode[] = ['unauthenticated', 'forbidden', 'service_unavailable', 'internal_error'];
-// Writes take an Idempotency-Key, except service records: their externalId is the key.
-const KEYED_BY_EXTERNAL_ID = ['POST /v1/service-records', 'POST /v1/service-records:batch'];
+// Writes take an Idempotency-Key, except service records (their externalId is the key) and the
+// demo fill (idempotent by itself: a second run adds nothing).
+const KEYED_BY_EXTERNAL_ID = ['POST /v1/service-records', 'POST /v1/service-records:batch', 'POST /v1/demo'];
 const WRITES = Object.keys(V1).filter((op) => /^(POST|PATCH) /.test(op) && !KEYED_BY_EXTERNAL_ID.includes(op));
 
 interface Operation {

@@ -486,3 +486,19 @@ export async function listRecords(db: Kysely<DB>, caller: Caller, filter: Record
         : null,
   };
 }
+
+/** The records of a tenant with these externalIds: their id, status and whether they are rated (the demo filler skips what exists). */
+export async function recordsByExternalId(
+  db: Kysely<DB>,
+  tenantId: string,
+  externalIds: string[],
+): Promise<Map<string, { id: string; status: RecordStatus; rated: boolean }>> {
+  if (externalIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('service_records')
+    .select(['external_id', 'record_id', 'status', 'rating'])
+    .where('tenant_id', '=', tenantId)
+    .where(sql<boolean>`external_id = ANY(${externalIds}::text[])`)
+    .execute();
+  return new Map(rows.map((r) => [r.external_id, { id: r.record_id, status: r.status, rated: r.rating !== null }]));
+}

@@ -58,6 +58,7 @@ export const operationIds: Record<string, string> = {
   'POST /v1/service-records/{id}/revocation': 'revokeServiceRecord',
   'POST /v1/points-rules': 'createPointsRule',
   'GET /v1/points-rules': 'listPointsRules',
+  'POST /v1/demo': 'fillDemoCounty',
 };
 
 export const OPERATION_ID = /^[a-z][A-Za-z0-9]*$/;

@@ -222,3 +222,15 @@ export async function deactivateMember(trx: Transaction<DB>, caller: Caller, mem
     .execute();
   return (await getMember(trx, caller.tenantId, memberId))!;
 }
+
+/** The members that hold these card numbers (blocked or not), by card: one query for many cards. */
+export async function membersByCards(db: Kysely<DB>, tenantId: string, cardNos: string[]): Promise<Map<string, string>> {
+  if (cardNos.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('member_cards')
+    .select(['card_no', 'member_id'])
+    .where('tenant_id', '=', tenantId)
+    .where(sql<boolean>`card_no = ANY(${cardNos}::text[])`)
+    .execute();
+  return new Map(rows.map((r) => [r.card_no, r.member_id]));
+}

@@ -165,3 +165,7 @@ export async function authenticate(db: Kysely<DB>, token: string): Promise<Calle
   const scope = row.org_unit_id && row.path ? { orgUnitId: row.org_unit_id, path: row.path } : null;
   return { tenantId, keyId, role: row.role, scope };
 }
+
+export async function tenantExists(db: Kysely<DB>, tenantId: string): Promise<boolean> {
+  return (await db.selectFrom('tenants').select('tenant_id').where('tenant_id', '=', tenantId).executeTakeFirst()) !== undefined;
+}

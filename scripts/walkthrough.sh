@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# The README's walkthrough ("Using the API", "Volunteer hours, points and stars") as one script
+# that checks every answer: the README shows the parts between the `# readme:` markers word for
+# word (test/readme-walkthrough.test.ts fails when they differ), and .ci/run runs it against a
+# started service on both engines. Needs bash, curl and node (no jq).
+#
+#   BASE=http://localhost:3000 KEY=vk_… scripts/walkthrough.sh
+#
+# KEY is an admin key of a tenant the walkthrough has not run on yet (its ids are fixed). Dates
+# are relative to today, China time. Exit 0 when every step answered as shown; otherwise the
+# first step that did not is printed with its answer and the script exits 1.
+set -euo pipefail
+: "${BASE:?set BASE, e.g. http://localhost:3000}" "${KEY:?set KEY to an admin key}"
+ANSWER=$(mktemp) HEADERS=$(mktemp)
+trap 'rm -f "$ANSWER" "$HEADERS"' EXIT
+
+# readme: helpers
+# api METHOD PATH [JSON] [HEADER…]: curl with the key (and the JSON body, if any); prints the answer.
+api() {
+  local method=$1 path=$2 body=${3:-}
+  local args=(-s -X "$method" "$BASE$path" -H "Authorization: Bearer $KEY" -D "$HEADERS" -o "$ANSWER" -w '%{http_code}')
+  [[ -n $body ]] && args+=(-H 'Content-Type: application/json' -d "$body")
+  for h in "${@:4}"; do args+=(-H "$h"); done
+  STATUS=$(curl "${args[@]}")
+  echo "$method $path → $STATUS"
+  cat "$ANSWER"; echo
+}
+# expect STATUS [CHECK]: the answer had STATUS and CHECK (JavaScript, the answer is `b`) holds.
+expect() {
+  [[ $STATUS == "$1" ]] || fail "expected status $1, got $STATUS"
+  [[ -z ${2:-} ]] || node -e 'const b = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    process.exit(new Function("b", "return (" + process.argv[2] + ")")(b) ? 0 : 1)' "$ANSWER" "$2" || fail "expected: $2"
+}
+# field EXPR: one value of the answer (JavaScript, the answer is `b`), e.g. ENTRY=$(field b.id).
+field() { node -e 'const b = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  process.stdout.write(String(new Function("b", "return " + process.argv[2])(b)))' "$ANSWER" "$1"; }
+header() { grep -i "^$1:" "$HEADERS" | cut -d' ' -f2- | tr -d '\r'; }
+fail() { echo "walkthrough FAILED: $*" >&2; exit 1; }
+# China-time dates, N days before today: day 3 → 2026-12-01 (GNU date, or BSD date on macOS).
+day() { TZ=Asia/Shanghai date -d "$1 days ago" +%F 2>/dev/null || TZ=Asia/Shanghai date -v-"$1"d +%F; }
+# readme: end
+
+# readme: accounts
+api POST /v1/accounts '{"id":"member:1024:points","unit":"POINTS","type":"member","name":"张三 积分"}'
+expect 201 'b.balance === "0.00" && b.allowNegative === false'
+
+api POST /v1/accounts '{"id":"issuance:center:points","unit":"POINTS","type":"issuance","allowNegative":true,"slots":4}'
+expect 201 'b.allowNegative === true && b.slots === 4'
+# readme: end
+
+# readme: entry
+AWARD='{"reason":"敬老院志愿服务 3 小时","postings":[
+  {"accountId":"issuance:center:points","unit":"POINTS","direction":"debit","amount":"30.00"},
+  {"accountId":"member:1024:points","unit":"POINTS","direction":"credit","amount":"30.00"}]}'
+api POST /v1/entries "$AWARD" 'Idempotency-Key: award-0001'
+expect 201 'b.postings.length === 2 && b.seq && b.txId && b.recordedAt'
+ENTRY=$(field b.id)
+
+# the same key and body again: the first answer, marked as a replay
+api POST /v1/entries "$AWARD" 'Idempotency-Key: award-0001'
+expect 201 "b.id === '$ENTRY'"
+[[ $(header idempotent-replayed) == true ]] || fail 'expected Idempotent-Replayed: true'
+
+# the same key with another body
+api POST /v1/entries "${AWARD/30.00/31.00}" 'Idempotency-Key: award-0001'
+expect 409 'b.code === "idempotency_conflict"'
+# readme: end
+
+# readme: balance
+api GET /v1/accounts/member:1024:points
+expect 200 'b.balance === "30.00" && b.held === "0.00" && b.available === "30.00"'
+
+api GET "/v1/accounts/member:1024:points/postings?limit=10"
+expect 200 'b.items.length === 1 && b.nextCursor === null'
+# readme: end
+
+# readme: reversal
+api GET /v1/entries/$ENTRY
+expect 200 "b.id === '$ENTRY'"
+
+api POST /v1/entries/$ENTRY/reversal '{"reason":"录入错误，冲正"}' 'Idempotency-Key: reverse-0001'
+expect 201 "b.postings.length === 2"
+
+api POST /v1/entries/$ENTRY/reversal '{"reason":"再次冲正"}' 'Idempotency-Key: reverse-0002'
+expect 409 'b.code === "already_reversed"'
+# readme: end
+
+# readme: verification
+api GET /v1/ledger/verification
+expect 200 'b.ok === true && b.problems.length === 0 && b.unitTotals.every((u) => u.total === "0.00")'
+# readme: end
+
+# readme: keys
+api GET /v1/tenant
+expect 200 'b.role === "admin"'
+
+api POST /v1/api-keys '{"name":"爱心超市 POS 1","role":"pos"}'
+expect 201 'b.role === "pos" && b.key.startsWith("vk_")'
+POS_KEY_ID=$(field b.id)
+
+api GET /v1/api-keys
+expect 200 "b.items.some((k) => k.id === '$POS_KEY_ID')"
+
+api POST /v1/api-keys/$POS_KEY_ID/revocation
+expect 200 'b.revokedAt !== null'
+# readme: end
+
+# readme: org-units
+api POST /v1/org-units '{"id":"county","kind":"center","name":"县文明实践中心"}'
+expect 201
+api POST /v1/org-units '{"id":"xinhua","kind":"institute","parentId":"county","name":"新华镇实践所"}'
+expect 201
+api POST /v1/org-units '{"id":"xinhua-1","kind":"station","parentId":"xinhua","name":"东村实践站"}'
+expect 201 'b.parentId === "xinhua" && b.active === true'
+
+# a key for the station's app, acting for that station and the units under it only
+api POST /v1/api-keys '{"name":"东村站 app","role":"station","orgUnitId":"xinhua-1"}'
+expect 201 'b.role === "station" && b.orgUnitId === "xinhua-1"'
+# readme: end
+
+# readme: member
+api POST /v1/members '{"name":"张三","idNumber":"11010519491231002X","phone":"13812345678","homeOrgUnitId":"xinhua-1",
+  "cards":["6214830100001234"]}'
+expect 201 'b.idNumberMasked === "1101**********002X" && b.phoneMasked === "138****5678" && b.hours === "0.00" && b.stars === 0'
+MEMBER=$(field b.id)
+
+api GET /v1/cards/6214830100001234      # look-up by card (一卡通)
+expect 200 "b.id === '$MEMBER'"
+# readme: end
+
+# readme: rule
+# version 2, in force from now on ("effectiveFrom" may name a later time instead)
+api POST /v1/points-rules '{"pointsPerHour":"10","categoryMultipliers":{"elderly":"1.2"},
+  "ratingBonus":{"5":"5.00","4":"2.00"},"dailyCapHours":"12","backdatingDays":30,"pointSources":["checkin","manual"]}'
+expect 201 'b.version === 2 && b.backdatingDays === 30'
+# readme: end
+
+# readme: record
+DAY=$(day 3)      # three days ago, China time
+api POST /v1/service-records '{"externalId":"xinhua-1-0001","memberId":"'$MEMBER'","orgUnitId":"xinhua-1",
+  "category":"elderly","title":"敬老院陪护","source":"checkin",
+  "startedAt":"'$DAY'T09:00:00+08:00","endedAt":"'$DAY'T12:00:00+08:00","hours":"2.5"}'
+expect 201 'b.record.status === "submitted" && b.record.hours === "2.50"'
+RECORD=$(field b.record.id)
+
+api POST /v1/service-records/$RECORD/verification
+expect 200 'b.record.status === "verified" && b.record.award.ruleVersion === 2 && b.record.award.points === "30.00"
+  && b.record.award.explanation === "2.5 h × 10 × 1.2 = 30.00 (rule v2)" && b.member.hours === "2.50" && b.member.points === "30.00"'
+
+api POST /v1/service-records/$RECORD/rating '{"stars":5,"comment":"很耐心"}'
+expect 200 'b.record.rating.stars === 5 && b.record.rating.bonusPoints === "5.00" && b.member.points === "35.00"'
+# readme: end
+
+# readme: correction
+api POST /v1/service-records/$RECORD/correction '{"hours":"2","reason":"签退时间有误"}'
+expect 200 'b.record.hours === "2.00" && b.record.award.points === "24.00" && b.member.points === "29.00"'
+
+api POST /v1/service-records/$RECORD/revocation '{"reason":"重复登记","force":true}'
+expect 200 'b.record.status === "revoked" && b.member.hours === "0.00" && b.member.points === "0.00"'
+
+api GET /v1/service-records/$RECORD       # with its full history
+expect 200 'b.history.map((e) => e.type).join() === "submitted,verified,rated,corrected,revoked"'
+
+api GET "/v1/service-records?memberId=$MEMBER&status=revoked&from=$(day 7)T00:00:00%2B08:00"
+expect 200 "b.items.length === 1 && b.items[0].id === '$RECORD'"
+# readme: end
+
+# readme: batch
+DAY=$(day 2)
+RECORD_2='{"externalId":"xinhua-1-0002","memberId":"'$MEMBER'","orgUnitId":"xinhua-1","category":"elderly","title":"助老理发",
+  "startedAt":"'$DAY'T09:00:00+08:00","endedAt":"'$DAY'T11:00:00+08:00","hours":"2"}'
+RECORD_3='{"externalId":"xinhua-1-0003","memberId":"'$MEMBER'","orgUnitId":"xinhua-1","category":"culture","title":"农家书屋值守",
+  "startedAt":"'$DAY'T14:00:00+08:00","endedAt":"'$DAY'T17:00:00+08:00","hours":"3"}'
+api POST /v1/service-records:batch '{"items":['"$RECORD_2,$RECORD_3"']}'
+expect 200 'b.accepted === 2 && b.refused === 0 && b.results.every((r) => r.status === 201 && !r.replayed)'
+
+# retrying the batch repeats nothing
+api POST /v1/service-records:batch '{"items":['"$RECORD_2,$RECORD_3"']}'
+expect 200 'b.accepted === 2 && b.results.every((r) => r.replayed)'
+# readme: end
+
+# readme: stars
+api GET /v1/members/$MEMBER       # hours, points, stars, hoursToNextStar, lastStarChange
+expect 200 'b.hours === "0.00" && b.stars === 0 && b.hoursToNextStar === "100.00"'
+
+api GET /v1/members/$MEMBER/star-changes
+expect 200 'Array.isArray(b.items)'
+# readme: end
+
+echo "walkthrough passed"
