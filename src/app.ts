@@ -24,6 +24,7 @@ import { hoursRoutes } from './hours/routes.js';
 import { ledgerRoutes } from './ledger/routes.js';
 import { memberRoutes } from './members/routes.js';
 import { orgUnitRoutes } from './orgunits/routes.js';
+import { operatorRoutes } from './tenants/operatorRoutes.js';
 import { tenantRoutes } from './tenants/routes.js';
 
 declare module 'fastify' {
@@ -114,7 +115,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           'Append-only double-entry ledger for volunteer service hours and love-supermarket (爱心超市) points. ' +
           'Every /v1 call needs Authorization: Bearer <API key>. Errors are application/problem+json with a stable code.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          operatorToken: { type: 'http', scheme: 'bearer', description: 'The operator token (OPERATOR_TOKEN or DATA_DIR/operator-token): /v1/operator only' },
+        },
+      },
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,
@@ -135,5 +141,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/v1' },
   );
+  // Beside /v1, not inside it: the tenant-key hook of /v1 does not apply, the operator token does.
+  await app.register(operatorRoutes, { prefix: '/v1/operator' });
   return app;
 }
