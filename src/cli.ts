@@ -281,7 +281,12 @@ function serviceClient(config: Config, locked: DataDirLockedError): ServiceCall 
     try {
       res = await fetch(`${address.url}${url}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          // The CLI speaks English; the service's problem details follow Accept-Language.
+          'accept-language': 'en',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(30_000),
       });

@@ -9,6 +9,9 @@ import t from 'tap';
 import { createTestDatabase, type Engine, engines } from './helpers/harness.js';
 import { api, assertNoSecret, cli, npmStart, stop, tempDir } from './helpers/process.js';
 
+// Several real service starts, each a first start of its database, on a busy machine.
+t.setTimeout(900_000);
+
 function mode(file: string): number {
   return fs.statSync(file).mode & 0o777;
 }
