@@ -21,7 +21,7 @@ const security = [{ operatorToken: [] }];
 function operatorProblems(...codes: Parameters<typeof problemResponses>) {
   const responses: Record<string, { description: string }> = problemResponses('operator_unauthenticated', ...codes);
   delete responses[403];
-  responses[401] = { ...responses[401]!, description: 'Problem; code is operator_unauthenticated' };
+  responses[401] = { ...responses[401]!, description: 'Problem; code is one of: operator_unauthenticated' };
   return responses;
 }
 
