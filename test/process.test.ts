@@ -11,6 +11,8 @@ import t from 'tap';
 import { createTestDatabase, engines, type Tap } from './helpers/harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+// Many real processes, several of them first starts of a database: slow on a busy machine.
+t.setTimeout(900_000);
 const LOCK_FILE = 'ledger.lock';
 
 // --- process helpers --------------------------------------------------------------------------
