@@ -17,6 +17,8 @@ async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    // loadConfig kept only the token's hash; the token itself need not stay in the environment.
+    delete process.env.OPERATOR_TOKEN;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
   if (operator.file) {
     app.log.info(
       { operatorTokenFile: path.resolve(operator.file) },
-      operator.generated ? 'generated the operator token into %s' : 'operator token: %s',
+      operator.generated ? 'generated the operator token into %s' : 'operator token read from %s',
       path.resolve(operator.file),
     );
   }
