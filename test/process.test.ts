@@ -152,7 +152,7 @@ async function cli(t: Tap, args: string[], env: Record<string, string>): Promise
 /** Runs the service or the CLI to its exit (for processes that are meant to stop by themselves). */
 async function runToExit(t: Tap, script: 'src/server.ts' | 'src/cli.ts', env: Record<string, string>): Promise<CliResult> {
   const proc = start(t, script, script === 'src/cli.ts' ? ['verify'] : [], env);
-  const exit = await within(proc.closed, 60_000, script);
+  const exit = await within(proc.closed, 180_000, script);
   return { ...exit, stdout: proc.stdout(), stderr: proc.stderr() };
 }
 
