@@ -27,6 +27,7 @@ import { demoRoutes } from './demo/routes.js';
 import { ledgerRoutes } from './ledger/routes.js';
 import { memberRoutes } from './members/routes.js';
 import { orgUnitRoutes } from './orgunits/routes.js';
+import { operatorRoutes } from './tenants/operatorRoutes.js';
 import { tenantRoutes } from './tenants/routes.js';
 
 declare module 'fastify' {
@@ -124,7 +125,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       // Relative: the API is served by the host that serves this document.
       servers: [{ url: '/', description: 'This service' }],
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          operatorToken: { type: 'http', scheme: 'bearer', description: 'The operator token (OPERATOR_TOKEN or DATA_DIR/operator-token): /v1/operator only' },
+        },
+      },
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,
@@ -147,5 +153,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/v1' },
   );
+  // Beside /v1, not inside it: the tenant-key hook of /v1 does not apply, the operator token does.
+  await app.register(operatorRoutes, { prefix: '/v1/operator' });
   return app;
 }

@@ -1,33 +1,259 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { withProgress } from './cli/progress.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { lockHolder, readServiceAddress } from './dataDir.js';
 import { DataDirLockedError, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { DB } from './db/schema.js';
+import { VERIFY_CHECKS, verifyLedger } from './ledger/verify.js';
 import { DemoCommandError, demoCommand } from './demo/command.js';
-import { verifyLedger } from './ledger/verify.js';
 import { DomainError } from './problems.js';
-import { createTenant, TenantExistsError } from './tenants/tenants.js';
+import { operatorTokenForClient } from './tenants/operator.js';
+import {
+  createApiKey,
+  createTenant,
+  listTenants,
+  type Role,
+  Roles,
+  TENANT_ID,
+  TenantExistsError,
+  tenantExists,
+} from './tenants/tenants.js';
 
-const USAGE = `usage: npm run cli -- <command>
+// The operator's command line. Every command is one entry of COMMANDS below: its name, usage,
+// help and options, and what it does. The result is JSON on stdout; messages, progress and errors
+// go to stderr, so `npm run --silent cli -- … | jq` always reads clean JSON.
 
-  migrate                                 apply pending migrations
-  tenant create --id <id> --name <name>   create a tenant; prints its first admin key (shown once)
-  demo [--tenant <id>] [--force]          fill a tenant with a demo county (default: tenant demo, created
-                                          if missing, its admin key printed once); refused on a tenant
-                                          with real data unless --force; running it again adds nothing
-  verify [--tenant <id>]                  prove the ledger's invariants; exit 1 when one fails
-  openapi [--check]                       write openapi/openapi.json (--check: fail if it differs)
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-The database is DATABASE_URL, or the embedded one in DATA_DIR (default ./data) when unset.`;
+const EXIT_CODES = `exit codes:
+  0  done
+  1  failed: verify found a problem, openapi --check found a difference, or the command was refused
+     or could not run (bad configuration, tenant exists, data folder in use, database unreachable)
+  2  usage: unknown command or option, missing or bad value`;
+
+const ENVIRONMENT = `The database is DATABASE_URL, or the embedded one in DATA_DIR (default ./data) when unset.
+While the service holds the embedded DATA_DIR, tenant and key commands go through it (its
+address is in DATA_DIR/service.json) with the operator token (OPERATOR_TOKEN, or the file
+DATA_DIR/operator-token); the other commands need the service stopped.
+Long commands draw progress on stderr when it is a terminal (CLI_PROGRESS=always|never|auto).`;
+
+type Values = Record<string, string | boolean | undefined>;
+
+interface Command {
+  /** One or two words: `migrate`, `tenant create`. */
+  name: string;
+  /** The arguments as the usage shows them. */
+  args?: string;
+  summary: string;
+  /** More lines for `<command> --help`. */
+  details?: string;
+  options?: NonNullable<ParseArgsConfig['options']>;
+  /** Options that must be given. */
+  required?: string[];
+  run(values: Values): Promise<number>;
+}
+
+class UsageError extends Error {}
+/** A refusal or failure the user can act on: its message is printed without a stack. */
+class CliError extends Error {}
 
 const OPENAPI_FILE = path.resolve(import.meta.dirname, '..', 'openapi', 'openapi.json');
 
-class UsageError extends Error {}
+function out(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function say(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+const COMMANDS: Command[] = [
+  {
+    name: 'migrate',
+    summary: 'apply pending migrations (the service also does on start)',
+    details: 'Prints {"applied": [names]}.',
+    async run() {
+      const applied = await withDatabase({ migrate: false }, (db) => withProgress('migrate', 0, (p) => migrateToLatest(db, p)));
+      out({ applied });
+      return EXIT.ok;
+    },
+  },
+  {
+    name: 'tenant create',
+    args: '--id <id> --name <name>',
+    summary: 'create a tenant (county centre); prints its first admin key (shown once)',
+    details:
+      'A tenant id is 2-40 characters: a lower-case letter, then lower-case letters, digits or "-".\n' +
+      'Prints {"tenantId", "name", "adminKey"}; only the key\'s hash is stored.',
+    options: { id: { type: 'string' }, name: { type: 'string' } },
+    required: ['id', 'name'],
+    async run(v) {
+      const id = tenantIdOption(v.id);
+      const name = String(v.name).trim();
+      if (!name) throw new UsageError('--name is empty');
+      const created = await onDatabaseOrService(
+        async (db) => {
+          const t = await createTenant(db, { id, name });
+          return { tenantId: t.tenantId, name, adminKey: t.adminKey.key };
+        },
+        async (service) => {
+          const t = (await service('POST', '/v1/operator/tenants', { id, name })) as { id: string; name: string; adminKey: { key: string } };
+          return { tenantId: t.id, name: t.name, adminKey: t.adminKey.key };
+        },
+      );
+      out(created);
+      say('Keep the admin key now: it is not stored and cannot be shown again.');
+      return EXIT.ok;
+    },
+  },
+  {
+    name: 'tenant list',
+    summary: 'list the tenants',
+    details: 'Prints {"items": [{"id", "name", "createdAt"}]}.',
+    async run() {
+      out(
+        await onDatabaseOrService(
+          async (db) => ({ items: await listTenants(db) }),
+          async (service) => service('GET', '/v1/operator/tenants'),
+        ),
+      );
+      return EXIT.ok;
+    },
+  },
+  {
+    name: 'key create',
+    args: '--tenant <id> --role <role> --name <name> [--org-unit <id>]',
+    summary: "create an API key of a tenant; prints it (shown once)",
+    details:
+      `role: ${Roles.join(', ')}. --org-unit scopes a station key to that org unit and those under it.\n` +
+      'Prints the key as POST /v1/api-keys does ({"id", "name", "role", "orgUnitId", …, "key"}), with "tenantId".',
+    options: { tenant: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'org-unit': { type: 'string' } },
+    required: ['tenant', 'role', 'name'],
+    async run(v) {
+      const tenantId = tenantIdOption(v.tenant);
+      const role = String(v.role) as Role;
+      if (!Roles.includes(role)) throw new UsageError(`--role is one of ${Roles.join(', ')}`);
+      const name = String(v.name).trim();
+      if (!name) throw new UsageError('--name is empty');
+      const body = { name, role, ...(v['org-unit'] ? { orgUnitId: String(v['org-unit']) } : {}) };
+      const key = await onDatabaseOrService(
+        (db) =>
+          db.transaction().execute(async (trx) => {
+            if (!(await tenantExists(trx, tenantId))) throw new CliError(`tenant ${tenantId} does not exist`);
+            return createApiKey(trx, tenantId, body);
+          }),
+        (service) => service('POST', `/v1/operator/tenants/${tenantId}/api-keys`, body),
+      );
+      out({ tenantId, ...(key as object) });
+      say('Keep the key now: it is not stored and cannot be shown again.');
+      return EXIT.ok;
+    },
+  },
+  {
+    name: 'demo',
+    args: '[--tenant <id>] [--force]',
+    summary: 'fill a tenant with a demo county (org units, members, records, ratings); running it again adds nothing',
+    details:
+      'Without --tenant it fills tenant "demo", creating it when missing (its admin key is printed once).\n' +
+      'Refused (exit 1) on a tenant that has real data unless --force. Works on the database directly: with the\n' +
+      'embedded engine while the service runs, call POST /v1/demo instead. Prints what was created.',
+    options: { tenant: { type: 'string' }, force: { type: 'boolean' } },
+    async run(v) {
+      const tenant = v.tenant === undefined ? undefined : tenantIdOption(v.tenant);
+      const result = await withDatabase({ migrate: true }, (db) =>
+        withProgress('demo', 0, (p) => {
+          let shown = 0;
+          const onProgress = (done: number, total: number) => {
+            p.setTotal(total);
+            p.tick(done - shown);
+            shown = done;
+          };
+          return demoCommand(db, { tenant, force: v.force === true, onProgress });
+        }),
+      );
+      out(result);
+      if (result.adminKey) say('Tenant demo was created: keep its admin key now, it cannot be shown again.');
+      return EXIT.ok;
+    },
+  },
+  {
+    name: 'verify',
+    args: '[--tenant <id>]',
+    summary: "prove the ledger's invariants; exit 1 when one fails",
+    details: 'Prints {"ok", "entries", "postings", "accounts", "unitTotals", "problems"}; ok is false (and the exit code 1) when a check fails.',
+    options: { tenant: { type: 'string' } },
+    async run(v) {
+      const tenant = v.tenant === undefined ? null : tenantIdOption(v.tenant);
+      const result = await withDatabase({ migrate: true }, (db) =>
+        withProgress('verify', VERIFY_CHECKS, (p) => verifyLedger(db, tenant, (check) => p.tick(1, check))),
+      );
+      out(result);
+      if (!result.ok) say(`verify: ${result.problems.length} problem(s) found`);
+      return result.ok ? EXIT.ok : EXIT.failed;
+    },
+  },
+  {
+    name: 'openapi',
+    args: '[--check]',
+    summary: 'write openapi/openapi.json (--check: exit 1 if it differs from the code)',
+    details: 'Needs no database. Prints {"file", "status"}: "written", "up to date" or "differs".',
+    options: { check: { type: 'boolean' } },
+    async run(v) {
+      const document = await generateOpenApi();
+      const file = path.relative(process.cwd(), OPENAPI_FILE);
+      if (v.check) {
+        const committed = fs.existsSync(OPENAPI_FILE) ? fs.readFileSync(OPENAPI_FILE, 'utf8') : '';
+        if (committed !== document) {
+          out({ file, status: 'differs' });
+          say('openapi/openapi.json differs from the code: run `npm run openapi` and commit it');
+          return EXIT.failed;
+        }
+        out({ file, status: 'up to date' });
+        return EXIT.ok;
+      }
+      fs.writeFileSync(OPENAPI_FILE, document);
+      out({ file, status: 'written' });
+      return EXIT.ok;
+    },
+  },
+];
+
+function usageLine(c: Command): string {
+  return `${c.name}${c.args ? ` ${c.args}` : ''}`;
+}
+
+function usage(): string {
+  const lines = COMMANDS.map((c) => `  ${usageLine(c)}\n      ${c.summary}`);
+  return `usage: npm run cli -- <command> [options]\n\n${lines.join('\n')}\n  help [command]\n      this text, or a command's (also: <command> --help)\n\n${ENVIRONMENT}\n\n${EXIT_CODES}`;
+}
+
+function commandHelp(c: Command): string {
+  return `usage: npm run cli -- ${usageLine(c)}\n\n${c.summary}\n${c.details ? `${c.details}\n` : ''}\n${ENVIRONMENT}\n\n${EXIT_CODES}`;
+}
+
+function tenantIdOption(value: unknown): string {
+  const id = String(value);
+  if (!TENANT_ID.test(id)) throw new UsageError('a tenant id is 2-40 characters: a lower-case letter, then lower-case letters, digits or "-"');
+  return id;
+}
+
+/** The command named by the leading words of argv (two words before one), and the rest. */
+function findCommand(argv: string[]): { command: Command | undefined; rest: string[]; named: string } {
+  const words = argv.slice(0, 2).filter((w) => !w.startsWith('-'));
+  for (const n of [2, 1]) {
+    if (words.length < n) continue;
+    const name = words.slice(0, n).join(' ');
+    const command = COMMANDS.find((c) => c.name === name);
+    if (command) return { command, rest: argv.slice(n), named: name };
+  }
+  return { command: undefined, rest: argv.slice(words.length), named: words.join(' ') };
+}
 
 /** The OpenAPI document as the code generates it; needs no database (none is ever queried). */
 export async function generateOpenApi(): Promise<string> {
@@ -41,76 +267,117 @@ export async function generateOpenApi(): Promise<string> {
   return document;
 }
 
-async function withDatabase<T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+async function withDatabase<T>(opts: { migrate: boolean }, fn: (db: Kysely<DB>) => Promise<T>): Promise<T> {
   const database = await openDatabase(loadConfig().database);
   try {
-    await migrateToLatest(database.db);
+    if (opts.migrate) await migrateToLatest(database.db);
     return await fn(database.db);
   } finally {
     await database.close();
   }
 }
 
-async function run(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { id: { type: 'string' }, name: { type: 'string' }, tenant: { type: 'string' }, check: { type: 'boolean' }, force: { type: 'boolean' } },
-  });
-  const command = positionals.join(' ');
-  switch (command) {
-    case 'migrate': {
-      const applied = await withDatabase(async () => []);
-      process.stdout.write(`migrations applied${applied.length ? `: ${applied.join(', ')}` : ''}\n`);
-      return 0;
-    }
-    case 'tenant create': {
-      if (!values.id || !values.name) throw new UsageError('tenant create needs --id and --name');
-      const { id, name } = values;
-      const created = await withDatabase((db) => createTenant(db, { id, name }));
-      process.stdout.write(`${JSON.stringify({ tenantId: created.tenantId, adminKey: created.adminKey.key }, null, 2)}\n`);
-      process.stderr.write('Keep the admin key now: it is not stored and cannot be shown again.\n');
-      return 0;
-    }
-    case 'demo': {
-      // The progress on a terminal is wired by the coordinator (src/cli/progress.ts): demoCommand takes onProgress(done, total).
-      const result = await withDatabase((db) => demoCommand(db, { tenant: values.tenant, force: values.force }));
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      if (result.adminKey) process.stderr.write('Tenant demo was created: keep its admin key now, it cannot be shown again.\n');
-      return 0;
-    }
-    case 'verify': {
-      const result = await withDatabase((db) => verifyLedger(db, values.tenant ?? null));
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      return result.ok ? 0 : 1;
-    }
-    case 'openapi': {
-      const document = await generateOpenApi();
-      if (values.check) {
-        const committed = fs.existsSync(OPENAPI_FILE) ? fs.readFileSync(OPENAPI_FILE, 'utf8') : '';
-        if (committed !== document) {
-          process.stderr.write('openapi/openapi.json differs from the code: run `npm run openapi` and commit it\n');
-          return 1;
-        }
-        process.stdout.write('openapi/openapi.json is up to date\n');
-        return 0;
-      }
-      fs.writeFileSync(OPENAPI_FILE, document);
-      process.stdout.write(`wrote ${path.relative(process.cwd(), OPENAPI_FILE)}\n`);
-      return 0;
-    }
-    default:
-      throw new UsageError(command ? `unknown command: ${command}` : 'no command given');
+type ServiceCall = (method: string, url: string, body?: unknown) => Promise<unknown>;
+
+/**
+ * Runs `direct` on the database; when the embedded data folder is held by the running service
+ * (which only one process may open), runs `viaService` against that service instead, with the
+ * operator token. With DATABASE_URL the database is always opened directly.
+ */
+async function onDatabaseOrService<T>(direct: (db: Kysely<DB>) => Promise<T>, viaService: (call: ServiceCall) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  try {
+    return await withDatabase({ migrate: true }, direct);
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError) || config.database.engine !== 'pglite') throw err;
+    const call = serviceClient(config, err);
+    return viaService(call);
   }
+}
+
+function serviceClient(config: Config, locked: DataDirLockedError): ServiceCall {
+  const address = readServiceAddress(config.dataDir);
+  const holder = lockHolder(config.dataDir);
+  if (!address || address.pid !== holder) {
+    throw new CliError(`${locked.message}\n(no running service of this folder to go through: DATA_DIR/service.json is missing or not that process's)`);
+  }
+  const token = operatorTokenForClient(config.dataDir);
+  if (!token) throw new CliError('the service holds the data folder and no operator token is at hand: set OPERATOR_TOKEN to the service\'s');
+  say(`the service (pid ${address.pid}) holds the data folder: going through it at ${address.url}`);
+  return async (method, url, body) => {
+    let res: Response;
+    try {
+      res = await fetch(`${address.url}${url}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          // The CLI speaks English; the service's problem details follow Accept-Language.
+          'accept-language': 'en',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (err) {
+      throw new CliError(`could not reach the service at ${address.url}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const text = await res.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: reported below
+    }
+    if (res.ok) return parsed;
+    const problem = (parsed ?? {}) as { code?: string; detail?: string };
+    const hint = problem.code === 'operator_unauthenticated' ? ' (set OPERATOR_TOKEN to the service\'s operator token)' : '';
+    throw new CliError(`the service refused: ${res.status} ${problem.code ?? ''} ${problem.detail ?? text}${hint}`.replace(/ {2,}/g, ' '));
+  };
+}
+
+async function run(argv: string[]): Promise<number> {
+  if (argv.length === 0) throw new UsageError('no command given');
+  if (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    const { command, named } = findCommand(argv.slice(1));
+    if (!command && named) throw new UsageError(`unknown command: ${named}`);
+    process.stdout.write(`${command ? commandHelp(command) : usage()}\n`);
+    return EXIT.ok;
+  }
+  const { command, rest, named } = findCommand(argv);
+  if (!command) throw new UsageError(named ? `unknown command: ${named}` : `no command given`);
+  let values: Values;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      allowPositionals: false,
+      strict: true,
+      options: { ...(command.options ?? {}), help: { type: 'boolean', short: 'h' } },
+    }) as { values: Values });
+  } catch (err) {
+    throw new UsageError(`${command.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: command });
+  }
+  if (values.help) {
+    process.stdout.write(`${commandHelp(command)}\n`);
+    return EXIT.ok;
+  }
+  const missing = (command.required ?? []).filter((o) => values[o] === undefined || values[o] === '');
+  if (missing.length) {
+    throw new UsageError(`${command.name} needs ${missing.map((o) => `--${o}`).join(' and ')}`, { cause: command });
+  }
+  return command.run(values);
 }
 
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-    else if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof TenantExistsError || err instanceof DemoCommandError || err instanceof DomainError) {
-      process.stderr.write(`${err.message}\n`);
-    } else process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(err instanceof UsageError ? 2 : 1);
+    if (err instanceof UsageError) {
+      const command = err.cause as Command | undefined;
+      say(`${err.message}\n\n${command ? commandHelp(command) : usage()}`);
+      process.exit(EXIT.usage);
+    }
+    if (err instanceof CliError || err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof TenantExistsError || err instanceof DemoCommandError || err instanceof DomainError) {
+      say(err.message);
+    } else say(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(EXIT.failed);
   },
 );

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { z } from 'zod';
 
 // Environment is validated once at start; a bad value stops the process with a clear message.
@@ -26,6 +27,13 @@ const envSchema = z.object({
     .optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).optional(),
+  // The operator's credential for /v1/operator (creating tenants and keys). Unset: the service
+  // generates one at its first start into DATA_DIR/operator-token and keeps using that file.
+  OPERATOR_TOKEN: z.string().regex(/^[\x21-\x7e]{32,200}$/, 'must be 32 to 200 visible ASCII characters').optional(),
+  // On a database with no tenant, the first start creates this one and writes its admin key to DATA_DIR.
+  BOOTSTRAP: z.enum(['on', 'off']).default('on'),
+  BOOTSTRAP_TENANT_ID: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'a lower-case letter, then 1-39 lower-case letters, digits or "-"').default('county'),
+  BOOTSTRAP_TENANT_NAME: z.string().trim().min(1).max(200).default('县级新时代文明实践中心'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -39,6 +47,14 @@ export interface Config {
   shutdownTimeoutMs: number;
   apiKeyCacheMs: number;
   recordGroups: number;
+  /** Where the service keeps its files: the embedded database, and with either engine the
+   *  first admin key, the generated operator token and the running service's address. */
+  dataDir: string;
+  /** SHA-256 (hex) of OPERATOR_TOKEN; null: none set (the service generates one). The token
+   *  itself is never kept in the configuration. */
+  operatorTokenHash: string | null;
+  /** The tenant a first start on an empty database creates; null: BOOTSTRAP=off. */
+  bootstrapTenant: { id: string; name: string } | null;
   metrics: MetricsConfig | null; // null: off
 }
 
@@ -87,5 +103,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             listen: e.METRICS_PORT === undefined ? null : { port: e.METRICS_PORT, host: e.METRICS_HOST ?? e.HOST },
           }
         : null,
+    dataDir: e.DATA_DIR,
+    operatorTokenHash: e.OPERATOR_TOKEN ? sha256Hex(e.OPERATOR_TOKEN) : null,
+    bootstrapTenant: e.BOOTSTRAP === 'on' ? { id: e.BOOTSTRAP_TENANT_ID, name: e.BOOTSTRAP_TENANT_NAME } : null,
   };
+}
+
+export function sha256Hex(text: string): string {
+  return crypto.createHash('sha256').update(text).digest('hex');
 }

@@ -108,6 +108,12 @@ export const problems = {
     zh: '缺少或错误的指标令牌，请使用 Authorization: Bearer <METRICS_TOKEN>。',
     en: 'Missing or wrong metrics token; send Authorization: Bearer <METRICS_TOKEN>.',
   },
+  operator_unauthenticated: {
+    status: 401,
+    title: 'Operator token required',
+    zh: '缺少或无效的运维令牌（operator token），请使用 Authorization: Bearer <token>；租户的 API 密钥不能调用此接口。',
+    en: "Missing or wrong operator token; send Authorization: Bearer <token>. A tenant's API key cannot call this.",
+  },
   forbidden: {
     status: 403,
     title: 'Forbidden',
@@ -131,6 +137,12 @@ export const problems = {
     title: 'Not found',
     zh: '没有这个地址。',
     en: 'There is no such resource.',
+  },
+  tenant_not_found: {
+    status: 404,
+    title: 'Tenant not found',
+    zh: (p) => `租户 ${String(p.tenantId)} 不存在。`,
+    en: (p) => `Tenant ${String(p.tenantId)} does not exist.`,
   },
   account_not_found: {
     status: 404,
@@ -179,6 +191,12 @@ export const problems = {
     title: 'Idempotency key reused',
     zh: '此 Idempotency-Key 已用于内容不同的请求。',
     en: 'This Idempotency-Key was already used with a different request.',
+  },
+  tenant_exists: {
+    status: 409,
+    title: 'Tenant exists',
+    zh: (p) => `租户 ${String(p.tenantId)} 已存在。`,
+    en: (p) => `Tenant ${String(p.tenantId)} already exists.`,
   },
   account_exists: {
     status: 409,

@@ -1,15 +1,24 @@
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { writeServiceAddress } from './dataDir.js';
+import { bootstrapTenant } from './tenants/bootstrap.js';
+import { resolveOperatorToken } from './tenants/operator.js';
 
 // Starts the service: validate the environment, open the database, migrate, listen.
 // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the pool, exit 0.
+// On a database with no tenant, the first start creates one and writes its admin key to a file of
+// DATA_DIR; log lines name the files, never a secret.
 
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    // loadConfig kept only the token's hash; the token itself need not stay in the environment.
+    delete process.env.OPERATOR_TOKEN;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -30,7 +39,28 @@ async function main(): Promise<void> {
   }
   await migrateToLatest(database.db);
 
+  // Only the hash is kept: OPERATOR_TOKEN's (hashed by loadConfig) or the generated file's.
+  const operator = resolveOperatorToken(config.dataDir, config.operatorTokenHash);
+  config = { ...config, operatorTokenHash: operator.hash };
+  const bootstrapped = config.bootstrapTenant ? await bootstrapTenant(database.db, config.bootstrapTenant, config.dataDir) : null;
+
   const app = await buildApp({ config, database });
+  if (bootstrapped) {
+    app.log.info(
+      { tenantId: bootstrapped.tenantId, keyFile: path.resolve(bootstrapped.keyFile) },
+      'first start: created tenant %s; its admin key is in %s (readable by this user only; move it somewhere safe)',
+      bootstrapped.tenantId,
+      path.resolve(bootstrapped.keyFile),
+    );
+  }
+  if (operator.file) {
+    app.log.info(
+      { operatorTokenFile: path.resolve(operator.file) },
+      operator.generated ? 'generated the operator token into %s' : 'operator token read from %s',
+      path.resolve(operator.file),
+    );
+  }
+  let forgetAddress = () => {};
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -47,6 +77,7 @@ async function main(): Promise<void> {
     sweep.unref();
     try {
       await app.close(); // stops listening, waits for in-flight requests
+      forgetAddress();
       await database.close();
       app.log.info('stopped');
       process.exit(0);
@@ -59,7 +90,19 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
-  app.log.info({ engine: database.engine, port: config.port }, 'ready');
+  const { port } = app.server.address() as AddressInfo;
+  if (database.engine === 'pglite') {
+    // The CLI reaches the service here while the service holds the folder (see src/cli.ts).
+    forgetAddress = writeServiceAddress(config.dataDir, { pid: process.pid, url: `http://${localHost(config.host)}:${port}` });
+  }
+  app.log.info({ engine: database.engine, port }, 'ready');
+}
+
+/** An address of this host that the service listens on, for a client on the same machine. */
+function localHost(host: string): string {
+  if (host === '0.0.0.0' || host === 'localhost') return '127.0.0.1';
+  if (host === '::' || host === '::1') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 main().catch((err: unknown) => {

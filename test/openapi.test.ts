@@ -63,6 +63,13 @@ const V1: Record<string, ProblemCode[]> = {
   'POST /v1/demo': ['validation_failed', 'tenant_has_data'],
 };
 const EVERY_V1: ProblemCode[] = ['unauthenticated', 'forbidden', 'service_unavailable', 'internal_error'];
+// /v1/operator takes the operator token, not a tenant key: its own 401, no role-based 403.
+const OPERATOR: Record<string, ProblemCode[]> = {
+  'POST /v1/operator/tenants': ['validation_failed', 'tenant_exists'],
+  'GET /v1/operator/tenants': [],
+  'POST /v1/operator/tenants/{tenantId}/api-keys': ['validation_failed', 'tenant_not_found', 'scope_not_allowed', 'org_unit_not_found'],
+};
+const EVERY_OPERATOR: ProblemCode[] = ['operator_unauthenticated', 'service_unavailable', 'internal_error'];
 // Writes take an Idempotency-Key, except service records (their externalId is the key) and the
 // demo fill (idempotent by itself: a second run adds nothing).
 const KEYED_BY_EXTERNAL_ID = ['POST /v1/service-records', 'POST /v1/service-records:batch', 'POST /v1/demo'];
@@ -135,9 +142,9 @@ t.test('the document lists every /v1 route with its problem responses', async (t
     for (const [method, op] of Object.entries(item)) operations.set(`${method.toUpperCase()} ${p}`, op);
   }
   const listed = [...operations.keys()].filter((op) => op.split(' ')[1]!.startsWith('/v1/'));
-  for (const op of Object.keys(V1)) t.ok(operations.has(op), `${op} is in the document`);
+  for (const op of [...Object.keys(V1), ...Object.keys(OPERATOR)]) t.ok(operations.has(op), `${op} is in the document`);
   t.same(
-    listed.filter((op) => !(op in V1)),
+    listed.filter((op) => !(op in V1) && !(op in OPERATOR)),
     [],
     'no /v1 operation in the document is unknown to this test (add new routes to V1 above)',
   );
@@ -151,12 +158,13 @@ t.test('the document lists every /v1 route with its problem responses', async (t
   for (const op of listed) {
     const operation = operations.get(op)!;
     t.test(op, async (t) => {
-      t.notSame(operation.security, [], 'is not exempt from the API key');
+      if (op in OPERATOR) t.same(operation.security, [{ operatorToken: [] }], 'takes the operator token');
+      else t.notSame(operation.security, [], 'is not exempt from the API key');
       t.ok(operation.summary, 'has a summary');
       const success = Object.keys(operation.responses).filter((s) => s.startsWith('2'));
       t.equal(success.length, 1, 'has one success response');
       t.ok(operation.responses[success[0]!]?.content?.['application/json'], 'described as application/json');
-      const declared = [...EVERY_V1, ...(V1[op] ?? [])];
+      const declared = op in OPERATOR ? [...EVERY_OPERATOR, ...OPERATOR[op]!] : [...EVERY_V1, ...(V1[op] ?? [])];
       for (const code of declared) {
         const status = String(problems[code].status);
         const response = operation.responses[status];

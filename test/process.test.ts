@@ -11,6 +11,8 @@ import t from 'tap';
 import { createTestDatabase, engines, type Tap } from './helpers/harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+// Many real processes, several of them first starts of a database: slow on a busy machine.
+t.setTimeout(900_000);
 const LOCK_FILE = 'ledger.lock';
 
 // --- process helpers --------------------------------------------------------------------------
@@ -30,10 +32,12 @@ interface Proc {
   running(): boolean;
 }
 
+const SCRATCH_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-process-scratch-'));
 const children = new Set<ChildProcess>();
 // Last resort: never leave a server behind, even when this file dies.
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
+  fs.rmSync(SCRATCH_DATA_DIR, { recursive: true, force: true });
 });
 
 /** The environment of a child: ours without any of the service's variables, plus `extra`. */
@@ -45,7 +49,9 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   ]) {
     delete env[name];
   }
-  return { ...env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...extra };
+  // A Postgres service still writes to DATA_DIR (the operator token, a first start's key file):
+  // a scratch folder of this run, not the checkout's ./data.
+  return { ...env, HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: SCRATCH_DATA_DIR, ...extra };
 }
 
 function start(t: Tap, script: 'src/server.ts' | 'src/cli.ts', args: string[], env: Record<string, string>): Proc {
@@ -114,7 +120,8 @@ async function startServer(t: Tap, env: Record<string, string>): Promise<Server>
   const port = await freePort();
   const proc = start(t, 'src/server.ts', [], { PORT: String(port), ...env });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  // A first start initialises the database and creates a tenant: slow on a busy machine.
+  const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     if (!proc.running()) {
       const exit = await proc.closed;
@@ -128,7 +135,7 @@ async function startServer(t: Tap, env: Record<string, string>): Promise<Server>
     }
     await sleep(100);
   }
-  throw new Error(`the service was not ready within 60 s:\n${proc.stderr()}`);
+  throw new Error(`the service was not ready within 180 s:\n${proc.stderr()}`);
 }
 
 interface CliResult extends Exit {
@@ -145,7 +152,7 @@ async function cli(t: Tap, args: string[], env: Record<string, string>): Promise
 /** Runs the service or the CLI to its exit (for processes that are meant to stop by themselves). */
 async function runToExit(t: Tap, script: 'src/server.ts' | 'src/cli.ts', env: Record<string, string>): Promise<CliResult> {
   const proc = start(t, script, script === 'src/cli.ts' ? ['verify'] : [], env);
-  const exit = await within(proc.closed, 60_000, script);
+  const exit = await within(proc.closed, 180_000, script);
   return { ...exit, stdout: proc.stdout(), stderr: proc.stderr() };
 }
 
@@ -312,7 +319,7 @@ if (engines.includes('pglite')) {
     });
     const base = `http://127.0.0.1:${port}`;
     let ready: { status: number; body: any } | null = null;
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline && npm.exitCode === null; ) {
+    for (const deadline = Date.now() + 180_000; Date.now() < deadline && npm.exitCode === null; ) {
       try {
         const res = await api(base, 'GET', '/readyz');
         if (res.status === 200) {

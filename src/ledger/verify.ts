@@ -15,6 +15,9 @@ export interface Verification {
   problems: { check: string; detail: Record<string, string> }[];
 }
 
+/** How many times verifyLedger calls its onCheck. */
+export const VERIFY_CHECKS = 6;
+
 const LIMIT = 100; // problems listed per check; one is enough to fail
 
 /**
@@ -23,17 +26,24 @@ const LIMIT = 100; // problems listed per check; one is enough to fail
  * every entry balances per unit and has at least two postings, every stored balance equals the
  * sum of its account's postings, no non-negative account is below zero.
  */
-export async function verifyLedger(db: Kysely<DB>, tenantId: string | null): Promise<Verification> {
+export async function verifyLedger(
+  db: Kysely<DB>,
+  tenantId: string | null,
+  /** Told the name of each check as it starts (the CLI's progress bar); VERIFY_CHECKS of them. */
+  onCheck: (check: string) => void = () => {},
+): Promise<Verification> {
   return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
     const t = tenantId;
     const problems: Verification['problems'] = [];
 
+    onCheck('entry_balanced');
     const unbalanced = await sql<{ tenant_id: string; entry_id: string; unit: string; total: string; n: string }>`
       SELECT tenant_id, entry_id::text, unit, sum(amount)::text AS total, count(*)::text AS n
       FROM ledger_postings WHERE (${t}::text IS NULL OR tenant_id = ${t})
       GROUP BY tenant_id, entry_id, unit HAVING sum(amount) <> 0 LIMIT ${LIMIT}`.execute(trx);
     for (const r of unbalanced.rows) problems.push({ check: 'entry_balanced', detail: { tenantId: r.tenant_id, entryId: r.entry_id, unit: r.unit, total: r.total } });
 
+    onCheck('entry_has_postings');
     const thin = await sql<{ tenant_id: string; entry_id: string; n: string }>`
       SELECT e.tenant_id, e.entry_id::text, count(p.idx)::text AS n
       FROM ledger_entries e LEFT JOIN ledger_postings p ON p.tenant_id = e.tenant_id AND p.entry_id = e.entry_id
@@ -41,6 +51,7 @@ export async function verifyLedger(db: Kysely<DB>, tenantId: string | null): Pro
       GROUP BY e.tenant_id, e.entry_id HAVING count(p.idx) < 2 LIMIT ${LIMIT}`.execute(trx);
     for (const r of thin.rows) problems.push({ check: 'entry_has_postings', detail: { tenantId: r.tenant_id, entryId: r.entry_id, postings: r.n } });
 
+    onCheck('balance_equals_postings');
     const mismatched = await sql<{ tenant_id: string; account_id: string; stored: string; posted: string }>`
       SELECT b.tenant_id, b.account_id, b.stored::text, coalesce(p.posted, 0)::text AS posted
       FROM (SELECT tenant_id, account_id, sum(balance) AS stored FROM ledger_balances
@@ -51,17 +62,20 @@ export async function verifyLedger(db: Kysely<DB>, tenantId: string | null): Pro
       WHERE b.stored <> coalesce(p.posted, 0) LIMIT ${LIMIT}`.execute(trx);
     for (const r of mismatched.rows) problems.push({ check: 'balance_equals_postings', detail: { tenantId: r.tenant_id, accountId: r.account_id, stored: r.stored, posted: r.posted } });
 
+    onCheck('non_negative');
     const negative = await sql<{ tenant_id: string; account_id: string; available: string }>`
       SELECT tenant_id, account_id, sum(balance - held)::text AS available FROM ledger_balances
       WHERE NOT allow_negative AND (${t}::text IS NULL OR tenant_id = ${t})
       GROUP BY tenant_id, account_id HAVING sum(balance - held) < 0 LIMIT ${LIMIT}`.execute(trx);
     for (const r of negative.rows) problems.push({ check: 'non_negative', detail: { tenantId: r.tenant_id, accountId: r.account_id, available: r.available } });
 
+    onCheck('unit_sums_zero');
     const totals = await sql<{ unit: string; total: string }>`
       SELECT unit, sum(amount)::text AS total FROM ledger_postings
       WHERE (${t}::text IS NULL OR tenant_id = ${t}) GROUP BY unit ORDER BY unit`.execute(trx);
     for (const r of totals.rows) if (!new Decimal(r.total).isZero()) problems.push({ check: 'unit_sums_zero', detail: { unit: r.unit, total: r.total } });
 
+    onCheck('counts');
     const counts = await sql<{ entries: string; postings: string; accounts: string }>`
       SELECT (SELECT count(*) FROM ledger_entries WHERE (${t}::text IS NULL OR tenant_id = ${t}))::text AS entries,
              (SELECT count(*) FROM ledger_postings WHERE (${t}::text IS NULL OR tenant_id = ${t}))::text AS postings,

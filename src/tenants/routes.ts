@@ -7,7 +7,7 @@ import { OrgUnitId } from '../orgunits/routes.js';
 import { getSettings, updateSettings } from './settings.js';
 import { createApiKey, listApiKeys, revokeApiKey, Roles } from './tenants.js';
 
-const ApiKeySchema = z
+export const ApiKeySchema = z
   .object({
     id: z.string(),
     name: z.string(),
@@ -18,7 +18,7 @@ const ApiKeySchema = z
   })
   .meta({ id: 'ApiKey' });
 
-const CreatedApiKeySchema = ApiKeySchema.extend({
+export const CreatedApiKeySchema = ApiKeySchema.extend({
   key: z.string().describe('The secret, shown once: only its hash is stored'),
 }).meta({ id: 'CreatedApiKey' });
 

@@ -62,24 +62,45 @@ export async function createTenant(
   db: Kysely<DB>,
   input: { id: string; name: string },
 ): Promise<{ tenantId: string; adminKey: ApiKey & { key: string } }> {
+  return db.transaction().execute((trx) => insertTenant(trx, input));
+}
+
+/** createTenant inside the caller's transaction (the first start adds its own steps to it). */
+export async function insertTenant(
+  trx: Transaction<DB>,
+  input: { id: string; name: string },
+): Promise<{ tenantId: string; adminKey: ApiKey & { key: string } }> {
   if (!TENANT_ID.test(input.id)) {
     throw new Error('a tenant id is 2-40 characters: a lower-case letter, then lower-case letters, digits or "-"');
   }
-  return db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('tenants')
-      .values({ tenant_id: input.id, name: input.name })
-      .onConflict((oc) => oc.doNothing())
-      .returning('tenant_id')
-      .executeTakeFirst();
-    if (!inserted) throw new TenantExistsError(`tenant ${input.id} already exists`);
-    // Entry numbers come from a SEQUENCE per tenant: gaps where a transaction rolls back, but no
-    // counter row that every writer of the tenant would queue on.
-    await sql`CREATE SEQUENCE ${sql.id(`ledger_seq_${input.id}`)}`.execute(trx);
-    await createDefaultRule(trx, input.id);
-    const adminKey = await createApiKey(trx, input.id, { name: 'first admin key', role: 'admin' });
-    return { tenantId: input.id, adminKey };
-  });
+  const inserted = await trx
+    .insertInto('tenants')
+    .values({ tenant_id: input.id, name: input.name })
+    .onConflict((oc) => oc.doNothing())
+    .returning('tenant_id')
+    .executeTakeFirst();
+  if (!inserted) throw new TenantExistsError(`tenant ${input.id} already exists`);
+  // Entry numbers come from a SEQUENCE per tenant: gaps where a transaction rolls back, but no
+  // counter row that every writer of the tenant would queue on.
+  await sql`CREATE SEQUENCE ${sql.id(`ledger_seq_${input.id}`)}`.execute(trx);
+  await createDefaultRule(trx, input.id);
+  const adminKey = await createApiKey(trx, input.id, { name: 'first admin key', role: 'admin' });
+  return { tenantId: input.id, adminKey };
+}
+
+export interface TenantSummary {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export async function listTenants(db: Kysely<DB>): Promise<TenantSummary[]> {
+  const rows = await db.selectFrom('tenants').select(['tenant_id', 'name', 'created_at']).orderBy('tenant_id').execute();
+  return rows.map((r) => ({ id: r.tenant_id, name: r.name, createdAt: new Date(r.created_at).toISOString() }));
+}
+
+export async function tenantExists(db: Kysely<DB>, tenantId: string): Promise<boolean> {
+  return (await db.selectFrom('tenants').select('tenant_id').where('tenant_id', '=', tenantId).executeTakeFirst()) !== undefined;
 }
 
 export async function createApiKey(
@@ -164,8 +185,4 @@ export async function authenticate(db: Kysely<DB>, token: string): Promise<Calle
   if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return null;
   const scope = row.org_unit_id && row.path ? { orgUnitId: row.org_unit_id, path: row.path } : null;
   return { tenantId, keyId, role: row.role, scope };
-}
-
-export async function tenantExists(db: Kysely<DB>, tenantId: string): Promise<boolean> {
-  return (await db.selectFrom('tenants').select('tenant_id').where('tenant_id', '=', tenantId).executeTakeFirst()) !== undefined;
 }
