@@ -19,6 +19,7 @@ import { requireApiKey } from './http/auth.js';
 import { KeyCache } from './tenants/keyCache.js';
 import { handleError, registerErrorHandling } from './http/errors.js';
 import { sendProblem } from './http/problem.js';
+import { refuseUnstorableText } from './http/text.js';
 import { RecordIntake } from './hours/intake.js';
 import { hoursRoutes } from './hours/routes.js';
 import { ledgerRoutes } from './ledger/routes.js';
@@ -89,6 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // JSON only: text/plain bodies are refused with 415 rather than half-parsed.
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
+  refuseUnstorableText(app);
   // Draining (SIGTERM): a request that still arrives, on a keep-alive connection, is refused with
   // the problem+json every other error has, and its connection closed.
   let closing = false;

@@ -20,7 +20,7 @@ import {
 import { issuanceAccount } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
-import { addEvent, type Award, awardOf, checkDailyCap, checkPeriod, memberDay, findRecord, lockRecord, type RecordRow, type ServiceRecord, toRecord } from './records.js';
+import { addEvent, authorizeRecord, type Award, awardOf, checkDailyCap, checkPeriod, memberDay, findRecord, lockRecord, type RecordRow, type ServiceRecord, toRecord } from './records.js';
 import { computeAward, type PointsRule, ratingBonus, ruleAt, ruleByVersion } from './rules.js';
 
 // The ledger side of service records: award on verification, bonus on rating, reversal and new
@@ -395,6 +395,16 @@ async function finishCorrection(
 function verifiedAward(record: RecordRow, action: string): Award {
   mustBe(record, 'verified', action);
   return awardOf(record)!;
+}
+
+/**
+ * What a change of a record asks of the caller beyond its role, checked before its
+ * Idempotency-Key is looked at (writeOnce): the record in the caller's scope, and force only for
+ * an admin.
+ */
+export async function authorizeRecordChange(trx: Transaction<DB>, caller: Caller, recordId: string, opts: { force?: boolean } = {}): Promise<void> {
+  checkForce(caller, opts.force ?? false);
+  await authorizeRecord(trx, caller, recordId);
 }
 
 function checkForce(caller: Caller, force: boolean): void {

@@ -413,6 +413,18 @@ export async function lockRecord(trx: Transaction<DB>, caller: Caller, recordId:
   return row;
 }
 
+/** Whether the caller may act on the record (it exists, and is in the caller's scope), without locking it. */
+export async function authorizeRecord(db: Kysely<DB>, caller: Caller, recordId: string): Promise<void> {
+  const row = await db
+    .selectFrom('service_records')
+    .select('org_unit_id')
+    .where('tenant_id', '=', caller.tenantId)
+    .where('record_id', '=', recordId)
+    .executeTakeFirst();
+  if (!row) throw new DomainError('record_not_found', { recordId });
+  await checkScope(db, caller, row.org_unit_id);
+}
+
 /** A scoped key acts only for records of its org unit and the units under it. */
 async function checkScope(db: Kysely<DB>, caller: Caller, orgUnitId: string): Promise<void> {
   if (!caller.scope) return;
