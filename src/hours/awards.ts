@@ -438,8 +438,9 @@ export async function correctHours(
   checkPeriod(new Date(record.started_at), new Date(record.ended_at), hours);
   await lockMember(trx, caller.tenantId, record.member_id);
   const rule = await ruleByVersion(trx, caller.tenantId, current.ruleVersion);
-  const day = await memberDay(trx, caller.tenantId, record.member_id, { startedAt: new Date(record.started_at), endedAt: new Date(record.ended_at) }, recordId);
-  checkDailyCap(day.hours, hours, rule.dailyCapHours);
+  const period = { startedAt: new Date(record.started_at), endedAt: new Date(record.ended_at) };
+  const day = await memberDay(trx, caller.tenantId, record.member_id, period, recordId);
+  checkDailyCap(day.neighbours, { startedAt: period.startedAt.getTime(), endedAt: period.endedAt.getTime(), hours }, rule.dailyCapHours);
   const award = computeAward(rule, { hours, category: record.category, source: record.source });
   try {
     const takeBack = Decimal.max(new Decimal(current.points).minus(award.points), 0);
