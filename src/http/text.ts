@@ -33,6 +33,18 @@ function segment(key: string): string {
 /** At most this many fields are named: the answer to a hostile body stays small. */
 const MAX_ERRORS = 20;
 
+/** A path as a chain to its parent: walking a body nested n deep costs O(n), not O(n²) copies. */
+interface Path {
+  parent: Path | null;
+  key: string;
+}
+
+function pathOf(p: Path | null): string[] {
+  const out: string[] = [];
+  for (let at = p; at; at = at.parent) out.push(at.key);
+  return out.reverse();
+}
+
 /**
  * Every string (and object key) of `value` that Postgres cannot hold, as field errors. The walk
  * keeps its own stack, so a body nested thousands deep cannot overflow the call stack.
@@ -40,21 +52,23 @@ const MAX_ERRORS = 20;
  */
 export function unstorableFields(value: unknown, where: string, base: string[] = [], skip?: (path: string[]) => boolean): FieldError[] {
   const errors: FieldError[] = [];
-  const stack: { value: unknown; path: string[] }[] = [{ value, path: base }];
-  const report = (path: string[], message: string) =>
-    errors.push({ in: where, path: path.join('.'), code: 'validation_failed', message });
+  const root = base.reduce<Path | null>((parent, key) => ({ parent, key }), null);
+  const stack: { value: unknown; path: Path | null; depth: number }[] = [{ value, path: root, depth: 0 }];
+  const report = (path: Path | null, message: string) =>
+    errors.push({ in: where, path: pathOf(path).join('.'), code: 'validation_failed', message });
   while (stack.length > 0 && errors.length < MAX_ERRORS) {
-    const { value: v, path } = stack.pop()!;
-    if (skip?.(path)) continue;
+    const { value: v, path, depth } = stack.pop()!;
+    // Only a batch's items are skipped, and they sit two levels down.
+    if (skip && depth === 2 && skip(pathOf(path))) continue;
     if (typeof v === 'string') {
       if (isUnstorable(v)) report(path, 'text holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored');
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, String(i)] });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: { parent: path, key: String(i) }, depth: depth + 1 });
     } else if (v !== null && typeof v === 'object') {
       for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-        const at = [...path, segment(k)];
+        const at = { parent: path, key: segment(k) };
         if (isUnstorable(k)) report(at, 'a key holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored');
-        stack.push({ value: child, path: at });
+        stack.push({ value: child, path: at, depth: depth + 1 });
       }
     }
   }
