@@ -112,9 +112,14 @@ export interface DayRecord {
  * do not end in decimals (1 h over 3 h: ⅓ and ⅔) cannot miss the cap's edge by a rounding.
  */
 export function checkDailyCap(others: DayRecord[], record: DayRecord, cap: Decimal.Value): void {
-  for (const [day, share] of dayShares(record.startedAt, record.endedAt, record.hours)) {
+  const shares = dayShares(record.startedAt, record.endedAt, record.hours);
+  const first = localDay(new Date(record.startedAt)).start.getTime();
+  const last = first + shares.size * DAY_MS;
+  // Only records with time on these days count; the rest are passed over without arithmetic.
+  const near = others.filter((o) => o.startedAt < last && o.endedAt > first).map((o) => dayShares(o.startedAt, o.endedAt, o.hours));
+  for (const [day, share] of shares) {
     let total = share;
-    for (const o of others) total = total.plus(dayShares(o.startedAt, o.endedAt, o.hours).get(day) ?? 0);
+    for (const o of near) total = total.plus(o.get(day) ?? 0);
     const compared = total.toDecimalPlaces(6, Decimal.ROUND_HALF_UP);
     if (compared.gt(cap)) {
       throw new DomainError('daily_cap_exceeded', {
