@@ -126,6 +126,9 @@ MEMBER=$(field b.id)
 
 api GET /v1/cards/6214830100001234      # look-up by card (一卡通)
 expect 200 "b.id === '$MEMBER'"
+
+api GET /v1/cards/6214830100001234/counter-view      # what a supermarket counter (pos key) sees
+expect 200 "b.memberId === '$MEMBER' && b.name === '张三' && b.card.status === 'active' && !('idNumberMasked' in b)"
 # readme: end
 
 # readme: rule

@@ -21,6 +21,7 @@ import { handleError, registerErrorHandling } from './http/errors.js';
 import { registerMetrics } from './http/metrics.js';
 import { finishDocument } from './http/openapi.js';
 import { sendProblem } from './http/problem.js';
+import { refuseUnstorableText } from './http/text.js';
 import { RecordIntake } from './hours/intake.js';
 import { hoursRoutes } from './hours/routes.js';
 import { demoRoutes } from './demo/routes.js';
@@ -95,6 +96,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorHandling(app);
   // Before any route: each route's requests are timed by a hook that knows its pattern.
   registerMetrics(app, config.metrics, database);
+  refuseUnstorableText(app);
   // Draining (SIGTERM): a request that still arrives, on a keep-alive connection, is refused with
   // the problem+json every other error has, and its connection closed.
   let closing = false;

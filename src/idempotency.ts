@@ -60,10 +60,12 @@ export async function idempotentWrite(
      */
     correctableRefusals?: boolean;
     /**
-     * Checked before a stored answer is given again, for answers that only some callers may see
-     * (it throws when this caller may not). A first run checks the same inside `work`.
+     * The caller's scope and role for this request, checked before the key is looked at (it throws
+     * when this caller may not act): a caller who may not act learns nothing of a key another
+     * caller used, and a stored answer goes only to callers who may see it. `work` may check the
+     * same again.
      */
-    authorizeReplay?: (trx: Transaction<DB>) => Promise<void>;
+    authorize?: (trx: Transaction<DB>) => Promise<void>;
   },
   work: (trx: Transaction<DB>) => Promise<WriteOutcome>,
 ): Promise<WriteResult> {
@@ -89,8 +91,8 @@ export async function idempotentWrite(
 
   try {
     return await inTransaction(db, async (trx) => {
+      await request.authorize?.(trx);
       if (!(await claim(trx, 0, {}))) {
-        await request.authorizeReplay?.(trx);
         const row = await stored(trx);
         if (!(request.correctableRefusals && row.status_code >= 400 && row.request_hash !== hash)) return replay(row, hash);
         // Take the refused key over; the row lock makes a concurrent taker wait, then replay us.
@@ -117,8 +119,8 @@ export async function idempotentWrite(
     if (!storable(err)) throw err;
     const refusal = storedRefusal(err);
     const row = await inTransaction(db, async (trx) => {
+      await request.authorize?.(trx);
       if (await claim(trx, err.status, refusal)) return null;
-      await request.authorizeReplay?.(trx);
       const existing = await stored(trx);
       if (!(request.correctableRefusals && existing.status_code >= 400 && existing.request_hash !== hash)) return existing;
       // A corrected request was refused too: its refusal now answers the key.
@@ -156,7 +158,8 @@ export interface KeyedRequest {
   key: string;
   hash: string;
   correctableRefusals?: boolean;
-  authorizeReplay?: (trx: Transaction<DB>) => Promise<void>;
+  /** As in idempotentWrite; the shared transaction claims only fresh keys and `work` checks the caller. */
+  authorize?: (trx: Transaction<DB>) => Promise<void>;
 }
 
 /**

@@ -251,11 +251,19 @@ for (const engine of engines) {
       t.match(added.body.cards, [{ cardNo: card, blocked: false, blockedAt: null }]);
 
       const pos = await h.keyFor('pos');
-      const found = await h.request('GET', `/v1/cards/${card}`, { key: pos });
+      const found = await h.request('GET', `/v1/cards/${card}/counter-view`, { key: pos });
       t.equal(found.status, 200, 'a pos key looks the card up');
-      t.equal(found.body.id, m.id, 'and finds the member');
-      t.equal(found.body.idNumberMasked, m.idNumberMasked);
-      isProblem(t, await h.request('GET', '/v1/cards/0000000000', { key: pos }), 404, 'card_not_found', 'unknown card');
+      t.same(
+        found.body,
+        { memberId: m.id, name: m.name, active: true, pointsAvailable: '0.00', stars: 0, card: { cardNo: card, status: 'active' } },
+        'and sees the counter view: no ID number, no phone, no history',
+      );
+      isProblem(t, await h.request('GET', `/v1/cards/${card}`, { key: pos }), 403, 'forbidden', 'pos may not read the whole member by card');
+      isProblem(t, await h.request('GET', `/v1/members/${m.id}`, { key: pos }), 403, 'forbidden', 'nor by id');
+      const whole = await h.request('GET', `/v1/cards/${card}`);
+      t.equal(whole.body.id, m.id, 'the admin reads the whole member by card');
+      t.equal(whole.body.idNumberMasked, m.idNumberMasked);
+      isProblem(t, await h.request('GET', '/v1/cards/0000000000/counter-view', { key: pos }), 404, 'card_not_found', 'unknown card');
 
       await refused(t, h, addCard(h, other.id, card), 409, 'card_exists', 'the card for another member');
       await refused(t, h, blockCard(h, other.id, card), 404, 'card_not_found', 'blocking it through another member');
@@ -264,7 +272,9 @@ for (const engine of engines) {
       t.equal(blocked.status, 200);
       t.match(blocked.body.cards, [{ cardNo: card, blocked: true }]);
       t.match(blocked.body.cards[0].blockedAt, TIME);
-      isProblem(t, await h.request('GET', `/v1/cards/${card}`, { key: pos }), 404, 'card_not_found', 'a blocked card finds nobody');
+      isProblem(t, await h.request('GET', `/v1/cards/${card}`), 404, 'card_not_found', 'a blocked card finds nobody');
+      const atCounter = await h.request('GET', `/v1/cards/${card}/counter-view`, { key: pos });
+      t.same(atCounter.body.card, { cardNo: card, status: 'blocked' }, 'at the counter a blocked card shows as blocked');
       await refused(t, h, addCard(h, m.id, card), 409, 'card_exists', 'the blocked number again');
       await refused(t, h, addCard(h, other.id, card), 409, 'card_exists', 'the blocked number for someone else');
       await refused(t, h, addCard(h, crypto.randomUUID(), freshCard()), 404, 'member_not_found', 'a card for nobody');
@@ -287,10 +297,12 @@ for (const engine of engines) {
     });
 
     t.test('roles: pos and auditor look members up but do not register', async (t) => {
-      const m = await register(h, memberBody(home));
+      const card = freshCard();
+      const m = await register(h, memberBody(home, { cards: [card] }));
       for (const role of ['pos', 'auditor'] as const) {
         const key = await h.keyFor(role);
-        t.equal((await h.request('GET', `/v1/members/${m.id}`, { key })).status, 200, `${role} reads a member`);
+        if (role === 'auditor') t.equal((await h.request('GET', `/v1/members/${m.id}`, { key })).status, 200, `${role} reads a member`);
+        else t.equal((await h.request('GET', `/v1/cards/${card}/counter-view`, { key })).status, 200, `${role} reads a member by card`);
         await refused(t, h, registration(h, memberBody(home), key), 403, 'forbidden', `${role} may not register`);
         await refused(t, h, addCard(h, m.id, freshCard(), key), 403, 'forbidden', `${role} may not add a card`);
       }
@@ -304,6 +316,7 @@ for (const engine of engines) {
       const { adminKey: key } = await h.newTenant();
       await refused(t, h, () => h.request('GET', `/v1/members/${m.id}`, { key }), 404, 'member_not_found', 'GET');
       await refused(t, h, () => h.request('GET', `/v1/cards/${card}`, { key }), 404, 'card_not_found', 'card lookup');
+      await refused(t, h, () => h.request('GET', `/v1/cards/${card}/counter-view`, { key }), 404, 'card_not_found', 'counter view');
       await refused(t, h, addCard(h, m.id, freshCard(), key), 404, 'member_not_found', 'add a card');
       await refused(t, h, blockCard(h, m.id, card, key), 404, 'member_not_found', 'block a card');
       await refused(t, h, () => h.request('POST', `/v1/members/${m.id}/deactivation`, { key }), 404, 'member_not_found', 'deactivate');

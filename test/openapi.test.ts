@@ -45,6 +45,7 @@ const V1: Record<string, ProblemCode[]> = {
   'POST /v1/members': ['validation_failed', 'invalid_id_number', 'invalid_phone', 'org_unit_out_of_scope', 'org_unit_not_found', 'member_exists', 'card_exists', 'idempotency_conflict', 'org_unit_inactive'],
   'GET /v1/members/{id}': ['validation_failed', 'member_not_found'],
   'GET /v1/cards/{cardNo}': ['validation_failed', 'card_not_found'],
+  'GET /v1/cards/{cardNo}/counter-view': ['validation_failed', 'card_not_found'],
   'POST /v1/members/{id}/cards': ['validation_failed', 'org_unit_out_of_scope', 'member_not_found', 'card_exists', 'idempotency_conflict', 'member_inactive'],
   'POST /v1/members/{id}/cards/{cardNo}/block': ['validation_failed', 'org_unit_out_of_scope', 'member_not_found', 'card_not_found', 'idempotency_conflict'],
   'POST /v1/members/{id}/deactivation': ['validation_failed', 'member_not_found', 'idempotency_conflict'],

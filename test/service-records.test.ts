@@ -305,11 +305,12 @@ for (const engine of engines) {
         const exact = await submit(c, recordBody(m3.id, { start: cst(5, 19), hours: '4', span: 4.5 }));
         t.equal(exact.record.status, 'submitted', '8 + 4 h is exactly the cap');
         // 18:00–01:00 and 01:00–07:00 China time start on one UTC day but on two China-time days:
-        // 7 + 6 h is fine, and the second day then has 6 h of its 12.
+        // 7 + 6 h is fine, and the second day then has 1 h (the share of 18:00–01:00 after
+        // midnight) + 6 h of its 12.
         await submit(c, recordBody(m3.id, { start: cst(8, 18), hours: '7' }));
         await submit(c, recordBody(m3.id, { start: cst(7, 1), hours: '6' }));
         t.pass('two China-time days on one UTC day are capped separately');
-        await refused(t, h, '6 + 6.5 h on the later day', post(recordBody(m3.id, { start: cst(7, 8), hours: '6.5' })), 422, 'daily_cap_exceeded');
+        await refused(t, h, '1 + 6 + 6.5 h on the later day', post(recordBody(m3.id, { start: cst(7, 8), hours: '6.5' })), 422, 'daily_cap_exceeded');
         // A rejected record no longer counts.
         const big = await submit(c, recordBody(m3.id, { start: cst(9, 8), hours: '10' }));
         await refused(t, h, '10 + 3 h', post(recordBody(m3.id, { start: cst(9, 19), hours: '3' })), 422, 'daily_cap_exceeded');

@@ -2,7 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { rateRecord } from '../hours/awards.js';
-import { postBatch } from '../hours/intake.js';
+import { postRecords, RECORDS_PER_TRANSACTION } from '../hours/intake.js';
 import { recordsByExternalId } from '../hours/records.js';
 import { createRule, ruleAt } from '../hours/rules.js';
 import { membersByCards, registerMember } from '../members/members.js';
@@ -59,7 +59,6 @@ export interface DemoResult {
 }
 
 const MEMBERS_PER_TRANSACTION = 50;
-const RECORDS_PER_CALL = 100;
 const RATINGS_PER_TRANSACTION = 100;
 
 /** One fill per tenant at a time in this process; a second call waits, then finds everything there. */
@@ -145,19 +144,19 @@ async function fill(db: Kysely<DB>, tenantId: string, opts: DemoOptions): Promis
       created.rules++;
     }
     const now = new Date();
-    for (let i = 0; i < missingRecords.length; i += RECORDS_PER_CALL) {
-      const chunk = missingRecords.slice(i, i + RECORDS_PER_CALL);
-      const items = chunk.map((r, index) => {
+    for (let i = 0; i < missingRecords.length; i += RECORDS_PER_TRANSACTION) {
+      const chunk = missingRecords.slice(i, i + RECORDS_PER_TRANSACTION);
+      const postings = chunk.map((r) => {
         const { rating: _rating, member, daysAgo: _d, startHour: _h, startMinute: _m, span: _s, ...fields } = r;
-        const input = { ...fields, memberId: memberIds.get(members[member]!.card)!, ...periodOf(r, now) };
-        return { index, externalId: r.externalId, input };
+        return { caller, input: { ...fields, memberId: memberIds.get(members[member]!.card)!, ...periodOf(r, now) } };
       });
-      const results = await postBatch(db, caller, items);
-      for (const res of results) {
+      // The write path of the batch route: one transaction per chunk, each record idempotent by its externalId.
+      const settled = await Promise.all(await postRecords(db, tenantId, postings));
+      settled.forEach((s, k) => {
         // Every planned record passes every check: a refusal here is a bug of the plan, not a state to skip.
-        if (res.status >= 400) throw new Error(`demo record ${res.externalId} was refused: ${res.problem?.code} ${JSON.stringify(res.problem?.params)}`);
-        if (!res.replayed) created.records++;
-      }
+        if (!s.ok) throw new Error(`demo record ${chunk[k]!.externalId} was refused`, { cause: s.error });
+        if (!s.result.replayed) created.records++;
+      });
       progress(chunk.length);
     }
     existing = await recordsByExternalId(db, tenantId, plan.map((r) => r.externalId));

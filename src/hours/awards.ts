@@ -20,7 +20,7 @@ import {
 import { issuanceAccount } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
-import { addEvent, type Award, awardOf, checkDailyCap, checkPeriod, memberDay, findRecord, lockRecord, type RecordRow, type ServiceRecord, toRecord } from './records.js';
+import { addEvent, authorizeRecord, type Award, awardOf, checkDailyCap, checkPeriod, memberDay, findRecord, lockRecord, type RecordRow, type ServiceRecord, toRecord } from './records.js';
 import { computeAward, type PointsRule, ratingBonus, ruleAt, ruleByVersion } from './rules.js';
 
 // The ledger side of service records: award on verification, bonus on rating, reversal and new
@@ -398,6 +398,16 @@ function verifiedAward(record: RecordRow, action: string): Award {
   return awardOf(record)!;
 }
 
+/**
+ * What a change of a record asks of the caller beyond its role, checked before its
+ * Idempotency-Key is looked at (writeOnce): the record in the caller's scope, and force only for
+ * an admin.
+ */
+export async function authorizeRecordChange(trx: Transaction<DB>, caller: Caller, recordId: string, opts: { force?: boolean } = {}): Promise<void> {
+  checkForce(caller, opts.force ?? false);
+  await authorizeRecord(trx, caller, recordId);
+}
+
 function checkForce(caller: Caller, force: boolean): void {
   if (force && caller.role !== 'admin') throw new DomainError('force_not_allowed');
 }
@@ -429,8 +439,9 @@ export async function correctHours(
   checkPeriod(new Date(record.started_at), new Date(record.ended_at), hours);
   await lockMember(trx, caller.tenantId, record.member_id);
   const rule = await ruleByVersion(trx, caller.tenantId, current.ruleVersion);
-  const day = await memberDay(trx, caller.tenantId, record.member_id, { startedAt: new Date(record.started_at), endedAt: new Date(record.ended_at) }, recordId);
-  checkDailyCap(day.hours, hours, rule.dailyCapHours);
+  const period = { startedAt: new Date(record.started_at), endedAt: new Date(record.ended_at) };
+  const day = await memberDay(trx, caller.tenantId, record.member_id, period, recordId);
+  checkDailyCap(day.neighbours, { startedAt: period.startedAt.getTime(), endedAt: period.endedAt.getTime(), hours }, rule.dailyCapHours);
   const award = computeAward(rule, { hours, category: record.category, source: record.source });
   try {
     const takeBack = Decimal.max(new Decimal(current.points).minus(award.points), 0);

@@ -17,7 +17,7 @@ import { storeSubmissions } from './store.js';
 const keyOf = (externalId: string) => `externalId ${externalId}`;
 
 /** Records of one batch written in one transaction: a batch of 1000 is written in ten. */
-const RECORDS_PER_TRANSACTION = 100;
+export const RECORDS_PER_TRANSACTION = 100;
 
 /**
  * Records of one tenant, checked in order and written in one transaction with their answers
@@ -29,7 +29,7 @@ export async function postRecords(db: Kysely<DB>, tenantId: string, postings: Po
     hash: requestHash({ serviceRecord: input }),
     correctableRefusals: true,
     // A stored answer goes only to a caller who may act for the record's org unit.
-    authorizeReplay: async (trx: Transaction<DB>) => {
+    authorize: async (trx: Transaction<DB>) => {
       if (caller.scope) await orgUnitForWrite(trx, caller, input.orgUnitId);
     },
   }));
@@ -119,50 +119,3 @@ export class RecordIntake {
 /** The most single posts one transaction takes. */
 const MAX_GROUP = 32;
 const GROUP_LOCK_WAIT_MS = 200;
-
-export interface BatchItemResult {
-  index: number;
-  externalId: string | null;
-  status: number;
-  replayed: boolean;
-  result: RecordOutcome | null;
-  problem: { code: string; params: Record<string, unknown>; errors?: unknown[] } | null;
-}
-
-/**
- * Up to 1000 records, each with its own answer: one bad record does not hold back the others,
- * and retrying the whole batch repeats nothing (each externalId replays).
- */
-export async function postBatch(
-  db: Kysely<DB>,
-  caller: Caller,
-  items: { index: number; input: NewRecord | null; externalId: string | null; invalid?: { errors: unknown[] } }[],
-): Promise<BatchItemResult[]> {
-  const results: BatchItemResult[] = [];
-  const valid: { index: number; externalId: string | null; input: NewRecord }[] = [];
-  for (const item of items) {
-    if (item.input) {
-      valid.push({ index: item.index, externalId: item.externalId, input: item.input });
-      continue;
-    }
-    const errors = (item.invalid?.errors ?? []) as { code: string }[];
-    const codes = new Set(errors.map((e) => e.code));
-    const code = codes.size === 1 ? [...codes][0]! : 'validation_failed';
-    results.push({ index: item.index, externalId: item.externalId, status: 400, replayed: false, result: null, problem: { code, params: {} as Record<string, unknown>, errors } });
-  }
-  for (let start = 0; start < valid.length; start += RECORDS_PER_TRANSACTION) {
-    const chunk = valid.slice(start, start + RECORDS_PER_TRANSACTION);
-    const settled = await Promise.all(await postRecords(db, caller.tenantId, chunk.map(({ input }) => ({ caller, input }))));
-    chunk.forEach(({ index, externalId }, k) => {
-      const s = settled[k]!;
-      const base = { index, externalId };
-      if (s.ok) {
-        results.push({ ...base, status: s.result.statusCode, replayed: s.result.replayed, result: s.result.body as RecordOutcome, problem: null });
-        return;
-      }
-      if (!(s.error instanceof DomainError)) throw s.error;
-      results.push({ ...base, status: s.error.status, replayed: s.error.replayed, result: null, problem: { code: s.error.code, params: s.error.params } });
-    });
-  }
-  return results.sort((a, b) => a.index - b.index);
-}

@@ -70,8 +70,8 @@ export interface ServiceRecord {
   history?: RecordEvent[];
 }
 
-// Business days are China Standard Time (UTC+8, no daylight saving): the daily cap counts hours
-// that start on the same local calendar day.
+// Business days are China Standard Time (UTC+8, no daylight saving). The daily cap counts, on
+// each local calendar day, the share of a record's hours that its period has there.
 const CST_OFFSET_MS = 8 * 3600 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
 /** A station's clock may run a little ahead of ours; a record ending within this is not "future". */
@@ -80,6 +80,55 @@ const CLOCK_SKEW_MS = 60 * 1000;
 export function localDay(at: Date): { start: Date; end: Date } {
   const start = Math.floor((at.getTime() + CST_OFFSET_MS) / DAY_MS) * DAY_MS - CST_OFFSET_MS;
   return { start: new Date(start), end: new Date(start + DAY_MS) };
+}
+
+/**
+ * The China-time days a period touches (by the start of each day, in ms), each with the share of
+ * `hours` that falls on it: hours × (the part of the period on that day) ÷ (the whole period). A
+ * record 23:00–03:00 with 4 h puts 1 h on its first day and 3 h on the next.
+ */
+export function dayShares(startedAt: number, endedAt: number, hours: Decimal.Value): Map<number, Decimal> {
+  const shares = new Map<number, Decimal>();
+  const elapsed = endedAt - startedAt;
+  if (elapsed <= 0) return shares;
+  for (let day = localDay(new Date(startedAt)).start.getTime(); day < endedAt; day += DAY_MS) {
+    const overlap = Math.min(endedAt, day + DAY_MS) - Math.max(startedAt, day);
+    if (overlap > 0) shares.set(day, new Decimal(hours).times(overlap).div(elapsed));
+  }
+  return shares;
+}
+
+/** A live record of a member as the daily cap sees it. */
+export interface DayRecord {
+  startedAt: number;
+  endedAt: number;
+  hours: Decimal.Value;
+}
+
+/**
+ * Each day a new record touches must stay within the cap: what the member's other live records
+ * have there (their shares) plus the new record's share. Shares are exact fractions of an hour;
+ * a day's total is compared at a millionth of an hour (under 4 ms), so that a record whose shares
+ * do not end in decimals (1 h over 3 h: ⅓ and ⅔) cannot miss the cap's edge by a rounding.
+ */
+export function checkDailyCap(others: DayRecord[], record: DayRecord, cap: Decimal.Value): void {
+  const shares = dayShares(record.startedAt, record.endedAt, record.hours);
+  const first = localDay(new Date(record.startedAt)).start.getTime();
+  const last = first + shares.size * DAY_MS;
+  // Only records with time on these days count; the rest are passed over without arithmetic.
+  const near = others.filter((o) => o.startedAt < last && o.endedAt > first).map((o) => dayShares(o.startedAt, o.endedAt, o.hours));
+  for (const [day, share] of shares) {
+    let total = share;
+    for (const o of near) total = total.plus(o.get(day) ?? 0);
+    const compared = total.toDecimalPlaces(6, Decimal.ROUND_HALF_UP);
+    if (compared.gt(cap)) {
+      throw new DomainError('daily_cap_exceeded', {
+        total: formatAmount(total.toDecimalPlaces(2, Decimal.ROUND_HALF_UP)),
+        cap: formatAmount(cap),
+        day: new Date(day + CST_OFFSET_MS).toISOString().slice(0, 10),
+      });
+    }
+  }
 }
 
 /** Checks that need nothing but the record itself: 400s that the same body always gets again. */
@@ -256,19 +305,16 @@ export async function prepareSubmissions(trx: Transaction<DB>, tenantId: string,
     [...new Set(checked.map(({ posting }) => posting.input.memberId))],
   );
   // Records accepted earlier in this call, per member: they count as stored for the ones after.
-  const earlier = new Map<string, { startedAt: number; endedAt: number; hours: Decimal; day: number; recordId: string }[]>();
+  const earlier = new Map<string, (DayRecord & { recordId: string })[]>();
   checked.forEach(({ i, posting: { caller, input }, unit }, k) => {
     results[i] = attempt(() => {
-      const startedAt = new Date(input.startedAt);
-      const endedAt = new Date(input.endedAt);
-      const day = localDay(startedAt).start.getTime();
+      const record = { startedAt: new Date(input.startedAt).getTime(), endedAt: new Date(input.endedAt).getTime(), hours: input.hours };
       const mine = earlier.get(input.memberId) ?? [];
-      const overlapping = days[k]!.overlapping ?? mine.find((r) => r.startedAt < endedAt.getTime() && r.endedAt > startedAt.getTime())?.recordId;
+      const overlapping = days[k]!.overlapping ?? mine.find((r) => r.startedAt < record.endedAt && r.endedAt > record.startedAt)?.recordId;
       if (overlapping) throw new DomainError('overlapping_record', { recordId: overlapping });
-      const dayHours = mine.filter((r) => r.day === day).reduce((sum, r) => sum.plus(r.hours), new Decimal(days[k]!.hours));
-      checkDailyCap(dayHours, new Decimal(input.hours), rule.dailyCapHours);
+      checkDailyCap([...days[k]!.neighbours, ...mine], record, rule.dailyCapHours);
       const values = newRecordValues(caller, input, unit.id);
-      mine.push({ startedAt: startedAt.getTime(), endedAt: endedAt.getTime(), hours: new Decimal(input.hours), day, recordId: values.record_id });
+      mine.push({ ...record, recordId: values.record_id });
       earlier.set(input.memberId, mine);
       return { caller, values, rule, autoVerify: unit.inheritsAutoVerify };
     });
@@ -319,9 +365,17 @@ function newRecordValues(caller: Caller, input: NewRecord, orgUnitId: string): I
 /** The first event of every record's history. */
 export const submittedDetail = (hours: Decimal.Value) => ({ hours: formatAmount(hours) });
 
+/** What the daily cap and the overlap check need of a member's other live records around a period. */
+export interface MemberDay {
+  /** The live records on any China-time day the period touches. */
+  neighbours: DayRecord[];
+  /** A live record overlapping the period. */
+  overlapping: string | null;
+}
+
 /**
- * What the member already has on the China-time day a record starts (live records only, one
- * record excluded when it is being corrected): its hours, and a record overlapping `period`.
+ * What the member already has on the China-time days a record touches (live records only, one
+ * record excluded when it is being corrected): those records, and a record overlapping `period`.
  */
 export async function memberDay(
   trx: Transaction<DB>,
@@ -329,7 +383,7 @@ export async function memberDay(
   memberId: string,
   period: { startedAt: Date; endedAt: Date },
   excludeRecordId: string | null,
-): Promise<{ hours: string; overlapping: string | null }> {
+): Promise<MemberDay> {
   return (await memberDays(trx, tenantId, [{ memberId, period, exclude: excludeRecordId }])).days[0]!;
 }
 
@@ -350,19 +404,29 @@ async function memberDays(
   tenantId: string,
   asked: { memberId: string; period: { startedAt: Date; endedAt: Date }; exclude: string | null }[],
   states: string[] = [],
-): Promise<{ days: { hours: string; overlapping: string | null }[]; members: Map<string, MemberState>; thresholds: string[] }> {
+): Promise<{ days: MemberDay[]; members: Map<string, MemberState>; thresholds: string[] }> {
   const col = <T>(f: (a: (typeof asked)[number]) => T) => asked.map(f);
-  const { rows } = await sql<{ hours: string | null; overlapping: string | null; members: Record<string, MemberState> | string | null; thresholds: string[] }>`
+  const { rows } = await sql<{
+    neighbours: [number, number, string][] | string | null;
+    overlapping: string | null;
+    members: Record<string, MemberState> | string | null;
+    thresholds: string[];
+  }>`
     WITH x AS (
       SELECT * FROM unnest(${col((a) => a.memberId)}::uuid[], ${col((a) => a.exclude)}::uuid[],
-        ${col((a) => localDay(a.period.startedAt).start.toISOString())}::timestamptz[], ${col((a) => localDay(a.period.startedAt).end.toISOString())}::timestamptz[],
+        ${col((a) => localDay(a.period.startedAt).start.toISOString())}::timestamptz[],
+        ${col((a) => localDay(new Date(a.period.endedAt.getTime() - 1)).end.toISOString())}::timestamptz[],
         ${col((a) => a.period.startedAt.toISOString())}::timestamptz[], ${col((a) => a.period.endedAt.toISOString())}::timestamptz[])
         WITH ORDINALITY AS x(member_id, exclude, day_start, day_end, started_at, ended_at, n)
     )
     SELECT
-      (SELECT coalesce(sum(s.hours), 0) FROM service_records s
+      -- Every live record with time on the days the period touches (day_start: the first day's
+      -- start, day_end: the last day's end), as [start ms, end ms, hours] for dayShares.
+      (SELECT coalesce(jsonb_agg(jsonb_build_array(
+          (extract(epoch FROM s.started_at) * 1000)::bigint, (extract(epoch FROM s.ended_at) * 1000)::bigint, s.hours::text)), '[]')
+        FROM service_records s
         WHERE s.tenant_id = ${tenantId} AND s.member_id = x.member_id AND s.status IN ('submitted', 'verified')
-          AND s.record_id IS DISTINCT FROM x.exclude AND s.started_at >= x.day_start AND s.started_at < x.day_end) AS hours,
+          AND s.record_id IS DISTINCT FROM x.exclude AND s.started_at < x.day_end AND s.ended_at > x.day_start) AS neighbours,
       (SELECT s.record_id FROM service_records s
         WHERE s.tenant_id = ${tenantId} AND s.member_id = x.member_id AND s.status IN ('submitted', 'verified')
           AND s.record_id IS DISTINCT FROM x.exclude AND s.started_at < x.ended_at AND s.ended_at > x.started_at LIMIT 1) AS overlapping,
@@ -384,16 +448,16 @@ async function memberDays(
   const first = rows[0]!;
   const members = fromJsonb(first.members ?? {});
   return {
-    days: asked.length === 0 ? [] : rows.map((r) => ({ hours: r.hours ?? '0', overlapping: r.overlapping ?? null })),
+    days:
+      asked.length === 0
+        ? []
+        : rows.map((r) => ({
+            neighbours: fromJsonb(r.neighbours ?? []).map(([startedAt, endedAt, hours]) => ({ startedAt: Number(startedAt), endedAt: Number(endedAt), hours })),
+            overlapping: r.overlapping ?? null,
+          })),
     members: new Map(Object.entries(members)),
     thresholds: first.thresholds,
   };
-}
-
-/** The day's live hours of the member plus `hours` must stay within the cap. */
-export function checkDailyCap(dayHours: Decimal.Value, hours: Decimal, cap: string): void {
-  const after = new Decimal(dayHours).plus(hours);
-  if (after.gt(cap)) throw new DomainError('daily_cap_exceeded', { total: formatAmount(after), cap: formatAmount(cap) });
 }
 
 /**
@@ -411,6 +475,18 @@ export async function lockRecord(trx: Transaction<DB>, caller: Caller, recordId:
   if (!row) throw new DomainError('record_not_found', { recordId });
   await checkScope(trx, caller, row.org_unit_id);
   return row;
+}
+
+/** Whether the caller may act on the record (it exists, and is in the caller's scope), without locking it. */
+export async function authorizeRecord(db: Kysely<DB>, caller: Caller, recordId: string): Promise<void> {
+  const row = await db
+    .selectFrom('service_records')
+    .select('org_unit_id')
+    .where('tenant_id', '=', caller.tenantId)
+    .where('record_id', '=', recordId)
+    .executeTakeFirst();
+  if (!row) throw new DomainError('record_not_found', { recordId });
+  await checkScope(db, caller, row.org_unit_id);
 }
 
 /** A scoped key acts only for records of its org unit and the units under it. */

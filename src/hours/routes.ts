@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/auth.js';
-import { type FieldError, problemBody, ProblemSchema } from '../http/problem.js';
+import { batchRoute } from '../http/batch.js';
 import { AmountSchema, IdempotencyHeaders, PageQuery, problemResponses, SignedAmountSchema, TimestampSchema } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
 import { OrgUnitId } from '../orgunits/routes.js';
-import type { ProblemCode } from '../problems.js';
-import { correctHours, rateRecord, rejectRecord, revokeRecord, verifyRecord } from './awards.js';
-import { postBatch } from './intake.js';
+import { authorizeRecordChange, correctHours, rateRecord, rejectRecord, revokeRecord, verifyRecord } from './awards.js';
+import { postRecords, RECORDS_PER_TRANSACTION } from './intake.js';
 import { getRecord, listRecords, RecordStatuses } from './records.js';
 import { createRule, listRules, Sources } from './rules.js';
 
@@ -180,61 +179,21 @@ export const hoursRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   });
 
-  app.post('/service-records::batch', {
-    config: { roles: recordWriters },
-    schema: {
-      tags: ['service records'],
-      summary: 'Post up to 1000 service records; each gets its own result',
-      description: 'Each item is written on its own, idempotent by its externalId: retrying the batch repeats nothing.',
-      body: z.object({ items: z.array(z.unknown()).min(1).max(1000) }),
-      response: {
-        200: z
-          .object({
-            accepted: z.number().int().describe('Items written now or earlier (replayed)'),
-            refused: z.number().int(),
-            results: z.array(
-              z.object({
-                index: z.number().int(),
-                externalId: z.string().nullable(),
-                status: z.number().int(),
-                replayed: z.boolean(),
-                result: OutcomeSchema.nullable(),
-                problem: ProblemSchema.nullable(),
-              }),
-            ),
-          })
-          .meta({ id: 'ServiceRecordBatchResult' }),
-        ...problemResponses('validation_failed'),
-      },
-    },
-    handler: async (request) => {
-      const items = request.body.items.map((raw, index) => {
-        const parsed = NewRecordSchema.safeParse(raw);
-        const externalId = typeof (raw as { externalId?: unknown })?.externalId === 'string' ? (raw as { externalId: string }).externalId : null;
-        if (parsed.success) return { index, externalId, input: parsed.data };
-        const errors: FieldError[] = parsed.error.issues.map((i) => ({
-          in: 'body',
-          path: ['items', index, ...i.path].join('.'),
-          // A coded check (too_many_decimals, …) keeps its own code, as on the single-record route.
-          code: String((i as { params?: { code?: string } }).params?.code ?? 'validation_failed'),
-          message: i.message,
-        }));
-        return { index, externalId, input: null, invalid: { errors } };
-      });
-      const results = await postBatch(app.db, callerOf(request), items);
-      return {
-        accepted: results.filter((r) => r.status < 400).length,
-        refused: results.filter((r) => r.status >= 400).length,
-        results: results.map((r) => ({
-          ...r,
-          problem: r.problem
-            ? (problemBody(request, r.problem.code as ProblemCode, r.problem.params, r.problem.errors as FieldError[] | undefined) as z.infer<
-                typeof ProblemSchema
-              >)
-            : null,
-        })),
-      };
-    },
+  batchRoute(app, {
+    url: '/service-records::batch',
+    roles: recordWriters,
+    tags: ['service records'],
+    summary: 'Post up to 1000 service records; each gets its own result',
+    description:
+      'Each item is written on its own, idempotent by its externalId: retrying the batch repeats nothing. ' +
+      'The answer is 200 with a result per item whatever happens to one item; only items whose result says so were written.',
+    max: 1000,
+    chunk: RECORDS_PER_TRANSACTION,
+    item: NewRecordSchema,
+    result: OutcomeSchema,
+    resultId: 'ServiceRecordBatchResult',
+    key: { name: 'externalId', of: (raw) => (typeof (raw as { externalId?: unknown })?.externalId === 'string' ? (raw as { externalId: string }).externalId : null) },
+    write: (caller, inputs) => postRecords(app.db, caller.tenantId, inputs.map((input) => ({ caller, input }))),
   });
 
   app.get('/service-records', {
@@ -278,7 +237,9 @@ export const hoursRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: OutcomeSchema, ...problemResponses(...recordProblems, 'member_inactive') },
     },
     handler: async (request, reply) =>
-      writeOnce(request, reply, async (trx) => ({ statusCode: 200, body: await verifyRecord(trx, callerOf(request), request.params.id) })),
+      writeOnce(request, reply, async (trx) => ({ statusCode: 200, body: await verifyRecord(trx, callerOf(request), request.params.id) }), {
+        authorize: (trx) => authorizeRecordChange(trx, callerOf(request), request.params.id),
+      }),
   });
 
   app.post('/service-records/:id/rejection', {
@@ -295,7 +256,7 @@ export const hoursRoutes: FastifyPluginAsyncZod = async (app) => {
       writeOnce(request, reply, async (trx) => ({
         statusCode: 200,
         body: await rejectRecord(trx, callerOf(request), request.params.id, request.body.reason),
-      })),
+      }), { authorize: (trx) => authorizeRecordChange(trx, callerOf(request), request.params.id) }),
   });
 
   app.post('/service-records/:id/rating', {
@@ -309,7 +270,9 @@ export const hoursRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: OutcomeSchema, ...problemResponses(...recordProblems, 'already_rated') },
     },
     handler: async (request, reply) =>
-      writeOnce(request, reply, async (trx) => ({ statusCode: 200, body: await rateRecord(trx, callerOf(request), request.params.id, request.body) })),
+      writeOnce(request, reply, async (trx) => ({ statusCode: 200, body: await rateRecord(trx, callerOf(request), request.params.id, request.body) }), {
+        authorize: (trx) => authorizeRecordChange(trx, callerOf(request), request.params.id),
+      }),
   });
 
   app.post('/service-records/:id/correction', {
@@ -333,7 +296,9 @@ export const hoursRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     handler: async (request, reply) =>
-      writeOnce(request, reply, async (trx) => ({ statusCode: 200, body: await correctHours(trx, callerOf(request), request.params.id, request.body) })),
+      writeOnce(request, reply, async (trx) => ({ statusCode: 200, body: await correctHours(trx, callerOf(request), request.params.id, request.body) }), {
+        authorize: (trx) => authorizeRecordChange(trx, callerOf(request), request.params.id, request.body),
+      }),
   });
 
   app.post('/service-records/:id/revocation', {
@@ -350,7 +315,9 @@ export const hoursRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: OutcomeSchema, ...problemResponses(...recordProblems, 'points_already_spent', 'force_not_allowed') },
     },
     handler: async (request, reply) =>
-      writeOnce(request, reply, async (trx) => ({ statusCode: 200, body: await revokeRecord(trx, callerOf(request), request.params.id, request.body) })),
+      writeOnce(request, reply, async (trx) => ({ statusCode: 200, body: await revokeRecord(trx, callerOf(request), request.params.id, request.body) }), {
+        authorize: (trx) => authorizeRecordChange(trx, callerOf(request), request.params.id, request.body),
+      }),
   });
 
   app.post('/points-rules', {

@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '../db/transaction.js';
 import { DomainError, type ProblemCode, problems } from '../problems.js';
 import { type FieldError, sendProblem } from './problem.js';
+import { UnstorableTextError } from './text.js';
 
 // Fastify's own errors, by code, as wire codes.
 const FRAMEWORK: Record<string, ProblemCode> = {
@@ -36,7 +37,7 @@ export function handleError(err: FastifyError, request: FastifyRequest, reply: F
   if (err instanceof DomainError) {
     if (err.replayed) reply.header('idempotent-replayed', 'true');
     if (err.code === 'unauthenticated') reply.header('www-authenticate', 'Bearer');
-    return sendProblem(request, reply, err.code, err.params);
+    return sendProblem(request, reply, err.code, err.params, err instanceof UnstorableTextError ? err.errors : undefined);
   }
   if (hasZodFastifySchemaValidationErrors(err)) return validationProblem(request, reply, err as unknown as FastifyError);
   const framework = FRAMEWORK[err.code];

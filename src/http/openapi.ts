@@ -59,6 +59,7 @@ export const operationIds: Record<string, string> = {
   'POST /v1/points-rules': 'createPointsRule',
   'GET /v1/points-rules': 'listPointsRules',
   'POST /v1/demo': 'fillDemoCounty',
+  'GET /v1/cards/{cardNo}/counter-view': 'getCounterView',
   'POST /v1/operator/tenants': 'createTenant',
   'GET /v1/operator/tenants': 'listTenants',
   'POST /v1/operator/tenants/{tenantId}/api-keys': 'createTenantApiKey',

@@ -16,6 +16,13 @@ export async function writeOnce<T>(
   opts: {
     /** The body as hashed, where the plain body holds a secret that must not be stored even hashed. */
     hashedBody?: () => Promise<unknown>;
+    /**
+     * The caller's scope (and any right beyond its role) for this request, checked before the
+     * Idempotency-Key is looked at: a key used by another caller is never the answer to a caller
+     * who may not act here. Every route open to a scoped key passes it; the role itself was checked
+     * on request (auth.ts).
+     */
+    authorize?: (trx: Transaction<DB>) => Promise<void>;
   } = {},
 ): Promise<T> {
   const caller = callerOf(request);
@@ -32,7 +39,7 @@ export async function writeOnce<T>(
           params: request.params ?? null,
           body: (opts.hashedBody ? await opts.hashedBody() : request.body) ?? null,
         });
-  const result = await idempotentWrite(request.server.db, { tenantId: caller.tenantId, key, hash }, work);
+  const result = await idempotentWrite(request.server.db, { tenantId: caller.tenantId, key, hash, ...(opts.authorize ? { authorize: opts.authorize } : {}) }, work);
   if (result.replayed) reply.header('idempotent-replayed', 'true');
   reply.code(result.statusCode);
   return result.body as T; // a replay returns the body stored by the first run of this same route

@@ -158,6 +158,40 @@ export async function memberByCard(db: Kysely<DB>, tenantId: string, cardNo: str
   return requireMember(db, tenantId, card.member_id);
 }
 
+/** What a supermarket counter sees of the member a card belongs to: nothing that identifies them. */
+export interface CounterView {
+  memberId: string;
+  name: string;
+  active: boolean;
+  pointsAvailable: string;
+  stars: number;
+  card: { cardNo: string; status: 'active' | 'blocked' };
+}
+
+/**
+ * The counter view of a card's member, in one query. A blocked card answers too, with its status,
+ * so the counter can tell a card reported lost from a mistyped number.
+ */
+export async function counterView(db: Kysely<DB>, tenantId: string, cardNo: string): Promise<CounterView> {
+  const card = await db
+    .selectFrom('member_cards')
+    .select(['member_id', 'card_no', 'blocked_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('card_no', '=', cardNo)
+    .executeTakeFirst();
+  if (!card) throw new DomainError('card_not_found', { cardNo });
+  // The member as every view reads it (balances, held points), cut down to what a counter needs.
+  const member = await requireMember(db, tenantId, card.member_id);
+  return {
+    memberId: member.id,
+    name: member.name,
+    active: member.active,
+    pointsAvailable: member.points.available,
+    stars: member.stars,
+    card: { cardNo: card.card_no, status: card.blocked_at === null ? 'active' : 'blocked' },
+  };
+}
+
 /**
  * Locks the member's row for the rest of the transaction. Every change of a member's hours takes
  * this lock first, so checks across their records (overlap, daily cap) and the star rating see
@@ -182,11 +216,29 @@ export async function lockMember(
 /** A write on a member by a scoped key needs the member's home unit in its scope. */
 async function memberForWrite(trx: Transaction<DB>, caller: Caller, memberId: string) {
   const member = await lockMember(trx, caller.tenantId, memberId);
-  if (caller.scope) {
-    const home = await findOrgUnit(trx, caller.tenantId, member.homeOrgUnitId);
-    if (!home || !inScope(caller.scope, home.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId: member.homeOrgUnitId });
-  }
+  await checkHomeScope(trx, caller, member.homeOrgUnitId);
   return member;
+}
+
+async function checkHomeScope(db: Kysely<DB>, caller: Caller, homeOrgUnitId: string): Promise<void> {
+  if (!caller.scope) return;
+  const home = await findOrgUnit(db, caller.tenantId, homeOrgUnitId);
+  if (!home || !inScope(caller.scope, home.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId: homeOrgUnitId });
+}
+
+/**
+ * Whether the caller may write on the member (it exists; a scoped key needs its home unit in
+ * scope), without locking it: checked before an Idempotency-Key is looked at (writeOnce).
+ */
+export async function authorizeMemberWrite(db: Kysely<DB>, caller: Caller, memberId: string): Promise<void> {
+  const row = await db
+    .selectFrom('members')
+    .select('home_org_unit_id')
+    .where('tenant_id', '=', caller.tenantId)
+    .where('member_id', '=', memberId)
+    .executeTakeFirst();
+  if (!row) throw new DomainError('member_not_found', { memberId });
+  await checkHomeScope(db, caller, row.home_org_unit_id);
 }
 
 export async function addCard(trx: Transaction<DB>, caller: Caller, memberId: string, cardNo: string): Promise<Member> {

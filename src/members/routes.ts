@@ -4,9 +4,10 @@ import { callerOf } from '../http/auth.js';
 import { coded, IdempotencyHeaders, problemResponses, SignedAmountSchema } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
 import { StarChangeSchema } from '../hours/routes.js';
+import { orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { OrgUnitId } from '../orgunits/routes.js';
 import { normalizeIdNumber, PHONE } from './identity.js';
-import { addCard, blockCard, deactivateMember, keyedIdNumber, memberByCard, registerMember, requireMember } from './members.js';
+import { addCard, authorizeMemberWrite, blockCard, counterView, deactivateMember, keyedIdNumber, memberByCard, registerMember, requireMember } from './members.js';
 import { listStarChanges } from './stars.js';
 
 const CardNo = z.string().regex(/^[A-Za-z0-9-]{4,64}$/, '4 to 64 letters, digits or -').meta({ id: 'CardNo', example: '6214830100001234' });
@@ -47,8 +48,21 @@ const NewMemberSchema = z
   })
   .meta({ id: 'NewMember' });
 
+const CounterViewSchema = z
+  .object({
+    memberId: z.uuid(),
+    name: z.string(),
+    active: z.boolean().describe('False once the member is deactivated: nothing can be redeemed'),
+    pointsAvailable: SignedAmountSchema.describe('Points balance less points held'),
+    stars: z.number().int().min(0).max(5),
+    card: z.object({ cardNo: z.string(), status: z.enum(['active', 'blocked']).describe('blocked: reported lost; nothing can be redeemed with it') }),
+  })
+  .meta({ id: 'CounterView', description: 'What a supermarket counter needs of a member: no ID number, phone or history' });
+
 const Params = z.object({ id: z.uuid() });
-const lookup = ['admin', 'station', 'pos', 'auditor'] as const;
+// A POS terminal reads members by card only, in the counter view; the other roles read whole members.
+const lookup = ['admin', 'station', 'auditor'] as const;
+const counter = ['admin', 'station', 'pos', 'auditor'] as const;
 const writers = ['admin', 'station'] as const;
 
 export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -72,7 +86,10 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       // An Idempotency-Key stores a hash of the request: the ID number goes into it keyed, as it
       // is stored in members, never as a plain hash that could be brute-forced.
       const hashedBody = async () => ({ ...request.body, idNumber: await keyedIdNumber(app.db, caller.tenantId, request.body.idNumber) });
-      return writeOnce(request, reply, async (trx) => ({ statusCode: 201, body: await registerMember(trx, caller, request.body) }), { hashedBody });
+      return writeOnce(request, reply, async (trx) => ({ statusCode: 201, body: await registerMember(trx, caller, request.body) }), {
+        hashedBody,
+        authorize: async (trx) => void (await orgUnitForWrite(trx, caller, request.body.homeOrgUnitId)),
+      });
     },
   });
 
@@ -98,6 +115,17 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request) => memberByCard(app.db, callerOf(request).tenantId, request.params.cardNo),
   });
 
+  app.get('/cards/:cardNo/counter-view', {
+    config: { roles: counter },
+    schema: {
+      tags: ['members'],
+      summary: "A card's member as a supermarket counter sees them: name, points available, stars, card status",
+      params: z.object({ cardNo: CardNo }),
+      response: { 200: CounterViewSchema, ...problemResponses('validation_failed', 'card_not_found') },
+    },
+    handler: async (request) => counterView(app.db, callerOf(request).tenantId, request.params.cardNo),
+  });
+
   app.post('/members/:id/cards', {
     config: { roles: writers },
     schema: {
@@ -115,7 +143,7 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       writeOnce(request, reply, async (trx) => ({
         statusCode: 201,
         body: await addCard(trx, callerOf(request), request.params.id, request.body.cardNo),
-      })),
+      }), { authorize: (trx) => authorizeMemberWrite(trx, callerOf(request), request.params.id) }),
   });
 
   app.post('/members/:id/cards/:cardNo/block', {
@@ -134,7 +162,7 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       writeOnce(request, reply, async (trx) => ({
         statusCode: 200,
         body: await blockCard(trx, callerOf(request), request.params.id, request.params.cardNo),
-      })),
+      }), { authorize: (trx) => authorizeMemberWrite(trx, callerOf(request), request.params.id) }),
   });
 
   app.post('/members/:id/deactivation', {
@@ -146,7 +174,9 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: MemberSchema, ...problemResponses('validation_failed', 'member_not_found', 'idempotency_conflict') },
     },
     handler: async (request, reply) =>
-      writeOnce(request, reply, async (trx) => ({ statusCode: 200, body: await deactivateMember(trx, callerOf(request), request.params.id) })),
+      writeOnce(request, reply, async (trx) => ({ statusCode: 200, body: await deactivateMember(trx, callerOf(request), request.params.id) }), {
+        authorize: (trx) => authorizeMemberWrite(trx, callerOf(request), request.params.id),
+      }),
   });
 
   app.get('/members/:id/star-changes', {
