@@ -96,7 +96,8 @@ function appRoutes(app: FastifyInstance): Set<string> {
 }
 
 function v1Routes(app: FastifyInstance): { all: string[]; withoutHead: string[] } {
-  const all = [...appRoutes(app)].filter((r) => /^[A-Z]+ \/v1(\/|$)/.test(r)).sort();
+  // /v1/operator takes the operator token, not a tenant key: test/operator.test.ts covers it.
+  const all = [...appRoutes(app)].filter((r) => /^[A-Z]+ \/v1(\/|$)/.test(r) && !r.includes(' /v1/operator/')).sort();
   return { all, withoutHead: all.filter((r) => !r.startsWith('HEAD ')) };
 }
 
@@ -105,7 +106,7 @@ function openApiRoutes(app: FastifyInstance): string[] {
   const doc = app.swagger() as { paths?: Record<string, Record<string, unknown>> };
   const out: string[] = [];
   for (const [path, ops] of Object.entries(doc.paths ?? {})) {
-    if (!path.startsWith('/v1')) continue;
+    if (!path.startsWith('/v1') || path.startsWith('/v1/operator/')) continue;
     for (const method of Object.keys(ops)) {
       if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) {
         out.push(`${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`);
@@ -289,6 +290,8 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       badBody: { pointsPerHour: 'ten' },
     },
     { method: 'GET', path: '/v1/points-rules', allowed: stationReaders, status: 200, prepare: async () => ({ url: '/v1/points-rules' }) },
+    // The tenant holds real data (the fixtures), so an admin gets as far as the demo's own refusal.
+    { method: 'POST', path: '/v1/demo', allowed: admin, status: 409, prepare: async () => ({ url: '/v1/demo', body: {} }), badBody: { force: 'yes' } },
 
     { method: 'GET', path: '/v1/tenant', allowed: ROLES, status: 200, prepare: async () => ({ url: '/v1/tenant' }) },
     {
@@ -460,6 +463,17 @@ for (const engine of engines) {
 
     const isolation: Record<string, (t: Tap) => Promise<void>> = {
       ...Object.fromEntries(Object.entries(notFoundForB).map(([route, args]) => [route, (t: Tap) => refusedToB(t, ...args)])),
+
+      'POST /v1/demo': async (t) => {
+        // A holds real data and B none of its own yet: B's fill must look at B's rows only. B is
+        // given one real row first so the check is cheap (a refusal), and the refusal names it.
+        await h.request('POST', '/v1/org-units', { key: B.adminKey, body: { id: `b-${uniq()}`, kind: 'center', name: 'B 中心' } });
+        const before = await snapshot(h);
+        const res = await h.request('POST', '/v1/demo', { key: B.adminKey, body: {} });
+        isProblem(t, res, 409, 'tenant_has_data', "B: POST /v1/demo is refused for B's own data");
+        t.equal(res.body.tenantId, B.tenantId, "the refusal is about B's tenant");
+        t.same(await snapshot(h), before, 'nothing written');
+      },
 
       'GET /v1/settings': async (t) => {
         const a = (await h.request('GET', '/v1/settings', { key: A.adminKey })).body;
@@ -856,6 +870,7 @@ for (const engine of engines) {
           'POST /v1/service-records/:id/revocation': ['admin', 'station'],
           'POST /v1/points-rules': ['admin'],
           'GET /v1/points-rules': ['admin', 'auditor', 'station'],
+          'POST /v1/demo': ['admin'],
         });
       });
 
