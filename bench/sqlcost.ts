@@ -9,7 +9,7 @@ import { cleanupAll, cleanupOnSignals } from './cleanup.js';
 import { createDatabase } from './pg.js';
 import { round } from './stats.js';
 
-// npm run bench:sqlcost [-- --calls n --rounds r]
+// npm run bench:sqlcost [-- --calls n --rounds r --before "<sql>"]
 //
 // What one call of the ledger's write function costs the database, repeatably on a busy machine:
 // one session calls it n times in a row (each its own transaction, as the service does), and the
@@ -19,7 +19,9 @@ import { round } from './stats.js';
 // accounts (as ledger-post-2), with 4 postings (award-shaped), and the bare transfer of
 // bench/sql/transfer.sql in the same database, for the ratio. SQLCOST_ONLY=a,b picks some.
 
-const { values } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' }, before: { type: 'string' } },
+});
 const CALLS = Number(values.calls);
 const ROUNDS = Number(values.rounds);
 
@@ -47,6 +49,8 @@ async function main() {
     SELECT 'cost', 'mh.' || g, 'HOURS', 'member', false, 1 FROM generate_series(1, ${XFER_ACCOUNTS}) g`);
   await c.query(`INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
     SELECT tenant_id, account_id, 0, allow_negative FROM ledger_accounts WHERE account_id LIKE 'iss.%' OR account_id LIKE 'mh.%'`);
+  // --before "<sql>": a change to try (e.g. a constraint dropped), run once the schema is set up.
+  if (values.before) await c.query(values.before);
   await c.query('VACUUM ANALYZE');
   // The commit's wait for the disk is not the statement's cost, and the fsync's kernel time would
   // be charged to this backend: the session does not wait for its commits to be flushed.
