@@ -148,7 +148,16 @@ function serviceUse(
   const cores = (last.cpuS - first.cpuS) / seconds;
   const perRecord = (c: number) => (recordsPerSecond > 0 ? round((c * 1000) / recordsPerSecond, 2) : NaN);
   // CPU time per record is steadier than throughput on a shared machine: it does not count waiting.
-  const dbCores = first.dbCpuS !== null && last.dbCpuS !== null ? (last.dbCpuS - first.dbCpuS) / seconds : null;
+  // Per backend present at both ends (each backend's CPU only grows).
+  let dbCores: number | null = null;
+  if (first.dbCpuByPid && last.dbCpuByPid && first.dbCpuS !== null && last.dbCpuS !== null) {
+    let used = 0;
+    for (const [pid, cpu] of last.dbCpuByPid) {
+      const before = first.dbCpuByPid.get(pid);
+      if (before !== undefined) used += cpu - before;
+    }
+    dbCores = used / seconds;
+  }
   return {
     service_cpu_cores: round(cores, 2),
     service_cpu_ms_per_record: perRecord(cores),
@@ -315,7 +324,9 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     const { run, window } = await loadService(service, client('read', 0, county.keys, 'read'), db.name);
     report.scenarios.balance_read = { ...scenarioResult(run, opts.connections), history_postings: opts.historyPostings, ...serviceUse(window, run.measured.records_per_s) };
     log(`balance-read: open loop at an offered ${OPEN_LOOP_RATE} req/s`);
-    const open = await loadService(service, { ...client('read-open', 0, county.keys, 'read-open'), rate: OPEN_LOOP_RATE }, db.name);
+    // No warm-up of its own: the closed loop just warmed the service, and an overloaded warm-up
+    // would leave its backlog to the measured window.
+    const open = await loadService(service, { ...client('read-open', 0, county.keys, 'read-open'), rate: OPEN_LOOP_RATE, warmupSeconds: 0 }, db.name);
     report.scenarios.balance_read_open = {
       ...scenarioResult(open.run, opts.connections),
       offered_per_s: OPEN_LOOP_RATE,
