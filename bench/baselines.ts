@@ -108,6 +108,8 @@ export interface Baselines {
   sql_transfer?: PgbenchResult & { accounts: number; ledger_balanced: boolean };
   /** Not a baseline of the server but of the service's ledger function: see ledgerPostSql. */
   ledger_post_sql?: PgbenchResult;
+  /** ledger_post with two postings between random accounts of 10,000, as sql_transfer moves them. */
+  ledger_post_2?: PgbenchResult & { accounts: number };
 }
 
 export async function runBaselines(
@@ -181,6 +183,81 @@ export async function ledgerPostSql(url: string, county: County, opts: { connect
     const file = path.join(dir, 'ledger_post.pgbench');
     fs.writeFileSync(file, script);
     // As the service calls it: a prepared statement, on a session with the service's settings.
+    return await measure(url, ['-n', '-M', 'prepared', '-f', file], opts, { PGOPTIONS: SESSION_OPTIONS });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The accounts ledger-post-2 (and hold-capture) move points between: xfer.1 … xfer.<count>. */
+export const XFER_ACCOUNTS = 10_000;
+export const xferAccount = (n: number) => `xfer.${n}`;
+const XFER_FUNDING = '1000000.00';
+
+/**
+ * Opens XFER_ACCOUNTS non-negative POINTS accounts (as transfer.sql has 10,000 accounts) and funds
+ * each with XFER_FUNDING through ledger_post itself, from one issuance account that may go
+ * negative: the balances are real ledger balances, so `verify` still proves them, and every
+ * transfer's debit passes the same guard a member's redemption does.
+ */
+export async function setUpXferAccounts(url: string, tenantId: string): Promise<void> {
+  await withClient(url, async (c) => {
+    await c.query('BEGIN');
+    try {
+      await c.query(
+        `INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots)
+         VALUES ($1, 'xfer.source', 'POINTS', 'issuance', true, 1)`,
+        [tenantId],
+      );
+      await c.query(
+        `INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots)
+         SELECT $1, 'xfer.' || g, 'POINTS', 'system', false, 1 FROM generate_series(1, $2::int) AS g`,
+        [tenantId, XFER_ACCOUNTS],
+      );
+      await c.query(
+        `INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
+         SELECT tenant_id, account_id, 0, allow_negative FROM ledger_accounts WHERE tenant_id = $1 AND account_id LIKE 'xfer.%'`,
+        [tenantId],
+      );
+      // One funding entry per 1,000 accounts: the source pays, each account gets XFER_FUNDING.
+      for (let from = 1; from <= XFER_ACCOUNTS; from += 1000) {
+        const ids = Array.from({ length: Math.min(1000, XFER_ACCOUNTS - from + 1) }, (_, i) => xferAccount(from + i));
+        const total = (Number(XFER_FUNDING) * ids.length).toFixed(2);
+        await c.query(
+          `SELECT entry_id FROM ledger_post($1, 'adjustment', now(), 'bench: fund the transfer accounts', NULL, 'bench_xfer', NULL, NULL, NULL, NULL,
+             $2::text[], array_fill('POINTS'::text, ARRAY[$3::int]), $4::numeric[])`,
+          [tenantId, ['xfer.source', ...ids], ids.length + 1, [`-${total}`, ...ids.map(() => XFER_FUNDING)]],
+        );
+      }
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK');
+      throw err;
+    }
+  });
+}
+
+/**
+ * ledger-post-2: ledger_post with two postings between two random accounts of the 10,000 opened by
+ * setUpXferAccounts, one transfer per transaction, driven by pgbench exactly as the sql transfer
+ * baseline drives xfer.transfer (prepared, same clients, same draw of two accounts): the like-for-
+ * like comparison of the ledger's write function with the least SQL a transfer needs.
+ */
+export async function ledgerPost2(url: string, tenantId: string, opts: { connections: number; duration: number; warmup: number }): Promise<PgbenchResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ledger-post2-'));
+  try {
+    const quote = (v: string) => `'${v.replaceAll("'", "''")}'`;
+    const script = [
+      `\\set from random(1, ${XFER_ACCOUNTS})`,
+      `\\set to random(1, ${XFER_ACCOUNTS})`,
+      // As transfer.sql: when the two draws are the same account, the next one receives.
+      `SELECT entry_id FROM ledger_post(${quote(tenantId)}, 'transfer', now(), NULL, NULL, NULL, NULL, NULL, NULL, NULL,`,
+      `  ARRAY['xfer.' || :from::int, 'xfer.' || CASE WHEN :to::int = :from::int THEN :from::int % ${XFER_ACCOUNTS} + 1 ELSE :to::int END],`,
+      `  ARRAY['POINTS', 'POINTS'], ARRAY[-1.00, 1.00]::numeric[]);`,
+      '',
+    ].join('\n');
+    const file = path.join(dir, 'ledger_post2.pgbench');
+    fs.writeFileSync(file, script);
     return await measure(url, ['-n', '-M', 'prepared', '-f', file], opts, { PGOPTIONS: SESSION_OPTIONS });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import http from 'node:http';
 import autocannon, { type Request } from 'autocannon';
 import { RecordMaker } from './records.js';
 import { latency, type Latency, round, Samples } from './stats.js';
@@ -8,7 +9,7 @@ import { latency, type Latency, round, Samples } from './stats.js';
 // driver can sample the service's memory meanwhile. It reads a ClientConfig as JSON on stdin,
 // runs a warm-up and then the measured window, and prints one JSON object on stdout.
 
-export type Mode = 'award' | 'batch' | 'read' | 'floor';
+export type Mode = 'award' | 'batch' | 'read' | 'floor' | 'read-open' | 'hold-capture';
 
 export interface ClientConfig {
   url: string;
@@ -26,6 +27,11 @@ export interface ClientConfig {
   tag: string;
   batchSize: number;
   timeoutSeconds: number;
+  /** read-open: the offered rate, requests per second, whatever the answers' pace. */
+  rate?: number;
+  /** hold-capture: the admin key and the funded accounts to hold from (bench/baselines.ts). */
+  adminKey?: string;
+  accounts?: string[];
 }
 
 export interface PhaseResult extends Latency {
@@ -48,6 +54,9 @@ export interface PhaseResult extends Latency {
   not_verified: number;
   /** The first few failed answers, for diagnosis. */
   failures: string[];
+  /** read-open: the rate offered, and how many requests were still unanswered at the end. */
+  offered_per_s?: number;
+  unanswered?: number;
 }
 
 export interface ClientResult {
@@ -133,6 +142,8 @@ function phase(cfg: ClientConfig, seconds: number, maker: RecordMaker): Promise<
             else fail(`${status} ${body}`);
           },
         };
+      default:
+        throw new Error(`autocannon does not drive ${cfg.mode}`);
     }
   };
 
@@ -180,13 +191,205 @@ function phase(cfg: ClientConfig, seconds: number, maker: RecordMaker): Promise<
   });
 }
 
+// ---- Drivers of our own, on node:http with a keep-alive agent ----------------------------------
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+function request(agent: http.Agent, base: URL, method: string, path: string, headers: Record<string, string>, body: string | null, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { agent, host: base.hostname, port: base.port, method, path, headers: body === null ? headers : { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body ?? undefined);
+  });
+}
+
+function phaseResult(start: number, finished: number, lat: Samples, ok: number, records: number, codes: Record<string, number>, errors: number, timeouts: number, failures: string[]): PhaseResult {
+  const duration = (finished - start) / 1000;
+  let non2xx = 0;
+  for (const [code, n] of Object.entries(codes)) if (Number(code) < 200 || Number(code) >= 300) non2xx += n;
+  return {
+    started_at: new Date(start).toISOString(),
+    finished_at: new Date(finished).toISOString(),
+    duration_s: round(duration),
+    responses: lat.length,
+    ok,
+    non2xx,
+    errors,
+    timeouts,
+    status_codes: codes,
+    requests_per_s: round(ok / duration, 1),
+    records,
+    records_per_s: round(records / duration, 1),
+    refused_items: 0,
+    not_verified: 0,
+    failures,
+    ...latency(lat.values()),
+  };
+}
+
+/**
+ * read-open: GET /v1/members/{id} for random members at a fixed offered rate, whatever the pace
+ * of the answers (an open loop: a slow answer does not delay the next request, as it does in a
+ * closed loop of N connections). Each request's latency counts from the moment it was due, not
+ * from when a socket took it, so queueing in the client counts too (no coordinated omission).
+ * Requests due in the window are sent; the answers still out when it ends are waited for up to
+ * OPEN_LOOP_GRACE_MS, and those still unanswered then count with the time they had waited (a
+ * lower bound) and as `unanswered`. The rate achieved is the answers received within the window
+ * per second of it.
+ */
+const OPEN_LOOP_GRACE_MS = 5_000;
+
+async function openLoopRead(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {
+  const rate = cfg.rate ?? 2000;
+  const base = new URL(cfg.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(cfg.connections, 256) });
+  const headers = { authorization: `Bearer ${cfg.keys[0]!.key}` };
+  const lat = new Samples();
+  const codes: Record<string, number> = {};
+  const failures: string[] = [];
+  let ok = 0;
+  let errors = 0;
+  let timeouts = 0;
+  let sent = 0;
+  let windowOver = false;
+  let answeredInWindow = 0;
+  const inFlight = new Map<Promise<void>, number>();
+  const start = Date.now();
+  const t0 = performance.now();
+  const total = Math.floor(rate * seconds);
+  const fire = (due: number) => {
+    const member = cfg.members[crypto.randomInt(cfg.members.length)]!;
+    const p = request(agent, base, 'GET', `/v1/members/${member}`, headers, null, cfg.timeoutSeconds * 1000)
+      .then((a) => {
+        if (inFlight.get(p) === undefined) return; // given up on at the end
+        lat.push(performance.now() - due);
+        codes[a.status] = (codes[a.status] ?? 0) + 1;
+        if (a.status >= 200 && a.status < 300) {
+          ok++;
+          if (!windowOver) answeredInWindow++;
+        }
+        else if (failures.length < 5) failures.push(`${a.status} ${a.body.slice(0, 300)}`);
+      })
+      .catch((err: Error) => {
+        if (inFlight.get(p) === undefined) return;
+        if (err.message === 'timeout') timeouts++;
+        else errors++;
+        if (failures.length < 5) failures.push(`request error: ${err.message}`);
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.set(p, due);
+  };
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      // Every request due by now (a late timer sends the ones it owes at once, each timed from its due time).
+      while (sent < total && t0 + (sent * 1000) / rate <= now) fire(t0 + (sent++ * 1000) / rate);
+      if (sent >= total) return resolve();
+      setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const finished = Date.now();
+  windowOver = true;
+  await Promise.race([Promise.all([...inFlight.keys()]), new Promise((r) => setTimeout(r, OPEN_LOOP_GRACE_MS))]);
+  const unanswered = inFlight.size;
+  const now = performance.now();
+  for (const due of inFlight.values()) lat.push(now - due);
+  inFlight.clear();
+  agent.destroy();
+  const result = phaseResult(start, finished, lat, answeredInWindow, answeredInWindow, codes, errors, timeouts, failures);
+  return { ...result, offered_per_s: rate, unanswered };
+}
+
+/**
+ * hold-capture: N loops, each holding 1.00 point of a random funded account and then capturing it
+ * (two requests in sequence), through the raw ledger API with the admin key. A pair is one record;
+ * its latency is the two requests'. The bodies follow issue 17's API (POST /v1/holds,
+ * POST /v1/holds/{id}/capture): HOLD_API below is the one place to adjust if the merged API differs.
+ */
+const HOLD_API = {
+  create: (accountId: string, n: number) => ({
+    path: '/v1/holds',
+    body: { accountId, unit: 'POINTS', amount: '1.00', counterAccountId: 'xfer.source', reference: `bench-hold-${n}`, expiresInSeconds: 300 },
+  }),
+  holdId: (answer: string) => (JSON.parse(answer) as { id?: string; hold?: { id?: string } }).id ?? (JSON.parse(answer) as { hold?: { id?: string } }).hold?.id,
+  capture: (id: string) => ({ path: `/v1/holds/${encodeURIComponent(id)}/capture`, body: { amount: '1.00' } }),
+};
+
+async function holdCapture(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {
+  const base = new URL(cfg.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.connections });
+  const accounts = cfg.accounts ?? [];
+  const lat = new Samples();
+  const codes: Record<string, number> = {};
+  const failures: string[] = [];
+  let ok = 0;
+  let errors = 0;
+  let timeouts = 0;
+  let n = 0;
+  const start = Date.now();
+  const end = start + seconds * 1000;
+  const headers = (key: string) => ({ authorization: `Bearer ${cfg.adminKey}`, 'content-type': 'application/json', 'idempotency-key': key });
+  const loop = async () => {
+    while (Date.now() < end) {
+      const i = n++;
+      const tag = `${cfg.tag}-${i}`;
+      const t = performance.now();
+      try {
+        const hold = HOLD_API.create(accounts[crypto.randomInt(accounts.length)]!, i);
+        const a = await request(agent, base, 'POST', hold.path, headers(`${tag}-h`), JSON.stringify(hold.body), cfg.timeoutSeconds * 1000);
+        codes[a.status] = (codes[a.status] ?? 0) + 1;
+        if (a.status < 200 || a.status >= 300) {
+          if (failures.length < 5) failures.push(`hold: ${a.status} ${a.body.slice(0, 300)}`);
+          continue;
+        }
+        const cap = HOLD_API.capture(HOLD_API.holdId(a.body)!);
+        const b = await request(agent, base, 'POST', cap.path, headers(`${tag}-c`), JSON.stringify(cap.body), cfg.timeoutSeconds * 1000);
+        codes[b.status] = (codes[b.status] ?? 0) + 1;
+        if (b.status < 200 || b.status >= 300) {
+          if (failures.length < 5) failures.push(`capture: ${b.status} ${b.body.slice(0, 300)}`);
+          continue;
+        }
+        lat.push(performance.now() - t);
+        ok++;
+      } catch (err) {
+        if ((err as Error).message === 'timeout') timeouts++;
+        else errors++;
+        if (failures.length < 5) failures.push(`request error: ${(err as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: cfg.connections }, loop));
+  agent.destroy();
+  return phaseResult(start, Date.now(), lat, ok, ok, codes, errors, timeouts, failures);
+}
+
+function runPhase(cfg: ClientConfig, seconds: number, maker: RecordMaker): Promise<PhaseResult> {
+  if (cfg.mode === 'read-open') return openLoopRead(cfg, seconds);
+  if (cfg.mode === 'hold-capture') return holdCapture(cfg, seconds);
+  return phase(cfg, seconds, maker);
+}
+
 async function main(): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const cfg = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ClientConfig;
   const maker = new RecordMaker(cfg.members, cfg.anchor, cfg.lane, cfg.tag);
-  const warmup = cfg.warmupSeconds > 0 ? await phase(cfg, cfg.warmupSeconds, maker) : null;
-  const measured = await phase(cfg, cfg.durationSeconds, maker);
+  const warmup = cfg.warmupSeconds > 0 ? await runPhase(cfg, cfg.warmupSeconds, maker) : null;
+  const measured = await runPhase(cfg, cfg.durationSeconds, maker);
   const result: ClientResult = { warmup, measured };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -151,6 +151,8 @@ export interface ProcessSample {
   cpuS: number;
   /** CPU seconds of the database's backends, when a database was named and is local. */
   dbCpuS: number | null;
+  /** The same per backend: a backend that exits in the window (a pool closing) must not count as negative time. */
+  dbCpuByPid: Map<number, number> | null;
 }
 
 /** Samples a process's RSS and CPU time (and its database's, given a name) every second until stopped. */
@@ -159,8 +161,9 @@ export function sampleProcess(pid: number, database?: string): { stop(): Process
   const take = () => {
     const rss = rssMb(pid);
     const cpu = cpuSeconds(pid);
-    const dbCpuS = database ? databaseCpuSeconds(database) : null;
-    if (rss !== null && cpu !== null) samples.push({ at: Date.now(), rssMb: rss, cpuS: cpu, dbCpuS });
+    const byPid = database ? databaseCpuByPid(database) : null;
+    const dbCpuS = byPid && byPid.size > 0 ? [...byPid.values()].reduce((x, y) => x + y, 0) : null;
+    if (rss !== null && cpu !== null) samples.push({ at: Date.now(), rssMb: rss, cpuS: cpu, dbCpuS, dbCpuByPid: byPid });
   };
   take();
   const timer = setInterval(take, 1000);

@@ -76,6 +76,32 @@ for (const engine of engines) {
       });
     }
 
+    // Migration 0006 dropped the foreign keys from entries and idempotency keys to the tenant and
+    // from postings to their account (they locked rows every writer shares): these triggers keep
+    // what was checked at insert true for ever after.
+    t.test('a tenant or an account that ledger rows refer to cannot be deleted, truncated or re-keyed', async (t) => {
+      const refused: [string, RawBuilder<unknown>][] = [
+        ['DELETE of an account', sql`DELETE FROM ledger_accounts WHERE tenant_id = ${tn} AND account_id = 'market:ao'`],
+        ['UPDATE of an account id', sql`UPDATE ledger_accounts SET account_id = 'market:moved' WHERE tenant_id = ${tn} AND account_id = 'market:ao'`],
+        ['UPDATE of an account tenant', sql`UPDATE ledger_accounts SET tenant_id = ${tn} WHERE tenant_id = ${tn} AND account_id = 'market:ao'`],
+        ['TRUNCATE of ledger_accounts CASCADE', sql`TRUNCATE ledger_accounts CASCADE`],
+        ['DELETE of a tenant', sql`DELETE FROM tenants WHERE tenant_id = ${tn}`],
+        ['UPDATE of a tenant id', sql`UPDATE tenants SET tenant_id = 'renamed' WHERE tenant_id = ${tn}`],
+        ['TRUNCATE of tenants CASCADE', sql`TRUNCATE tenants CASCADE`],
+      ];
+      for (const [name, statement] of refused) {
+        const err = await attempt(h, statement);
+        t.ok(err, `${name}: rejected`);
+        t.equal(sqlstate(err), 'LE000', `${name}: SQLSTATE LE000`);
+      }
+      const err = await attempt(h, sql`DELETE FROM ledger_accounts WHERE tenant_id = ${tn} AND account_id = 'market:ao'`);
+      t.match(String((err as Error | null)?.message), /refer to it by its key/, 'the trigger says why');
+      // What is not a key may still change.
+      await sql`UPDATE ledger_accounts SET name = 'renamed market' WHERE tenant_id = ${tn} AND account_id = 'market:ao'`.execute(h.database.db);
+      t.equal((await h.request('GET', '/v1/accounts/market:ao')).body.name, 'renamed market');
+      await unchanged(t, 'after the refused key changes');
+    });
+
     t.test('TRUNCATE of ledger_entries', async (t) => {
       const err = await attempt(h, sql`TRUNCATE ledger_entries`);
       t.ok(err, 'rejected');

@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { SESSION_OPTIONS, openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { createTenant } from '../src/tenants/tenants.js';
+import { setUpXferAccounts, XFER_ACCOUNTS } from './baselines.js';
+import { cleanupAll, cleanupOnSignals } from './cleanup.js';
+import { createDatabase } from './pg.js';
+import { round } from './stats.js';
+
+// npm run bench:sqlcost [-- --calls n --rounds r --before "<sql>"]
+//
+// What one call of the ledger's write function costs the database, repeatably on a busy machine:
+// one session calls it n times in a row (each its own transaction, as the service does), and the
+// CPU time of that session's backend (/proc, user + system) is read before and after. CPU time
+// does not count waiting for the cores, so other load on the machine changes it little; the
+// median of r rounds is reported. Statements: ledger_post with 2 postings between random funded
+// accounts (as ledger-post-2), with 4 postings (award-shaped), and the bare transfer of
+// bench/sql/transfer.sql in the same database, for the ratio. SQLCOST_ONLY=a,b picks some.
+
+const { values } = parseArgs({
+  options: { calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' }, before: { type: 'string' } },
+});
+const CALLS = Number(values.calls);
+const ROUNDS = Number(values.rounds);
+
+function backendCpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+
+async function main() {
+  cleanupOnSignals();
+  const db = await createDatabase('_sqlcost');
+  const database = await openDatabase({ engine: 'postgres', url: db.url, poolSize: 2 });
+  await migrateToLatest(database.db);
+  await createTenant(database.db, { id: 'cost', name: 'cost' });
+  await database.close();
+  await setUpXferAccounts(db.url, 'cost');
+  const c = new pg.Client({ connectionString: db.url, options: SESSION_OPTIONS });
+  await c.connect();
+  await c.query(fs.readFileSync(new URL('./sql/transfer.sql', import.meta.url), 'utf8'));
+  // Issuance-shaped (may go negative) accounts for the 4-posting entry.
+  await c.query(`INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots) VALUES
+    ('cost', 'iss.h', 'HOURS', 'issuance', true, 1), ('cost', 'iss.p', 'POINTS', 'issuance', true, 1)`);
+  await c.query(`INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots)
+    SELECT 'cost', 'mh.' || g, 'HOURS', 'member', false, 1 FROM generate_series(1, ${XFER_ACCOUNTS}) g`);
+  await c.query(`INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
+    SELECT tenant_id, account_id, 0, allow_negative FROM ledger_accounts WHERE account_id LIKE 'iss.%' OR account_id LIKE 'mh.%'`);
+  // --before "<sql>": a change to try (e.g. a constraint dropped), run once the schema is set up.
+  if (values.before) await c.query(values.before);
+  await c.query('VACUUM ANALYZE');
+  // The commit's wait for the disk is not the statement's cost, and the fsync's kernel time would
+  // be charged to this backend: the session does not wait for its commits to be flushed.
+  await c.query('SET synchronous_commit = off');
+  const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const r = () => 1 + Math.floor(Math.random() * XFER_ACCOUNTS);
+  const two = () => {
+    const a = r();
+    const b = r();
+    return [`xfer.${a}`, `xfer.${b === a ? (a % XFER_ACCOUNTS) + 1 : b}`];
+  };
+  const statements: Record<string, { text: string; args: () => unknown[] }> = {
+    sql_transfer: { text: 'SELECT xfer.transfer($1, $2, 1.00)', args: () => [r(), r()] },
+    ledger_post_2: {
+      text: `SELECT entry_id FROM ledger_post('cost', 'transfer', now(), NULL, NULL, NULL, NULL, NULL, NULL, NULL, $1::text[], ARRAY['POINTS','POINTS'], ARRAY[-1.00, 1.00]::numeric[])`,
+      args: () => [two()],
+    },
+    ledger_post_4: {
+      text: `SELECT entry_id FROM ledger_post('cost', 'award', now(), 'award 0.10 h', NULL, 'bench', NULL, 1, NULL, '{"hours":"0.10"}',
+               ARRAY['iss.h', $1, 'iss.p', $2]::text[], ARRAY['HOURS','HOURS','POINTS','POINTS'], ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[])`,
+      args: () => {
+        const n = r();
+        return [`mh.${n}`, `xfer.${n}`];
+      },
+    },
+  };
+  const only = process.env.SQLCOST_ONLY?.split(',');
+  const out: Record<string, { us_per_call: number; min_us: number; rounds: number[] }> = {};
+  for (const [name, st] of Object.entries(statements)) {
+    if (only && !only.includes(name)) continue;
+    const perRound: number[] = [];
+    for (let round_ = 0; round_ < ROUNDS + 1; round_++) {
+      const before = backendCpuMs(pid);
+      for (let i = 0; i < CALLS; i++) await c.query({ name, text: st.text, values: st.args() });
+      const used = backendCpuMs(pid) - before;
+      if (round_ > 0) perRound.push(round((used * 1000) / CALLS, 1)); // the first round warms up
+    }
+    const sorted = [...perRound].sort((a, b) => a - b);
+    // The median, and the least (the round other load on the machine disturbed least).
+    out[name] = { us_per_call: sorted[Math.floor(sorted.length / 2)]!, min_us: sorted[0]!, rounds: perRound };
+  }
+  for (const [name, o] of Object.entries(out)) console.log(`${name.padEnd(14)} median ${o.us_per_call} µs  min ${o.min_us} µs  rounds ${o.rounds.join(' ')}`);
+  if (out.sql_transfer && out.ledger_post_2) console.log(`ledger_post_2 ÷ sql_transfer (CPU, median): ${round(out.ledger_post_2.us_per_call / out.sql_transfer.us_per_call, 2)}`);
+  await c.end();
+  await db.drop();
+}
+
+main()
+  .then(() => cleanupAll())
+  .catch(async (err) => {
+    console.error(err);
+    await cleanupAll();
+    process.exit(1);
+  });
