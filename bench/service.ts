@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { onCleanup } from './cleanup.js';
 
@@ -41,7 +42,16 @@ export async function startService(label: string, env: Record<string, string>): 
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...extra, '--min-semi-space-size=16', '--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    // The bench makes its own tenant: no first-start tenant, and the files a start writes (the
+    // operator token) go to a scratch folder unless the scenario names its own DATA_DIR.
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      BOOTSTRAP: 'off',
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-service-')),
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);
