@@ -17,7 +17,7 @@ import type { DB } from './db/schema.js';
 import { healthRoutes } from './health.js';
 import { requireApiKey } from './http/auth.js';
 import { KeyCache } from './tenants/keyCache.js';
-import { handleError, registerErrorHandling } from './http/errors.js';
+import { clientErrorHandler, handleError, registerErrorHandling } from './http/errors.js';
 import { registerMetrics } from './http/metrics.js';
 import { finishDocument } from './http/openapi.js';
 import { sendProblem } from './http/problem.js';
@@ -78,6 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     // Router-level errors (bad URL encoding, over-long path parameters) skip the error handler and
     // every hook (so the onSend hook below too) unless routed here.
+    clientErrorHandler,
     frameworkErrors: (err, request, reply) => {
       reply.header('x-request-id', request.id);
       return handleError(err, request, reply);

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { sql } from 'kysely';
 import t from 'tap';
 import { engines, setup } from './helpers/harness.js';
@@ -16,6 +17,28 @@ for (const engine of engines) {
     const logs: string[] = [];
     const h = await setup(t, engine, { logs });
     const c = await county(h);
+
+    t.test("a request Node's HTTP parser refuses is problem+json too (a real socket)", async (t) => {
+      const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = new URL(address);
+      const raw = (request: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = net.connect(Number(port), '127.0.0.1', () => socket.end(request));
+          let answer = '';
+          socket.setEncoding('utf8').on('data', (d: string) => (answer += d));
+          socket.on('end', () => resolve(answer)).on('error', reject);
+        });
+      for (const [name, request] of [
+        ['a NUL in a header', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: a\u0000b\r\n\r\n'],
+        ['a malformed request line', 'GET\r\n\r\n'],
+      ] as const) {
+        const answer = await raw(request);
+        const [head = '', body = ''] = answer.split('\r\n\r\n');
+        t.match(head, /^HTTP\/1\.1 400 /, `${name}: 400`);
+        t.match(head, /content-type: application\/problem\+json/i, `${name}: problem+json`);
+        t.match(JSON.parse(body), { status: 400, code: 'bad_request' }, `${name}: the problem`);
+      }
+    });
 
     t.test('text Postgres cannot hold is 400 validation_failed with the field, on any route', async (t) => {
       const member = { name: '张\u0000三', idNumber: newIdNumber(), phone: '13800001234', homeOrgUnitId: 's1' };

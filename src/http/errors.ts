@@ -1,7 +1,9 @@
+import crypto from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '../db/transaction.js';
-import { DomainError, type ProblemCode, problems } from '../problems.js';
+import { DomainError, type ProblemCode, problemDetail, problems } from '../problems.js';
 import { type FieldError, sendProblem } from './problem.js';
 import { UnstorableTextError } from './text.js';
 
@@ -58,4 +60,30 @@ export function handleError(err: FastifyError, request: FastifyRequest, reply: F
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 'not_found'));
+}
+
+/**
+ * Node's own HTTP parser refuses some requests before Fastify sees them (a NUL or other bad byte
+ * in a header, headers over the size limit, a malformed request line). Fastify would answer those
+ * with a JSON body of its own; this answers with the same problem+json as every other error, in
+ * the default language (the request's headers could not be read), and closes the connection.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const code: ProblemCode = 'bad_request';
+  const body = JSON.stringify({
+    type: `urn:problem:${code}`,
+    title: problems[code].title,
+    status: problems[code].status,
+    code,
+    detail: problemDetail(code, 'zh-CN'),
+    requestId: crypto.randomUUID(),
+  });
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Language: zh-CN\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
