@@ -3,6 +3,7 @@ import * as m0001 from './0001_ledger_core.js';
 import * as m0002 from './0002_hours.js';
 import * as m0003 from './0003_ledger_post_lookups.js';
 import * as m0004 from './0004_ledger_post_many.js';
+import * as m0005 from './0005_holds.js';
 
 // The list of migrations, in order. Listed here (not read from the folder) so that the same
 // code runs from TypeScript sources and from a compiled build.
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0002_hours': m0002,
   '0003_ledger_post_lookups': m0003,
   '0004_ledger_post_many': m0004,
+  '0005_holds': m0005,
 };
