@@ -23,7 +23,7 @@ import * as m0004 from './0004_ledger_post_many.js';
 // has no one row to guard): LEH23 otherwise.
 //
 // SQLSTATEs (mapped to wire codes by src/ledger/holds.ts): LEH04 no such hold, LEH09 already
-// resolved (DETAIL names the status), LEH10 past its expiry time, LEH22 capture more than held,
+// resolved (DETAIL: status, expiresAt), LEH10 past its expiry time, LEH22 capture more than held,
 // LEH23 account cannot be held, LEH24 expiry not in the future.
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -368,11 +368,12 @@ export async function up(db: Kysely<any>): Promise<void> {
         RAISE EXCEPTION 'hold % not found', p_hold USING ERRCODE = 'LEH04', DETAIL = p_hold::text;
       END IF;
       IF v_hold.status <> 'open' THEN
-        RAISE EXCEPTION 'hold % is %', p_hold, v_hold.status USING ERRCODE = 'LEH09', DETAIL = v_hold.status;
+        RAISE EXCEPTION 'hold % is %', p_hold, v_hold.status
+          USING ERRCODE = 'LEH09', DETAIL = json_build_object('status', v_hold.status, 'expiresAt', v_hold.expires_at)::text;
       END IF;
       v_now := clock_timestamp();
       IF v_hold.expires_at <= v_now THEN
-        RAISE EXCEPTION 'hold % expired at %', p_hold, v_hold.expires_at USING ERRCODE = 'LEH10', DETAIL = v_hold.expires_at::text;
+        RAISE EXCEPTION 'hold % expired at %', p_hold, v_hold.expires_at USING ERRCODE = 'LEH10', DETAIL = json_build_object('status', 'open', 'expiresAt', v_hold.expires_at)::text;
       END IF;
       IF p_action = 'capture' THEN
         v_amount := coalesce(p_amount, v_hold.amount);
@@ -380,8 +381,13 @@ export async function up(db: Kysely<any>): Promise<void> {
           RAISE EXCEPTION 'capture % exceeds hold %', v_amount, v_hold.amount
             USING ERRCODE = 'LEH22', DETAIL = json_build_object('held', v_hold.amount, 'requested', v_amount)::text;
         END IF;
+        -- One credit account without an amount takes the whole capture.
+        IF cardinality(p_credit_accounts) = 1 AND cardinality(p_credit_amounts) = 1 AND p_credit_amounts[1] IS NULL THEN
+          p_credit_amounts := ARRAY[v_amount];
+        END IF;
         IF coalesce(cardinality(p_credit_accounts), 0) = 0 OR coalesce(cardinality(p_credit_amounts), 0) <> cardinality(p_credit_accounts)
-           OR (SELECT sum(c) FROM unnest(p_credit_amounts) AS c) IS DISTINCT FROM v_amount THEN
+           OR (SELECT sum(c) FROM unnest(p_credit_amounts) AS c) IS DISTINCT FROM v_amount
+           OR v_hold.account_id = ANY(p_credit_accounts) THEN
           RAISE EXCEPTION 'credits do not balance the capture' USING ERRCODE = 'LE001';
         END IF;
         SELECT m.entry_id INTO v_entry FROM ledger_post_many(p_tenant, ARRAY['capture'], ARRAY[v_now], ARRAY[p_reason],

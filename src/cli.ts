@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { DB } from './db/schema.js';
+import { expireHolds } from './ledger/holds.js';
 import { verifyLedger } from './ledger/verify.js';
 import { createTenant, TenantExistsError } from './tenants/tenants.js';
 
@@ -16,6 +17,7 @@ const USAGE = `usage: npm run cli -- <command>
   migrate                                 apply pending migrations
   tenant create --id <id> --name <name>   create a tenant; prints its first admin key (shown once)
   verify [--tenant <id>]                  prove the ledger's invariants; exit 1 when one fails
+  holds expire [--tenant <id>]            release every hold past its expiry (safe beside running services)
   openapi [--check]                       write openapi/openapi.json (--check: fail if it differs)
 
 The database is DATABASE_URL, or the embedded one in DATA_DIR (default ./data) when unset.`;
@@ -71,6 +73,11 @@ async function run(argv: string[]): Promise<number> {
       const result = await withDatabase((db) => verifyLedger(db, values.tenant ?? null));
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return result.ok ? 0 : 1;
+    }
+    case 'holds expire': {
+      const expired = await withDatabase((db) => expireHolds(db, { tenantId: values.tenant ?? null, actor: 'cli' }));
+      process.stdout.write(`${JSON.stringify({ expired })}\n`);
+      return 0;
     }
     case 'openapi': {
       const document = await generateOpenApi();

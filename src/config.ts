@@ -17,6 +17,8 @@ const envSchema = z.object({
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   // Service records of one tenant written at once; posts arriving meanwhile share the next transaction.
   RECORD_GROUPS: z.coerce.number().int().min(1).max(500).default(4),
+  // How often the service releases expired holds (milliseconds; 0: never, e.g. when only the CLI sweeps).
+  HOLD_SWEEP_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 });
 
@@ -31,6 +33,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   apiKeyCacheMs: number;
   recordGroups: number;
+  holdSweepMs: number;
 }
 
 export type DatabaseConfig =
@@ -59,5 +62,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     recordGroups: e.RECORD_GROUPS,
+    holdSweepMs: e.HOLD_SWEEP_MS,
   };
 }

@@ -170,7 +170,7 @@ export async function post(trx: Transaction<DB>, input: EntryInput): Promise<Ent
 }
 
 // ledger_post raises SQLSTATE LExxx with a DETAIL; turn them into wire codes.
-export function entryError(err: unknown, input: EntryInput): unknown {
+export function entryError(err: unknown, input: Pick<EntryInput, 'reversesEntryId'> = {}): unknown {
   const code = pgErrorCode(err);
   const detail = String((err as { detail?: unknown }).detail ?? '');
   const json = () => JSON.parse(detail) as Record<string, unknown>;
