@@ -159,14 +159,44 @@ function toEntry(input: EntryInput, occurredAt: Date, row: PostedRow): Entry {
  */
 export async function post(trx: Transaction<DB>, input: EntryInput): Promise<Entry> {
   const occurredAt = input.occurredAt ?? new Date();
+  const row = await embedEntry(input, occurredAt, async (call) => (await call.execute(trx)).rows[0]!);
+  return toEntry(input, occurredAt, row);
+}
+
+/**
+ * Several entries in the caller's transaction through one call of the write path, in the order
+ * given (each checked against what the ones before it left); all are refused if one is.
+ */
+export async function postMany(trx: Transaction<DB>, inputs: EntryInput[]): Promise<Entry[]> {
+  if (inputs.length === 0) return [];
+  const stamped = inputs.map((input) => ({ ...input, occurredAt: input.occurredAt ?? new Date() }));
+  const rows = await embedEntries(stamped, async (call) => (await call.execute(trx)).rows);
+  return rows.sort((a, b) => a.n - b.n).map((row) => toEntry(stamped[row.n - 1]!, stamped[row.n - 1]!.occurredAt, row));
+}
+
+/**
+ * For a caller that writes more in the same statement (an award with its service record): gives
+ * it the ledger's call for one entry to embed (as a CTE yielding one PostedRow), runs its
+ * statement, and maps a refusal of the write path to the ledger's DomainError, so the caller
+ * need not. A statement built this way joins ledger rows for speed and must say so.
+ */
+export async function embedEntry<T>(input: EntryInput, occurredAt: Date, statement: (call: ReturnType<typeof entryCall>) => Promise<T>): Promise<T> {
   const call = entryCall(input, occurredAt);
-  let row: PostedRow;
   try {
-    row = (await call.execute(trx)).rows[0]!;
+    return await statement(call);
   } catch (err) {
     throw entryError(err, input);
   }
-  return toEntry(input, occurredAt, row);
+}
+
+/** embedEntry for several entries (one call of ledger_post_many, yielding a PostedManyRow each). */
+export async function embedEntries<T>(inputs: EntryInput[], statement: (call: ReturnType<typeof entriesCall>) => Promise<T>): Promise<T> {
+  const call = entriesCall(inputs);
+  try {
+    return await statement(call);
+  } catch (err) {
+    throw entryError(err, inputs.find((i) => i.reversesEntryId) ?? {});
+  }
 }
 
 // ledger_post raises SQLSTATE LExxx with a DETAIL; turn them into wire codes.
