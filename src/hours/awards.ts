@@ -10,7 +10,9 @@ import {
   type Entry,
   type EntryInput,
   formatAmount,
+  getAccount,
   post,
+  readBalance,
   type PostingInput,
   reverseEntry,
   toBalance,
@@ -315,23 +317,12 @@ export async function rateRecord(
 }
 
 async function availablePoints(trx: Transaction<DB>, tenantId: string, memberId: string): Promise<Decimal> {
-  const row = await trx
-    .selectFrom('ledger_balances')
-    .select(['balance', 'held'])
-    .where('tenant_id', '=', tenantId)
-    .where('account_id', '=', memberPointsAccount(memberId))
-    .executeTakeFirstOrThrow();
-  return availableOf(row.balance, row.held);
+  const points = await readBalance(trx, tenantId, memberPointsAccount(memberId));
+  return availableOf(points!.balance, points!.held);
 }
 
 async function ensureAdjustmentAccount(trx: Transaction<DB>, tenantId: string): Promise<void> {
-  const exists = await trx
-    .selectFrom('ledger_accounts')
-    .select('account_id')
-    .where('tenant_id', '=', tenantId)
-    .where('account_id', '=', ADJUSTMENT_POINTS)
-    .executeTakeFirst();
-  if (!exists) {
+  if (!(await getAccount(trx, tenantId, ADJUSTMENT_POINTS))) {
     await createAccount(trx, tenantId, { id: ADJUSTMENT_POINTS, unit: 'POINTS', type: 'adjustment', allowNegative: true, slots: 1, name: 'points adjustments' });
   }
 }

@@ -31,6 +31,14 @@ export interface Account {
   createdAt: string;
 }
 
+/**
+ * A new tenant's ledger: entry numbers come from a SEQUENCE per tenant (gaps where a transaction
+ * rolls back, but no counter row that every writer of the tenant would queue on).
+ */
+export async function openLedger(db: Kysely<DB>, tenantId: string): Promise<void> {
+  await sql`CREATE SEQUENCE ${sql.id(`ledger_seq_${tenantId}`)}`.execute(db);
+}
+
 export async function createAccount(db: Kysely<DB>, tenantId: string, input: NewAccount): Promise<Account> {
   // Member accounts never go negative (DESIGN §3), and only a negative-allowed account may be slotted.
   if (input.type === 'member' && input.allowNegative) throw new DomainError('validation_failed');

@@ -20,7 +20,7 @@ export {
   memberOfHoursAccount,
   memberPointsAccount,
 } from './accountIds.js';
-export { type Account, type AccountType, createAccount, getAccount, type NewAccount } from './accounts.js';
+export { type Account, type AccountType, createAccount, getAccount, type NewAccount, openLedger } from './accounts.js';
 export { availableOf, type Balance, readBalance, toBalance } from './balances.js';
 export { getEntry, reverseEntry } from './entries.js';
 export {
