@@ -250,6 +250,8 @@ interface World {
   records: string[];
   entries: string[];
   holds: string[];
+  /** The expiry of each lapsing hold (by index): waited out before anything that depends on it. */
+  lapsing: Map<number, string>;
   /** The expiry a lapsing hold's key was first sent with (a retry sends the same request). */
   lapses: Map<string, string>;
   /** What each key answers now (a success's body or a refusal's problem), to compare replays with. */
@@ -262,7 +264,7 @@ async function newWorld(h: Harness): Promise<World> {
   await c.ok('POST', '/v1/accounts', { id: MARKET, unit: 'POINTS', type: 'market' }, 201);
   const CST = 8 * HOUR;
   const today = Math.floor((Date.now() + CST) / (24 * HOUR)) * 24 * HOUR - CST;
-  return { h, c, today, persons: [], members: [], records: [], entries: [], holds: [], lapses: new Map(), answers: new Map() };
+  return { h, c, today, persons: [], members: [], records: [], entries: [], holds: [], lapsing: new Map(), lapses: new Map(), answers: new Map() };
 }
 
 /** A model account name as the API knows it. */
@@ -354,10 +356,13 @@ async function call(w: World, op: Op): Promise<Answer> {
       return send('POST', '/v1/holds', { accountId: accountId(w, `member:${op.member}:points`), unit: 'POINTS', amount: op.amount, ...expiry });
     }
     case 'capture':
+      await lapsed(w, op.hold);
       return send('POST', `/v1/holds/${w.holds[op.hold]}/capture`, { ...(op.amount === null ? {} : { amount: op.amount }), credits: [{ accountId: MARKET }] });
     case 'void':
+      await lapsed(w, op.hold);
       return send('POST', `/v1/holds/${w.holds[op.hold]}/void`);
     case 'sweep': {
+      for (const i of w.lapsing.keys()) await lapsed(w, i);
       // As the service's sweeper or `npm run cli -- holds expire` does it.
       const expired = await expireHolds(h.database.db, { tenantId: c.tenantId });
       return { status: 200, body: { expired }, replayed: false };
@@ -365,8 +370,19 @@ async function call(w: World, op: Op): Promise<Answer> {
   }
 }
 
-/** How far ahead a lapsing hold expires; the test waits it out as soon as the hold is placed. */
+/**
+ * How far ahead a lapsing hold expires. The model takes it as past its expiry from the start: the
+ * test waits it out before the first operation whose answer depends on it (its capture or void, a
+ * sweep), by when it has mostly passed already.
+ */
 const LAPSE_MS = 300;
+
+async function lapsed(w: World, hold: number): Promise<void> {
+  const at = w.lapsing.get(hold);
+  if (at === undefined) return;
+  await waitPast(w, at);
+  w.lapsing.delete(hold);
+}
 
 /** Waits until the database's clock is past `at`. */
 async function waitPast(w: World, at: string): Promise<void> {
@@ -459,7 +475,7 @@ async function step(w: World, model: Model, op: Op): Promise<string> {
   if (op.op === 'post') w.records.push(res.body.record.id);
   if (op.op === 'hold') {
     w.holds.push(res.body.id);
-    if (op.lapse) await waitPast(w, res.body.expiresAt);
+    if (op.lapse) w.lapsing.set(w.holds.length - 1, res.body.expiresAt);
   }
   if (expected.expired !== undefined) same('holds expired by the sweep', res.body.expired, expected.expired);
   const ids = entryIds(op, res.body);
