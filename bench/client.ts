@@ -323,10 +323,10 @@ async function openLoopRead(cfg: ClientConfig, seconds: number): Promise<PhaseRe
 const HOLD_API = {
   create: (accountId: string, n: number) => ({
     path: '/v1/holds',
-    body: { accountId, unit: 'POINTS', amount: '1.00', counterAccountId: 'xfer.source', reference: `bench-hold-${n}`, expiresInSeconds: 300 },
+    body: { accountId, unit: 'POINTS', amount: '1.00', reference: `bench-hold-${n}`, ttlSeconds: 300 },
   }),
   holdId: (answer: string) => (JSON.parse(answer) as { id?: string; hold?: { id?: string } }).id ?? (JSON.parse(answer) as { hold?: { id?: string } }).hold?.id,
-  capture: (id: string) => ({ path: `/v1/holds/${encodeURIComponent(id)}/capture`, body: { amount: '1.00' } }),
+  capture: (id: string) => ({ path: `/v1/holds/${encodeURIComponent(id)}/capture`, body: { amount: '1.00', credits: [{ accountId: 'xfer.source' }] } }),
 };
 
 async function holdCapture(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {

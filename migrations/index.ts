@@ -3,6 +3,7 @@ import * as m0001 from './0001_ledger_core.js';
 import * as m0002 from './0002_hours.js';
 import * as m0003 from './0003_ledger_post_lookups.js';
 import * as m0004 from './0004_ledger_post_many.js';
+import * as m0005 from './0005_holds.js';
 import * as m0006 from './0006_lean_write_path.js';
 
 // The list of migrations, in order. Listed here (not read from the folder) so that the same
@@ -12,6 +13,6 @@ export const migrations: Record<string, Migration> = {
   '0002_hours': m0002,
   '0003_ledger_post_lookups': m0003,
   '0004_ledger_post_many': m0004,
-  // 0005 is holds (issue 17 items 1-2, on its own branch).
+  '0005_holds': m0005,
   '0006_lean_write_path': m0006,
 };

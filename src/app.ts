@@ -14,6 +14,7 @@ import { type DestinationStream, pino } from 'pino';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/schema.js';
+import { isDatabaseUnavailable } from './db/transaction.js';
 import { healthRoutes } from './health.js';
 import { requireApiKey } from './http/auth.js';
 import { KeyCache } from './tenants/keyCache.js';
@@ -25,6 +26,8 @@ import { refuseUnstorableText } from './http/text.js';
 import { RecordIntake } from './hours/intake.js';
 import { hoursRoutes } from './hours/routes.js';
 import { demoRoutes } from './demo/routes.js';
+import { holdRoutes } from './ledger/holdRoutes.js';
+import { HoldSweeper } from './ledger/holds.js';
 import { ledgerRoutes } from './ledger/routes.js';
 import { memberRoutes } from './members/routes.js';
 import { orgUnitRoutes } from './orgunits/routes.js';
@@ -113,6 +116,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
 
+  // Expired holds are released by the service itself; every process may run this (SKIP LOCKED).
+  const sweeper = new HoldSweeper(database.db, config.holdSweepMs, (err) =>
+    isDatabaseUnavailable(err) ? app.log.warn({ err }, 'hold sweep: database unavailable') : app.log.error({ err }, 'hold sweep failed'),
+  );
+  app.addHook('onReady', async () => sweeper.start());
+  app.addHook('preClose', async () => sweeper.stop());
+
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
@@ -149,6 +159,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       requireApiKey(v1);
       await v1.register(tenantRoutes);
       await v1.register(ledgerRoutes);
+      await v1.register(holdRoutes);
       await v1.register(orgUnitRoutes);
       await v1.register(memberRoutes);
       await v1.register(hoursRoutes);

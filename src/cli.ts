@@ -10,6 +10,7 @@ import { lockHolder, readServiceAddress } from './dataDir.js';
 import { DataDirLockedError, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { DB } from './db/schema.js';
+import { expireHolds } from './ledger/holds.js';
 import { VERIFY_CHECKS, verifyLedger } from './ledger/verify.js';
 import { DemoCommandError, demoCommand } from './demo/command.js';
 import { DomainError } from './problems.js';
@@ -196,6 +197,19 @@ const COMMANDS: Command[] = [
       out(result);
       if (!result.ok) say(`verify: ${result.problems.length} problem(s) found`);
       return result.ok ? EXIT.ok : EXIT.failed;
+    },
+  },
+  {
+    name: 'holds expire',
+    args: '[--tenant <id>]',
+    summary: 'release every hold past its expiry (safe beside running services: each hold expires once)',
+    details: 'The service does this on its own every HOLD_SWEEP_MS. Prints {"expired": n}.',
+    options: { tenant: { type: 'string' } },
+    async run(v) {
+      const tenantId = v.tenant === undefined ? null : tenantIdOption(v.tenant);
+      const expired = await withDatabase({ migrate: true }, (db) => expireHolds(db, { tenantId, actor: 'cli' }));
+      out({ expired });
+      return EXIT.ok;
     },
   },
   {

@@ -18,6 +18,8 @@ const envSchema = z.object({
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   // Service records of one tenant written at once; posts arriving meanwhile share the next transaction.
   RECORD_GROUPS: z.coerce.number().int().min(1).max(500).default(4),
+  // How often the service releases expired holds (milliseconds; 0: never, e.g. when only the CLI sweeps).
+  HOLD_SWEEP_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   // GET /metrics (Prometheus): off, or on behind a bearer token and/or on a listener of its own.
   METRICS: z.enum(['off', 'on']).default('off'),
@@ -47,6 +49,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   apiKeyCacheMs: number;
   recordGroups: number;
+  holdSweepMs: number;
   /** Where the service keeps its files: the embedded database, and with either engine the
    *  first admin key, the generated operator token and the running service's address. */
   dataDir: string;
@@ -96,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     recordGroups: e.RECORD_GROUPS,
+    holdSweepMs: e.HOLD_SWEEP_MS,
     metrics:
       e.METRICS === 'on'
         ? {

@@ -27,7 +27,7 @@ const entriesWritten = new Counter({
 
 const holdsWritten = new Counter({
   name: 'ledger_holds_written_total',
-  help: 'Changes of holds committed by this process, by kind (placed, captured, voided, expired)',
+  help: 'Changes of holds committed by this process, by kind (created, captured, voided, expired)',
   labelNames: ['kind'] as const,
   registers: [registry],
 });
@@ -109,12 +109,11 @@ export function countEntries(kind: string, n = 1): void {
   entriesWritten.inc({ kind }, n);
 }
 
-export type HoldChange = 'placed' | 'captured' | 'voided' | 'expired';
+export type HoldChange = 'created' | 'captured' | 'voided' | 'expired';
 
 /**
- * Counts a change of a hold (one call per hold placed, captured, voided or expired). Call it once
- * the change is committed: inside a transaction, through afterCommit(trx, () => countHold(kind))
- * from db/transaction.ts, so a rolled-back or retried attempt counts nothing.
+ * Counts a change of a hold (created, captured, voided or expired). Call it once the change is
+ * committed (ledger/holds.ts holdChanged), so a rolled-back or retried attempt counts nothing.
  */
 export function countHold(kind: HoldChange, n = 1): void {
   holdsWritten.inc({ kind }, n);

@@ -156,6 +156,12 @@ export const problems = {
     zh: (p) => `分录 ${String(p.entryId)} 不存在。`,
     en: (p) => `Entry ${String(p.entryId)} does not exist.`,
   },
+  hold_not_found: {
+    status: 404,
+    title: 'Hold not found',
+    zh: (p) => `冻结 ${String(p.holdId)} 不存在。`,
+    en: (p) => `Hold ${String(p.holdId)} does not exist.`,
+  },
   org_unit_not_found: {
     status: 404,
     title: 'Org unit not found',
@@ -209,6 +215,24 @@ export const problems = {
     title: 'Already reversed',
     zh: (p) => `分录 ${String(p.entryId)} 已被冲正，不能再次冲正。`,
     en: (p) => `Entry ${String(p.entryId)} has already been reversed.`,
+  },
+  hold_already_captured: {
+    status: 409,
+    title: 'Hold already captured',
+    zh: (p) => `冻结 ${String(p.holdId)} 已扣款，不能再次扣款或解冻。`,
+    en: (p) => `Hold ${String(p.holdId)} has already been captured.`,
+  },
+  hold_already_voided: {
+    status: 409,
+    title: 'Hold already voided',
+    zh: (p) => `冻结 ${String(p.holdId)} 已解冻（撤销），不能再扣款或解冻。`,
+    en: (p) => `Hold ${String(p.holdId)} has already been voided.`,
+  },
+  hold_expired: {
+    status: 409,
+    title: 'Hold expired',
+    zh: (p) => `冻结 ${String(p.holdId)} 已于 ${String(p.expiresAt)} 到期，冻结额度已释放或即将释放。`,
+    en: (p) => `Hold ${String(p.holdId)} expired at ${String(p.expiresAt)}; its amount is released.`,
   },
   org_unit_exists: {
     status: 409,
@@ -305,6 +329,24 @@ export const problems = {
     title: 'Amount out of range',
     zh: '记账后余额将超出账本可表示的范围。',
     en: 'The resulting balance would exceed what the ledger can hold.',
+  },
+  hold_exceeded: {
+    status: 422,
+    title: 'Capture exceeds the hold',
+    zh: (p) => `扣款 ${String(p.requested)} 超过了冻结金额 ${String(p.held)}。`,
+    en: (p) => `A capture of ${String(p.requested)} is more than the ${String(p.held)} held.`,
+  },
+  account_not_holdable: {
+    status: 422,
+    title: 'Account cannot be held',
+    zh: (p) => `账户 ${String(p.accountId)} 有多个余额分槽（系统热点账户），不能冻结；只能冻结单槽账户（如成员账户）。`,
+    en: (p) => `Account ${String(p.accountId)} has several balance slots (a hot system account) and cannot be held; only single-slot accounts such as members' can.`,
+  },
+  hold_expiry_invalid: {
+    status: 422,
+    title: 'Hold expiry not in the future',
+    zh: '冻结的到期时间必须晚于当前时间（以数据库时钟为准）。',
+    en: "A hold's expiry must lie in the future (by the database's clock).",
   },
   entry_not_reversible: {
     status: 422,

@@ -35,6 +35,17 @@ const V1: Record<string, ProblemCode[]> = {
     'insufficient_hours', 'entry_belongs_to_record', 'idempotency_conflict',
   ],
   'GET /v1/ledger/verification': [],
+  'POST /v1/holds': [
+    'validation_failed', 'invalid_amount', 'amount_not_positive', 'too_many_decimals', 'account_not_found', 'unit_mismatch',
+    'insufficient_points', 'insufficient_hours', 'account_not_holdable', 'hold_expiry_invalid', 'idempotency_conflict',
+  ],
+  'POST /v1/holds/{id}/capture': [
+    'validation_failed', 'invalid_amount', 'amount_not_positive', 'too_many_decimals', 'unbalanced_entry', 'hold_not_found',
+    'account_not_found', 'unit_mismatch', 'hold_already_captured', 'hold_already_voided', 'hold_expired', 'hold_exceeded',
+    'idempotency_conflict',
+  ],
+  'POST /v1/holds/{id}/void': ['validation_failed', 'hold_not_found', 'hold_already_captured', 'hold_already_voided', 'hold_expired', 'idempotency_conflict'],
+  'GET /v1/holds/{id}': ['validation_failed', 'hold_not_found'],
   'GET /v1/settings': [],
   'PATCH /v1/settings': ['validation_failed', 'idempotency_conflict'],
   'POST /v1/org-units': ['validation_failed', 'org_unit_not_found', 'org_unit_exists', 'account_exists', 'idempotency_conflict', 'invalid_parent'],

@@ -72,6 +72,32 @@ export interface LedgerPostingsTable {
   balance_after: string | null;
 }
 
+export interface LedgerHoldsTable {
+  tenant_id: string;
+  hold_id: string;
+  account_id: string;
+  unit: 'HOURS' | 'POINTS';
+  amount: string;
+  expires_at: Timestamp;
+  reference: string | null;
+  reason: string | null;
+  created_at: Timestamp;
+  created_by: string | null;
+  status: 'open' | 'captured' | 'voided' | 'expired';
+}
+
+export interface LedgerHoldEventsTable {
+  tenant_id: string;
+  hold_id: string;
+  kind: 'created' | 'captured' | 'voided' | 'expired';
+  amount: string;
+  released: string;
+  entry_id: string | null;
+  reason: string | null;
+  at: Timestamp;
+  actor: string | null;
+}
+
 export interface IdempotencyKeysTable {
   tenant_id: string;
   idempotency_key: string;
@@ -207,5 +233,7 @@ export interface DB {
   ledger_balances: LedgerBalancesTable;
   ledger_entries: LedgerEntriesTable;
   ledger_postings: LedgerPostingsTable;
+  ledger_holds: LedgerHoldsTable;
+  ledger_hold_events: LedgerHoldEventsTable;
   idempotency_keys: IdempotencyKeysTable;
 }

@@ -2,10 +2,21 @@ import { Decimal } from 'decimal.js';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { fromJsonb } from '../db/json.js';
 import type { DB } from '../db/schema.js';
-import { createAccount } from '../ledger/accounts.js';
-import { formatAmount } from '../ledger/amount.js';
-import { reverseEntry } from '../ledger/entries.js';
-import { type Entry, type EntryInput, entriesWritten, entryCall, entryError, post, type PostingInput } from '../ledger/post.js';
+import {
+  ADJUSTMENT_POINTS,
+  availableOf,
+  createAccount,
+  embedEntry,
+  type Entry,
+  type EntryInput,
+  formatAmount,
+  getAccount,
+  post,
+  readBalance,
+  type PostingInput,
+  reverseEntry,
+  toBalance,
+} from '../ledger/index.js';
 import { lockMember } from '../members/members.js';
 import {
   type ChangeRow,
@@ -27,7 +38,7 @@ import { computeAward, type PointsRule, ratingBonus, ruleAt, ruleByVersion } fro
 // award on correction. Each runs inside the caller's transaction with the record and member locked.
 
 /** Where points that a member already spent are taken from when an admin forces a correction. */
-export const ADJUSTMENT_POINTS = 'adjustment:points';
+export { ADJUSTMENT_POINTS };
 
 export interface MemberTotals {
   id: string;
@@ -56,6 +67,7 @@ export interface RecordOutcome {
 }
 
 async function memberTotals(db: Kysely<DB>, tenantId: string, memberId: string): Promise<MemberTotals> {
+  // Joins ledger balance rows: the member's totals and stars in one read.
   const rows = await db
     .selectFrom('ledger_balances as b')
     .innerJoin('members as m', (j) => j.onRef('m.tenant_id', '=', 'b.tenant_id'))
@@ -70,7 +82,7 @@ async function memberTotals(db: Kysely<DB>, tenantId: string, memberId: string):
     id: memberId,
     hours: formatAmount(hours.balance),
     points: formatAmount(points.balance),
-    pointsAvailable: formatAmount(new Decimal(points.balance).minus(points.held)),
+    pointsAvailable: toBalance(points.balance, points.held).available,
     stars: hours.stars,
   };
 }
@@ -188,10 +200,11 @@ async function writeAward(trx: Transaction<DB>, caller: Caller, r: RecordRow, ru
     || CASE WHEN s.to_stars <> s.from_stars THEN jsonb_build_object('stars', jsonb_build_object('from', s.from_stars, 'to', s.to_stars)) ELSE '{}' END`;
   const events = sql`VALUES ((SELECT coalesce(max(x.event_no), 0) + 1 FROM service_record_events x WHERE x.tenant_id = r.tenant_id AND x.record_id = r.record_id),
     'verified', ${caller.keyId}, ${verifiedEvent})`;
-  let row: AwardedRow | undefined;
-  try {
+  // The hot statement of an award: it embeds the ledger's write (the facade maps its refusals) and
+  // joins the member's points balance row for the answer, in one round trip.
+  const row = await embedEntry(trx, entryInput, occurredAt, async (call) => {
     const result = await sql<AwardedRow>`
-      WITH e AS (${entryCall(entryInput, occurredAt)}),
+      WITH e AS (${call}),
       r AS (${record}),
       s AS (
         SELECT m.stars AS from_stars, e.balances_after[${hoursAt}]::numeric AS hours,
@@ -219,12 +232,9 @@ async function writeAward(trx: Transaction<DB>, caller: Caller, r: RecordRow, ru
       FROM r CROSS JOIN e CROSS JOIN s
       LEFT JOIN sc ON true
       JOIN ledger_balances pb ON pb.tenant_id = ${tenantId} AND pb.account_id = ${memberPointsAccount(memberId)} AND pb.slot = 0`.execute(trx);
-    row = result.rows[0];
-  } catch (err) {
-    throw entryError(err, entryInput);
-  }
+    return result.rows[0];
+  });
   if (!row) throw new Error(`service record ${recordId}: the award found no record to mark verified`);
-  entriesWritten(trx, entryInput);
   const { balances_after, member_stars, points_balance, points_held, star_change, ...recordRow } = row;
   // The statement's snapshot predates the entry: where the entry moved points, its own answer is the balance.
   const points = award.points.gt(0) ? balances_after[pointsAt - 1]! : points_balance;
@@ -235,7 +245,7 @@ async function writeAward(trx: Transaction<DB>, caller: Caller, r: RecordRow, ru
       id: memberId,
       hours: formatAmount(balances_after[hoursAt - 1]!),
       points: formatAmount(points),
-      pointsAvailable: formatAmount(new Decimal(points).minus(points_held)),
+      pointsAvailable: toBalance(points, points_held).available,
       stars: member_stars,
     },
     starChange,
@@ -307,23 +317,12 @@ export async function rateRecord(
 }
 
 async function availablePoints(trx: Transaction<DB>, tenantId: string, memberId: string): Promise<Decimal> {
-  const row = await trx
-    .selectFrom('ledger_balances')
-    .select(['balance', 'held'])
-    .where('tenant_id', '=', tenantId)
-    .where('account_id', '=', memberPointsAccount(memberId))
-    .executeTakeFirstOrThrow();
-  return new Decimal(row.balance).minus(row.held);
+  const points = await readBalance(trx, tenantId, memberPointsAccount(memberId));
+  return availableOf(points!.balance, points!.held);
 }
 
 async function ensureAdjustmentAccount(trx: Transaction<DB>, tenantId: string): Promise<void> {
-  const exists = await trx
-    .selectFrom('ledger_accounts')
-    .select('account_id')
-    .where('tenant_id', '=', tenantId)
-    .where('account_id', '=', ADJUSTMENT_POINTS)
-    .executeTakeFirst();
-  if (!exists) {
+  if (!(await getAccount(trx, tenantId, ADJUSTMENT_POINTS))) {
     await createAccount(trx, tenantId, { id: ADJUSTMENT_POINTS, unit: 'POINTS', type: 'adjustment', allowNegative: true, slots: 1, name: 'points adjustments' });
   }
 }

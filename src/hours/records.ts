@@ -5,7 +5,7 @@ import type { DB, ServiceRecordsTable } from '../db/schema.js';
 import { fromJsonb } from '../db/json.js';
 
 export type RecordRow = Selectable<ServiceRecordsTable>;
-import { formatAmount } from '../ledger/amount.js';
+import { formatAmount, memberAccountSql } from '../ledger/index.js';
 import { checkForWrite, findOrgUnit, type InheritanceRow, inScope, type OrgUnitForWrite, toOrgUnitForWrite, withInheritanceQuery } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
@@ -439,10 +439,11 @@ async function memberDays(
         (SELECT jsonb_object_agg(s.id, jsonb_build_object('hours', hb.balance::text, 'points', pb.balance::text, 'held', pb.held::text, 'stars', m.stars))
           FROM unnest(${states}::uuid[]) AS s(id)
           CROSS JOIN LATERAL (SELECT stars FROM members WHERE tenant_id = ${tenantId} AND member_id = s.id LIMIT 1) AS m
+          -- Joins the members' ledger balance rows: the checks of a submission read them in this one statement.
           CROSS JOIN LATERAL (SELECT balance FROM ledger_balances
-            WHERE tenant_id = ${tenantId} AND account_id = 'member:' || s.id || ':hours' AND slot = 0 LIMIT 1) AS hb
+            WHERE tenant_id = ${tenantId} AND account_id = ${memberAccountSql(sql`s.id`, 'hours')} AND slot = 0 LIMIT 1) AS hb
           CROSS JOIN LATERAL (SELECT balance, held FROM ledger_balances
-            WHERE tenant_id = ${tenantId} AND account_id = 'member:' || s.id || ':points' AND slot = 0 LIMIT 1) AS pb) AS members
+            WHERE tenant_id = ${tenantId} AND account_id = ${memberAccountSql(sql`s.id`, 'points')} AND slot = 0 LIMIT 1) AS pb) AS members
     ) AS st
     ORDER BY x.n`.execute(trx);
   const first = rows[0]!;

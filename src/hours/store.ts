@@ -2,8 +2,7 @@ import { Decimal } from 'decimal.js';
 import { sql, type Transaction } from 'kysely';
 import { fromJsonb } from '../db/json.js';
 import type { DB } from '../db/schema.js';
-import { formatAmount } from '../ledger/amount.js';
-import { entriesCall, entriesWritten, type EntryInput, entryError } from '../ledger/post.js';
+import { embedEntries, type EntryInput, formatAmount, toBalance } from '../ledger/index.js';
 import { type ChangeRow, memberHoursAccount, memberPointsAccount, starChangeJson, starsFor, toStarChange } from '../members/stars.js';
 import { DomainError } from '../problems.js';
 import { awardPostings, type MemberTotals, type RecordOutcome, verifiedDetail } from './awards.js';
@@ -82,7 +81,7 @@ export async function storeSubmissions(trx: Transaction<DB>, tenantId: string, p
       id: values.member_id,
       hours: formatAmount(m.hours),
       points: formatAmount(m.points),
-      pointsAvailable: formatAmount(m.points.minus(m.held)),
+      pointsAvailable: toBalance(m.points, m.held).available,
       stars: m.stars,
     };
     planned.push({ n, submission, member, award, starChange });
@@ -153,9 +152,10 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
       star_hours: p.starChange ? formatAmount(p.starChange.hours) : null,
     };
   });
-  let rows: AwardedRow[];
-  try {
-    rows = (
+  // The hot statement of a group of awards: it embeds the ledger's write for all of them (the
+  // facade maps its refusals) with the records, their history and star changes, in one round trip.
+  const rows: AwardedRow[] = await embedEntries(trx, awarded.map((p) => p.award!.entry), async (call) =>
+    (
       await sql<AwardedRow>`
       WITH x AS (
         SELECT * FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS x(${recordColumns}, rule_version integer, points numeric,
@@ -164,7 +164,7 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
       e AS (
         -- Entry k of the call (from 1) is the award of awarded[k - 1].
         SELECT (${awarded.map((p) => p.n)}::integer[])[p.n] AS n, p.entry_id, p.balances_after
-        FROM (${entriesCall(awarded.map((p) => p.award!.entry))}) AS p
+        FROM (${call}) AS p
       ),
       r AS (
         INSERT INTO service_records (${insertColumns}, award_entry_id, rule_version, points, explanation, verified_by, verified_at)
@@ -194,13 +194,10 @@ async function insertAwarded(trx: Transaction<DB>, tenantId: string, awarded: Pl
       )
       SELECT r.*, x.n, e.balances_after, ${starChangeJson('sc')} AS star_change
       FROM r JOIN x ON x.record_id = r.record_id JOIN e ON e.n = x.n LEFT JOIN sc ON sc.record_id = r.record_id`.execute(trx)
-    ).rows;
-  } catch (err) {
-    throw entryError(err, awarded[0]!.award!.entry);
-  }
+    ).rows,
+  );
   // Every key was claimed in this transaction: a record that was not stored is a broken invariant.
   if (rows.length !== awarded.length) throw new Error(`${awarded.length - rows.length} of ${awarded.length} awarded records were not stored`);
-  entriesWritten(trx, awarded.map((p) => p.award!.entry));
   const byN = new Map(awarded.map((p) => [p.n, p]));
   return rows.map(({ n, balances_after, star_change, ...row }) => {
     const p = byN.get(n)!;

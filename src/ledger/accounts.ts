@@ -1,8 +1,8 @@
-import { Decimal } from 'decimal.js';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { DomainError } from '../problems.js';
-import { formatAmount, type Unit } from './amount.js';
+import type { Unit } from './amount.js';
+import { toBalance } from './balances.js';
 import { type EntryKind, type Posting, toPosting } from './post.js';
 
 export const AccountTypes = ['member', 'issuance', 'market', 'expiry', 'adjustment', 'system'] as const;
@@ -29,6 +29,14 @@ export interface Account {
   held: string;
   available: string;
   createdAt: string;
+}
+
+/**
+ * A new tenant's ledger: entry numbers come from a SEQUENCE per tenant (gaps where a transaction
+ * rolls back, but no counter row that every writer of the tenant would queue on).
+ */
+export async function openLedger(db: Kysely<DB>, tenantId: string): Promise<void> {
+  await sql`CREATE SEQUENCE ${sql.id(`ledger_seq_${tenantId}`)}`.execute(db);
 }
 
 export async function createAccount(db: Kysely<DB>, tenantId: string, input: NewAccount): Promise<Account> {
@@ -71,8 +79,6 @@ export async function getAccount(db: Kysely<DB>, tenantId: string, accountId: st
     ])
     .executeTakeFirst();
   if (!row) return null;
-  const balance = new Decimal(row.balance);
-  const held = new Decimal(row.held);
   return {
     id: row.account_id,
     unit: row.unit,
@@ -80,9 +86,7 @@ export async function getAccount(db: Kysely<DB>, tenantId: string, accountId: st
     allowNegative: row.allow_negative,
     slots: row.slots,
     name: row.name,
-    balance: formatAmount(balance),
-    held: formatAmount(held),
-    available: formatAmount(balance.minus(held)),
+    ...toBalance(row.balance, row.held),
     createdAt: new Date(row.created_at).toISOString(),
   };
 }

@@ -160,23 +160,15 @@ function toEntry(input: EntryInput, occurredAt: Date, row: PostedRow): Entry {
  */
 export async function post(trx: Transaction<DB>, input: EntryInput): Promise<Entry> {
   const occurredAt = input.occurredAt ?? new Date();
-  const call = entryCall(input, occurredAt);
-  let row: PostedRow;
-  try {
-    row = (await call.execute(trx)).rows[0]!;
-  } catch (err) {
-    throw entryError(err, input);
-  }
-  entriesWritten(trx, input);
+  const row = await embedEntry(trx, input, occurredAt, async (call) => (await call.execute(trx)).rows[0]!);
   return toEntry(input, occurredAt, row);
 }
 
 /**
- * Counts entries for the metrics (ledger_entries_written_total) once trx commits. Whoever runs
- * ledger_post or ledger_post_many calls it after the statement succeeded: post() here, and each
- * caller that embeds entryCall() or entriesCall() in a statement of its own.
+ * Counts entries for the metrics (ledger_entries_written_total) once trx commits; the embed
+ * functions below call it after the statement succeeded, so no caller has to.
  */
-export function entriesWritten(trx: Transaction<DB>, entries: EntryInput | readonly EntryInput[]): void {
+function entriesWritten(trx: Transaction<DB>, entries: EntryInput | readonly EntryInput[]): void {
   if (!Array.isArray(entries)) {
     const { kind } = entries as EntryInput;
     afterCommit(trx, () => countEntries(kind));
@@ -188,8 +180,59 @@ export function entriesWritten(trx: Transaction<DB>, entries: EntryInput | reado
   });
 }
 
+/**
+ * Several entries in the caller's transaction through one call of the write path, in the order
+ * given (each checked against what the ones before it left); all are refused if one is.
+ */
+export async function postMany(trx: Transaction<DB>, inputs: EntryInput[]): Promise<Entry[]> {
+  if (inputs.length === 0) return [];
+  const stamped = inputs.map((input) => ({ ...input, occurredAt: input.occurredAt ?? new Date() }));
+  const rows = await embedEntries(trx, stamped, async (call) => (await call.execute(trx)).rows);
+  return rows.sort((a, b) => a.n - b.n).map((row) => toEntry(stamped[row.n - 1]!, stamped[row.n - 1]!.occurredAt, row));
+}
+
+/**
+ * For a caller that writes more in the same statement (an award with its service record): gives
+ * it the ledger's call for one entry to embed (as a CTE yielding one PostedRow), runs its
+ * statement, and maps a refusal of the write path to the ledger's DomainError, so the caller
+ * need not. A statement built this way joins ledger rows for speed and must say so.
+ */
+export async function embedEntry<T>(
+  trx: Transaction<DB>,
+  input: EntryInput,
+  occurredAt: Date,
+  statement: (call: ReturnType<typeof entryCall>) => Promise<T>,
+): Promise<T> {
+  const call = entryCall(input, occurredAt);
+  let result: T;
+  try {
+    result = await statement(call);
+  } catch (err) {
+    throw entryError(err, input);
+  }
+  entriesWritten(trx, input);
+  return result;
+}
+
+/** embedEntry for several entries (one call of ledger_post_many, yielding a PostedManyRow each). */
+export async function embedEntries<T>(
+  trx: Transaction<DB>,
+  inputs: EntryInput[],
+  statement: (call: ReturnType<typeof entriesCall>) => Promise<T>,
+): Promise<T> {
+  const call = entriesCall(inputs);
+  let result: T;
+  try {
+    result = await statement(call);
+  } catch (err) {
+    throw entryError(err, inputs.find((i) => i.reversesEntryId) ?? {});
+  }
+  entriesWritten(trx, inputs);
+  return result;
+}
+
 // ledger_post raises SQLSTATE LExxx with a DETAIL; turn them into wire codes.
-export function entryError(err: unknown, input: EntryInput): unknown {
+export function entryError(err: unknown, input: Pick<EntryInput, 'reversesEntryId'> = {}): unknown {
   const code = pgErrorCode(err);
   const detail = String((err as { detail?: unknown }).detail ?? '');
   const json = () => JSON.parse(detail) as Record<string, unknown>;

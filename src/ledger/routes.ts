@@ -19,7 +19,7 @@ import { EntryKinds, post } from './post.js';
 import { withStarsFollowing } from '../members/stars.js';
 import { verifyLedger } from './verify.js';
 
-const AccountId = z
+export const AccountId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9:_.-]{0,127}$/, 'letters, digits and : _ . -, at most 128')
   .meta({ id: 'AccountId', example: 'member:1024:points' });
@@ -68,7 +68,7 @@ const PostingSchema = z
   })
   .meta({ id: 'Posting' });
 
-const EntrySchema = z
+export const EntrySchema = z
   .object({
     id: z.uuid(),
     seq: z.string().describe('Per-tenant sequence number (increasing, may have gaps)'),

@@ -16,7 +16,7 @@ export interface Verification {
 }
 
 /** How many times verifyLedger calls its onCheck. */
-export const VERIFY_CHECKS = 6;
+export const VERIFY_CHECKS = 8;
 
 const LIMIT = 100; // problems listed per check; one is enough to fail
 
@@ -24,7 +24,8 @@ const LIMIT = 100; // problems listed per check; one is enough to fail
  * Proves the ledger's invariants from the rows themselves, in one snapshot (REPEATABLE READ), so
  * writers running meanwhile cannot make it see half an entry:
  * every entry balances per unit and has at least two postings, every stored balance equals the
- * sum of its account's postings, no non-negative account is below zero.
+ * sum of its account's postings, no non-negative account is below zero, each balance row's held
+ * is the sum of its open holds and each hold's status is the one its events give.
  */
 export async function verifyLedger(
   db: Kysely<DB>,
@@ -68,6 +69,38 @@ export async function verifyLedger(
       WHERE NOT allow_negative AND (${t}::text IS NULL OR tenant_id = ${t})
       GROUP BY tenant_id, account_id HAVING sum(balance - held) < 0 LIMIT ${LIMIT}`.execute(trx);
     for (const r of negative.rows) problems.push({ check: 'non_negative', detail: { tenantId: r.tenant_id, accountId: r.account_id, available: r.available } });
+
+    onCheck('held_equals_open_holds');
+    // Each balance row's held is the sum of its account's open holds (holds sit on slot 0 of
+    // single-slot accounts; any other row holds nothing).
+    const held = await sql<{ tenant_id: string; account_id: string; slot: number; stored: string; open: string }>`
+      SELECT b.tenant_id, b.account_id, b.slot, b.held::text AS stored, coalesce(h.open, 0)::text AS open
+      FROM ledger_balances b
+      LEFT JOIN (SELECT tenant_id, account_id, sum(amount) AS open FROM ledger_holds
+                 WHERE status = 'open' AND (${t}::text IS NULL OR tenant_id = ${t}) GROUP BY tenant_id, account_id) h
+        ON h.tenant_id = b.tenant_id AND h.account_id = b.account_id AND b.slot = 0
+      WHERE (${t}::text IS NULL OR b.tenant_id = ${t}) AND b.held <> coalesce(h.open, 0)
+      LIMIT ${LIMIT}`.execute(trx);
+    for (const r of held.rows) {
+      problems.push({ check: 'held_equals_open_holds', detail: { tenantId: r.tenant_id, accountId: r.account_id, slot: String(r.slot), stored: r.stored, open: r.open } });
+    }
+
+    onCheck('hold_matches_events');
+    // A hold's status is what its events say: created once, then at most one resolution that
+    // names the status (captured with its entry, which moved exactly the captured amount).
+    const holds = await sql<{ tenant_id: string; hold_id: string; status: string; derived: string }>`
+      SELECT h.tenant_id, h.hold_id::text, h.status, coalesce(r.kind, CASE WHEN c.kind IS NULL THEN 'no created event' ELSE 'open' END) AS derived
+      FROM ledger_holds h
+      LEFT JOIN ledger_hold_events c ON c.tenant_id = h.tenant_id AND c.hold_id = h.hold_id AND c.kind = 'created' AND c.amount = h.amount
+      LEFT JOIN ledger_hold_events r ON r.tenant_id = h.tenant_id AND r.hold_id = h.hold_id AND r.kind <> 'created'
+      LEFT JOIN ledger_postings p ON p.tenant_id = r.tenant_id AND p.entry_id = r.entry_id AND p.account_id = h.account_id
+      WHERE (${t}::text IS NULL OR h.tenant_id = ${t})
+        AND (c.kind IS NULL OR h.status <> coalesce(r.kind, 'open')
+             OR (r.kind = 'captured' AND (p.amount IS DISTINCT FROM -r.amount OR r.amount > h.amount)))
+      LIMIT ${LIMIT}`.execute(trx);
+    for (const r of holds.rows) {
+      problems.push({ check: 'hold_matches_events', detail: { tenantId: r.tenant_id, holdId: r.hold_id, status: r.status, events: r.derived } });
+    }
 
     onCheck('unit_sums_zero');
     const totals = await sql<{ unit: string; total: string }>`

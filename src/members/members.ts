@@ -3,13 +3,12 @@ import { Decimal } from 'decimal.js';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { fromJsonb } from '../db/json.js';
 import type { DB } from '../db/schema.js';
-import { createAccount } from '../ledger/accounts.js';
-import { formatAmount } from '../ledger/amount.js';
+import { createAccount, formatAmount, memberHoursAccount, memberPointsAccount, toBalance } from '../ledger/index.js';
 import { findOrgUnit, inScope, orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { Caller } from '../tenants/tenants.js';
 import { hashIdNumber, maskIdNumber, maskPhone, normalizeIdNumber, PHONE } from './identity.js';
-import { type ChangeRow, hoursToNextStar, memberHoursAccount, memberPointsAccount, type StarChange, starChangeJson, toStarChange } from './stars.js';
+import { type ChangeRow, hoursToNextStar, type StarChange, starChangeJson, toStarChange } from './stars.js';
 
 export interface Card {
   cardNo: string;
@@ -91,6 +90,7 @@ async function insertCard(trx: Transaction<DB>, tenantId: string, memberId: stri
 
 /** A member with balances, cards, stars and the last change of them, read in one query. */
 export async function getMember(db: Kysely<DB>, tenantId: string, memberId: string): Promise<Member | null> {
+  // Reads the member's balance rows in the same query (one round trip for the member page).
   const balance = (account: string, column: 'balance' | 'held') =>
     sql<string>`(SELECT b.${sql.ref(column)} FROM ledger_balances b WHERE b.tenant_id = members.tenant_id AND b.account_id = ${account} AND b.slot = 0)`;
   const row = await db
@@ -113,7 +113,7 @@ export async function getMember(db: Kysely<DB>, tenantId: string, memberId: stri
   if (!row) return null;
   const hours = new Decimal(row.hours);
   const points = new Decimal(row.points);
-  const held = new Decimal(row.points_held);
+
   return {
     id: row.member_id,
     name: row.name,
@@ -128,7 +128,7 @@ export async function getMember(db: Kysely<DB>, tenantId: string, memberId: stri
       blockedAt: c.blockedAt ? new Date(c.blockedAt).toISOString() : null,
     })),
     hours: formatAmount(hours),
-    points: { balance: formatAmount(points), held: formatAmount(held), available: formatAmount(points.minus(held)) },
+    points: toBalance(points, row.points_held),
     stars: row.stars,
     hoursToNextStar: hoursToNextStar(hours, row.thresholds.map((t) => formatAmount(t))),
     lastStarChange: row.last_star_change === null ? null : toStarChange(fromJsonb(row.last_star_change)),

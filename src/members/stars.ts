@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { formatAmount } from '../ledger/amount.js';
+import { formatAmount, memberAccountSql, memberHoursAccount, memberOfHoursAccount } from '../ledger/index.js';
 
 // 星级认定: 0–5 stars from cumulative verified hours, thresholds per tenant (default 100, 300,
 // 600, 1000, 1500). Recomputed in the transaction that changes a member's hours; every change is
@@ -22,8 +22,8 @@ export interface StarChange {
   changedAt: string;
 }
 
-export const memberHoursAccount = (memberId: string) => `member:${memberId}:hours`;
-export const memberPointsAccount = (memberId: string) => `member:${memberId}:points`;
+// Account ids are built by the ledger (src/ledger/accountIds.ts); re-exported for this module's callers.
+export { memberHoursAccount, memberPointsAccount } from '../ledger/index.js';
 
 export function starsFor(hours: Decimal.Value, thresholds: readonly string[]): number {
   return thresholds.filter((t) => new Decimal(hours).gte(t)).length;
@@ -83,6 +83,7 @@ export async function recomputeStars(
   memberId: string,
   cause: { cause: StarCause; recordId?: string | null; entryId?: string | null },
 ): Promise<StarChange | null> {
+  // Joins the member's hours balance row: stars follow hours in the transaction that moved them.
   const row = await trx
     .selectFrom('members as m')
     .innerJoin('tenants as t', 't.tenant_id', 'm.tenant_id')
@@ -125,7 +126,8 @@ export async function applyThresholds(trx: Transaction<DB>, tenantId: string, th
       SELECT m.member_id, m.stars AS old_stars, b.balance AS hours,
         (SELECT count(*) FROM unnest(${thresholds}::numeric[]) AS t(v) WHERE t.v <= b.balance)::smallint AS new_stars
       FROM members m
-      JOIN ledger_balances b ON b.tenant_id = m.tenant_id AND b.account_id = 'member:' || m.member_id || ':hours' AND b.slot = 0
+      -- Joins ledger balance rows: every member's hours in the one statement that re-rates them all.
+      JOIN ledger_balances b ON b.tenant_id = m.tenant_id AND b.account_id = ${memberAccountSql('m.member_id', 'hours')} AND b.slot = 0
       WHERE m.tenant_id = ${tenantId}
       ORDER BY m.member_id
       FOR UPDATE OF m
@@ -142,8 +144,6 @@ export async function applyThresholds(trx: Transaction<DB>, tenantId: string, th
   return Number(result.rows[0]!.n);
 }
 
-const MEMBER_HOURS = /^member:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):hours$/;
-
 /**
  * For writes outside the record flow (an admin's manual entry or reversal): when it touches
  * members' hours accounts, their rows are locked first (in id order, as the record flow does) and
@@ -155,7 +155,7 @@ export async function withStarsFollowing<T extends { id: string }>(
   accountIds: string[],
   write: () => Promise<T>,
 ): Promise<T> {
-  const ids = [...new Set(accountIds.map((a) => MEMBER_HOURS.exec(a)?.[1]).filter((id): id is string => id !== undefined))].sort();
+  const ids = [...new Set(accountIds.map(memberOfHoursAccount).filter((id): id is string => id !== null))].sort();
   const members: string[] = [];
   for (const id of ids) {
     const row = await trx.selectFrom('members').select('member_id').where('tenant_id', '=', tenantId).where('member_id', '=', id).forUpdate().executeTakeFirst();

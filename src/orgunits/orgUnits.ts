@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { createAccount } from '../ledger/accounts.js';
+import { createAccount, issuanceAccount } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
 import type { Caller, OrgUnitScope } from '../tenants/tenants.js';
 
@@ -11,7 +11,8 @@ export type OrgUnitKind = (typeof OrgUnitKinds)[number];
 /** Balance slots of an org unit's issuance accounts: every award debits one, so they are hot. */
 export const ISSUANCE_SLOTS = 16;
 
-export const issuanceAccount = (orgUnitId: string, unit: 'hours' | 'points') => `issuance:${orgUnitId}:${unit}`;
+// Account ids are built by the ledger (src/ledger/accountIds.ts); re-exported for this module's callers.
+export { issuanceAccount };
 
 export interface OrgUnit {
   id: string;

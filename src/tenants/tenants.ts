@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { createDefaultRule } from '../hours/rules.js';
+import { openLedger } from '../ledger/index.js';
 import { findOrgUnit } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 
@@ -80,9 +81,7 @@ export async function insertTenant(
     .returning('tenant_id')
     .executeTakeFirst();
   if (!inserted) throw new TenantExistsError(`tenant ${input.id} already exists`);
-  // Entry numbers come from a SEQUENCE per tenant: gaps where a transaction rolls back, but no
-  // counter row that every writer of the tenant would queue on.
-  await sql`CREATE SEQUENCE ${sql.id(`ledger_seq_${input.id}`)}`.execute(trx);
+  await openLedger(trx, input.id);
   await createDefaultRule(trx, input.id);
   const adminKey = await createApiKey(trx, input.id, { name: 'first admin key', role: 'admin' });
   return { tenantId: input.id, adminKey };

@@ -1,0 +1,39 @@
+import { Decimal } from 'decimal.js';
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { formatAmount } from './amount.js';
+
+/** An account's balance as every answer shows it. */
+export interface Balance {
+  balance: string;
+  /** The sum of the account's open holds. */
+  held: string;
+  /** balance − held: what a debit or a new hold may take. */
+  available: string;
+}
+
+/**
+ * The one place `available` is worked out: from a balance and what is held (the sums over an
+ * account's balance rows, or a single-slot account's row as a hot statement read it).
+ */
+export function toBalance(balance: Decimal.Value, held: Decimal.Value): Balance {
+  const b = new Decimal(balance);
+  const h = new Decimal(held);
+  return { balance: formatAmount(b), held: formatAmount(h), available: formatAmount(b.minus(h)) };
+}
+
+/** The same as a Decimal, for checks against an amount. */
+export function availableOf(balance: Decimal.Value, held: Decimal.Value): Decimal {
+  return new Decimal(balance).minus(held);
+}
+
+/** An account's balance now (summed over its slots); null when there is no such account. */
+export async function readBalance(db: Kysely<DB>, tenantId: string, accountId: string): Promise<Balance | null> {
+  const row = await db
+    .selectFrom('ledger_balances')
+    .select([sql<string>`sum(balance)`.as('balance'), sql<string>`sum(held)`.as('held')])
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  return row && row.balance !== null ? toBalance(row.balance, row.held) : null;
+}

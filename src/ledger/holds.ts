@@ -1,0 +1,250 @@
+import crypto from 'node:crypto';
+import { Decimal } from 'decimal.js';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { inTransaction, pgErrorCode } from '../db/transaction.js';
+import type { DB } from '../db/schema.js';
+import { DomainError } from '../problems.js';
+import { formatAmount, type Unit } from './amount.js';
+import { getEntry } from './entries.js';
+import { type Entry, entryError } from './post.js';
+import { countEntries, countHold } from '../metrics.js';
+
+// Holds (DESIGN §3, two-phase): an amount of one account reserved until it is captured (all or
+// less, the rest released in the same transaction), voided, or expired. The rules live in the
+// database functions of migrations/0005_holds.ts, which change `held` through ledger_post_many,
+// the one write path: same lock order, same guarded UPDATE as entries. This module calls them
+// in the caller's transaction and maps their refusals to wire codes.
+
+export const HoldStatuses = ['open', 'captured', 'voided', 'expired'] as const;
+export type HoldStatus = (typeof HoldStatuses)[number];
+export const HoldEventKinds = ['created', 'captured', 'voided', 'expired'] as const;
+export type HoldEventKind = (typeof HoldEventKinds)[number];
+
+export interface HoldEvent {
+  kind: HoldEventKind;
+  /** created: the amount held; captured: the amount posted; voided, expired: 0.00. */
+  amount: string;
+  /** What the change released from held: the whole hold on resolution, 0.00 on creation. */
+  released: string;
+  entryId: string | null;
+  reason: string | null;
+  at: string;
+  actor: string | null;
+}
+
+export interface Hold {
+  id: string;
+  accountId: string;
+  unit: Unit;
+  amount: string;
+  status: HoldStatus;
+  expiresAt: string;
+  reference: string | null;
+  reason: string | null;
+  createdAt: string;
+  createdBy: string | null;
+  /** The amount the capture posted; null unless captured. */
+  capturedAmount: string | null;
+  captureEntryId: string | null;
+  resolvedAt: string | null;
+  events: HoldEvent[];
+}
+
+/**
+ * The one place where a committed change of a hold is counted (ledger_holds_written_total).
+ * Called after the transaction that made the change has committed (routes after their write, the
+ * sweeper after each batch), never for a replayed answer. A capture also wrote one `capture`
+ * entry inside ledger_hold_resolve, which the entry counter would not see otherwise.
+ */
+export function holdChanged(kind: HoldEventKind, n = 1): void {
+  if (n <= 0) return;
+  countHold(kind, n);
+  if (kind === 'captured') countEntries('capture', n);
+}
+
+export interface NewHold {
+  tenantId: string;
+  accountId: string;
+  unit: Unit;
+  amount: Decimal;
+  /** Exactly one of expiresAt and ttlSeconds (counted from the database's clock). */
+  expiresAt?: Date | null;
+  ttlSeconds?: number | null;
+  reference?: string | null;
+  reason?: string | null;
+  actor?: string | null;
+}
+
+/** Places a hold: `available` drops at once; refused with insufficient_points when it does not fit. */
+export async function createHold(trx: Transaction<DB>, input: NewHold): Promise<Hold> {
+  const holdId = crypto.randomUUID();
+  try {
+    await sql`SELECT * FROM ledger_hold_create(${input.tenantId}, ${holdId}::uuid, ${input.accountId}, ${input.unit},
+      ${input.amount.toFixed()}::numeric, ${input.expiresAt ? input.expiresAt.toISOString() : null}::timestamptz,
+      ${input.ttlSeconds ?? null}::integer, ${input.reference ?? null}, ${input.reason ?? null}, ${input.actor ?? null})`.execute(trx);
+  } catch (err) {
+    throw holdError(err, holdId);
+  }
+  return (await getHold(trx, input.tenantId, holdId))!;
+}
+
+export interface Capture {
+  /** Absent: the whole hold. Never more than held. */
+  amount?: Decimal | null;
+  /** Where the captured amount goes; one account may leave its amount out and take it all. */
+  credits: { accountId: string; amount?: Decimal | null }[];
+  reason?: string | null;
+  actor?: string | null;
+}
+
+/** Captures a hold: posts a `capture` entry for the amount and releases the whole hold, at once. */
+export async function captureHold(trx: Transaction<DB>, tenantId: string, holdId: string, capture: Capture): Promise<{ hold: Hold; entry: Entry }> {
+  let entryId: string;
+  try {
+    const { rows } = await sql<{ entry_id: string }>`SELECT entry_id FROM ledger_hold_resolve(${tenantId}, ${holdId}::uuid, 'capture',
+      ${capture.amount ? capture.amount.toFixed() : null}::numeric,
+      ${capture.credits.map((c) => c.accountId)}::text[], ${capture.credits.map((c) => (c.amount ? c.amount.toFixed() : null))}::numeric[],
+      ${capture.reason ?? null}, ${capture.actor ?? null}, NULL::jsonb)`.execute(trx);
+    entryId = rows[0]!.entry_id;
+  } catch (err) {
+    throw holdError(err, holdId);
+  }
+  const hold = (await getHold(trx, tenantId, holdId))!;
+  return { hold, entry: (await getEntry(trx, tenantId, entryId))! };
+}
+
+/** Voids a hold: its whole amount is available again; nothing is posted. */
+export async function voidHold(trx: Transaction<DB>, tenantId: string, holdId: string, opts: { reason?: string | null; actor?: string | null } = {}): Promise<Hold> {
+  try {
+    await sql`SELECT * FROM ledger_hold_resolve(${tenantId}, ${holdId}::uuid, 'void', NULL::numeric, NULL::text[], NULL::numeric[],
+      ${opts.reason ?? null}, ${opts.actor ?? null}, NULL::jsonb)`.execute(trx);
+  } catch (err) {
+    throw holdError(err, holdId);
+  }
+  return (await getHold(trx, tenantId, holdId))!;
+}
+
+export async function getHold(db: Kysely<DB>, tenantId: string, holdId: string): Promise<Hold | null> {
+  const hold = await db
+    .selectFrom('ledger_holds')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('hold_id', '=', holdId)
+    .executeTakeFirst();
+  if (!hold) return null;
+  const events = await db
+    .selectFrom('ledger_hold_events')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('hold_id', '=', holdId)
+    .orderBy('at')
+    .orderBy(sql`kind = 'created'`, 'desc')
+    .execute();
+  const resolution = events.find((e) => e.kind !== 'created');
+  return {
+    id: hold.hold_id,
+    accountId: hold.account_id,
+    unit: hold.unit,
+    amount: formatAmount(hold.amount),
+    status: hold.status,
+    expiresAt: new Date(hold.expires_at).toISOString(),
+    reference: hold.reference,
+    reason: hold.reason,
+    createdAt: new Date(hold.created_at).toISOString(),
+    createdBy: hold.created_by,
+    capturedAmount: resolution?.kind === 'captured' ? formatAmount(resolution.amount) : null,
+    captureEntryId: resolution?.entry_id ?? null,
+    resolvedAt: resolution ? new Date(resolution.at).toISOString() : null,
+    events: events.map((e) => ({
+      kind: e.kind,
+      amount: formatAmount(e.amount),
+      released: formatAmount(e.released),
+      entryId: e.entry_id,
+      reason: e.reason,
+      at: new Date(e.at).toISOString(),
+      actor: e.actor,
+    })),
+  };
+}
+
+export const SWEEP_BATCH = 500;
+
+/**
+ * Releases every open hold past its expiry (of one tenant, or all), in batches of SWEEP_BATCH,
+ * each batch its own transaction. Safe to run from several processes at once: each hold expires
+ * exactly once (see ledger_holds_expire). Answers how many holds this run expired.
+ */
+export async function expireHolds(db: Kysely<DB>, opts: { tenantId?: string | null; actor?: string; batch?: number } = {}): Promise<number> {
+  const batch = opts.batch ?? SWEEP_BATCH;
+  let total = 0;
+  for (;;) {
+    const expired = await inTransaction(db, async (trx) => {
+      const { rows } = await sql<{ hold_id: string }>`SELECT hold_id FROM ledger_holds_expire(${opts.tenantId ?? null}, ${batch}::integer,
+        ${opts.actor ?? 'sweeper'})`.execute(trx);
+      return rows.length;
+    });
+    holdChanged('expired', expired);
+    total += expired;
+    if (expired < batch) return total;
+  }
+}
+
+/** Runs expireHolds on an interval inside the service; one run at a time per process. */
+export class HoldSweeper {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly intervalMs: number,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  start(): void {
+    if (this.intervalMs <= 0 || this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = expireHolds(this.db)
+        .then(() => undefined, this.onError)
+        .finally(() => {
+          this.running = null;
+        });
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+}
+
+// The hold functions raise SQLSTATE LEHxx (migrations/0005_holds.ts); the write path's own
+// refusals (insufficient balance, unknown account, unit) are mapped as for entries.
+export function holdError(err: unknown, holdId: string): unknown {
+  const code = pgErrorCode(err);
+  const detail = String((err as { detail?: unknown }).detail ?? '');
+  switch (code) {
+    case 'LEH04':
+      return new DomainError('hold_not_found', { holdId });
+    case 'LEH09':
+    case 'LEH10': {
+      // LEH09: resolved already (status says how); LEH10: still open but past its expiry time.
+      const d = JSON.parse(detail) as { status: HoldStatus; expiresAt: string };
+      if (code === 'LEH09' && d.status === 'captured') return new DomainError('hold_already_captured', { holdId });
+      if (code === 'LEH09' && d.status === 'voided') return new DomainError('hold_already_voided', { holdId });
+      return new DomainError('hold_expired', { holdId, expiresAt: new Date(d.expiresAt).toISOString() });
+    }
+    case 'LEH22': {
+      const d = JSON.parse(detail) as { held: unknown; requested: unknown };
+      return new DomainError('hold_exceeded', { holdId, held: formatAmount(String(d.held)), requested: formatAmount(String(d.requested)) });
+    }
+    case 'LEH23':
+      return new DomainError('account_not_holdable', { accountId: detail });
+    case 'LEH24':
+      return new DomainError('hold_expiry_invalid');
+    default:
+      return entryError(err);
+  }
+}
