@@ -65,9 +65,10 @@ for (const engine of engines) {
       // Plain TRUNCATE ledger_entries is refused by the foreign key from ledger_postings before any
       // trigger runs (tested below); these forms get past that check, so the trigger must stop them.
       ['TRUNCATE of ledger_entries CASCADE', sql`TRUNCATE ledger_entries CASCADE`],
-      // Every table with a foreign key to the entries (postings, service records and their
-      // events) truncated at once: no foreign key objects, so only the trigger stands in the way.
-      ['TRUNCATE of the entries and every table referencing them', sql`TRUNCATE ledger_entries, ledger_postings, service_records, service_record_events`],
+      // Every table with a foreign key to the entries (postings, service records and their events,
+      // holds and their events) truncated at once: no foreign key objects, so only the triggers
+      // stand in the way.
+      ['TRUNCATE of the entries and every table referencing them', sql`TRUNCATE ledger_entries, ledger_postings, service_records, service_record_events, ledger_holds, ledger_hold_events`],
     ];
     for (const [name, statement] of cases) {
       t.test(name, async (t) => {

@@ -364,6 +364,37 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       badBody: { reason: 42 },
     },
     {
+      method: 'POST',
+      path: '/v1/holds',
+      allowed: admin,
+      status: 201,
+      prepare: async () => ({ url: '/v1/holds', body: { accountId: fx.account, unit: 'POINTS', amount: '1.00', ttlSeconds: 600 } }),
+      badBody: { accountId: fx.account, unit: 'POINTS', amount: 1 },
+    },
+    {
+      method: 'GET',
+      path: '/v1/holds/:id',
+      allowed: readers,
+      status: 200,
+      prepare: async () => ({ url: `/v1/holds/${await newHold(h, fx.account)}` }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/holds/:id/capture',
+      allowed: admin,
+      status: 200,
+      prepare: async () => ({ url: `/v1/holds/${await newHold(h, fx.account)}/capture`, body: { credits: [{ accountId: fx.issuance }] } }),
+      badBody: { amount: 'lots' },
+    },
+    {
+      method: 'POST',
+      path: '/v1/holds/:id/void',
+      allowed: admin,
+      status: 200,
+      prepare: async () => ({ url: `/v1/holds/${await newHold(h, fx.account)}/void`, body: {} }),
+      badBody: 'not json at all',
+    },
+    {
       method: 'GET',
       path: '/v1/ledger/verification',
       allowed: readers,
@@ -371,6 +402,13 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       prepare: async () => ({ url: '/v1/ledger/verification' }),
     },
   ];
+}
+
+/** An open hold of 1.00 point on the account (10 minutes), by the admin key; its id. */
+async function newHold(h: Harness, accountId: string, key?: string): Promise<string> {
+  const res = await h.request('POST', '/v1/holds', { key, body: { accountId, unit: 'POINTS', amount: '1.00', ttlSeconds: 600 } });
+  if (res.status !== 201) throw new Error(`hold: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
 }
 
 async function matrixFixture(h: Harness) {
@@ -415,6 +453,7 @@ for (const engine of engines) {
     const B = await h.newTenant();
     const aAccount = `member:iso${uniq()}:points`;
     await fundedAccount(h, { id: aAccount, points: '50', key: A.adminKey });
+    const aHold = await newHold(h, aAccount, A.adminKey);
     const aEntry = (await h.request('GET', `/v1/accounts/${aAccount}/postings`)).body.items[0].entryId as string;
     const aStation = fx.tree.stations[0]!;
     const aVerified = (await verifiedRecord(h, fx.memberId, aStation, { hours: '1', endedHoursAgo: 30 })).record.id as string;
@@ -436,6 +475,10 @@ for (const engine of engines) {
       'GET /v1/members/:id': ['GET', `/v1/members/${fx.memberId}`, undefined, 'member_not_found'],
       'GET /v1/cards/:cardNo': ['GET', `/v1/cards/${fx.cardNo}`, undefined, 'card_not_found'],
       'GET /v1/cards/:cardNo/counter-view': ['GET', `/v1/cards/${fx.cardNo}/counter-view`, undefined, 'card_not_found'],
+      'GET /v1/holds/:id': ['GET', `/v1/holds/${aHold}`, undefined, 'hold_not_found'],
+      'POST /v1/holds/:id/capture': ['POST', `/v1/holds/${aHold}/capture`, { credits: [{ accountId: `issuance:${aAccount}` }] }, 'hold_not_found'],
+      'POST /v1/holds/:id/void': ['POST', `/v1/holds/${aHold}/void`, {}, 'hold_not_found'],
+      'POST /v1/holds': ['POST', '/v1/holds', { accountId: aAccount, unit: 'POINTS', amount: '1.00', ttlSeconds: 600 }, 'account_not_found'],
       'POST /v1/members/:id/cards': ['POST', `/v1/members/${fx.memberId}/cards`, { cardNo: `C-${uniq()}` }, 'member_not_found'],
       'POST /v1/members/:id/cards/:cardNo/block': ['POST', `/v1/members/${fx.memberId}/cards/${fx.cardNo}/block`, {}, 'member_not_found'],
       'POST /v1/members/:id/deactivation': ['POST', `/v1/members/${fx.memberId}/deactivation`, {}, 'member_not_found'],
@@ -843,6 +886,10 @@ for (const engine of engines) {
           'POST /v1/entries': ['admin'],
           'GET /v1/entries/:id': ['admin', 'auditor'],
           'POST /v1/entries/:id/reversal': ['admin'],
+          'POST /v1/holds': ['admin'],
+          'GET /v1/holds/:id': ['admin', 'auditor'],
+          'POST /v1/holds/:id/capture': ['admin'],
+          'POST /v1/holds/:id/void': ['admin'],
           'GET /v1/ledger/verification': ['admin', 'auditor'],
           'GET /v1/settings': ['admin', 'auditor'],
           'PATCH /v1/settings': ['admin'],
