@@ -7,6 +7,7 @@ import { AmountSchema, coded, IdempotencyHeaders, problemResponses, SignedAmount
 import { writeOnce } from '../http/write.js';
 import { DomainError } from '../problems.js';
 import { captureHold, createHold, getHold, HoldEventKinds, type HoldEventKind, holdChanged, HoldStatuses, voidHold } from './holds.js';
+import { amountProblem } from './amount.js';
 import { AccountId, EntrySchema } from './routes.js';
 
 // The raw ledger API for holds (admins): the supermarket's baskets are built on top of it.
@@ -73,7 +74,9 @@ const CaptureSchema = z
     const amounts = c.credits.map((x) => x.amount);
     if (c.credits.length > 1 && amounts.some((a) => a === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['credits'], message: 'with several credit accounts each gives its amount' });
-    } else if (c.amount !== undefined && amounts.every((a) => a !== undefined)) {
+    } else if (c.amount !== undefined && [c.amount, ...amounts].every((a) => a !== undefined && amountProblem(a) === null)) {
+      // Only amounts that passed their own check are summed: this refinement runs even when one
+      // of them failed (its problem is already reported), and a bad one must not throw here.
       const sum = amounts.reduce((s, a) => s.plus(a!), new Decimal(0));
       if (!sum.eq(c.amount)) ctx.addIssue({ code: 'custom', path: ['credits'], ...coded('unbalanced_entry') });
     }
