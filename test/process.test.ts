@@ -1,184 +1,36 @@
 // The service and the CLI as real processes: start-up on the embedded engine, the data-folder
 // lock, bad configuration, graceful shutdown with requests in flight, and the CLI's exit codes.
 // Every child is started with `node --import tsx` (as `npm start` does) and killed in teardown.
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import t from 'tap';
 import { createTestDatabase, engines, type Tap } from './helpers/harness.js';
+import {
+  api,
+  type CliResult,
+  cli,
+  freePort,
+  npmStart,
+  signal,
+  sleep,
+  startScript,
+  startServer,
+  tempDir,
+  within,
+} from './helpers/process.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 // Many real processes, several of them first starts of a database: slow on a busy machine.
 t.setTimeout(900_000);
 const LOCK_FILE = 'ledger.lock';
 
-// --- process helpers --------------------------------------------------------------------------
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface Proc {
-  child: ChildProcess;
-  pid: number;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves when the process has exited and its output is read to the end. */
-  closed: Promise<Exit>;
-  running(): boolean;
-}
-
-const SCRATCH_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-process-scratch-'));
-const children = new Set<ChildProcess>();
-// Last resort: never leave a server behind, even when this file dies.
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-  fs.rmSync(SCRATCH_DATA_DIR, { recursive: true, force: true });
-});
-
-/** The environment of a child: ours without any of the service's variables, plus `extra`. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of [
-    'PORT', 'HOST', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'DATA_DIR', 'LOG_LEVEL', 'BODY_LIMIT_BYTES',
-    'SHUTDOWN_TIMEOUT_MS', 'NODE_OPTIONS',
-  ]) {
-    delete env[name];
-  }
-  // A Postgres service still writes to DATA_DIR (the operator token, a first start's key file):
-  // a scratch folder of this run, not the checkout's ./data.
-  return { ...env, HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: SCRATCH_DATA_DIR, ...extra };
-}
-
-function start(t: Tap, script: 'src/server.ts' | 'src/cli.ts', args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: ROOT,
-    env: childEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const closed = new Promise<Exit>((resolve) => {
-    child.once('close', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    });
-  });
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await closed;
-    }
-  });
-  return {
-    child,
-    pid: child.pid!,
-    stdout: () => out,
-    stderr: () => err,
-    closed,
-    running: () => child.exitCode === null && child.signalCode === null,
-  };
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Server extends Proc {
-  base: string;
-}
-
-/** Starts the service and waits until /readyz answers 200; fails with its stderr if it exits. */
-async function startServer(t: Tap, env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const proc = start(t, 'src/server.ts', [], { PORT: String(port), ...env });
-  const base = `http://127.0.0.1:${port}`;
-  // A first start initialises the database and creates a tenant: slow on a busy machine.
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (!proc.running()) {
-      const exit = await proc.closed;
-      throw new Error(`the service exited (${exit.code ?? exit.signal}) before it was ready:\n${proc.stderr()}${proc.stdout()}`);
-    }
-    try {
-      const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return { ...proc, base };
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`the service was not ready within 180 s:\n${proc.stderr()}`);
-}
-
-interface CliResult extends Exit {
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(t: Tap, args: string[], env: Record<string, string>): Promise<CliResult> {
-  const proc = start(t, 'src/cli.ts', args, env);
-  const exit = await within(proc.closed, 120_000, `cli ${args.join(' ')}`);
-  return { ...exit, stdout: proc.stdout(), stderr: proc.stderr() };
-}
+// --- process helpers (the shared ones are in ./helpers/process.ts) ----------------------------
 
 /** Runs the service or the CLI to its exit (for processes that are meant to stop by themselves). */
 async function runToExit(t: Tap, script: 'src/server.ts' | 'src/cli.ts', env: Record<string, string>): Promise<CliResult> {
-  const proc = start(t, script, script === 'src/cli.ts' ? ['verify'] : [], env);
+  const proc = startScript(t, script, script === 'src/cli.ts' ? ['verify'] : [], env);
   const exit = await within(proc.closed, 180_000, script);
   return { ...exit, stdout: proc.stdout(), stderr: proc.stderr() };
-}
-
-async function api(
-  base: string,
-  method: string,
-  url: string,
-  opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; headers: Headers; body: any }> {
-  const res = await fetch(`${base}${url}`, {
-    method,
-    headers: {
-      ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}),
-      ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(opts.headers ?? {}),
-    },
-    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, headers: res.headers, body };
 }
 
 /** Waits until `n` sessions of the database other than `except` wait on a lock; returns the count. */
@@ -208,12 +60,6 @@ async function connect(t: Tap, url: string): Promise<pg.Client> {
   await client.connect();
   t.teardown(() => client.end().catch(() => {}));
   return client;
-}
-
-function tempDir(t: Tap): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-process-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 function parseTenant(t: Tap, res: CliResult): { tenantId: string; adminKey: string } {
@@ -295,48 +141,19 @@ if (engines.includes('pglite')) {
   t.test("the README's start command: `npm start` with no DATABASE_URL", async (t) => {
     const dir = tempDir(t);
     const dataDir = path.join(dir, 'data');
-    const port = await freePort();
-    // npm runs the script through `sh -c`: its own process group, so teardown can end all of it.
-    const npm = spawn('npm', ['start'], {
-      cwd: ROOT,
-      env: childEnv({ PORT: String(port), DATA_DIR: dataDir }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    children.add(npm);
-    let output = '';
-    npm.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
-    npm.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
-    // 'exit', not 'close': a service left running would hold the output pipes open.
-    const npmExited = new Promise<Exit>((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
-    t.teardown(() => {
-      children.delete(npm);
-      try {
-        process.kill(-npm.pid!, 'SIGKILL');
-      } catch {
-        // the group is gone
-      }
-    });
-    const base = `http://127.0.0.1:${port}`;
-    let ready: { status: number; body: any } | null = null;
-    for (const deadline = Date.now() + 180_000; Date.now() < deadline && npm.exitCode === null; ) {
-      try {
-        const res = await api(base, 'GET', '/readyz');
-        if (res.status === 200) {
-          ready = res;
-          break;
-        }
-      } catch {
-        // not yet listening
-      }
-      await sleep(100);
-    }
-    t.same(ready?.body, { status: 'ready', engine: 'pglite' }, `/readyz answers 200 with engine pglite${ready ? '' : `:\n${output}`}`);
+    // npm runs the script through `sh -c`: its own process group (npmStart detaches it).
+    const npm = await npmStart(t, { DATA_DIR: dataDir });
+    // npm may be gone while the service behind it lingers: teardown ends all of the group.
+    t.teardown(() => signal(npm.child, 'SIGKILL'));
+    const base = npm.base;
+    const ready = await api(base, 'GET', '/readyz');
+    t.same(ready.body, { status: 'ready', engine: 'pglite' }, '/readyz answers 200 with engine pglite');
     t.ok(fs.existsSync(path.join(dataDir, LOCK_FILE)), 'the embedded database lives in DATA_DIR');
 
     // A process manager (docker stop, systemd) signals the process it started: npm.
-    npm.kill('SIGTERM');
-    const exit = await within(npmExited, 20_000, 'npm start after SIGTERM');
+    npm.child.kill('SIGTERM');
+    // `exited`, not `closed`: a service left running would hold the output pipes open.
+    const exit = await within(npm.exited, 20_000, 'npm start after SIGTERM');
     await sleep(200);
     t.same(exit, { code: 0, signal: null }, 'SIGTERM to `npm start` ends it with exit 0');
     const stillServing = await api(base, 'GET', '/healthz').then(

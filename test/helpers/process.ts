@@ -16,13 +16,22 @@ export interface Exit {
 
 export interface Proc {
   child: ChildProcess;
+  pid: number;
   stdout(): string;
   stderr(): string;
+  /** Resolves when the process has exited and its output is read to the end. */
   closed: Promise<Exit>;
+  /**
+   * Resolves when the process itself has exited, without waiting for its output pipes: a process
+   * it leaves behind (the service behind `npm start`) may hold those open.
+   */
+  exited: Promise<Exit>;
   running(): boolean;
 }
 
 const children = new Set<ChildProcess>();
+let scratchDataDir: string | undefined;
+// Last resort: never leave a child behind, even when the test file dies.
 process.on('exit', () => {
   for (const c of children) {
     try {
@@ -32,9 +41,14 @@ process.on('exit', () => {
       c.kill('SIGKILL');
     }
   }
+  if (scratchDataDir) fs.rmSync(scratchDataDir, { recursive: true, force: true });
 });
 
-/** Our environment without the service's variables, plus `extra`. */
+/**
+ * Our environment without the service's variables, plus `extra`. A child given no DATA_DIR gets a
+ * scratch folder of this run: a Postgres service still writes there (the operator token, a first
+ * start's key file), and it must never be the checkout's ./data.
+ */
 export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) {
@@ -42,12 +56,16 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
       delete env[name];
     }
   }
+  if (extra.DATA_DIR === undefined) {
+    scratchDataDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-process-scratch-'));
+    env.DATA_DIR = scratchDataDir;
+  }
   return { ...env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...extra };
 }
 
 /**
  * Starts `command args` in ROOT. `npm start` runs through a shell in its own process group
- * (detached), so the group is signalled as a whole.
+ * (detached), so the group is signalled as a whole; every child is started so.
  */
 export function start(t: Tap, command: string, args: string[], env: Record<string, string>): Proc {
   const child = spawn(command, args, { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -62,6 +80,7 @@ export function start(t: Tap, command: string, args: string[], env: Record<strin
       resolve({ code, signal });
     });
   });
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const running = () => child.exitCode === null && child.signalCode === null;
   t.teardown(async () => {
     if (running()) {
@@ -69,7 +88,12 @@ export function start(t: Tap, command: string, args: string[], env: Record<strin
       await closed;
     }
   });
-  return { child, stdout: () => out, stderr: () => err, closed, running };
+  return { child, pid: child.pid!, stdout: () => out, stderr: () => err, closed, exited, running };
+}
+
+/** `node --import tsx <script> args`: the code run the way `npm start` and `npm run cli` run it. */
+export function startScript(t: Tap, script: string, args: string[], env: Record<string, string>): Proc {
+  return start(t, process.execPath, ['--import', 'tsx', script, ...args], env);
 }
 
 export function signal(child: ChildProcess, sig: NodeJS.Signals): void {
@@ -115,11 +139,21 @@ export interface Service extends Proc {
 }
 
 /** `npm start` on a random port; resolves when /readyz answers 200, fails with its output if it exits. */
-export async function npmStart(t: Tap, env: Record<string, string>): Promise<Service> {
+export function npmStart(t: Tap, env: Record<string, string>): Promise<Service> {
+  return startReady(t, 'npm', ['start'], env);
+}
+
+/** `node --import tsx src/server.ts` (what `npm start` runs), on a random port, likewise. */
+export function startServer(t: Tap, env: Record<string, string>): Promise<Service> {
+  return startReady(t, process.execPath, ['--import', 'tsx', 'src/server.ts'], env);
+}
+
+/** Starts `command args` on a random port and waits until /readyz answers 200; fails with its output if it exits. */
+async function startReady(t: Tap, command: string, args: string[], env: Record<string, string>): Promise<Service> {
   const port = await freePort();
-  const proc = start(t, 'npm', ['start'], { PORT: String(port), ...env });
+  const proc = start(t, command, args, { PORT: String(port), ...env });
   const base = `http://127.0.0.1:${port}`;
-  // A first start on the embedded engine initialises the database: slow on a busy machine.
+  // A first start initialises the database (and creates a tenant): slow on a busy machine.
   const deadline = Date.now() + 240_000;
   while (Date.now() < deadline) {
     if (!proc.running()) {
@@ -149,7 +183,7 @@ export interface CliResult extends Exit {
 }
 
 export async function cli(t: Tap, args: string[], env: Record<string, string>): Promise<CliResult> {
-  const proc = start(t, process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], env);
+  const proc = startScript(t, 'src/cli.ts', args, env);
   const exit = await within(proc.closed, 120_000, `cli ${args.join(' ')}`);
   return { ...exit, stdout: proc.stdout(), stderr: proc.stderr() };
 }
@@ -158,13 +192,14 @@ export async function api(
   base: string,
   method: string,
   url: string,
-  opts: { key?: string; body?: unknown } = {},
-): Promise<{ status: number; body: any }> {
+  opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
   const res = await fetch(`${base}${url}`, {
     method,
     headers: {
       ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}),
       ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(opts.headers ?? {}),
     },
     ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
   });
@@ -175,7 +210,7 @@ export async function api(
   } catch {
     // not JSON
   }
-  return { status: res.status, body };
+  return { status: res.status, headers: res.headers, body };
 }
 
 /** Each secret and its random part alone: a log line must hold neither. */
