@@ -96,6 +96,71 @@ for (const engine of engines) {
       t.equal(await h.count('ledger_entries'), before, 'nothing written');
     });
 
+    // A call of one entry (ledger_post, a capture) or of holds only checks its postings without a
+    // query (migration 0007); it must refuse exactly what the query refuses for many entries.
+    t.test('one entry, or holds only: every bad posting or change of held is refused, nothing written', async (t) => {
+      await fundedAccount(h, { id: 'member:m8:points', points: '5' });
+      await h.request('POST', '/v1/accounts', { body: { id: 'market:hours', unit: 'HOURS', type: 'market', allowNegative: true } });
+      const one = (accounts: string[], units: (string | null)[], amounts: (string | null)[], entryOf = accounts.map(() => 1)) =>
+        sql`SELECT * FROM ledger_post_many(${h.tenantId}, ARRAY['adjustment'], ARRAY[now()], ARRAY['test'], ARRAY[NULL::uuid],
+          ARRAY[NULL::text], ARRAY[NULL::text], ARRAY[NULL::integer], ARRAY[NULL::text], ARRAY['{}'::jsonb],
+          ${entryOf}::integer[], ${accounts}::text[], ${units}::text[], ${amounts}::numeric[])`.execute(h.database.db);
+      const holds = (accounts: (string | null)[], deltas: (string | null)[]) =>
+        sql`SELECT * FROM ledger_post_many(${h.tenantId}, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}',
+          ${accounts}::text[], ${deltas}::numeric[])`.execute(h.database.db);
+      const m = 'member:m8:points';
+      const cases: [string, () => Promise<unknown>][] = [
+        ['unbalanced', () => one([m, 'market:many'], ['POINTS', 'POINTS'], ['-1', '2'])],
+        ['one posting', () => one(['market:many'], ['POINTS'], ['1'])],
+        ['no posting', () => one([], [], [])],
+        ['three decimals', () => one([m, 'market:many'], ['POINTS', 'POINTS'], ['-0.001', '0.001'])],
+        ['a zero amount', () => one([m, 'market:many', 'market:many'], ['POINTS', 'POINTS', 'POINTS'], ['-1', '1', '0'])],
+        ['a NULL amount', () => one([m, 'market:many', 'market:many'], ['POINTS', 'POINTS', 'POINTS'], ['-1', '1', null])],
+        ['balanced in sum but not per unit', () => one([m, 'market:hours'], ['POINTS', 'HOURS'], ['-1', '1'])],
+        ['a NULL unit that does not balance', () => one([m, 'market:many', 'market:many'], ['POINTS', 'POINTS', null], ['-1', '1', '1'])],
+        ['a posting of entry 2 in a call of one', () => one([m, 'market:many'], ['POINTS', 'POINTS'], ['-1', '1'], [1, 2])],
+        ['a posting of no entry', () => one([m, 'market:many'], ['POINTS', 'POINTS'], ['-1', '1'], [1, null as unknown as number])],
+        [
+          'postings in a call of no entry',
+          () => sql`SELECT * FROM ledger_post_many(${h.tenantId}, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}',
+            ARRAY[1, 1], ARRAY[${m}, 'market:many'], ARRAY['POINTS', 'POINTS'], ARRAY[-1, 1]::numeric[],
+            ARRAY[${m}], ARRAY[1]::numeric[])`.execute(h.database.db),
+        ],
+        ['a change of held of zero', () => holds([m], ['0'])],
+        ['a change of held with three decimals', () => holds([m], ['0.001'])],
+        ['a change of held without an account', () => holds([null], ['1'])],
+        ['a change of held without an amount', () => holds([m], [null])],
+      ];
+      const before = await h.count('ledger_entries');
+      const held = async () => (await sql<{ held: string }>`SELECT held::text AS held FROM ledger_balances
+        WHERE tenant_id = ${h.tenantId} AND account_id = ${m}`.execute(h.database.db)).rows[0]!.held;
+      const heldBefore = await held();
+      for (const [name, call] of cases) t.equal((await refusal(t, call())).code, 'LE001', name);
+      t.equal(await h.count('ledger_entries'), before, 'nothing written');
+      t.equal(await balance(h, m), '5.00', 'balance unchanged');
+      t.equal(await held(), heldBefore, 'held unchanged');
+    });
+
+    t.test('one entry: an account debited and credited in it is guarded by its net change', async (t) => {
+      await fundedAccount(h, { id: 'member:m9:points', points: '1' });
+      const m = 'member:m9:points';
+      // Net -3 on 1.00: refused with the entry's net as requested.
+      const err = await refusal(t, postMany(h, [[[m, '-5'], [m, '2'], ['market:many', '3']]]));
+      t.equal(err.code, 'LE402');
+      t.same(JSON.parse(err.detail), { accountId: m, unit: 'POINTS', available: 1, requested: 3 });
+      // Net +1, though a posting takes 5 more than the balance: the entry does not take from it.
+      const [row] = await postMany(h, [[[m, '-5'], [m, '6'], ['market:many', '-1']]]);
+      t.same(row!.balances_after.slice(0, 2), ['-4.00', '2.00'], 'running balances posting by posting');
+      t.equal(await balance(h, m), '2.00');
+      // In a call of many entries, an account only one entry touches is guarded the same way.
+      const err2 = await refusal(t, postMany(h, [[['market:many', '-1'], ['member:m8:points', '1']], [[m, '-5'], [m, '2'], ['market:many', '3']]]));
+      t.equal(err2.code, 'LE402');
+      t.same(JSON.parse(err2.detail), { accountId: m, unit: 'POINTS', available: 2, requested: 3 });
+      await postMany(h, [[['market:many', '-1'], ['member:m8:points', '1']], [[m, '-4'], [m, '2'], ['market:many', '2']]]);
+      t.equal(await balance(h, m), '0.00', 'a net change of exactly the balance goes through');
+      await h.assertLedger(t);
+    });
+
     t.test('two reversals of one entry in one call: already_reversed, nothing written', async (t) => {
       await fundedAccount(h, { id: 'member:m5:points', points: '5' });
       const [first] = await postMany(h, [[['member:m5:points', '-2'], ['market:many', '2']]]);

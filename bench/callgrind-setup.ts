@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { openDatabase } from '../src/db/database.js';
+import { migrator } from '../src/db/migrate.js';
+import { createTenant } from '../src/tenants/tenants.js';
+import { setUpXferAccounts, XFER_ACCOUNTS } from './baselines.js';
+
+// Sets up one database for bench/callgrind.sh (instructions per call of the write path): the
+// schema migrated up to --to (default the latest), the benchmark's 10,000 funded transfer
+// accounts, the sqlcost issuance and member accounts, 3,000 transfers posted, VACUUM ANALYZE.
+// The database must exist and be empty; --url names it.
+const { values } = parseArgs({ options: { url: { type: 'string' }, to: { type: 'string' } } });
+const url = values.url!;
+
+const database = await openDatabase({ engine: 'postgres', url, poolSize: 2 });
+const m = migrator(database.db);
+const { error } = values.to ? await m.migrateTo(values.to) : await m.migrateToLatest();
+if (error) throw error;
+await createTenant(database.db, { id: 'cost', name: 'cost' });
+await database.close();
+await setUpXferAccounts(url, 'cost');
+const c = new pg.Client({ connectionString: url });
+await c.connect();
+await c.query(`INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots) VALUES
+  ('cost', 'iss.h', 'HOURS', 'issuance', true, 1), ('cost', 'iss.p', 'POINTS', 'issuance', true, 1)`);
+await c.query(`INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots)
+  SELECT 'cost', 'mh.' || g, 'HOURS', 'member', false, 1 FROM generate_series(1, ${XFER_ACCOUNTS}) g`);
+await c.query(`INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
+  SELECT tenant_id, account_id, 0, allow_negative FROM ledger_accounts WHERE account_id LIKE 'iss.%' OR account_id LIKE 'mh.%'`);
+for (let i = 0; i < 3000; i++) {
+  const a = 1 + ((i * 7919) % XFER_ACCOUNTS);
+  const b = 1 + ((i * 104729 + 17) % XFER_ACCOUNTS);
+  await c.query(`SELECT entry_id FROM ledger_post('cost', 'transfer', now(), NULL, NULL, NULL, NULL, NULL, NULL, NULL, $1::text[], ARRAY['POINTS','POINTS'], ARRAY[-1.00, 1.00]::numeric[])`,
+    [[`xfer.${a}`, `xfer.${b === a ? (a % XFER_ACCOUNTS) + 1 : b}`]]);
+}
+await c.query('VACUUM ANALYZE');
+await c.end();
