@@ -343,10 +343,13 @@ async function holdCapture(cfg: ClientConfig, seconds: number): Promise<PhaseRes
   const start = Date.now();
   const end = start + seconds * 1000;
   const headers = (key: string) => ({ authorization: `Bearer ${cfg.adminKey}`, 'content-type': 'application/json', 'idempotency-key': key });
+  // Each phase (warm-up, measured) numbers its pairs from 0: its keys carry a run id of their own,
+  // or the measured phase would replay the warm-up's keys with other bodies (409).
+  const run = crypto.randomBytes(4).toString('hex');
   const loop = async () => {
     while (Date.now() < end) {
       const i = n++;
-      const tag = `${cfg.tag}-${i}`;
+      const tag = `${cfg.tag}-${run}-${i}`;
       const t = performance.now();
       try {
         const hold = HOLD_API.create(accounts[crypto.randomInt(accounts.length)]!, i);
