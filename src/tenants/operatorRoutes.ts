@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemResponses } from '../http/schemas.js';
-import { OrgUnitId } from '../orgunits/routes.js';
 import { DomainError } from '../problems.js';
 import { isOperatorToken } from './operator.js';
-import { CreatedApiKeySchema } from './routes.js';
-import { createApiKey, createTenant, listTenants, Roles, TENANT_ID, TenantExistsError, tenantExists } from './tenants.js';
+import { CreatedApiKeySchema, NewApiKeySchema } from './routes.js';
+import { createApiKey, createTenant, listTenants, TENANT_ID, TenantExistsError, tenantExists } from './tenants.js';
 
 // /v1/operator: what the deployment's operator does while the service runs (new county centres
 // and their keys). Authenticated by the operator token, never by a tenant key: a tenant admin
@@ -70,11 +69,7 @@ export const operatorRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: "Create an API key of a tenant (the secret is in this response only), e.g. when its admin key is lost",
       security,
       params: z.object({ tenantId: TenantId }),
-      body: z.object({
-        name: z.string().trim().min(1).max(200),
-        role: z.enum(Roles),
-        orgUnitId: OrgUnitId.optional().describe('Station keys only: the org unit the key acts for'),
-      }),
+      body: NewApiKeySchema,
       response: {
         201: CreatedApiKeySchema,
         ...operatorProblems('validation_failed', 'tenant_not_found', 'scope_not_allowed', 'org_unit_not_found'),

@@ -31,6 +31,13 @@ const SettingsSchema = z
   })
   .meta({ id: 'Settings' });
 
+/** A new key, as a tenant's admin (POST /v1/api-keys) or the operator asks for it. */
+export const NewApiKeySchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  role: z.enum(Roles),
+  orgUnitId: OrgUnitId.optional().describe('Station keys only: the org unit the key acts for'),
+});
+
 export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/settings', {
     config: { roles: ['admin', 'auditor'] },
@@ -93,11 +100,7 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['tenant'],
       summary: 'Create an API key (the secret is in this response only)',
       headers: IdempotencyHeaders,
-      body: z.object({
-        name: z.string().trim().min(1).max(200),
-        role: z.enum(Roles),
-        orgUnitId: OrgUnitId.optional().describe('Station keys only: the org unit the key acts for'),
-      }),
+      body: NewApiKeySchema,
       response: {
         201: CreatedApiKeySchema,
         ...problemResponses('validation_failed', 'scope_not_allowed', 'org_unit_not_found', 'idempotency_conflict'),
