@@ -92,8 +92,6 @@ export interface Report {
   scenarios: Partial<
     Record<'http_floor' | 'award' | 'award_batch' | 'post_direct' | 'hold_capture' | 'hot_station' | 'balance_read' | 'balance_read_open' | 'embedded', ScenarioResult>
   >;
-  /** Scenarios asked for but not run, and why (hold-capture before the holds API exists). */
-  skipped: Record<string, string>;
   ratios: Record<string, number | null>;
   /** p99_ms: the closed loop's, as before issue 17; open_loop: at a fixed offered rate. */
   balance_read: {
@@ -213,7 +211,6 @@ export function table(r: Report): string {
   line('award-batch (100/req)', s.award_batch, (sc) => `${fmt(sc.records_per_s)} rec/s (${fmt(sc.requests_per_s)} req/s)`, x(r.ratios.batch_vs_sql_transfer, 'sql transfer'));
   line('post-direct (no HTTP)', s.post_direct, (sc) => `${fmt(sc.records_per_s)} entries/s`, x(r.ratios.post_direct_vs_sql_transfer, 'sql transfer'));
   line('hold-capture (pairs)', s.hold_capture, (sc) => `${fmt(sc.records_per_s)} pairs/s`, x(r.ratios.hold_capture_vs_ledger_post2, 'ledger-post-2'));
-  if (r.skipped.hold_capture) rows.push(['hold-capture', 'skipped: no holds API yet']);
   line('hot-station (1 station)', s.hot_station, (sc) => `${fmt(sc.requests_per_s)} req/s`, x(r.ratios.hot_station, 'award'));
   line('balance-read (closed loop)', s.balance_read, (sc) => `${fmt(sc.requests_per_s)} req/s`, '');
   line('balance-read (open loop)', s.balance_read_open, (sc) => `${fmt(sc.requests_per_s)} of ${fmt(Number(sc.offered_per_s), 0)} req/s`, '');

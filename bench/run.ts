@@ -305,19 +305,11 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     await settle(db.url);
   }
   if (wanted.has('hold-capture')) {
-    // Holds land with issue 17 items 1-2: until the service has POST /v1/holds the scenario is
-    // skipped (and said so), not failed.
-    const spec = (await (await fetch(`${service.baseUrl}/openapi.json`)).json()) as { paths?: Record<string, unknown> };
-    if (!spec.paths?.['/v1/holds'] || !spec.paths['/v1/holds/{id}/capture']) {
-      report.skipped.hold_capture = 'the service has no holds API yet (no POST /v1/holds and /v1/holds/{id}/capture in its OpenAPI)';
-      log(`hold-capture: skipped, ${report.skipped.hold_capture}`);
-    } else {
-      log(`hold-capture: POST /v1/holds then /v1/holds/{id}/capture, ${opts.connections} connections`);
-      const accounts = Array.from({ length: XFER_ACCOUNTS }, (_, i) => xferAccount(i + 1));
-      const { run, window } = await loadService(service, { ...client('hold-capture', 0, county.keys, 'hold'), adminKey: county.adminKey, accounts }, db.name);
-      report.scenarios.hold_capture = { ...scenarioResult(run, opts.connections), unit: 'hold + capture pairs', ...serviceUse(window, run.measured.records_per_s) };
-      await settle(db.url);
-    }
+    log(`hold-capture: POST /v1/holds then /v1/holds/{id}/capture, ${opts.connections} connections`);
+    const accounts = Array.from({ length: XFER_ACCOUNTS }, (_, i) => xferAccount(i + 1));
+    const { run, window } = await loadService(service, { ...client('hold-capture', 0, county.keys, 'hold'), adminKey: county.adminKey, accounts }, db.name);
+    report.scenarios.hold_capture = { ...scenarioResult(run, opts.connections), unit: 'hold + capture pairs', ...serviceUse(window, run.measured.records_per_s) };
+    await settle(db.url);
   }
   if (wanted.has('balance-read')) {
     log(`balance-read: GET /v1/members/{id}, random members, closed loop of ${opts.connections} connections`);
@@ -456,7 +448,6 @@ async function main(): Promise<number> {
     ratios: {},
     balance_read: { p99_ms: null, closed_loop: null, open_loop: null },
     cpu_ms: {},
-    skipped: {},
     rss: null,
     verification: null,
     targets: {},
