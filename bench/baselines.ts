@@ -110,6 +110,8 @@ export interface Baselines {
   ledger_post_sql?: PgbenchResult;
   /** ledger_post with two postings between random accounts of 10,000, as sql_transfer moves them. */
   ledger_post_2?: PgbenchResult & { accounts: number };
+  /** A hold then its capture (two transactions) by the ledger's SQL functions: see holdCaptureSql. */
+  hold_capture_sql?: PgbenchResult & { accounts: number };
 }
 
 export async function runBaselines(
@@ -257,6 +259,35 @@ export async function ledgerPost2(url: string, tenantId: string, opts: { connect
       '',
     ].join('\n');
     const file = path.join(dir, 'ledger_post2.pgbench');
+    fs.writeFileSync(file, script);
+    return await measure(url, ['-n', '-M', 'prepared', '-f', file], opts, { PGOPTIONS: SESSION_OPTIONS });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * hold-capture-sql: what the hold-capture scenario asks of the database alone. One pgbench
+ * "transaction" is a pair: ledger_hold_create (1.00 point of a random account of the 10,000) and
+ * ledger_hold_resolve capturing it to another random account, each statement its own transaction
+ * (two commits, as the two HTTP requests make), prepared, on sessions with the service's settings.
+ * Its tps are pairs/s, comparable with ledger-post-2's transactions/s: the part of the
+ * hold-capture ratio that the ledger's functions set, with no HTTP, idempotency or read-back.
+ */
+export async function holdCaptureSql(url: string, tenantId: string, opts: { connections: number; duration: number; warmup: number }): Promise<PgbenchResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-hold-capture-'));
+  try {
+    const quote = (v: string) => `'${v.replaceAll("'", "''")}'`;
+    const script = [
+      `\\set from random(1, ${XFER_ACCOUNTS})`,
+      `\\set to random(1, ${XFER_ACCOUNTS})`,
+      'SELECT gen_random_uuid() AS hold \\gset',
+      `SELECT created_at FROM ledger_hold_create(${quote(tenantId)}, :hold::uuid, 'xfer.' || :from::int, 'POINTS', 1.00, NULL, 300, NULL, NULL, 'bench');`,
+      `SELECT entry_id FROM ledger_hold_resolve(${quote(tenantId)}, :hold::uuid, 'capture', 1.00,`,
+      `  ARRAY['xfer.' || CASE WHEN :to::int = :from::int THEN :from::int % ${XFER_ACCOUNTS} + 1 ELSE :to::int END], ARRAY[NULL::numeric], NULL, 'bench', NULL);`,
+      '',
+    ].join('\n');
+    const file = path.join(dir, 'hold_capture.pgbench');
     fs.writeFileSync(file, script);
     return await measure(url, ['-n', '-M', 'prepared', '-f', file], opts, { PGOPTIONS: SESSION_OPTIONS });
   } finally {

@@ -316,17 +316,16 @@ async function openLoopRead(cfg: ClientConfig, seconds: number): Promise<PhaseRe
 
 /**
  * hold-capture: N loops, each holding 1.00 point of a random funded account and then capturing it
- * (two requests in sequence), through the raw ledger API with the admin key. A pair is one record;
- * its latency is the two requests'. The bodies follow issue 17's API (POST /v1/holds,
- * POST /v1/holds/{id}/capture): HOLD_API below is the one place to adjust if the merged API differs.
+ * to another random funded account (two requests in sequence), through the raw ledger API with the
+ * admin key: the pair moves a point between two random accounts of 10,000, as ledger-post-2 does,
+ * so the ratio compares like for like. A pair is one record; its latency is the two requests'.
  */
 const HOLD_API = {
   create: (accountId: string, n: number) => ({
     path: '/v1/holds',
     body: { accountId, unit: 'POINTS', amount: '1.00', reference: `bench-hold-${n}`, ttlSeconds: 300 },
   }),
-  holdId: (answer: string) => (JSON.parse(answer) as { id?: string; hold?: { id?: string } }).id ?? (JSON.parse(answer) as { hold?: { id?: string } }).hold?.id,
-  capture: (id: string) => ({ path: `/v1/holds/${encodeURIComponent(id)}/capture`, body: { amount: '1.00', credits: [{ accountId: 'xfer.source' }] } }),
+  capture: (id: string, creditTo: string) => ({ path: `/v1/holds/${encodeURIComponent(id)}/capture`, body: { amount: '1.00', credits: [{ accountId: creditTo }] } }),
 };
 
 async function holdCapture(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {
@@ -359,7 +358,9 @@ async function holdCapture(cfg: ClientConfig, seconds: number): Promise<PhaseRes
           if (failures.length < 5) failures.push(`hold: ${a.status} ${a.body.slice(0, 300)}`);
           continue;
         }
-        const cap = HOLD_API.capture(HOLD_API.holdId(a.body)!);
+        let to = accounts[crypto.randomInt(accounts.length)]!;
+        while (to === hold.body.accountId) to = accounts[crypto.randomInt(accounts.length)]!;
+        const cap = HOLD_API.capture((JSON.parse(a.body) as { id: string }).id, to);
         const b = await request(agent, base, 'POST', cap.path, headers(`${tag}-c`), JSON.stringify(cap.body), cfg.timeoutSeconds * 1000);
         codes[b.status] = (codes[b.status] ?? 0) + 1;
         if (b.status < 200 || b.status >= 300) {

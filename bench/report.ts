@@ -120,6 +120,8 @@ export function derive(r: Report): void {
   r.ratios = {
     ledger_post2_vs_sql_transfer: ratio(lp2, sql),
     hold_capture_vs_ledger_post2: ratio(s.hold_capture?.records_per_s, lp2),
+    // The same pair by the ledger's SQL functions alone: the share of the ratio the database sets.
+    hold_capture_sql_vs_ledger_post2: ratio(r.baselines.hold_capture_sql?.tps, lp2),
     award_vs_sql_transfer: ratio(s.award?.requests_per_s, sql),
     batch_vs_sql_transfer: ratio(s.award_batch?.records_per_s, sql),
     hot_station: ratio(s.hot_station?.requests_per_s, s.award?.requests_per_s),
@@ -156,6 +158,7 @@ export function derive(r: Report): void {
   if (b.sql_transfer) r.cpu_ms.sql_transfer = cpu(null, b.sql_transfer.db_cpu_ms_per_record);
   if (b.pgbench_tpcb_simple) r.cpu_ms.pgbench_tpcb = cpu(null, b.pgbench_tpcb_simple.db_cpu_ms_per_record);
   if (b.ledger_post_2) r.cpu_ms.ledger_post2 = cpu(null, b.ledger_post_2.db_cpu_ms_per_record);
+  if (b.hold_capture_sql) r.cpu_ms.hold_capture_sql = cpu(null, b.hold_capture_sql.db_cpu_ms_per_record);
   // ledger-post-sql posts one four-posting entry per transaction: per record is per entry.
   if (b.ledger_post_sql) r.cpu_ms.ledger_post4 = cpu(null, b.ledger_post_sql.db_cpu_ms_per_record);
   const rssGrowth = r.rss ? round(r.rss.end_mb / r.rss.start_mb, 3) : null;
@@ -194,6 +197,11 @@ export function table(r: Report): string {
     const p = b.ledger_post_2;
     const v = r.ratios.ledger_post2_vs_sql_transfer;
     rows.push(['ledger-post-2 (2 postings)', `${fmt(p.tps)} tps`, fmt(p.p50_ms, 2), fmt(p.p95_ms, 2), fmt(p.p99_ms, 2), String(p.failed), v == null ? '' : `${v.toFixed(2)} × sql transfer`, '', ms(p.db_cpu_ms_per_record)]);
+  }
+  if (b.hold_capture_sql) {
+    const p = b.hold_capture_sql;
+    const v = r.ratios.hold_capture_sql_vs_ledger_post2;
+    rows.push(['hold + capture via pgbench', `${fmt(p.tps)} pairs/s`, fmt(p.p50_ms, 2), fmt(p.p95_ms, 2), fmt(p.p99_ms, 2), String(p.failed), v == null ? '' : `${v.toFixed(2)} × ledger-post-2`, '', ms(p.db_cpu_ms_per_record)]);
   }
   if (b.ledger_post_sql) {
     const p = b.ledger_post_sql;

@@ -7,7 +7,7 @@ import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { verifyLedger } from '../src/ledger/verify.js';
 import { createTenant } from '../src/tenants/tenants.js';
-import { ledgerPost2, ledgerPostSql, runBaselines, setUpXferAccounts, XFER_ACCOUNTS, xferAccount } from './baselines.js';
+import { holdCaptureSql, ledgerPost2, ledgerPostSql, runBaselines, setUpXferAccounts, XFER_ACCOUNTS, xferAccount } from './baselines.js';
 import { cleanupAll, cleanupOnSignals, onCleanup } from './cleanup.js';
 import type { ClientConfig, ClientResult } from './client.js';
 import { postDirect } from './direct.js';
@@ -305,6 +305,9 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     await settle(db.url);
   }
   if (wanted.has('hold-capture')) {
+    log(`hold-capture-sql: pgbench calling ledger_hold_create then ledger_hold_resolve (two transactions), ${opts.connections} clients`);
+    report.baselines.hold_capture_sql = { ...(await holdCaptureSql(db.url, county.tenantId, opts)), accounts: XFER_ACCOUNTS };
+    await settle(db.url);
     log(`hold-capture: POST /v1/holds then /v1/holds/{id}/capture, ${opts.connections} connections`);
     const accounts = Array.from({ length: XFER_ACCOUNTS }, (_, i) => xferAccount(i + 1));
     const { run, window } = await loadService(service, { ...client('hold-capture', 0, county.keys, 'hold'), adminKey: county.adminKey, accounts }, db.name);

@@ -39,6 +39,8 @@ for (const engine of engines) {
       t.equal(placed.body.amount, '8.00');
       t.equal(placed.body.reference, 'basket-1');
       t.same(placed.body.events.map((e: any) => e.kind), ['created']);
+      // The create answer is built without reading the hold back: it must be what a read gives.
+      t.same((await h.request('GET', `/v1/holds/${placed.body.id}`)).body, placed.body, 'GET answers the new hold as its creation did');
       t.match(await account(h, 'member:cap:points'), { balance: '10.00', held: '8.00', available: '2.00' });
       // What is held cannot be spent elsewhere.
       const spend = await h.request('POST', '/v1/entries', {

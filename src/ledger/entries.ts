@@ -1,9 +1,11 @@
 import { Decimal } from 'decimal.js';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Unit } from './amount.js';
 import type { DB } from '../db/schema.js';
 import { DomainError } from '../problems.js';
 import { type Entry, type EntryKind, post, toPosting } from './post.js';
 
+/** One entry with its postings, read in one statement (the postings as a JSON array, in order). */
 export async function getEntry(db: Kysely<DB>, tenantId: string, entryId: string): Promise<Entry | null> {
   const entry = await db
     .selectFrom('ledger_entries as e')
@@ -16,16 +18,12 @@ export async function getEntry(db: Kysely<DB>, tenantId: string, entryId: string
       'e.entry_id', 'e.seq', 'e.kind', 'e.reason', 'e.occurred_at', 'e.recorded_at', 'e.tx_id',
       'e.reverses_entry_id', 'e.object_type', 'e.object_id', 'e.rule_version', 'e.created_by',
       'r.entry_id as reversed_by',
+      // Amounts as text: a JSON number would lose digits past 2^53.
+      sql<[string, Unit, string, string | null][]>`(SELECT json_agg(json_build_array(p.account_id, p.unit, p.amount::text, p.balance_after::text) ORDER BY p.idx)
+        FROM ledger_postings p WHERE p.tenant_id = e.tenant_id AND p.entry_id = e.entry_id)`.as('postings'),
     ])
     .executeTakeFirst();
   if (!entry) return null;
-  const postings = await db
-    .selectFrom('ledger_postings')
-    .where('tenant_id', '=', tenantId)
-    .where('entry_id', '=', entryId)
-    .select(['account_id', 'unit', 'amount', 'balance_after'])
-    .orderBy('idx')
-    .execute();
   return {
     id: entry.entry_id,
     seq: entry.seq,
@@ -40,7 +38,7 @@ export async function getEntry(db: Kysely<DB>, tenantId: string, entryId: string
     objectId: entry.object_id,
     ruleVersion: entry.rule_version,
     createdBy: entry.created_by,
-    postings: postings.map((p) => toPosting(p.account_id, p.unit, p.amount, p.balance_after)),
+    postings: (entry.postings ?? []).map(([account, unit, amount, after]) => toPosting(account, unit, amount, after)),
   };
 }
 

@@ -78,14 +78,35 @@ export interface NewHold {
 /** Places a hold: `available` drops at once; refused with insufficient_points when it does not fit. */
 export async function createHold(trx: Transaction<DB>, input: NewHold): Promise<Hold> {
   const holdId = crypto.randomUUID();
+  let created: { expires_at: Date | string; created_at: Date | string };
   try {
-    await sql`SELECT * FROM ledger_hold_create(${input.tenantId}, ${holdId}::uuid, ${input.accountId}, ${input.unit},
+    const { rows } = await sql<{ expires_at: Date | string; created_at: Date | string }>`SELECT expires_at, created_at FROM ledger_hold_create(${input.tenantId}, ${holdId}::uuid, ${input.accountId}, ${input.unit},
       ${input.amount.toFixed()}::numeric, ${input.expiresAt ? input.expiresAt.toISOString() : null}::timestamptz,
       ${input.ttlSeconds ?? null}::integer, ${input.reference ?? null}, ${input.reason ?? null}, ${input.actor ?? null})`.execute(trx);
+    created = rows[0]!;
   } catch (err) {
     throw holdError(err, holdId);
   }
-  return (await getHold(trx, input.tenantId, holdId))!;
+  // The new hold is exactly what was asked plus the database's two times: answered without
+  // reading it back (what getHold would read, field for field; the tests compare the two).
+  const amount = formatAmount(input.amount);
+  const at = new Date(created.created_at).toISOString();
+  return {
+    id: holdId,
+    accountId: input.accountId,
+    unit: input.unit,
+    amount,
+    status: 'open',
+    expiresAt: new Date(created.expires_at).toISOString(),
+    reference: input.reference ?? null,
+    reason: input.reason ?? null,
+    createdAt: at,
+    createdBy: input.actor ?? null,
+    capturedAmount: null,
+    captureEntryId: null,
+    resolvedAt: null,
+    events: [{ kind: 'created', amount, released: formatAmount(0), entryId: null, reason: input.reason ?? null, at, actor: input.actor ?? null }],
+  };
 }
 
 export interface Capture {
@@ -124,22 +145,23 @@ export async function voidHold(trx: Transaction<DB>, tenantId: string, holdId: s
   return (await getHold(trx, tenantId, holdId))!;
 }
 
+/** One hold with its history, read in one statement (the events as a JSON array, in order). */
 export async function getHold(db: Kysely<DB>, tenantId: string, holdId: string): Promise<Hold | null> {
+  type EventRow = { kind: HoldEventKind; amount: string; released: string; entry_id: string | null; reason: string | null; at: string; actor: string | null };
   const hold = await db
-    .selectFrom('ledger_holds')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('hold_id', '=', holdId)
+    .selectFrom('ledger_holds as h')
+    .selectAll('h')
+    .select(
+      // Amounts as text (a JSON number would lose digits); creation first among events at one instant.
+      sql<EventRow[]>`(SELECT json_agg(json_build_object('kind', e.kind, 'amount', e.amount::text, 'released', e.released::text,
+          'entry_id', e.entry_id, 'reason', e.reason, 'at', e.at, 'actor', e.actor) ORDER BY e.at, e.kind = 'created' DESC)
+        FROM ledger_hold_events e WHERE e.tenant_id = h.tenant_id AND e.hold_id = h.hold_id)`.as('events'),
+    )
+    .where('h.tenant_id', '=', tenantId)
+    .where('h.hold_id', '=', holdId)
     .executeTakeFirst();
   if (!hold) return null;
-  const events = await db
-    .selectFrom('ledger_hold_events')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('hold_id', '=', holdId)
-    .orderBy('at')
-    .orderBy(sql`kind = 'created'`, 'desc')
-    .execute();
+  const events = hold.events ?? [];
   const resolution = events.find((e) => e.kind !== 'created');
   return {
     id: hold.hold_id,
