@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
 import { hashIdNumber, maskIdNumber, normalizeIdNumber } from '../src/members/identity.js';
-import { memberHoursAccount, memberPointsAccount } from '../src/members/stars.js';
+import { memberHoursAccount, memberPointsAccount } from '../src/ledger/index.js';
 import { idNumber, phone, RecordMaker } from './records.js';
 
 // The county the load runs against, set up through the API as a real one would be: a center,
