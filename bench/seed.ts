@@ -151,7 +151,7 @@ export async function smokeCheck(baseUrl: string, county: County, anchor: number
   }
 }
 
-// The legs of one seeded entry, award-shaped (src/hours/awards.ts awardPostings): 1 hour and
+// The legs of one seeded entry, award-shaped (src/hours/plans.ts awardPostings): 1 hour and
 // 10 points from the station's issuance accounts to the member.
 const LEGS = `(VALUES (0, false, 'hours', 'HOURS', -1.00::numeric), (1, true, 'hours', 'HOURS', 1.00),
                       (2, false, 'points', 'POINTS', -10.00), (3, true, 'points', 'POINTS', 10.00))
