@@ -57,6 +57,14 @@ t.test('the scan finds a table named by a builder or by raw SQL', async (t) => {
   t.same([...tablesNamed('sql`INSERT INTO service_records (…) SELECT … FROM unnest(…)`')], ['service_records']);
 });
 
+t.test('every table of src/db/schema.ts has an owner here', async (t) => {
+  const schema = fs.readFileSync(path.join(SRC, 'db', 'schema.ts'), 'utf8');
+  const block = /export interface DB \{([^}]*)\}/.exec(schema)?.[1] ?? '';
+  const tables = [...block.matchAll(/^\s*([a-z_]+):/gm)].map((m) => m[1]!);
+  t.ok(tables.length > 10, `read ${tables.length} tables`);
+  t.same(tables.filter((table) => !(table in OWNERS)).sort(), [], 'tables without an owner in OWNERS (add them)');
+});
+
 t.test("only a table's own module names it in a query", async (t) => {
   const strays: string[] = [];
   const seen = new Set<string>();
