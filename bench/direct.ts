@@ -3,15 +3,15 @@ import { Decimal } from 'decimal.js';
 import { openDatabase } from '../src/db/database.js';
 import { inTransaction } from '../src/db/transaction.js';
 import { post, type PostingInput } from '../src/ledger/post.js';
-import { memberHoursAccount, memberPointsAccount } from '../src/members/stars.js';
-import { issuanceAccount } from '../src/orgunits/orgUnits.js';
+import { memberHoursAccount, memberPointsAccount } from '../src/ledger/index.js';
+import { issuanceAccount } from '../src/ledger/index.js';
 import type { PhaseResult } from './client.js';
 import type { County } from './seed.js';
 import { latency, round, Samples } from './stats.js';
 
 // post-direct: the ledger's write path alone, in this process, no HTTP and no service-record
 // rules: N loops, each one `post` of an award-shaped entry (0.10 h and 1 point from a station's
-// issuance accounts to a member, as src/hours/awards.ts posts them) in its own transaction, over
+// issuance accounts to a member, as src/hours/plans.ts plans them) in its own transaction, over
 // a pool of N connections. Set against `award`, it tells the ledger's cost from the rest.
 
 const HOURS = new Decimal('0.10');

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 
 // Valid request bodies for the load: ID numbers that pass GB 11643, and service records that the
-// intake rules accept (src/hours/records.ts submitRecord): no overlap with the member's other
+// intake rules accept (src/hours/submission.ts prepareSubmissions): no overlap with the member's other
 // records, at most 12 h per China-time day, not older than 30 days, not in the future.
 //
 // Every record is 6 minutes long (0.10 h, 1 point at the default 10 points an hour) and sits in

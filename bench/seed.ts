@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
 import { hashIdNumber, maskIdNumber, normalizeIdNumber } from '../src/members/identity.js';
-import { memberHoursAccount, memberPointsAccount } from '../src/members/stars.js';
+import { memberHoursAccount, memberPointsAccount } from '../src/ledger/index.js';
 import { idNumber, phone, RecordMaker } from './records.js';
 
 // The county the load runs against, set up through the API as a real one would be: a center,
@@ -151,7 +151,7 @@ export async function smokeCheck(baseUrl: string, county: County, anchor: number
   }
 }
 
-// The legs of one seeded entry, award-shaped (src/hours/awards.ts awardPostings): 1 hour and
+// The legs of one seeded entry, award-shaped (src/hours/plans.ts awardPostings): 1 hour and
 // 10 points from the station's issuance accounts to the member.
 const LEGS = `(VALUES (0, false, 'hours', 'HOURS', -1.00::numeric), (1, true, 'hours', 'HOURS', 1.00),
                       (2, false, 'points', 'POINTS', -10.00), (3, true, 'points', 'POINTS', 10.00))

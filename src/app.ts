@@ -17,22 +17,24 @@ import type { DB } from './db/schema.js';
 import { isDatabaseUnavailable } from './db/transaction.js';
 import { healthRoutes } from './health.js';
 import { requireApiKey } from './http/auth.js';
-import { KeyCache } from './tenants/keyCache.js';
+import { KeyCache } from './auth/keyCache.js';
 import { clientErrorHandler, handleError, registerErrorHandling } from './http/errors.js';
 import { registerMetrics } from './http/metrics.js';
 import { finishDocument } from './http/openapi.js';
-import { sendProblem } from './http/problem.js';
+import { sendProblem } from './http/problemDetails.js';
 import { refuseUnstorableText } from './http/text.js';
 import { RecordIntake } from './hours/intake.js';
-import { hoursRoutes } from './hours/routes.js';
-import { demoRoutes } from './demo/routes.js';
-import { holdRoutes } from './ledger/holdRoutes.js';
-import { HoldSweeper } from './ledger/holds.js';
-import { ledgerRoutes } from './ledger/routes.js';
-import { memberRoutes } from './members/routes.js';
+// Route modules in this order: the OpenAPI document lists schemas in the order their modules load.
 import { orgUnitRoutes } from './orgunits/routes.js';
-import { operatorRoutes } from './tenants/operatorRoutes.js';
-import { tenantRoutes } from './tenants/routes.js';
+import { hoursRoutes } from './hours/routes.js';
+import { rulesRoutes } from './rules/routes.js';
+import { demoRoutes } from './demo/routes.js';
+import { holdRoutes } from './admin/holdRoutes.js';
+import { HoldSweeper } from './ledger/index.js';
+import { ledgerRoutes } from './admin/ledgerRoutes.js';
+import { memberRoutes } from './members/routes.js';
+import { operatorRoutes } from './admin/operatorRoutes.js';
+import { tenantRoutes } from './admin/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -163,6 +165,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(orgUnitRoutes);
       await v1.register(memberRoutes);
       await v1.register(hoursRoutes);
+      await v1.register(rulesRoutes);
       await v1.register(demoRoutes);
     },
     { prefix: '/v1' },

@@ -1,36 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
-import { buildApp } from './app.js';
+import { issueApiKey } from './admin/apiKeys.js';
+import { Roles, type Role } from './auth/caller.js';
 import { withProgress } from './cli/progress.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
-import { lockHolder, readServiceAddress } from './dataDir.js';
-import { DataDirLockedError, openDatabase } from './db/database.js';
+import { CliError, EXIT, generateOpenApi, onDatabaseOrService, out, say, UsageError, withDatabase } from './cli/runtime.js';
+import { ConfigError } from './config.js';
+import { DataDirLockedError } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import type { DB } from './db/schema.js';
-import { expireHolds } from './ledger/holds.js';
-import { VERIFY_CHECKS, verifyLedger } from './ledger/verify.js';
+import { expireHolds, VERIFY_CHECKS, verifyLedger } from './ledger/index.js';
 import { DemoCommandError, demoCommand } from './demo/command.js';
 import { DomainError } from './problems.js';
-import { operatorTokenForClient } from './tenants/operator.js';
-import {
-  createApiKey,
-  createTenant,
-  listTenants,
-  type Role,
-  Roles,
-  TENANT_ID,
-  TenantExistsError,
-  tenantExists,
-} from './tenants/tenants.js';
+import { createTenant, listTenants, TENANT_ID, TenantExistsError, tenantExists } from './tenants/tenants.js';
 
 // The operator's command line. Every command is one entry of COMMANDS below: its name, usage,
 // help and options, and what it does. The result is JSON on stdout; messages, progress and errors
 // go to stderr, so `npm run --silent cli -- … | jq` always reads clean JSON.
-
-const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const EXIT_CODES = `exit codes:
   0  done
@@ -60,19 +45,7 @@ interface Command {
   run(values: Values): Promise<number>;
 }
 
-class UsageError extends Error {}
-/** A refusal or failure the user can act on: its message is printed without a stack. */
-class CliError extends Error {}
-
 const OPENAPI_FILE = path.resolve(import.meta.dirname, '..', 'openapi', 'openapi.json');
-
-function out(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-function say(message: string): void {
-  process.stderr.write(`${message}\n`);
-}
 
 const COMMANDS: Command[] = [
   {
@@ -147,7 +120,7 @@ const COMMANDS: Command[] = [
         (db) =>
           db.transaction().execute(async (trx) => {
             if (!(await tenantExists(trx, tenantId))) throw new CliError(`tenant ${tenantId} does not exist`);
-            return createApiKey(trx, tenantId, body);
+            return issueApiKey(trx, tenantId, body);
           }),
         (service) => service('POST', `/v1/operator/tenants/${tenantId}/api-keys`, body),
       );
@@ -267,86 +240,6 @@ function findCommand(argv: string[]): { command: Command | undefined; rest: stri
     if (command) return { command, rest: argv.slice(n), named: name };
   }
   return { command: undefined, rest: argv.slice(words.length), named: words.join(' ') };
-}
-
-/** The OpenAPI document as the code generates it; needs no database (none is ever queried). */
-export async function generateOpenApi(): Promise<string> {
-  const config = loadConfig({ LOG_LEVEL: 'silent' });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ max: 1 }) }) });
-  const app = await buildApp({ config, database: { db, engine: 'postgres', close: () => db.destroy() }, logger: false });
-  await app.ready();
-  const document = `${JSON.stringify(app.swagger(), null, 2)}\n`;
-  await app.close();
-  await db.destroy();
-  return document;
-}
-
-async function withDatabase<T>(opts: { migrate: boolean }, fn: (db: Kysely<DB>) => Promise<T>): Promise<T> {
-  const database = await openDatabase(loadConfig().database);
-  try {
-    if (opts.migrate) await migrateToLatest(database.db);
-    return await fn(database.db);
-  } finally {
-    await database.close();
-  }
-}
-
-type ServiceCall = (method: string, url: string, body?: unknown) => Promise<unknown>;
-
-/**
- * Runs `direct` on the database; when the embedded data folder is held by the running service
- * (which only one process may open), runs `viaService` against that service instead, with the
- * operator token. With DATABASE_URL the database is always opened directly.
- */
-async function onDatabaseOrService<T>(direct: (db: Kysely<DB>) => Promise<T>, viaService: (call: ServiceCall) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  try {
-    return await withDatabase({ migrate: true }, direct);
-  } catch (err) {
-    if (!(err instanceof DataDirLockedError) || config.database.engine !== 'pglite') throw err;
-    const call = serviceClient(config, err);
-    return viaService(call);
-  }
-}
-
-function serviceClient(config: Config, locked: DataDirLockedError): ServiceCall {
-  const address = readServiceAddress(config.dataDir);
-  const holder = lockHolder(config.dataDir);
-  if (!address || address.pid !== holder) {
-    throw new CliError(`${locked.message}\n(no running service of this folder to go through: DATA_DIR/service.json is missing or not that process's)`);
-  }
-  const token = operatorTokenForClient(config.dataDir);
-  if (!token) throw new CliError('the service holds the data folder and no operator token is at hand: set OPERATOR_TOKEN to the service\'s');
-  say(`the service (pid ${address.pid}) holds the data folder: going through it at ${address.url}`);
-  return async (method, url, body) => {
-    let res: Response;
-    try {
-      res = await fetch(`${address.url}${url}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          // The CLI speaks English; the service's problem details follow Accept-Language.
-          'accept-language': 'en',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (err) {
-      throw new CliError(`could not reach the service at ${address.url}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    const text = await res.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: reported below
-    }
-    if (res.ok) return parsed;
-    const problem = (parsed ?? {}) as { code?: string; detail?: string };
-    const hint = problem.code === 'operator_unauthenticated' ? ' (set OPERATOR_TOKEN to the service\'s operator token)' : '';
-    throw new CliError(`the service refused: ${res.status} ${problem.code ?? ''} ${problem.detail ?? text}${hint}`.replace(/ {2,}/g, ' '));
-  };
 }
 
 async function run(argv: string[]): Promise<number> {

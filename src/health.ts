@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pendingMigrations } from './db/migrate.js';
-import { sendProblem } from './http/problem.js';
+import { sendProblem } from './http/problemDetails.js';
 import { problemResponses } from './http/schemas.js';
 
 const READY_TIMEOUT_MS = 2000;

@@ -6,7 +6,7 @@ import { DataDirLockedError, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { writeServiceAddress } from './dataDir.js';
 import { bootstrapTenant } from './tenants/bootstrap.js';
-import { resolveOperatorToken } from './tenants/operator.js';
+import { resolveOperatorToken } from './admin/operator.js';
 
 // Starts the service: validate the environment, open the database, migrate, listen.
 // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the pool, exit 0.

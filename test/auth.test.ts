@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import t from 'tap';
-import type { Role } from '../src/tenants/tenants.js';
+import type { Role } from '../src/auth/caller.js';
 import { newIdNumber, newMember, orgTree, postRecord, recordBody, verifiedRecord } from './helpers/fixtures.js';
 import { engines, fundedAccount, type Harness, isProblem, type Response, setup, type Tap, transfer } from './helpers/harness.js';
 

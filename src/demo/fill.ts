@@ -1,14 +1,16 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
-import { rateRecord } from '../hours/awards.js';
-import { postRecords, RECORDS_PER_TRANSACTION } from '../hours/intake.js';
-import { recordsByExternalId } from '../hours/records.js';
-import { createRule, ruleAt } from '../hours/rules.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../auth/apiKeys.js';
+import type { Caller } from '../auth/caller.js';
+import { RECORDS_PER_TRANSACTION, submitRecords } from '../hours/intake.js';
+import { rateRecord } from '../hours/ratings.js';
+import { recordsByExternalId } from '../hours/repository.js';
+import { issuanceAccount, memberAccountSql } from '../ledger/index.js';
 import { membersByCards, registerMember } from '../members/members.js';
-import { createOrgUnit, findOrgUnit, issuanceAccount, type OrgUnitKind } from '../orgunits/orgUnits.js';
+import { createOrgUnit, findOrgUnit, type OrgUnitKind } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
-import { type Caller, createApiKey, listApiKeys, revokeApiKey } from '../tenants/tenants.js';
+import { createRule, ruleAt } from '../rules/rules.js';
 import {
   DEMO_CARD_PREFIX,
   DEMO_KEY_NAME,
@@ -146,12 +148,12 @@ async function fill(db: Kysely<DB>, tenantId: string, opts: DemoOptions): Promis
     const now = new Date();
     for (let i = 0; i < missingRecords.length; i += RECORDS_PER_TRANSACTION) {
       const chunk = missingRecords.slice(i, i + RECORDS_PER_TRANSACTION);
-      const postings = chunk.map((r) => {
+      const submissions = chunk.map((r) => {
         const { rating: _rating, member, daysAgo: _d, startHour: _h, startMinute: _m, span: _s, ...fields } = r;
         return { caller, input: { ...fields, memberId: memberIds.get(members[member]!.card)!, ...periodOf(r, now) } };
       });
       // The write path of the batch route: one transaction per chunk, each record idempotent by its externalId.
-      const settled = await Promise.all(await postRecords(db, tenantId, postings));
+      const settled = await Promise.all(await submitRecords(db, tenantId, submissions));
       settled.forEach((s, k) => {
         // Every planned record passes every check: a refusal here is a bug of the plan, not a state to skip.
         if (!s.ok) throw new Error(`demo record ${chunk[k]!.externalId} was refused`, { cause: s.error });
@@ -222,7 +224,7 @@ async function nonDemoData(db: Kysely<DB>, tenantId: string, demoKeys: string[])
       'accounts',
       sql`SELECT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.tenant_id = ${tenantId} AND NOT (a.account_id = ANY(${issuance}::text[]))
         AND NOT EXISTS (SELECT 1 FROM members m WHERE m.tenant_id = a.tenant_id AND ${demoMember}
-          AND a.account_id IN ('member:' || m.member_id || ':hours', 'member:' || m.member_id || ':points'))) AS found`,
+          AND a.account_id IN (${memberAccountSql('m.member_id', 'hours')}, ${memberAccountSql('m.member_id', 'points')}))) AS found`,
     ],
     [
       'service records',

@@ -1,14 +1,13 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { Caller } from '../auth/caller.js';
 import type { DB } from '../db/schema.js';
 import { idempotentWriteMany, type ManyOptions, requestHash, type Settled, type WriteOutcome, type WriteResult } from '../idempotency.js';
 import { orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
-import type { Caller } from '../tenants/tenants.js';
-import type { RecordOutcome } from './awards.js';
-import { type NewRecord, type Posting, prepareSubmissions } from './records.js';
-import { storeSubmissions } from './store.js';
+import type { NewRecord, RecordOutcome } from './record.js';
+import { prepareSubmissions, type RecordSubmission, storeSubmissions } from './submission.js';
 
-// Posting service records, alone or in a batch: both go through postRecords. The record's
+// Posting service records, alone, grouped or in a batch: all go through submitRecords. The record's
 // externalId is its idempotency key: the same record posted again (at once, or after a lost
 // answer) gets the first answer back, and the same externalId with a different record is a 409
 // once a record was stored. A refused record may be corrected and posted again under its
@@ -23,8 +22,8 @@ export const RECORDS_PER_TRANSACTION = 100;
  * Records of one tenant, checked in order and written in one transaction with their answers
  * (idempotentWriteMany): a refused record writes nothing and holds back none of the others.
  */
-export async function postRecords(db: Kysely<DB>, tenantId: string, postings: Posting[], opts: ManyOptions = {}): Promise<Promise<Settled>[]> {
-  const requests = postings.map(({ caller, input }) => ({
+export async function submitRecords(db: Kysely<DB>, tenantId: string, submissions: RecordSubmission[], opts: ManyOptions = {}): Promise<Promise<Settled>[]> {
+  const requests = submissions.map(({ caller, input }) => ({
     key: keyOf(input.externalId),
     hash: requestHash({ serviceRecord: input }),
     correctableRefusals: true,
@@ -37,9 +36,9 @@ export async function postRecords(db: Kysely<DB>, tenantId: string, postings: Po
     db,
     tenantId,
     requests,
-    (trx, claimed) => writeRecords(trx, tenantId, claimed.map((i) => postings[i]!)),
+    (trx, claimed) => writeRecords(trx, tenantId, claimed.map((i) => submissions[i]!)),
     (i) => async (trx) => {
-      const [outcome] = await writeRecords(trx, tenantId, [postings[i]!]);
+      const [outcome] = await writeRecords(trx, tenantId, [submissions[i]!]);
       if (outcome instanceof DomainError) throw outcome;
       return outcome!;
     },
@@ -48,13 +47,13 @@ export async function postRecords(db: Kysely<DB>, tenantId: string, postings: Po
 }
 
 /** Checks the records, then stores those that passed: verified with their awards, or submitted. */
-async function writeRecords(trx: Transaction<DB>, tenantId: string, postings: Posting[]): Promise<(WriteOutcome | DomainError)[]> {
-  const prepared = await prepareSubmissions(trx, tenantId, postings);
+async function writeRecords(trx: Transaction<DB>, tenantId: string, submissions: RecordSubmission[]): Promise<(WriteOutcome | DomainError)[]> {
+  const prepared = await prepareSubmissions(trx, tenantId, submissions);
   const outcomes = await storeSubmissions(trx, tenantId, prepared);
   return outcomes.map((o) => (o instanceof DomainError ? o : { statusCode: 201, body: o }));
 }
 
-type Waiting = { posting: Posting; settle: (s: Settled) => void; fail: (err: unknown) => void };
+type Waiting = { submission: RecordSubmission; settle: (s: Settled) => void; fail: (err: unknown) => void };
 
 /**
  * Single posts of one tenant that arrive together share transactions. Up to `concurrency` groups
@@ -62,7 +61,7 @@ type Waiting = { posting: Posting; settle: (s: Settled) => void; fail: (err: unk
  * that waited go together as the next group (at most MAX_GROUP). An idle service writes each post
  * at once, alone; a busy one pays the round trips of a transaction (claim the keys, check, read,
  * store, answer, commit) once per group instead of once per record. Each post keeps its own
- * answer: one refused record holds back none of the others (postRecords).
+ * answer: one refused record holds back none of the others (submitRecords).
  */
 export class RecordIntake {
   private readonly waiting = new Map<string, Waiting[]>();
@@ -76,7 +75,7 @@ export class RecordIntake {
   async post(caller: Caller, input: NewRecord): Promise<WriteResult & { body: RecordOutcome }> {
     const settled = await new Promise<Settled>((settle, fail) => {
       const queue = this.waiting.get(caller.tenantId) ?? [];
-      queue.push({ posting: { caller, input }, settle, fail });
+      queue.push({ submission: { caller, input }, settle, fail });
       this.waiting.set(caller.tenantId, queue);
       this.next(caller.tenantId);
     });
@@ -95,10 +94,10 @@ export class RecordIntake {
     // issuance slots held by a long transaction, a member being corrected) must not hold up the
     // others for long, nor keep this group's turn, so after GROUP_LOCK_WAIT_MS the group (even of
     // one) gives up and each post goes alone, outside the turns.
-    postRecords(
+    submitRecords(
       this.db,
       tenantId,
-      group.map((w) => w.posting),
+      group.map((w) => w.submission),
       { lockTimeoutMs: GROUP_LOCK_WAIT_MS, othersAtOnce: true },
     )
       // The next group may start once this one's transaction has ended; posts that went alone

@@ -2,152 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/auth.js';
 import { batchRoute } from '../http/batch.js';
-import { AmountSchema, IdempotencyHeaders, PageQuery, problemResponses, SignedAmountSchema, TimestampSchema } from '../http/schemas.js';
+import { AmountSchema, IdempotencyHeaders, OrgUnitId, PageQuery, problemResponses, TimestampSchema } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
-import { OrgUnitId } from '../orgunits/routes.js';
-import { authorizeRecordChange, correctHours, rateRecord, rejectRecord, revokeRecord, verifyRecord } from './awards.js';
-import { postRecords, RECORDS_PER_TRANSACTION } from './intake.js';
-import { getRecord, listRecords, RecordStatuses } from './records.js';
-import { createRule, listRules, Sources } from './rules.js';
-
-const Text = (max: number) => z.string().trim().min(1).max(max);
-
-export const NewRecordSchema = z
-  .object({
-    externalId: Text(200).describe("The station app's own id for this record; posting it again replays the first answer"),
-    memberId: z.uuid(),
-    orgUnitId: OrgUnitId,
-    category: Text(50).describe('Service category; the points rule may weight it'),
-    title: Text(200),
-    source: z.enum(Sources).default('manual').describe('checkin: signed in and out by code or QR; manual: entered afterwards'),
-    place: Text(200).optional(),
-    beneficiary: Text(200).optional().describe('Who was served'),
-    content: Text(2000).optional().describe('What was done'),
-    lead: Text(100).optional().describe('The activity lead'),
-    recorder: Text(100).optional().describe('Who recorded it'),
-    reference: Text(200).optional().describe('Order (点单) or activity reference'),
-    startedAt: TimestampSchema,
-    endedAt: TimestampSchema,
-    hours: AmountSchema.describe('Actual service time in hours, travel excluded; at most the time between start and end'),
-  })
-  .meta({ id: 'NewServiceRecord' });
-
-const StarChangeSchema = z
-  .object({
-    id: z.uuid(),
-    from: z.number().int(),
-    to: z.number().int(),
-    hours: SignedAmountSchema,
-    cause: z.string(),
-    recordId: z.uuid().nullable(),
-    entryId: z.uuid().nullable(),
-    changedAt: z.string(),
-  })
-  .meta({ id: 'StarChange' });
-
-export { StarChangeSchema };
-
-const RecordEventSchema = z.object({
-  no: z.number().int(),
-  type: z.string(),
-  at: z.string(),
-  actor: z.string().nullable(),
-  reason: z.string().nullable(),
-  detail: z.record(z.string(), z.unknown()),
-});
-
-const RecordSchema = z
-  .object({
-    id: z.uuid(),
-    externalId: z.string(),
-    memberId: z.uuid(),
-    orgUnitId: z.string(),
-    category: z.string(),
-    title: z.string(),
-    source: z.enum(Sources),
-    place: z.string().nullable(),
-    beneficiary: z.string().nullable(),
-    content: z.string().nullable(),
-    lead: z.string().nullable(),
-    recorder: z.string().nullable(),
-    reference: z.string().nullable(),
-    startedAt: z.string(),
-    endedAt: z.string(),
-    hours: SignedAmountSchema,
-    status: z.enum(RecordStatuses),
-    rejectReason: z.string().nullable(),
-    award: z
-      .object({ entryId: z.uuid(), ruleVersion: z.number().int(), points: SignedAmountSchema, explanation: z.string() })
-      .nullable()
-      .describe('The current award: entry, rule version, points and the arithmetic'),
-    rating: z
-      .object({
-        stars: z.number().int(),
-        comment: z.string().nullable(),
-        ratedAt: z.string(),
-        bonusPoints: SignedAmountSchema.nullable(),
-        bonusEntryId: z.uuid().nullable(),
-      })
-      .nullable(),
-    submittedAt: z.string(),
-    submittedBy: z.string().nullable(),
-    verifiedAt: z.string().nullable(),
-    verifiedBy: z.string().nullable(),
-    history: z.array(RecordEventSchema).optional().describe('Every change of the record, oldest first (on GET of one record)'),
-  })
-  .meta({ id: 'ServiceRecord' });
-
-const OutcomeSchema = z
-  .object({
-    record: RecordSchema,
-    member: z.object({
-      id: z.uuid(),
-      hours: SignedAmountSchema,
-      points: SignedAmountSchema,
-      pointsAvailable: SignedAmountSchema,
-      stars: z.number().int(),
-    }),
-    starChange: StarChangeSchema.nullable().describe("Set when this change moved the member's star rating"),
-    correction: z
-      .object({
-        reversalEntryIds: z.array(z.uuid()),
-        awardEntryId: z.uuid().nullable(),
-        adjustmentEntryId: z.uuid().nullable(),
-        forced: z.boolean().describe('True when spent points were taken from the adjustment account'),
-        shortfall: SignedAmountSchema,
-      })
-      .nullable(),
-  })
-  .meta({ id: 'ServiceRecordOutcome' });
-
-const RuleSchema = z
-  .object({
-    version: z.number().int(),
-    effectiveFrom: z.string(),
-    pointsPerHour: SignedAmountSchema,
-    categoryMultipliers: z.record(z.string(), z.string()),
-    ratingBonus: z.record(z.string(), z.string()),
-    dailyCapHours: SignedAmountSchema,
-    backdatingDays: z.number().int(),
-    pointSources: z.array(z.enum(Sources)),
-    createdAt: z.string(),
-    createdBy: z.string().nullable(),
-  })
-  .meta({ id: 'PointsRule' });
-
-const Decimal2 = z.string().regex(/^\d{1,6}(\.\d{1,2})?$/, 'a decimal string with at most two decimals');
-
-const NewRuleSchema = z
-  .object({
-    effectiveFrom: TimestampSchema.optional().describe('Now if left out; never in the past'),
-    pointsPerHour: Decimal2,
-    categoryMultipliers: z.record(Text(50), Decimal2).default({}),
-    ratingBonus: z.partialRecord(z.enum(['1', '2', '3', '4', '5']), Decimal2).default({}),
-    dailyCapHours: Decimal2.refine((v) => Number(v) > 0 && Number(v) <= 24, 'more than 0, at most 24'),
-    backdatingDays: z.number().int().min(1).max(3650).describe('Days a record may start before now (at least 1)'),
-    pointSources: z.array(z.enum(Sources)).min(0).default(['checkin', 'manual']),
-  })
-  .meta({ id: 'NewPointsRule' });
+import { RECORDS_PER_TRANSACTION, submitRecords } from './intake.js';
+import { authorizeRecordChange, correctHours, rejectRecord, revokeRecord, verifyRecord } from './lifecycle.js';
+import { rateRecord } from './ratings.js';
+import { RecordStatuses } from './record.js';
+import { getRecord, listRecords } from './repository.js';
+import { NewRecordSchema, OutcomeSchema, RecordSchema, Text } from './schemas.js';
 
 const Params = z.object({ id: z.uuid() });
 const Reason = Text(500);
@@ -193,7 +55,7 @@ export const hoursRoutes: FastifyPluginAsyncZod = async (app) => {
     result: OutcomeSchema,
     resultId: 'ServiceRecordBatchResult',
     key: { name: 'externalId', of: (raw) => (typeof (raw as { externalId?: unknown })?.externalId === 'string' ? (raw as { externalId: string }).externalId : null) },
-    write: (caller, inputs) => postRecords(app.db, caller.tenantId, inputs.map((input) => ({ caller, input }))),
+    write: (caller, inputs) => submitRecords(app.db, caller.tenantId, inputs.map((input) => ({ caller, input }))),
   });
 
   app.get('/service-records', {
@@ -318,29 +180,5 @@ export const hoursRoutes: FastifyPluginAsyncZod = async (app) => {
       writeOnce(request, reply, async (trx) => ({ statusCode: 200, body: await revokeRecord(trx, callerOf(request), request.params.id, request.body) }), {
         authorize: (trx) => authorizeRecordChange(trx, callerOf(request), request.params.id, request.body),
       }),
-  });
-
-  app.post('/points-rules', {
-    schema: {
-      tags: ['points rules'],
-      summary: 'Add the next version of the points rule, effective now or later',
-      headers: IdempotencyHeaders,
-      body: NewRuleSchema,
-      response: { 201: RuleSchema, ...problemResponses('validation_failed', 'rule_effective_in_past', 'idempotency_conflict') },
-    },
-    handler: async (request, reply) => {
-      const caller = callerOf(request);
-      return writeOnce(request, reply, async (trx) => ({ statusCode: 201, body: await createRule(trx, caller.tenantId, request.body, caller.keyId) }));
-    },
-  });
-
-  app.get('/points-rules', {
-    config: { roles: recordReaders },
-    schema: {
-      tags: ['points rules'],
-      summary: 'Every version of the points rule, oldest first',
-      response: { 200: z.object({ items: z.array(RuleSchema) }), ...problemResponses() },
-    },
-    handler: async (request) => ({ items: await listRules(app.db, callerOf(request).tenantId) }),
   });
 };

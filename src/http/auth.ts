@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../problems.js';
-import { authenticate, type Caller, type Role } from '../tenants/tenants.js';
+import { authenticate } from '../auth/apiKeys.js';
+import type { Caller, Role } from '../auth/caller.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

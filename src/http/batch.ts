@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { isDatabaseUnavailable } from '../db/transaction.js';
 import type { Settled } from '../idempotency.js';
 import { DomainError, type ProblemCode } from '../problems.js';
-import type { Caller, Role } from '../tenants/tenants.js';
+import type { Caller, Role } from '../auth/caller.js';
 import { callerOf } from './auth.js';
-import { type FieldError, problemBody, ProblemSchema } from './problem.js';
+import { type FieldError, problemBody, ProblemSchema } from './problemDetails.js';
 import { problemResponses } from './schemas.js';
 import { unstorableFields } from './text.js';
 

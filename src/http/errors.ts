@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '../db/transaction.js';
 import { DomainError, type ProblemCode, problemDetail, problems } from '../problems.js';
-import { type FieldError, sendProblem } from './problem.js';
+import { type FieldError, sendProblem } from './problemDetails.js';
 import { UnstorableTextError } from './text.js';
 
 // Fastify's own errors, by code, as wire codes.

@@ -5,7 +5,7 @@ import type { MetricsConfig } from '../config.js';
 import type { Database } from '../db/database.js';
 import { enableProcessMetrics, registry, requestDuration, watchConnections } from '../metrics.js';
 import { registerErrorHandling } from './errors.js';
-import { sendProblem } from './problem.js';
+import { sendProblem } from './problemDetails.js';
 
 // GET /metrics for Prometheus, and the request histogram it shows (README "Metrics"). Served on
 // the service's port behind METRICS_TOKEN, or on a listener of its own (METRICS_PORT, token

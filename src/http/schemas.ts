@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { amountProblem } from '../ledger/amount.js';
+import { amountProblem } from '../ledger/index.js';
 import { problemDetail, type ProblemCode, problems } from '../problems.js';
-import { ProblemSchema } from './problem.js';
+import { ProblemSchema } from './problemDetails.js';
+
+// Zod schemas that several route files share; a schema used by one route file stays in it.
 
 // A failing check carries its wire code in params.code; the error handler lifts it to the problem.
 export function coded(code: ProblemCode) {
@@ -21,6 +23,11 @@ export const SignedAmountSchema = z
   .meta({ id: 'SignedAmount', description: 'A decimal string with two decimals; may be negative', example: '-3.00' });
 
 export const UnitSchema = z.enum(['HOURS', 'POINTS']).meta({ id: 'Unit' });
+
+export const OrgUnitId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and -, at most 40')
+  .meta({ id: 'OrgUnitId', example: 'xinhua-station' });
 
 export const TimestampSchema = z.iso.datetime({ offset: true }).meta({ description: 'RFC 3339 with offset' });
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../problems.js';
-import type { FieldError } from './problem.js';
+import type { FieldError } from './problemDetails.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

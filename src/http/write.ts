@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
+import { scopeKey } from '../auth/caller.js';
 import type { DB } from '../db/schema.js';
 import { idempotentWrite, requestHash, type WriteOutcome } from '../idempotency.js';
 import { callerOf } from './auth.js';
@@ -35,7 +36,7 @@ export async function writeOnce<T>(
           method: request.method,
           route: request.routeOptions.url,
           // Callers of different scopes never share an answer: for them the key is a conflict.
-          scope: caller.scope?.orgUnitId ?? null,
+          scope: scopeKey(caller.scope),
           params: request.params ?? null,
           body: (opts.hashedBody ? await opts.hashedBody() : request.body) ?? null,
         });

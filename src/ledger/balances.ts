@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { formatAmount } from './amount.js';
 
@@ -36,4 +36,21 @@ export async function readBalance(db: Kysely<DB>, tenantId: string, accountId: s
     .where('account_id', '=', accountId)
     .executeTakeFirst();
   return row && row.balance !== null ? toBalance(row.balance, row.held) : null;
+}
+
+// For a statement of another module that must read a member's balance together with its own rows
+// (one round trip on a hot path): the balance row of a single-slot account as SQL, so that
+// ledger_balances is named only in this module. The caller works `available` out with toBalance.
+
+type SqlValue = string | RawBuilder<unknown>;
+
+/** One column of a single-slot account's balance row, as a scalar subquery. */
+export function balanceColumnSql(tenantId: SqlValue, accountId: SqlValue, column: 'balance' | 'held'): RawBuilder<string> {
+  return sql<string>`(SELECT b.${sql.ref(column)} FROM ledger_balances b WHERE b.tenant_id = ${tenantId} AND b.account_id = ${accountId} AND b.slot = 0)`;
+}
+
+/** A single-slot account's balance row (balance, held) as a subquery for a LATERAL join. */
+export function balanceRowSql(tenantId: SqlValue, accountId: SqlValue): RawBuilder<{ balance: string; held: string }> {
+  // LIMIT 1 keeps the planner from turning the lookup into a scan of the whole table.
+  return sql`(SELECT balance, held FROM ledger_balances WHERE tenant_id = ${tenantId} AND account_id = ${accountId} AND slot = 0 LIMIT 1)`;
 }

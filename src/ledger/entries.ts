@@ -3,7 +3,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Unit } from './amount.js';
 import type { DB } from '../db/schema.js';
 import { DomainError } from '../problems.js';
-import { type Entry, type EntryKind, post, toPosting } from './post.js';
+import { type Entry, type EntryInput, type EntryKind, post, toPosting } from './post.js';
 
 /** One entry with its postings, read in one statement (the postings as a JSON array, in order). */
 export async function getEntry(db: Kysely<DB>, tenantId: string, entryId: string): Promise<Entry | null> {
@@ -43,19 +43,19 @@ export async function getEntry(db: Kysely<DB>, tenantId: string, entryId: string
 }
 
 /**
- * Corrects an entry by adding its mirror image: every posting with the opposite sign, pointing at
- * the original. The original is never touched. An entry is reversed at most once, and a reversal
- * is not itself reversed (post a new entry instead).
+ * The reversal of an entry, to post: its mirror image, every posting with the opposite sign,
+ * pointing at the original (which is never touched). An entry is reversed at most once, and a
+ * reversal is not itself reversed (post a new entry instead): the write path refuses both.
  */
-export async function reverseEntry(
-  trx: Transaction<DB>,
+export async function reversalOf(
+  db: Kysely<DB>,
   tenantId: string,
   entryId: string,
   opts: { reason: string; createdBy?: string | null },
-): Promise<Entry> {
-  const original = await getEntry(trx, tenantId, entryId);
+): Promise<EntryInput> {
+  const original = await getEntry(db, tenantId, entryId);
   if (!original) throw new DomainError('entry_not_found', { entryId });
-  return post(trx, {
+  return {
     tenantId,
     kind: 'reversal',
     reason: opts.reason,
@@ -69,5 +69,15 @@ export async function reverseEntry(
       // credit → debit and back: the mirror of the original leg
       amount: new Decimal(p.amount).times(p.direction === 'credit' ? -1 : 1),
     })),
-  });
+  };
+}
+
+/** Reverses an entry (reversalOf, posted). */
+export async function reverseEntry(
+  trx: Transaction<DB>,
+  tenantId: string,
+  entryId: string,
+  opts: { reason: string; createdBy?: string | null },
+): Promise<Entry> {
+  return post(trx, await reversalOf(trx, tenantId, entryId, opts));
 }

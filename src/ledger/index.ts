@@ -1,15 +1,17 @@
 // The ledger's one surface (DESIGN §6). Every other module writes and reads the ledger through
-// what this file exports; nothing outside src/ledger touches ledger_* tables except a hot
-// statement that must join them (it says so where it does, and builds account ids and
-// available balances with the helpers below).
+// what this file exports; nothing outside src/ledger names a ledger_* table. A hot statement of
+// another module that must write an entry or read a balance row with its own rows in one round
+// trip embeds what this facade gives it (embedEntry/embedEntries, balanceRowSql/balanceColumnSql,
+// memberAccountSql) and says so where it does. The ledger knows nothing of HTTP: its routes are
+// src/admin/ledgerRoutes.ts and src/admin/holdRoutes.ts.
 //
-//  - post one entry, or many, in the caller's transaction:      post, postMany, reverseEntry
+//  - post one entry, or many, in the caller's transaction:      post, postMany, reverseEntry, reversalOf
 //  - embed entries in a caller's own statement, errors mapped:   embedEntry, embedEntries
 //  - holds (two-phase):                                          createHold, captureHold, voidHold, getHold, expireHolds
 //  - balances (balance, held, available, worked out in one place): toBalance, availableOf, readBalance, getAccount
 //  - account ids:                                                memberAccount, memberHoursAccount, memberPointsAccount,
 //                                                                issuanceAccount, ADJUSTMENT_POINTS, memberAccountSql
-export { formatAmount, roundAmount, type Unit, Units } from './amount.js';
+export { amountProblem, formatAmount, roundAmount, type Unit, Units } from './amount.js';
 export {
   ADJUSTMENT_POINTS,
   type AccountUnit,
@@ -20,19 +22,34 @@ export {
   memberOfHoursAccount,
   memberPointsAccount,
 } from './accountIds.js';
-export { type Account, type AccountType, createAccount, getAccount, type NewAccount, openLedger } from './accounts.js';
-export { availableOf, type Balance, readBalance, toBalance } from './balances.js';
-export { getEntry, reverseEntry } from './entries.js';
+export { type Account, type AccountType, AccountTypes, createAccount, getAccount, listPostings, type NewAccount, openLedger } from './accounts.js';
+export { availableOf, type Balance, balanceColumnSql, balanceRowSql, readBalance, toBalance } from './balances.js';
+export { getEntry, reversalOf, reverseEntry } from './entries.js';
 export {
+  type Capture,
   captureHold,
   createHold,
   expireHolds,
   getHold,
   type Hold,
   type HoldEventKind,
+  HoldEventKinds,
   holdChanged,
+  HoldStatuses,
   HoldSweeper,
+  type NewHold,
   voidHold,
 } from './holds.js';
-export { embedEntries, embedEntry, type Entry, type EntryInput, type EntryKind, post, postMany, type PostingInput } from './post.js';
-export { verifyLedger } from './verify.js';
+export {
+  embedEntries,
+  embedEntry,
+  type Entry,
+  type EntryInput,
+  type EntryKind,
+  EntryKinds,
+  post,
+  postMany,
+  type PostedManyRow,
+  type PostingInput,
+} from './post.js';
+export { VERIFY_CHECKS, type Verification, verifyLedger } from './verify.js';

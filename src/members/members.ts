@@ -1,14 +1,18 @@
 import crypto from 'node:crypto';
 import { Decimal } from 'decimal.js';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import type { Caller } from '../auth/caller.js';
 import { fromJsonb } from '../db/json.js';
 import type { DB } from '../db/schema.js';
 import { createAccount, formatAmount, memberHoursAccount, memberPointsAccount, toBalance } from '../ledger/index.js';
-import { findOrgUnit, inScope, orgUnitForWrite } from '../orgunits/orgUnits.js';
+import { authorizeOrgUnit, orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
-import type { Caller } from '../tenants/tenants.js';
+import { idNumberKey } from '../tenants/tenants.js';
 import { hashIdNumber, maskIdNumber, maskPhone, normalizeIdNumber, PHONE } from './identity.js';
-import { type ChangeRow, hoursToNextStar, type StarChange, starChangeJson, toStarChange } from './stars.js';
+import { blockCardRow, deactivateRow, findCard, insertCard, insertMember, lockMember, memberHome, type MemberState, readMember } from './repository.js';
+import { hoursToNextStar, type StarChange, toStarChange } from './stars.js';
+
+// Members (志愿者 / 群众): registration, cards (一卡通), the member as every view reads it.
 
 export interface Card {
   cardNo: string;
@@ -42,10 +46,29 @@ export interface NewMember {
   cards?: string[] | undefined;
 }
 
+/** A member's totals as every change of their hours or points answers them. */
+export interface MemberTotals {
+  id: string;
+  hours: string;
+  points: string;
+  pointsAvailable: string;
+  stars: number;
+}
+
+/** The totals of a member in a state (available points worked out by the ledger's toBalance). */
+export function memberTotals(memberId: string, state: MemberState): MemberTotals {
+  return {
+    id: memberId,
+    hours: formatAmount(state.hours),
+    points: formatAmount(state.points),
+    pointsAvailable: toBalance(state.points, state.held).available,
+    stars: state.stars,
+  };
+}
+
 /** The ID number under the tenant's HMAC key: what is stored, and all that may be stored. */
 export async function keyedIdNumber(db: Kysely<DB>, tenantId: string, idNumber: string): Promise<string> {
-  const { id_number_key } = await db.selectFrom('tenants').select('id_number_key').where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
-  return hashIdNumber(normalizeIdNumber(idNumber) ?? idNumber, id_number_key);
+  return hashIdNumber(normalizeIdNumber(idNumber) ?? idNumber, await idNumberKey(db, tenantId));
 }
 
 /** Registers a member and opens their HOURS and POINTS accounts. */
@@ -57,20 +80,15 @@ export async function registerMember(trx: Transaction<DB>, caller: Caller, input
   if (!unit.effectivelyActive) throw new DomainError('org_unit_inactive', { orgUnitId: unit.id });
   const idNumberHash = await keyedIdNumber(trx, caller.tenantId, idNumber);
   const memberId = crypto.randomUUID();
-  const inserted = await trx
-    .insertInto('members')
-    .values({
-      tenant_id: caller.tenantId,
-      member_id: memberId,
-      name: input.name,
-      id_number_hash: idNumberHash,
-      id_number_masked: maskIdNumber(idNumber),
-      phone: input.phone,
-      home_org_unit_id: unit.id,
-    })
-    .onConflict((oc) => oc.columns(['tenant_id', 'id_number_hash']).doNothing())
-    .returning('member_id')
-    .executeTakeFirst();
+  const inserted = await insertMember(trx, {
+    tenant_id: caller.tenantId,
+    member_id: memberId,
+    name: input.name,
+    id_number_hash: idNumberHash,
+    id_number_masked: maskIdNumber(idNumber),
+    phone: input.phone,
+    home_org_unit_id: unit.id,
+  });
   if (!inserted) throw new DomainError('member_exists');
   for (const cardNo of input.cards ?? []) await insertCard(trx, caller.tenantId, memberId, cardNo);
   await createAccount(trx, caller.tenantId, { id: memberHoursAccount(memberId), unit: 'HOURS', type: 'member', allowNegative: false, slots: 1 });
@@ -78,42 +96,11 @@ export async function registerMember(trx: Transaction<DB>, caller: Caller, input
   return (await getMember(trx, caller.tenantId, memberId))!;
 }
 
-async function insertCard(trx: Transaction<DB>, tenantId: string, memberId: string, cardNo: string): Promise<void> {
-  const row = await trx
-    .insertInto('member_cards')
-    .values({ tenant_id: tenantId, card_no: cardNo, member_id: memberId })
-    .onConflict((oc) => oc.doNothing())
-    .returning('card_no')
-    .executeTakeFirst();
-  if (!row) throw new DomainError('card_exists', { cardNo });
-}
-
 /** A member with balances, cards, stars and the last change of them, read in one query. */
 export async function getMember(db: Kysely<DB>, tenantId: string, memberId: string): Promise<Member | null> {
-  // Reads the member's balance rows in the same query (one round trip for the member page).
-  const balance = (account: string, column: 'balance' | 'held') =>
-    sql<string>`(SELECT b.${sql.ref(column)} FROM ledger_balances b WHERE b.tenant_id = members.tenant_id AND b.account_id = ${account} AND b.slot = 0)`;
-  const row = await db
-    .selectFrom('members')
-    .selectAll()
-    .select([
-      balance(memberHoursAccount(memberId), 'balance').as('hours'),
-      balance(memberPointsAccount(memberId), 'balance').as('points'),
-      balance(memberPointsAccount(memberId), 'held').as('points_held'),
-      sql<string[]>`(SELECT t.star_thresholds::text[] FROM tenants t WHERE t.tenant_id = members.tenant_id)`.as('thresholds'),
-      sql<CardJson[] | string>`(SELECT coalesce(jsonb_agg(jsonb_build_object('cardNo', c.card_no, 'createdAt', c.created_at, 'blockedAt', c.blocked_at)
-        ORDER BY c.created_at, c.card_no), '[]') FROM member_cards c WHERE c.tenant_id = members.tenant_id AND c.member_id = members.member_id)`.as('cards'),
-      sql<ChangeRow | string | null>`(SELECT ${starChangeJson('s')}
-        FROM star_changes s WHERE s.tenant_id = members.tenant_id AND s.member_id = members.member_id
-        ORDER BY s.changed_at DESC, s.change_id LIMIT 1)`.as('last_star_change'),
-    ])
-    .where('tenant_id', '=', tenantId)
-    .where('member_id', '=', memberId)
-    .executeTakeFirst();
+  const row = await readMember(db, tenantId, memberId);
   if (!row) return null;
   const hours = new Decimal(row.hours);
-  const points = new Decimal(row.points);
-
   return {
     id: row.member_id,
     name: row.name,
@@ -128,7 +115,7 @@ export async function getMember(db: Kysely<DB>, tenantId: string, memberId: stri
       blockedAt: c.blockedAt ? new Date(c.blockedAt).toISOString() : null,
     })),
     hours: formatAmount(hours),
-    points: toBalance(points, row.points_held),
+    points: toBalance(row.points, row.points_held),
     stars: row.stars,
     hoursToNextStar: hoursToNextStar(hours, row.thresholds.map((t) => formatAmount(t))),
     lastStarChange: row.last_star_change === null ? null : toStarChange(fromJsonb(row.last_star_change)),
@@ -136,8 +123,6 @@ export async function getMember(db: Kysely<DB>, tenantId: string, memberId: stri
     deactivatedAt: row.deactivated_at ? new Date(row.deactivated_at).toISOString() : null,
   };
 }
-
-type CardJson = { cardNo: string; createdAt: string; blockedAt: string | null };
 
 export async function requireMember(db: Kysely<DB>, tenantId: string, memberId: string): Promise<Member> {
   const member = await getMember(db, tenantId, memberId);
@@ -147,13 +132,7 @@ export async function requireMember(db: Kysely<DB>, tenantId: string, memberId: 
 
 /** The member an active card belongs to (a blocked card finds nobody). */
 export async function memberByCard(db: Kysely<DB>, tenantId: string, cardNo: string): Promise<Member> {
-  const card = await db
-    .selectFrom('member_cards')
-    .select('member_id')
-    .where('tenant_id', '=', tenantId)
-    .where('card_no', '=', cardNo)
-    .where('blocked_at', 'is', null)
-    .executeTakeFirst();
+  const card = await findCard(db, tenantId, cardNo, { activeOnly: true });
   if (!card) throw new DomainError('card_not_found', { cardNo });
   return requireMember(db, tenantId, card.member_id);
 }
@@ -169,16 +148,11 @@ export interface CounterView {
 }
 
 /**
- * The counter view of a card's member, in one query. A blocked card answers too, with its status,
- * so the counter can tell a card reported lost from a mistyped number.
+ * The counter view of a card's member. A blocked card answers too, with its status, so the
+ * counter can tell a card reported lost from a mistyped number.
  */
 export async function counterView(db: Kysely<DB>, tenantId: string, cardNo: string): Promise<CounterView> {
-  const card = await db
-    .selectFrom('member_cards')
-    .select(['member_id', 'card_no', 'blocked_at'])
-    .where('tenant_id', '=', tenantId)
-    .where('card_no', '=', cardNo)
-    .executeTakeFirst();
+  const card = await findCard(db, tenantId, cardNo);
   if (!card) throw new DomainError('card_not_found', { cardNo });
   // The member as every view reads it (balances, held points), cut down to what a counter needs.
   const member = await requireMember(db, tenantId, card.member_id);
@@ -192,38 +166,11 @@ export async function counterView(db: Kysely<DB>, tenantId: string, cardNo: stri
   };
 }
 
-/**
- * Locks the member's row for the rest of the transaction. Every change of a member's hours takes
- * this lock first, so checks across their records (overlap, daily cap) and the star rating see
- * one change at a time.
- */
-export async function lockMember(
-  trx: Transaction<DB>,
-  tenantId: string,
-  memberId: string,
-): Promise<{ memberId: string; active: boolean; homeOrgUnitId: string }> {
-  const row = await trx
-    .selectFrom('members')
-    .select(['member_id', 'active', 'home_org_unit_id'])
-    .where('tenant_id', '=', tenantId)
-    .where('member_id', '=', memberId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!row) throw new DomainError('member_not_found', { memberId });
-  return { memberId: row.member_id, active: row.active, homeOrgUnitId: row.home_org_unit_id };
-}
-
 /** A write on a member by a scoped key needs the member's home unit in its scope. */
 async function memberForWrite(trx: Transaction<DB>, caller: Caller, memberId: string) {
   const member = await lockMember(trx, caller.tenantId, memberId);
-  await checkHomeScope(trx, caller, member.homeOrgUnitId);
+  await authorizeOrgUnit(trx, caller, member.homeOrgUnitId);
   return member;
-}
-
-async function checkHomeScope(db: Kysely<DB>, caller: Caller, homeOrgUnitId: string): Promise<void> {
-  if (!caller.scope) return;
-  const home = await findOrgUnit(db, caller.tenantId, homeOrgUnitId);
-  if (!home || !inScope(caller.scope, home.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId: homeOrgUnitId });
 }
 
 /**
@@ -231,14 +178,9 @@ async function checkHomeScope(db: Kysely<DB>, caller: Caller, homeOrgUnitId: str
  * scope), without locking it: checked before an Idempotency-Key is looked at (writeOnce).
  */
 export async function authorizeMemberWrite(db: Kysely<DB>, caller: Caller, memberId: string): Promise<void> {
-  const row = await db
-    .selectFrom('members')
-    .select('home_org_unit_id')
-    .where('tenant_id', '=', caller.tenantId)
-    .where('member_id', '=', memberId)
-    .executeTakeFirst();
-  if (!row) throw new DomainError('member_not_found', { memberId });
-  await checkHomeScope(db, caller, row.home_org_unit_id);
+  const home = await memberHome(db, caller.tenantId, memberId);
+  if (home === null) throw new DomainError('member_not_found', { memberId });
+  await authorizeOrgUnit(db, caller, home);
 }
 
 export async function addCard(trx: Transaction<DB>, caller: Caller, memberId: string, cardNo: string): Promise<Member> {
@@ -251,38 +193,15 @@ export async function addCard(trx: Transaction<DB>, caller: Caller, memberId: st
 /** A lost card is blocked, never deleted: its number stays taken. */
 export async function blockCard(trx: Transaction<DB>, caller: Caller, memberId: string, cardNo: string): Promise<Member> {
   await memberForWrite(trx, caller, memberId);
-  const row = await trx
-    .updateTable('member_cards')
-    .set({ blocked_at: sql`coalesce(blocked_at, now())` })
-    .where('tenant_id', '=', caller.tenantId)
-    .where('member_id', '=', memberId)
-    .where('card_no', '=', cardNo)
-    .returning('card_no')
-    .executeTakeFirst();
-  if (!row) throw new DomainError('card_not_found', { cardNo });
+  if (!(await blockCardRow(trx, caller.tenantId, memberId, cardNo))) throw new DomainError('card_not_found', { cardNo });
   return (await getMember(trx, caller.tenantId, memberId))!;
 }
 
 /** A deactivated member keeps their accounts and history but takes no new records or cards. */
 export async function deactivateMember(trx: Transaction<DB>, caller: Caller, memberId: string): Promise<Member> {
   await memberForWrite(trx, caller, memberId);
-  await trx
-    .updateTable('members')
-    .set({ active: false, deactivated_at: sql`coalesce(deactivated_at, now())` })
-    .where('tenant_id', '=', caller.tenantId)
-    .where('member_id', '=', memberId)
-    .execute();
+  await deactivateRow(trx, caller.tenantId, memberId);
   return (await getMember(trx, caller.tenantId, memberId))!;
 }
 
-/** The members that hold these card numbers (blocked or not), by card: one query for many cards. */
-export async function membersByCards(db: Kysely<DB>, tenantId: string, cardNos: string[]): Promise<Map<string, string>> {
-  if (cardNos.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('member_cards')
-    .select(['card_no', 'member_id'])
-    .where('tenant_id', '=', tenantId)
-    .where(sql<boolean>`card_no = ANY(${cardNos}::text[])`)
-    .execute();
-  return new Map(rows.map((r) => [r.card_no, r.member_id]));
-}
+export { lockMember, type MemberState, membersByCards, memberStates } from './repository.js';

@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/auth.js';
-import { coded, IdempotencyHeaders, problemResponses, SignedAmountSchema } from '../http/schemas.js';
+import { coded, IdempotencyHeaders, OrgUnitId, problemResponses, SignedAmountSchema } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
-import { StarChangeSchema } from '../hours/routes.js';
 import { orgUnitForWrite } from '../orgunits/orgUnits.js';
-import { OrgUnitId } from '../orgunits/routes.js';
 import { normalizeIdNumber, PHONE } from './identity.js';
+import { StarChangeSchema } from './schemas.js';
 import { addCard, authorizeMemberWrite, blockCard, counterView, deactivateMember, keyedIdNumber, memberByCard, registerMember, requireMember } from './members.js';
 import { listStarChanges } from './stars.js';
 

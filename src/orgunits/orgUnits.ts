@@ -1,8 +1,11 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Caller, inOrgUnitScope, type OrgUnitScope, orgUnitSubtree } from '../auth/caller.js';
 import type { DB } from '../db/schema.js';
 import { createAccount, issuanceAccount } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
-import type { Caller, OrgUnitScope } from '../tenants/tenants.js';
+import { autoVerifySql } from '../tenants/tenants.js';
+
+// Org units (中心 → 所 → 站 → 点): the repository of org_units and the rules of the hierarchy.
 
 // The tenant's hierarchy: center (中心) → institute (所) → station (站) → point (点).
 export const OrgUnitKinds = ['center', 'institute', 'station', 'point'] as const;
@@ -10,9 +13,6 @@ export type OrgUnitKind = (typeof OrgUnitKinds)[number];
 
 /** Balance slots of an org unit's issuance accounts: every award debits one, so they are hot. */
 export const ISSUANCE_SLOTS = 16;
-
-// Account ids are built by the ledger (src/ledger/accountIds.ts); re-exported for this module's callers.
-export { issuanceAccount };
 
 export interface OrgUnit {
   id: string;
@@ -61,10 +61,6 @@ function toOrgUnit(r: Row): OrgUnit {
   };
 }
 
-export function inScope(scope: OrgUnitScope | null, path: string): boolean {
-  return scope === null || path.startsWith(scope.path);
-}
-
 export async function findOrgUnit(db: Kysely<DB>, tenantId: string, orgUnitId: string): Promise<(OrgUnit & { path: string }) | null> {
   const row = await db
     .selectFrom('org_units')
@@ -73,6 +69,29 @@ export async function findOrgUnit(db: Kysely<DB>, tenantId: string, orgUnitId: s
     .where('org_unit_id', '=', orgUnitId)
     .executeTakeFirst();
   return row ? { ...toOrgUnit(row), path: row.path } : null;
+}
+
+/** The scope of a key that acts for this unit (and the units under it). */
+export async function orgUnitScope(db: Kysely<DB>, tenantId: string, orgUnitId: string): Promise<OrgUnitScope> {
+  const unit = await findOrgUnit(db, tenantId, orgUnitId);
+  if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId });
+  return { kind: 'orgUnit', orgUnitId: unit.id, path: unit.path };
+}
+
+/**
+ * A scoped key may act on a unit found at `path` (it and the units under it): refused as out of
+ * scope otherwise, and for a unit that does not exist (null), so a scoped key learns nothing of
+ * units outside its subtree.
+ */
+export function checkInScope(caller: Caller, orgUnitId: string, path: string | null): void {
+  if (caller.scope === null) return;
+  if (path === null || !inOrgUnitScope(caller.scope, path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId });
+}
+
+/** checkInScope for a unit by id (one read, skipped for a key of the whole tenant). */
+export async function authorizeOrgUnit(db: Kysely<DB>, caller: Caller, orgUnitId: string): Promise<void> {
+  if (caller.scope === null) return;
+  checkInScope(caller, orgUnitId, (await findOrgUnit(db, caller.tenantId, orgUnitId))?.path ?? null);
 }
 
 export async function createOrgUnit(
@@ -121,10 +140,19 @@ export async function createOrgUnit(
   return toOrgUnit(row);
 }
 
+/**
+ * The ids of the units at and under `path`, as a subquery: a statement of another module that
+ * filters its rows by an org-unit subtree uses it with IN.
+ */
+export function unitsUnderSql(tenantId: string, path: string) {
+  return sql<string>`(SELECT u.org_unit_id FROM org_units u WHERE u.tenant_id = ${tenantId} AND u.path LIKE ${`${path}%`})`;
+}
+
 /** The units a caller may see: all of the tenant, or the scoped key's unit and what is under it. */
 export async function listOrgUnits(db: Kysely<DB>, caller: Caller): Promise<OrgUnit[]> {
+  const subtree = orgUnitSubtree(caller);
   let query = db.selectFrom('org_units').select(COLUMNS).where('tenant_id', '=', caller.tenantId);
-  if (caller.scope) query = query.where('path', 'like', `${caller.scope.path}%`);
+  if (subtree !== null) query = query.where('path', 'like', `${subtree}%`);
   const rows = await query.orderBy('path').execute();
   return rows.map(toOrgUnit);
 }
@@ -132,7 +160,7 @@ export async function listOrgUnits(db: Kysely<DB>, caller: Caller): Promise<OrgU
 export async function getOrgUnit(db: Kysely<DB>, caller: Caller, orgUnitId: string): Promise<OrgUnit> {
   const unit = await findOrgUnit(db, caller.tenantId, orgUnitId);
   if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId });
-  if (!inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId });
+  if (!inOrgUnitScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId });
   return toPublic(unit);
 }
 
@@ -180,7 +208,7 @@ export async function orgUnitForWrite(db: Kysely<DB>, caller: Caller, orgUnitId:
 /** The checks of orgUnitForWrite, for a unit read by a query that did more (see submission). */
 export function checkForWrite(caller: Caller, orgUnitId: string, unit: OrgUnitForWrite | null): OrgUnitForWrite {
   if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId });
-  if (!inScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId });
+  if (!inOrgUnitScope(caller.scope, unit.path)) throw new DomainError('org_unit_out_of_scope', { orgUnitId });
   return unit;
 }
 
@@ -203,11 +231,10 @@ export function toOrgUnitForWrite(row: InheritanceRow): OrgUnitForWrite {
 export function withInheritanceQuery(db: Kysely<DB>, tenantId: string, orgUnitIds: string[]) {
   return db
     .selectFrom('org_units as u')
-    .innerJoin('tenants as t', 't.tenant_id', 'u.tenant_id')
     .select(COLUMNS.map((c) => `u.${c}` as const))
     .select([
       sql<boolean>`(SELECT bool_and(a.active) FROM org_units a WHERE a.tenant_id = u.tenant_id AND u.path LIKE a.path || '%')`.as('all_active'),
-      sql<boolean>`t.auto_verify OR (SELECT bool_or(a.auto_verify) FROM org_units a WHERE a.tenant_id = u.tenant_id AND u.path LIKE a.path || '%')`.as(
+      sql<boolean>`${autoVerifySql(sql.ref('u.tenant_id'))} OR (SELECT bool_or(a.auto_verify) FROM org_units a WHERE a.tenant_id = u.tenant_id AND u.path LIKE a.path || '%')`.as(
         'any_auto_verify',
       ),
     ])

@@ -1,14 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/auth.js';
-import { IdempotencyHeaders, problemResponses } from '../http/schemas.js';
+import { IdempotencyHeaders, OrgUnitId, problemResponses } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
 import { createOrgUnit, getOrgUnit, listOrgUnits, OrgUnitKinds, updateOrgUnit } from './orgUnits.js';
-
-export const OrgUnitId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and -, at most 40')
-  .meta({ id: 'OrgUnitId', example: 'xinhua-station' });
 
 const OrgUnitSchema = z
   .object({

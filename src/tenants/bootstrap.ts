@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { SecretFileExistsError, ensureDataDir, writeSecretFile } from '../dataDir.js';
 import type { DB } from '../db/schema.js';
-import { insertTenant } from './tenants.js';
+import { anyTenant, insertTenant } from './tenants.js';
 
 // The first start on an empty database creates a tenant and hands its admin key to the operator
 // in a file, so a new install is usable without stopping the service to run the CLI.
@@ -33,8 +33,7 @@ export async function bootstrapTenant(
   try {
     return await db.transaction().execute(async (trx) => {
       await sql`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK}::bigint)`.execute(trx);
-      const any = await trx.selectFrom('tenants').select('tenant_id').limit(1).executeTakeFirst();
-      if (any) return null;
+      if (await anyTenant(trx)) return null;
       const created = await insertTenant(trx, tenant);
       ensureDataDir(dataDir);
       const content = `${created.adminKey.key}\n`;

@@ -1,64 +1,18 @@
-import crypto from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { type ApiKey, createApiKey } from '../auth/apiKeys.js';
 import type { DB } from '../db/schema.js';
-import { createDefaultRule } from '../hours/rules.js';
-import { openLedger } from '../ledger/index.js';
-import { findOrgUnit } from '../orgunits/orgUnits.js';
-import { DomainError } from '../problems.js';
+import { formatAmount, openLedger } from '../ledger/index.js';
+import { createDefaultRule } from '../rules/rules.js';
 
-export const Roles = ['admin', 'station', 'pos', 'auditor'] as const;
-export type Role = (typeof Roles)[number];
+// Tenants (县级中心): the repository of the tenants table, the tenant's settings columns included
+// (automatic verification, star thresholds, the key of ID-number hashes). Other modules read those
+// through the functions and SQL expressions below, never by naming the table.
 
 export const TENANT_ID = /^[a-z][a-z0-9-]{1,39}$/;
 
-/** Who is calling: resolved from the API key on every /v1 request. */
-export interface Caller {
-  tenantId: string;
-  keyId: string;
-  role: Role;
-  /** The org unit a scoped key acts for (it and everything under it); null for the whole tenant. */
-  scope: OrgUnitScope | null;
-}
-
-export interface OrgUnitScope {
-  orgUnitId: string;
-  path: string;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  role: Role;
-  orgUnitId: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-// A key reads vk_<tenant>.<keyId>.<secret>. Only SHA-256 of the secret is stored: the secret is
-// 256 random bits, so a slow hash would add nothing but latency to every request.
-const KEY_FORMAT = /^vk_([a-z][a-z0-9-]{1,39})\.([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
-
-function hashSecret(secret: string): string {
-  return crypto.createHash('sha256').update(secret).digest('hex');
-}
-
-type KeyRow = { key_id: string; name: string; role: Role; org_unit_id: string | null; created_at: Date; revoked_at: Date | null };
-const KEY_COLUMNS = ['key_id', 'name', 'role', 'org_unit_id', 'created_at', 'revoked_at'] as const;
-
-function toApiKey(r: KeyRow): ApiKey {
-  return {
-    id: r.key_id,
-    name: r.name,
-    role: r.role,
-    orgUnitId: r.org_unit_id,
-    createdAt: new Date(r.created_at).toISOString(),
-    revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
-  };
-}
-
 export class TenantExistsError extends Error {}
 
-/** Creates a tenant (county centre), its entry sequence and its first admin key. */
+/** Creates a tenant (county centre), its entry sequence, its first points rule and its first admin key. */
 export async function createTenant(
   db: Kysely<DB>,
   input: { id: string; name: string },
@@ -102,86 +56,61 @@ export async function tenantExists(db: Kysely<DB>, tenantId: string): Promise<bo
   return (await db.selectFrom('tenants').select('tenant_id').where('tenant_id', '=', tenantId).executeTakeFirst()) !== undefined;
 }
 
-export async function createApiKey(
-  db: Kysely<DB>,
-  tenantId: string,
-  input: { name: string; role: Role; orgUnitId?: string | null },
-): Promise<ApiKey & { key: string }> {
-  const orgUnitId = input.orgUnitId ?? null;
-  if (orgUnitId !== null) {
-    // Only station keys are scoped: admin, auditor and POS keys act for the whole tenant.
-    if (input.role !== 'station') throw new DomainError('scope_not_allowed', { role: input.role });
-    const unit = await findOrgUnit(db, tenantId, orgUnitId);
-    if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId });
-  }
-  const keyId = crypto.randomBytes(8).toString('hex');
-  const secret = crypto.randomBytes(32).toString('base64url');
+/** Whether the database holds any tenant at all (a first start creates one when not). */
+export async function anyTenant(db: Kysely<DB>): Promise<boolean> {
+  return (await db.selectFrom('tenants').select('tenant_id').limit(1).executeTakeFirst()) !== undefined;
+}
+
+export async function tenantName(db: Kysely<DB>, tenantId: string): Promise<string> {
+  return (await db.selectFrom('tenants').select('name').where('tenant_id', '=', tenantId).executeTakeFirstOrThrow()).name;
+}
+
+export interface Settings {
+  autoVerify: boolean;
+  starThresholds: string[];
+}
+
+export async function getSettings(db: Kysely<DB>, tenantId: string): Promise<Settings> {
   const row = await db
-    .insertInto('api_keys')
-    .values({ tenant_id: tenantId, key_id: keyId, secret_hash: hashSecret(secret), role: input.role, name: input.name, org_unit_id: orgUnitId })
-    .returning(KEY_COLUMNS)
+    .selectFrom('tenants')
+    .select(['auto_verify', 'star_thresholds'])
+    .where('tenant_id', '=', tenantId)
     .executeTakeFirstOrThrow();
-  return { ...toApiKey(row), key: `vk_${tenantId}.${keyId}.${secret}` };
+  return { autoVerify: row.auto_verify, starThresholds: row.star_thresholds.map((t) => formatAmount(t)) };
 }
 
-export async function listApiKeys(db: Kysely<DB>, tenantId: string): Promise<ApiKey[]> {
-  const rows = await db
-    .selectFrom('api_keys')
-    .select(KEY_COLUMNS)
-    .where('tenant_id', '=', tenantId)
-    .orderBy('created_at')
-    .orderBy('key_id')
-    .execute();
-  return rows.map(toApiKey);
+/**
+ * Serialises changes of a tenant's settings. NO KEY UPDATE: it leaves alone the KEY SHARE lock that
+ * the foreign key of every row a write inserts takes on its tenant. A FOR UPDATE here would make
+ * that write, holding its member's row, wait for this transaction, which goes on to lock every
+ * member: a deadlock (found by test/faults/deadlock.test.ts, case A).
+ */
+export async function lockSettings(trx: Transaction<DB>, tenantId: string): Promise<void> {
+  await trx.selectFrom('tenants').select('tenant_id').where('tenant_id', '=', tenantId).forNoKeyUpdate().executeTakeFirstOrThrow();
 }
 
-export async function revokeApiKey(db: Transaction<DB>, tenantId: string, keyId: string): Promise<ApiKey> {
-  // Lock the tenant's admin keys so that two admins revoking each other at once cannot both win
-  // and leave the tenant without an admin.
-  const admins = await db
-    .selectFrom('api_keys')
-    .select('key_id')
-    .where('tenant_id', '=', tenantId)
-    .where('role', '=', 'admin')
-    .where('revoked_at', 'is', null)
-    .orderBy('key_id')
-    .forUpdate()
-    .execute();
-  const key = await db
-    .selectFrom('api_keys')
-    .select(['key_id', 'role', 'revoked_at'])
-    .where('tenant_id', '=', tenantId)
-    .where('key_id', '=', keyId)
-    .executeTakeFirst();
-  if (!key) throw new DomainError('api_key_not_found', { keyId });
-  if (key.role === 'admin' && !key.revoked_at && admins.length <= 1) throw new DomainError('last_admin_key');
-  const row = await db
-    .updateTable('api_keys')
-    .set({ revoked_at: sql`coalesce(revoked_at, now())` })
-    .where('tenant_id', '=', tenantId)
-    .where('key_id', '=', keyId)
-    .returning(KEY_COLUMNS)
-    .executeTakeFirstOrThrow();
-  return toApiKey(row);
+export async function setAutoVerify(trx: Transaction<DB>, tenantId: string, autoVerify: boolean): Promise<void> {
+  await trx.updateTable('tenants').set({ auto_verify: autoVerify }).where('tenant_id', '=', tenantId).execute();
 }
 
-/** Resolves a bearer token to its caller, or null when it is malformed, unknown or revoked. */
-export async function authenticate(db: Kysely<DB>, token: string): Promise<Caller | null> {
-  const m = KEY_FORMAT.exec(token);
-  if (!m) return null;
-  const [, tenantId, keyId, secret] = m as unknown as [string, string, string, string];
-  const row = await db
-    .selectFrom('api_keys as k')
-    .leftJoin('org_units as o', (j) => j.onRef('o.tenant_id', '=', 'k.tenant_id').onRef('o.org_unit_id', '=', 'k.org_unit_id'))
-    .select(['k.secret_hash', 'k.role', 'k.org_unit_id', 'o.path'])
-    .where('k.tenant_id', '=', tenantId)
-    .where('k.key_id', '=', keyId)
-    .where('k.revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (!row) return null;
-  const expected = Buffer.from(row.secret_hash, 'hex');
-  const given = Buffer.from(hashSecret(secret), 'hex');
-  if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return null;
-  const scope = row.org_unit_id && row.path ? { orgUnitId: row.org_unit_id, path: row.path } : null;
-  return { tenantId, keyId, role: row.role, scope };
+export async function setStarThresholds(trx: Transaction<DB>, tenantId: string, thresholds: string[]): Promise<void> {
+  await trx.updateTable('tenants').set({ star_thresholds: thresholds }).where('tenant_id', '=', tenantId).execute();
+}
+
+/** The tenant's key for ID-number hashes (hex), which never leaves the service. */
+export async function idNumberKey(db: Kysely<DB>, tenantId: string): Promise<string> {
+  return (await db.selectFrom('tenants').select('id_number_key').where('tenant_id', '=', tenantId).executeTakeFirstOrThrow()).id_number_key;
+}
+
+// For statements of other modules that read a setting together with their own rows (one round
+// trip on a hot path): the setting as an SQL expression, so the tenants table is named only here.
+
+/** The tenant's star thresholds (text[] of hours), as an SQL expression. */
+export function starThresholdsSql(tenantId: string | ReturnType<typeof sql.ref>) {
+  return sql<string[]>`(SELECT t.star_thresholds::text[] FROM tenants t WHERE t.tenant_id = ${tenantId})`;
+}
+
+/** Whether the tenant verifies every record on submission, as an SQL expression. */
+export function autoVerifySql(tenantId: string | ReturnType<typeof sql.ref>) {
+  return sql<boolean>`(SELECT t.auto_verify FROM tenants t WHERE t.tenant_id = ${tenantId})`;
 }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Caller } from './tenants.js';
+import type { Caller } from './caller.js';
 
 /**
  * Callers resolved from API keys, kept for a short time so that a request does not pay a database

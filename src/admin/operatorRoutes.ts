@@ -4,7 +4,8 @@ import { problemResponses } from '../http/schemas.js';
 import { DomainError } from '../problems.js';
 import { isOperatorToken } from './operator.js';
 import { CreatedApiKeySchema, NewApiKeySchema } from './routes.js';
-import { createApiKey, createTenant, listTenants, TENANT_ID, TenantExistsError, tenantExists } from './tenants.js';
+import { createTenant, listTenants, TENANT_ID, TenantExistsError, tenantExists } from '../tenants/tenants.js';
+import { issueApiKey } from './apiKeys.js';
 
 // /v1/operator: what the deployment's operator does while the service runs (new county centres
 // and their keys). Authenticated by the operator token, never by a tenant key: a tenant admin
@@ -79,7 +80,7 @@ export const operatorRoutes: FastifyPluginAsyncZod = async (app) => {
       const { tenantId } = request.params;
       const key = await app.db.transaction().execute(async (trx) => {
         if (!(await tenantExists(trx, tenantId))) throw new DomainError('tenant_not_found', { tenantId });
-        return createApiKey(trx, tenantId, request.body);
+        return issueApiKey(trx, tenantId, request.body);
       });
       reply.code(201);
       return key;

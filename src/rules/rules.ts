@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { fromJsonb } from '../db/json.js';
-import { formatAmount, roundAmount } from '../ledger/amount.js';
+import { formatAmount, roundAmount } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
 
 export const Sources = ['checkin', 'manual'] as const;
@@ -119,9 +119,17 @@ export async function listRules(db: Kysely<DB>, tenantId: string): Promise<Point
  * an older version stays as it was.
  */
 export async function createRule(trx: Transaction<DB>, tenantId: string, input: NewRule, createdBy: string): Promise<PointsRule> {
-  // Versions of one tenant are numbered one after another: serialise on the tenant's row. NO KEY
-  // UPDATE, so the KEY SHARE lock that every write's foreign key takes on the tenant never waits.
-  await trx.selectFrom('tenants').select('tenant_id').where('tenant_id', '=', tenantId).forNoKeyUpdate().executeTakeFirstOrThrow();
+  // Versions of one tenant are numbered one after another: serialise on the tenant's newest rule
+  // (every tenant has version 1 from its start; no foreign key refers to a rule, so no other
+  // write ever waits on this lock). The next statement reads the newest version after the wait.
+  await trx
+    .selectFrom('points_rules')
+    .select('version')
+    .where('tenant_id', '=', tenantId)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   const { now } = (await sql<{ now: Date }>`SELECT now() AS now`.execute(trx)).rows[0]!;
   const effectiveFrom = input.effectiveFrom ? new Date(input.effectiveFrom) : new Date(now);
   if (effectiveFrom.getTime() < new Date(now).getTime()) throw new DomainError('rule_effective_in_past');
@@ -149,7 +157,8 @@ export async function createRule(trx: Transaction<DB>, tenantId: string, input: 
   return toRule(row);
 }
 
-export interface Award {
+/** What a rule gives for some hours: the points and the arithmetic (a record's award keeps both). */
+export interface ComputedAward {
   points: Decimal;
   /** The arithmetic in words, kept with the entry: "2.5 h × 10 × 1.2 = 30.00". */
   explanation: string;
@@ -157,7 +166,7 @@ export interface Award {
 
 const plain = (d: Decimal.Value) => new Decimal(d).toString();
 
-export function computeAward(rule: PointsRule, record: { hours: Decimal.Value; category: string; source: Source }): Award {
+export function computeAward(rule: PointsRule, record: { hours: Decimal.Value; category: string; source: Source }): ComputedAward {
   const hours = new Decimal(record.hours);
   if (!rule.pointSources.includes(record.source)) {
     return {

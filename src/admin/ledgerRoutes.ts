@@ -13,11 +13,11 @@ import {
 } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
 import { DomainError } from '../problems.js';
-import { AccountTypes, createAccount, getAccount, listPostings } from './accounts.js';
-import { getEntry, reverseEntry } from './entries.js';
-import { EntryKinds, post } from './post.js';
+import { AccountTypes, createAccount, EntryKinds, getAccount, getEntry, listPostings, post, reverseEntry, verifyLedger } from '../ledger/index.js';
 import { withStarsFollowing } from '../members/stars.js';
-import { verifyLedger } from './verify.js';
+
+// The raw ledger API (admins write, auditors read): accounts, manual entries, reversals,
+// postings, verification. The ledger module knows nothing of HTTP; this file calls its facade.
 
 export const AccountId = z
   .string()

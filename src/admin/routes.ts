@@ -3,9 +3,14 @@ import { z } from 'zod';
 import { callerOf } from '../http/auth.js';
 import { IdempotencyHeaders, problemResponses } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
-import { OrgUnitId } from '../orgunits/routes.js';
-import { getSettings, updateSettings } from './settings.js';
-import { createApiKey, listApiKeys, revokeApiKey, Roles } from './tenants.js';
+import { listApiKeys, revokeApiKey } from '../auth/apiKeys.js';
+import { Roles } from '../auth/caller.js';
+import { OrgUnitId } from '../http/schemas.js';
+import { getSettings, tenantName } from '../tenants/tenants.js';
+import { issueApiKey } from './apiKeys.js';
+import { updateSettings } from './settings.js';
+
+// What a tenant's admin (and, for reads, its auditor) does to the tenant itself: settings, API keys.
 
 export const ApiKeySchema = z
   .object({
@@ -86,12 +91,7 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request) => {
       const caller = callerOf(request);
-      const tenant = await app.db
-        .selectFrom('tenants')
-        .select(['tenant_id', 'name'])
-        .where('tenant_id', '=', caller.tenantId)
-        .executeTakeFirstOrThrow();
-      return { id: tenant.tenant_id, name: tenant.name, keyId: caller.keyId, role: caller.role };
+      return { id: caller.tenantId, name: await tenantName(app.db, caller.tenantId), keyId: caller.keyId, role: caller.role };
     },
   });
 
@@ -109,7 +109,7 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) =>
       writeOnce(request, reply, async (trx) => ({
         statusCode: 201,
-        body: await createApiKey(trx, callerOf(request).tenantId, request.body),
+        body: await issueApiKey(trx, callerOf(request).tenantId, request.body),
       })),
   });
 

@@ -6,9 +6,8 @@ import { callerOf } from '../http/auth.js';
 import { AmountSchema, coded, IdempotencyHeaders, problemResponses, SignedAmountSchema, TimestampSchema, UnitSchema } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
 import { DomainError } from '../problems.js';
-import { captureHold, createHold, getHold, HoldEventKinds, type HoldEventKind, holdChanged, HoldStatuses, voidHold } from './holds.js';
-import { amountProblem } from './amount.js';
-import { AccountId, EntrySchema } from './routes.js';
+import { amountProblem, captureHold, createHold, getHold, HoldEventKinds, type HoldEventKind, holdChanged, HoldStatuses, voidHold } from '../ledger/index.js';
+import { AccountId, EntrySchema } from './ledgerRoutes.js';
 
 // The raw ledger API for holds (admins): the supermarket's baskets are built on top of it.
 

@@ -1,0 +1,16 @@
+import type { Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { applyThresholds } from '../members/stars.js';
+import { getSettings, lockSettings, type Settings, setAutoVerify } from '../tenants/tenants.js';
+
+/** New star thresholds re-rate every member at once; each member whose stars move gets a history row. */
+export async function updateSettings(
+  trx: Transaction<DB>,
+  tenantId: string,
+  changes: { autoVerify?: boolean | undefined; starThresholds?: string[] | undefined },
+): Promise<Settings & { starsChanged: number }> {
+  await lockSettings(trx, tenantId);
+  if (changes.autoVerify !== undefined) await setAutoVerify(trx, tenantId, changes.autoVerify);
+  const starsChanged = changes.starThresholds ? await applyThresholds(trx, tenantId, changes.starThresholds) : 0;
+  return { ...(await getSettings(trx, tenantId)), starsChanged };
+}
