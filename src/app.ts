@@ -26,6 +26,7 @@ import { refuseUnstorableText } from './http/text.js';
 import { RecordIntake } from './hours/intake.js';
 import { hoursRoutes } from './hours/routes.js';
 import { demoRoutes } from './demo/routes.js';
+import { eventRoutes } from './events/routes.js';
 import { holdRoutes } from './ledger/holdRoutes.js';
 import { HoldSweeper } from './ledger/holds.js';
 import { ledgerRoutes } from './ledger/routes.js';
@@ -164,6 +165,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(memberRoutes);
       await v1.register(hoursRoutes);
       await v1.register(demoRoutes);
+      await v1.register(eventRoutes);
     },
     { prefix: '/v1' },
   );

@@ -10,6 +10,7 @@ import { lockHolder, readServiceAddress } from './dataDir.js';
 import { DataDirLockedError, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { DB } from './db/schema.js';
+import { byOperator, recordConfigChange } from './events/changes.js';
 import { expireHolds } from './ledger/holds.js';
 import { VERIFY_CHECKS, verifyLedger } from './ledger/verify.js';
 import { DemoCommandError, demoCommand } from './demo/command.js';
@@ -147,7 +148,7 @@ const COMMANDS: Command[] = [
         (db) =>
           db.transaction().execute(async (trx) => {
             if (!(await tenantExists(trx, tenantId))) throw new CliError(`tenant ${tenantId} does not exist`);
-            return createApiKey(trx, tenantId, body);
+            return recordConfigChange(trx, byOperator(tenantId), 'apiKey.created', await createApiKey(trx, tenantId, body));
           }),
         (service) => service('POST', `/v1/operator/tenants/${tenantId}/api-keys`, body),
       );

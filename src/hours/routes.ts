@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { recordConfigChange } from '../events/changes.js';
 import { callerOf } from '../http/auth.js';
 import { batchRoute } from '../http/batch.js';
 import { AmountSchema, IdempotencyHeaders, PageQuery, problemResponses, SignedAmountSchema, TimestampSchema } from '../http/schemas.js';
@@ -330,7 +331,7 @@ export const hoursRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request, reply) => {
       const caller = callerOf(request);
-      return writeOnce(request, reply, async (trx) => ({ statusCode: 201, body: await createRule(trx, caller.tenantId, request.body, caller.keyId) }));
+      return writeOnce(request, reply, async (trx) => ({ statusCode: 201, body: await recordConfigChange(trx, caller, 'pointsRule.created', await createRule(trx, caller.tenantId, request.body, caller.keyId)) }));
     },
   });
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { byOperator, recordConfigChange } from '../events/changes.js';
 import { createDefaultRule } from '../hours/rules.js';
 import { openLedger } from '../ledger/index.js';
 import { findOrgUnit } from '../orgunits/orgUnits.js';
@@ -84,6 +85,7 @@ export async function insertTenant(
   await openLedger(trx, input.id);
   await createDefaultRule(trx, input.id);
   const adminKey = await createApiKey(trx, input.id, { name: 'first admin key', role: 'admin' });
+  await recordConfigChange(trx, byOperator(input.id), 'tenant.created', { id: input.id, name: input.name, pointsRuleVersion: 1, adminKey });
   return { tenantId: input.id, adminKey };
 }
 
