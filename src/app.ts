@@ -29,6 +29,7 @@ import { orgUnitRoutes } from './orgunits/routes.js';
 import { hoursRoutes } from './hours/routes.js';
 import { rulesRoutes } from './rules/routes.js';
 import { demoRoutes } from './demo/routes.js';
+import { eventRoutes } from './events/routes.js';
 import { holdRoutes } from './admin/holdRoutes.js';
 import { HoldSweeper } from './ledger/index.js';
 import { ledgerRoutes } from './admin/ledgerRoutes.js';
@@ -167,6 +168,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(hoursRoutes);
       await v1.register(rulesRoutes);
       await v1.register(demoRoutes);
+      await v1.register(eventRoutes);
     },
     { prefix: '/v1' },
   );

@@ -8,6 +8,7 @@ import { CliError, EXIT, generateOpenApi, onDatabaseOrService, out, say, UsageEr
 import { ConfigError } from './config.js';
 import { DataDirLockedError } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { byOperator, recordConfigChange } from './changes/changes.js';
 import { expireHolds, VERIFY_CHECKS, verifyLedger } from './ledger/index.js';
 import { DemoCommandError, demoCommand } from './demo/command.js';
 import { DomainError } from './problems.js';
@@ -120,7 +121,7 @@ const COMMANDS: Command[] = [
         (db) =>
           db.transaction().execute(async (trx) => {
             if (!(await tenantExists(trx, tenantId))) throw new CliError(`tenant ${tenantId} does not exist`);
-            return issueApiKey(trx, tenantId, body);
+            return recordConfigChange(trx, byOperator(tenantId), 'apiKey.created', await issueApiKey(trx, tenantId, body));
           }),
         (service) => service('POST', `/v1/operator/tenants/${tenantId}/api-keys`, body),
       );

@@ -50,6 +50,7 @@ async function snapshot(h: Harness): Promise<Record<string, string>> {
       (SELECT string_agg(record_id || '/' || status || '/' || hours || '/' || coalesce(rating, 0), ',' ORDER BY record_id) FROM service_records) AS record_rows,
       (SELECT count(*) FROM service_record_events)::text AS record_events,
       (SELECT count(*) FROM star_changes)::text AS star_changes,
+      (SELECT count(*) FROM config_changes)::text AS config_changes,
       (SELECT coalesce(string_agg(tenant_id || '/' || account_id || '/' || slot || '=' || balance::text, ','
                         ORDER BY tenant_id, account_id, slot), '') FROM ledger_balances) AS balances`.execute(
     h.database.db,
@@ -290,6 +291,7 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       badBody: { pointsPerHour: 'ten' },
     },
     { method: 'GET', path: '/v1/points-rules', allowed: stationReaders, status: 200, prepare: async () => ({ url: '/v1/points-rules' }) },
+    { method: 'GET', path: '/v1/events', allowed: stationReaders, status: 200, prepare: async () => ({ url: '/v1/events?limit=5' }) },
     // The tenant holds real data (the fixtures), so an admin gets as far as the demo's own refusal.
     { method: 'POST', path: '/v1/demo', allowed: admin, status: 409, prepare: async () => ({ url: '/v1/demo', body: {} }), badBody: { force: 'yes' } },
 
@@ -700,6 +702,39 @@ for (const engine of engines) {
         await h.assertLedger(t);
       },
 
+      'GET /v1/events': async (t) => {
+        // Everything of B's feed is B's (its admin, auditor and station keys), none of A's.
+        const bEntry = `member:bfeed${uniq()}:points`;
+        await fundedAccount(h, { id: bEntry, points: '2', key: B.adminKey });
+        const aEntries = await sql<{ id: string }>`SELECT entry_id::text AS id FROM ledger_entries WHERE tenant_id = ${A.tenantId}`.execute(h.database.db);
+        const bEntries = await sql<{ id: string }>`SELECT entry_id::text AS id FROM ledger_entries WHERE tenant_id = ${B.tenantId}`.execute(h.database.db);
+        const bConfig = await sql<{ n: string }>`SELECT count(*)::text AS n FROM config_changes WHERE tenant_id = ${B.tenantId}`.execute(h.database.db);
+        for (const role of ['admin', 'auditor', 'station'] as const) {
+          const key = role === 'admin' ? B.adminKey : await h.keyFor(role, B.adminKey);
+          const seen: any[] = [];
+          let after = '';
+          for (let page = 0; page < 50; page++) {
+            const res = await h.request('GET', `/v1/events?limit=500${after ? `&after=${after}` : ''}`, { key });
+            t.equal(res.status, 200);
+            seen.push(...res.body.items);
+            after = res.body.nextCursor;
+            if (!res.body.hasMore) break;
+          }
+          const text = JSON.stringify(seen);
+          t.notOk(aEntries.rows.some((r) => text.includes(r.id)), `B's ${role} key: none of A's entries`);
+          t.notOk(text.includes(A.tenantId) || text.includes(aAccount), `B's ${role} key: nothing that names A`);
+          if (role === 'admin') {
+            t.same(seen.filter((e) => e.kind === 'entry').map((e) => e.entry.id).sort(), bEntries.rows.map((r) => r.id).sort(), "B's admin: B's entries");
+            t.equal(seen.filter((e) => e.kind === 'config').length, Number(bConfig.rows[0]!.n), "B's admin: B's configuration changes");
+          }
+        }
+        // A's cursor in B's feed: a place in the order, no more; B still sees only its own.
+        const aPage = await h.request('GET', '/v1/events?limit=1', { key: A.adminKey });
+        const res = await h.request('GET', `/v1/events?after=${aPage.body.nextCursor}`, { key: B.adminKey });
+        t.equal(res.status, 200);
+        t.notOk(aEntries.rows.some((r) => JSON.stringify(res.body).includes(r.id)), "A's cursor shows B nothing of A");
+      },
+
       'GET /v1/ledger/verification': async (t) => {
         // Give B some rows of its own so both sides are non-trivial.
         const bAcc = `member:bver${uniq()}:points`;
@@ -918,6 +953,7 @@ for (const engine of engines) {
           'POST /v1/points-rules': ['admin'],
           'GET /v1/points-rules': ['admin', 'auditor', 'station'],
           'POST /v1/demo': ['admin'],
+          'GET /v1/events': ['admin', 'auditor', 'station'],
         });
       });
 

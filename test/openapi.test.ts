@@ -73,6 +73,7 @@ const V1: Record<string, ProblemCode[]> = {
   'POST /v1/points-rules': ['validation_failed', 'idempotency_conflict', 'rule_effective_in_past'],
   'GET /v1/points-rules': [],
   'POST /v1/demo': ['validation_failed', 'tenant_has_data'],
+  'GET /v1/events': ['validation_failed', 'invalid_cursor'],
 };
 const EVERY_V1: ProblemCode[] = ['unauthenticated', 'forbidden', 'service_unavailable', 'internal_error'];
 // /v1/operator takes the operator token, not a tenant key: its own 401, no role-based 403.

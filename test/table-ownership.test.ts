@@ -27,11 +27,16 @@ const OWNERS: Record<string, string> = {
   points_rules: 'rules',
   service_records: 'hours',
   service_record_events: 'hours',
+  config_changes: 'changes',
 };
 
 /** Files that read another module's table by name, and why. */
 const BORROWERS: Record<string, { tables: string[]; why: string }> = {
   'auth/apiKeys.ts': { tables: ['org_units'], why: "a scoped key's path, read with the key (auth imports no domain module)" },
+  'events/entrySource.ts': { tables: ['ledger_entries', 'ledger_postings', 'service_records'], why: "the event feed's scan of entries: one page merges every kind of row in one order, read-only, rows that no longer change" },
+  'events/holdSource.ts': { tables: ['ledger_holds', 'ledger_hold_events'], why: "the event feed's scan of hold changes (as entrySource.ts)" },
+  'events/recordSource.ts': { tables: ['service_records', 'service_record_events'], why: "the event feed's scan of record changes (as entrySource.ts)" },
+  'events/configSource.ts': { tables: ['config_changes'], why: "the event feed's scan of configuration changes (as entrySource.ts)" },
   'demo/fill.ts': { tables: ['org_units', 'members', 'member_cards', 'ledger_entries', 'ledger_accounts', 'service_records', 'points_rules'], why: 'asks every table the demo writes whether it holds anything else, read-only' },
 };
 

@@ -7,7 +7,7 @@ import { AmountSchema, coded, IdempotencyHeaders, problemResponses, SignedAmount
 import { writeOnce } from '../http/write.js';
 import { DomainError } from '../problems.js';
 import { amountProblem, captureHold, createHold, getHold, HoldEventKinds, type HoldEventKind, holdChanged, HoldStatuses, voidHold } from '../ledger/index.js';
-import { AccountId, EntrySchema } from './ledgerRoutes.js';
+import { AccountId, EntrySchema } from '../http/ledgerSchemas.js';
 
 // The raw ledger API for holds (admins): the supermarket's baskets are built on top of it.
 

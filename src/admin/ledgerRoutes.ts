@@ -15,14 +15,10 @@ import { writeOnce } from '../http/write.js';
 import { DomainError } from '../problems.js';
 import { AccountTypes, createAccount, EntryKinds, getAccount, getEntry, listPostings, post, reverseEntry, verifyLedger } from '../ledger/index.js';
 import { withStarsFollowing } from '../members/stars.js';
+import { AccountId, EntrySchema, PostingSchema } from '../http/ledgerSchemas.js';
 
 // The raw ledger API (admins write, auditors read): accounts, manual entries, reversals,
 // postings, verification. The ledger module knows nothing of HTTP; this file calls its facade.
-
-export const AccountId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9:_.-]{0,127}$/, 'letters, digits and : _ . -, at most 128')
-  .meta({ id: 'AccountId', example: 'member:1024:points' });
 
 const AccountSchema = z
   .object({
@@ -57,35 +53,6 @@ const NewAccountSchema = z
     }
   })
   .meta({ id: 'NewAccount' });
-
-const PostingSchema = z
-  .object({
-    accountId: AccountId,
-    unit: UnitSchema,
-    direction: z.enum(['debit', 'credit']),
-    amount: SignedAmountSchema.describe('Positive; direction gives the sign'),
-    balanceAfter: SignedAmountSchema.nullable().describe('Running balance after this posting; null on slotted accounts'),
-  })
-  .meta({ id: 'Posting' });
-
-export const EntrySchema = z
-  .object({
-    id: z.uuid(),
-    seq: z.string().describe('Per-tenant sequence number (increasing, may have gaps)'),
-    kind: z.enum(EntryKinds),
-    reason: z.string().nullable(),
-    occurredAt: z.string(),
-    recordedAt: z.string(),
-    txId: z.string().describe('pg_current_xact_id() of the writing transaction'),
-    reversesEntryId: z.uuid().nullable(),
-    reversedByEntryId: z.uuid().nullable(),
-    objectType: z.string().nullable(),
-    objectId: z.string().nullable(),
-    ruleVersion: z.number().int().nullable(),
-    createdBy: z.string().nullable(),
-    postings: z.array(PostingSchema),
-  })
-  .meta({ id: 'Entry' });
 
 const NewEntrySchema = z
   .object({

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { byOperator, recordConfigChange } from '../changes/changes.js';
 import { problemResponses } from '../http/schemas.js';
 import { DomainError } from '../problems.js';
 import { isOperatorToken } from './operator.js';
@@ -80,7 +81,7 @@ export const operatorRoutes: FastifyPluginAsyncZod = async (app) => {
       const { tenantId } = request.params;
       const key = await app.db.transaction().execute(async (trx) => {
         if (!(await tenantExists(trx, tenantId))) throw new DomainError('tenant_not_found', { tenantId });
-        return issueApiKey(trx, tenantId, request.body);
+        return recordConfigChange(trx, byOperator(tenantId), 'apiKey.created', await issueApiKey(trx, tenantId, request.body));
       });
       reply.code(201);
       return key;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { recordConfigChange } from '../changes/changes.js';
 import { callerOf } from '../http/auth.js';
 import { IdempotencyHeaders, problemResponses } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
@@ -75,7 +76,7 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) =>
       writeOnce(request, reply, async (trx) => ({
         statusCode: 200,
-        body: await updateSettings(trx, callerOf(request).tenantId, request.body),
+        body: await recordConfigChange(trx, callerOf(request), 'settings.updated', await updateSettings(trx, callerOf(request).tenantId, request.body), request.body),
       })),
   });
 
@@ -109,7 +110,7 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) =>
       writeOnce(request, reply, async (trx) => ({
         statusCode: 201,
-        body: await issueApiKey(trx, callerOf(request).tenantId, request.body),
+        body: await recordConfigChange(trx, callerOf(request), 'apiKey.created', await issueApiKey(trx, callerOf(request).tenantId, request.body)),
       })),
   });
 
@@ -134,7 +135,7 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
       const { tenantId } = callerOf(request);
       const revoked = await writeOnce(request, reply, async (trx) => ({
         statusCode: 200,
-        body: await revokeApiKey(trx, tenantId, request.params.id),
+        body: await recordConfigChange(trx, callerOf(request), 'apiKey.revoked', await revokeApiKey(trx, tenantId, request.params.id)),
       }));
       request.server.apiKeys.forget(tenantId, request.params.id);
       return revoked;

@@ -7,6 +7,7 @@ import { RECORDS_PER_TRANSACTION, submitRecords } from '../hours/intake.js';
 import { rateRecord } from '../hours/ratings.js';
 import { recordsByExternalId } from '../hours/repository.js';
 import { issuanceAccount, memberAccountSql } from '../ledger/index.js';
+import { recordConfigChange } from '../changes/changes.js';
 import { membersByCards, registerMember } from '../members/members.js';
 import { createOrgUnit, findOrgUnit, type OrgUnitKind } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
@@ -100,7 +101,8 @@ async function fill(db: Kysely<DB>, tenantId: string, opts: DemoOptions): Promis
   if (demoKeys.length === 0) {
     const key = await inTransaction(db, async (trx) => {
       const k = await createApiKey(trx, tenantId, { name: DEMO_KEY_NAME, role: 'admin' });
-      await revokeApiKey(trx, tenantId, k.id);
+      await recordConfigChange(trx, { tenantId, keyId: k.id }, 'apiKey.created', k);
+      await recordConfigChange(trx, { tenantId, keyId: k.id }, 'apiKey.revoked', await revokeApiKey(trx, tenantId, k.id));
       return k.id;
     });
     demoKeys.push(key);
@@ -110,7 +112,7 @@ async function fill(db: Kysely<DB>, tenantId: string, opts: DemoOptions): Promis
   await inTransaction(db, async (trx) => {
     for (const u of orgUnits) {
       if (await findOrgUnit(trx, tenantId, u.id)) continue;
-      await createOrgUnit(trx, tenantId, { id: u.id, kind: u.kind as OrgUnitKind, parentId: u.parentId, name: u.name, autoVerify: u.autoVerify });
+      await recordConfigChange(trx, caller, 'orgUnit.created', await createOrgUnit(trx, tenantId, { id: u.id, kind: u.kind as OrgUnitKind, parentId: u.parentId, name: u.name, autoVerify: u.autoVerify }));
       created.orgUnits++;
     }
   });
@@ -142,7 +144,7 @@ async function fill(db: Kysely<DB>, tenantId: string, opts: DemoOptions): Promis
     // wider window first (a new version, as any admin would post), and the usual one back after.
     const rule = await ruleAt(db, tenantId, new Date());
     if (rule.backdatingDays < FILL_BACKDATING_DAYS) {
-      await inTransaction(db, (trx) => createRule(trx, tenantId, { ...demoRule, backdatingDays: FILL_BACKDATING_DAYS }, caller.keyId));
+      await inTransaction(db, async (trx) => recordConfigChange(trx, caller, 'pointsRule.created', await createRule(trx, tenantId, { ...demoRule, backdatingDays: FILL_BACKDATING_DAYS }, caller.keyId)));
       created.rules++;
     }
     const now = new Date();
@@ -179,7 +181,7 @@ async function fill(db: Kysely<DB>, tenantId: string, opts: DemoOptions): Promis
   // The wider window was for the fill only: the county's rule goes back to the usual window.
   const rule = await ruleAt(db, tenantId, new Date());
   if (rule.createdBy !== null && demoKeys.includes(rule.createdBy) && rule.backdatingDays === FILL_BACKDATING_DAYS) {
-    await inTransaction(db, (trx) => createRule(trx, tenantId, { ...demoRule, backdatingDays: USUAL_BACKDATING_DAYS }, caller.keyId));
+    await inTransaction(db, async (trx) => recordConfigChange(trx, caller, 'pointsRule.created', await createRule(trx, tenantId, { ...demoRule, backdatingDays: USUAL_BACKDATING_DAYS }, caller.keyId)));
     created.rules++;
   }
 

@@ -63,6 +63,7 @@ export const operationIds: Record<string, string> = {
   'POST /v1/holds/{id}/capture': 'captureHold',
   'POST /v1/holds/{id}/void': 'voidHold',
   'POST /v1/demo': 'fillDemoCounty',
+  'GET /v1/events': 'listEvents',
   'GET /v1/cards/{cardNo}/counter-view': 'getCounterView',
   'POST /v1/operator/tenants': 'createTenant',
   'GET /v1/operator/tenants': 'listTenants',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { recordConfigChange } from '../changes/changes.js';
 import { callerOf } from '../http/auth.js';
 import { IdempotencyHeaders, OrgUnitId, problemResponses } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
@@ -44,7 +45,7 @@ export const orgUnitRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) =>
       writeOnce(request, reply, async (trx) => ({
         statusCode: 201,
-        body: await createOrgUnit(trx, callerOf(request).tenantId, request.body),
+        body: await recordConfigChange(trx, callerOf(request), 'orgUnit.created', await createOrgUnit(trx, callerOf(request).tenantId, request.body)),
       })),
   });
 
@@ -81,7 +82,7 @@ export const orgUnitRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) =>
       writeOnce(request, reply, async (trx) => ({
         statusCode: 200,
-        body: await updateOrgUnit(trx, callerOf(request).tenantId, request.params.id, request.body),
+        body: await recordConfigChange(trx, callerOf(request), 'orgUnit.updated', await updateOrgUnit(trx, callerOf(request).tenantId, request.params.id, request.body), request.body),
       })),
   });
 
@@ -96,7 +97,7 @@ export const orgUnitRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) =>
       writeOnce(request, reply, async (trx) => ({
         statusCode: 200,
-        body: await updateOrgUnit(trx, callerOf(request).tenantId, request.params.id, { active: false }),
+        body: await recordConfigChange(trx, callerOf(request), 'orgUnit.deactivated', await updateOrgUnit(trx, callerOf(request).tenantId, request.params.id, { active: false })),
       })),
   });
 };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { recordConfigChange } from '../changes/changes.js';
 import { callerOf } from '../http/auth.js';
 import { IdempotencyHeaders, problemResponses, SignedAmountSchema, TimestampSchema } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
@@ -51,7 +52,7 @@ export const rulesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request, reply) => {
       const caller = callerOf(request);
-      return writeOnce(request, reply, async (trx) => ({ statusCode: 201, body: await createRule(trx, caller.tenantId, request.body, caller.keyId) }));
+      return writeOnce(request, reply, async (trx) => ({ statusCode: 201, body: await recordConfigChange(trx, caller, 'pointsRule.created', await createRule(trx, caller.tenantId, request.body, caller.keyId)) }));
     },
   });
 

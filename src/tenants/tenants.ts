@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { type ApiKey, createApiKey } from '../auth/apiKeys.js';
 import type { DB } from '../db/schema.js';
+import { byOperator, recordConfigChange } from '../changes/changes.js';
 import { formatAmount, openLedger } from '../ledger/index.js';
 import { createDefaultRule } from '../rules/rules.js';
 
@@ -38,6 +39,7 @@ export async function insertTenant(
   await openLedger(trx, input.id);
   await createDefaultRule(trx, input.id);
   const adminKey = await createApiKey(trx, input.id, { name: 'first admin key', role: 'admin' });
+  await recordConfigChange(trx, byOperator(input.id), 'tenant.created', { id: input.id, name: input.name, pointsRuleVersion: 1, adminKey });
   return { tenantId: input.id, adminKey };
 }
 

@@ -256,6 +256,8 @@ interface World {
   lapses: Map<string, string>;
   /** What each key answers now (a success's body or a refusal's problem), to compare replays with. */
   answers: Map<string, unknown>;
+  /** Changes of configuration made (the tenant, its org units, then rules and thresholds): events of the feed. */
+  configChanges: number;
 }
 
 async function newWorld(h: Harness): Promise<World> {
@@ -264,7 +266,9 @@ async function newWorld(h: Harness): Promise<World> {
   await c.ok('POST', '/v1/accounts', { id: MARKET, unit: 'POINTS', type: 'market' }, 201);
   const CST = 8 * HOUR;
   const today = Math.floor((Date.now() + CST) / (24 * HOUR)) * 24 * HOUR - CST;
-  return { h, c, today, persons: [], members: [], records: [], entries: [], holds: [], lapsing: new Map(), lapses: new Map(), answers: new Map() };
+  // The tenant, c, i, s1, s2, p1 and a1.
+  const configChanges = 7;
+  return { h, c, today, persons: [], members: [], records: [], entries: [], holds: [], lapsing: new Map(), lapses: new Map(), answers: new Map(), configChanges };
 }
 
 /** A model account name as the API knows it. */
@@ -471,6 +475,7 @@ async function step(w: World, model: Model, op: Op): Promise<string> {
   }
   if (expected.stored) w.answers.set(op.key, res.body);
   if (res.status >= 400) return outcome;
+  if (op.op === 'rule' || op.op === 'thresholds') w.configChanges++;
   if (op.op === 'register') w.members.push(res.body.id);
   if (op.op === 'post') w.records.push(res.body.record.id);
   if (op.op === 'hold') {
@@ -572,6 +577,33 @@ async function compareAtEnd(w: World, model: Model): Promise<void> {
   // One stored key per key used (a refusal that depends on the ledger is kept too), none left "in progress".
   same('idempotency keys stored', await tenantCount(w, 'idempotency_keys'), model.keys.size);
   same('idempotency keys in progress', await tenantCount(w, 'idempotency_keys', sql`status_code = 0`), 0);
+  await compareFeed(w, model);
+}
+
+/**
+ * The event feed, read to its end: every committed write exactly once (entries, hold changes,
+ * record changes, configuration changes), nothing else, and never an event twice.
+ */
+async function compareFeed(w: World, model: Model): Promise<void> {
+  const events: { id: string; kind: string }[] = [];
+  let after = '';
+  for (;;) {
+    const page = await w.c.ok('GET', `/v1/events?limit=37${after ? `&after=${after}` : ''}`, undefined, 200);
+    events.push(...page.items);
+    after = page.nextCursor;
+    if (!page.hasMore) break;
+  }
+  same('feed: no event twice', events.length, new Set(events.map((e) => e.id)).size);
+  const of = (kind: string) => events.filter((e) => e.kind === kind).map((e) => e.id).sort();
+  same('feed: the entries', of('entry'), w.entries.map((id) => `entry:${id}`).sort());
+  same(
+    'feed: the hold changes',
+    of('hold'),
+    w.holds.flatMap((id, i) => [`hold:${id}:created`, ...(model.holds[i]!.status === 'open' ? [] : [`hold:${id}:${model.holds[i]!.status}`])]).sort(),
+  );
+  const histories = await Promise.all(w.records.map(async (id) => (await w.c.ok('GET', `/v1/service-records/${id}`, undefined, 200)).history.length as number));
+  same('feed: the record changes', of('serviceRecord'), w.records.flatMap((id, i) => Array.from({ length: histories[i]! }, (_, n) => `serviceRecord:${id}:${n + 1}`)).sort());
+  same('feed: the configuration changes', of('config').length, w.configChanges);
 }
 
 /**

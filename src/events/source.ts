@@ -1,0 +1,136 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { type EntryKind, type HoldEventKind } from '../ledger/index.js';
+import type { Position } from './cursor.js';
+import type { View } from './view.js';
+
+// The shape of the feed's sources (one per file beside this one, listed in sources.ts).
+// Where the feed's events come from: one source per kind of row, each a table whose rows carry
+// the writing transaction's id (tx_id) and are never changed or removed once written. The feed
+// reads these tables itself, across the modules that own them, because one page must merge them
+// all in one order with one frontier; it only reads, and only rows that can no longer change.
+//
+// Within one transaction the kinds come in rank order (an entry before the hold change or record
+// change that names it, configuration last), each kind by its key. A new kind of event (e.g. the
+// supermarket's stock movements) is one more source file, listed in SOURCES (sources.ts) with the next rank; redemptions
+// need none: they are entries.
+
+export interface ScanParams {
+  tenantId: string;
+  /** Only rows of transactions with a smaller id: every one of them has ended. */
+  frontier: string;
+  after: Position;
+  limit: number;
+  view: View;
+}
+
+export interface ScanRow {
+  tx_id: string;
+  rank: number;
+  key: string;
+  visible: boolean;
+}
+
+/** The kinds of event: which of entry, hold, serviceRecord, config an event carries. */
+export const EventKinds = ['entry', 'hold', 'serviceRecord', 'config'] as const;
+export type EventKind = (typeof EventKinds)[number];
+
+/** An event as a source reads it; the feed adds its cursor. */
+export interface SourcedEvent {
+  id: string;
+  kind: EventKind;
+  type: string;
+  txId: string;
+  at: string;
+  actor: string | null;
+  entry: FeedEntry | null;
+  hold: HoldChange | null;
+  serviceRecord: RecordChange | null;
+  config: ConfigChange | null;
+}
+
+export interface EventSource {
+  kind: EventKind;
+  /** Order within one transaction; unique, 1–9. */
+  rank: number;
+  /**
+   * A SELECT of (tx_id, rank, key, visible) of this source's rows after `after`, below the
+   * frontier, ordered by (tx_id, key), at most `limit`; `visible`: the view shows the row.
+   */
+  scan(p: ScanParams): RawBuilder<ScanRow>;
+  /** The events at these keys (any order). */
+  load(db: Kysely<DB>, tenantId: string, keys: string[]): Promise<Map<string, SourcedEvent>>;
+}
+
+export const iso = (d: Date | string) => new Date(d).toISOString();
+export const none = { entry: null, hold: null, serviceRecord: null, config: null };
+
+/**
+ * The part of a scan every source shares: the tenant, the range of transactions (an index range
+ * on (tenant_id, tx_id)), and within the cursor's own transaction only the keys after it.
+ */
+export function range(p: ScanParams, rank: number, tx: RawBuilder<unknown>, key: RawBuilder<string>): RawBuilder<boolean> {
+  // Within the cursor's transaction: a kind of a later rank comes whole, one of an earlier rank
+  // is done ('~' sorts after every key), the cursor's own kind after its key.
+  const bound = rank > p.after.rank ? '' : rank < p.after.rank ? '~' : p.after.key;
+  return sql<boolean>`${tx} >= ${p.after.tx}::xid8 AND ${tx} < ${p.frontier}::xid8
+    AND (${tx} > ${p.after.tx}::xid8 OR ${key} > ${bound})`;
+}
+
+// The payloads of the four kinds of event.
+
+export interface FeedPosting {
+  accountId: string;
+  unit: 'HOURS' | 'POINTS';
+  direction: 'debit' | 'credit';
+  amount: string;
+  balanceAfter: string | null;
+}
+
+/** An entry as GET /v1/entries/{id} shows it, less what can change later (reversedByEntryId). */
+export interface FeedEntry {
+  id: string;
+  seq: string;
+  kind: EntryKind;
+  reason: string | null;
+  occurredAt: string;
+  recordedAt: string;
+  txId: string;
+  reversesEntryId: string | null;
+  objectType: string | null;
+  objectId: string | null;
+  ruleVersion: number | null;
+  createdBy: string | null;
+  postings: FeedPosting[];
+}
+
+export interface HoldChange {
+  id: string;
+  accountId: string;
+  unit: 'HOURS' | 'POINTS';
+  amount: string;
+  expiresAt: string;
+  reference: string | null;
+  reason: string | null;
+  createdAt: string;
+  createdBy: string | null;
+  change: { kind: HoldEventKind; amount: string; released: string; entryId: string | null; reason: string | null };
+}
+
+export interface RecordChange {
+  id: string;
+  externalId: string;
+  memberId: string;
+  orgUnitId: string;
+  /** The record's history entry (GET /v1/service-records/{id}, `history`). */
+  change: { no: number; type: string; reason: string | null; detail: Record<string, unknown> };
+}
+
+export interface ConfigChange {
+  action: string;
+  subjectType: string;
+  subjectId: string | null;
+  orgUnitId: string | null;
+  data: Record<string, unknown>;
+  changes: Record<string, unknown> | null;
+}
