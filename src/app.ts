@@ -26,6 +26,9 @@ import { refuseUnstorableText } from './http/text.js';
 import { RecordIntake } from './hours/intake.js';
 import { hoursRoutes } from './hours/routes.js';
 import { demoRoutes } from './demo/routes.js';
+import { exportRoutes } from './exports/routes.js';
+import { integrityRoutes } from './integrity/routes.js';
+import { Sealer } from './integrity/seal.js';
 import { holdRoutes } from './ledger/holdRoutes.js';
 import { HoldSweeper } from './ledger/holds.js';
 import { ledgerRoutes } from './ledger/routes.js';
@@ -122,6 +125,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   app.addHook('onReady', async () => sweeper.start());
   app.addHook('preClose', async () => sweeper.stop());
+  // Committed entries are sealed into signed blocks a few seconds behind the writes; every process
+  // may run this (one seals a tenant at a time). Without a signing secret at hand, none.
+  const sealer = new Sealer(database.db, config.sealMs, config.signingKeySecret, (err) =>
+    isDatabaseUnavailable(err) ? app.log.warn({ err }, 'sealing: database unavailable') : app.log.error({ err }, 'sealing failed'),
+  );
+  app.addHook('onReady', async () => sealer.start());
+  app.addHook('preClose', async () => sealer.stop());
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -164,6 +174,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(memberRoutes);
       await v1.register(hoursRoutes);
       await v1.register(demoRoutes);
+      await v1.register(integrityRoutes);
+      await v1.register(exportRoutes);
     },
     { prefix: '/v1' },
   );
