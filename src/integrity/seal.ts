@@ -14,15 +14,17 @@ import { readEntries } from './rows.js';
 // rolled back (a gap for ever), and only time tells which. The write path takes an entry's number
 // after its first UPDATE (ledger_post_many updates the balances first), so the transaction has an
 // id (xid) by then. So a sealing round:
-//   1. reads each tenant's sequence (`taken`: every number up to it has been handed out), then,
-//      in a later statement, the snapshot's xmax: every transaction that holds one of those
-//      numbers has an id below it;
+//   1. reads each tenant's sequence (`taken`: every number up to it has been handed out), then
+//      takes a transaction id of its own (`mark`, pg_current_xact_id() in a statement of its own,
+//      committed at once): ids are handed out in order, so every transaction that holds one of
+//      those numbers has an id below it. (Not the snapshot's xmax: that is one past the newest
+//      *completed* id, and a running transaction may have an id above it.)
 //   2. seals the run of visible entries that follows the last block without a hole, and, once the
-//      snapshot's xmin has passed that xmax (pg_snapshot_xmin(pg_current_snapshot()) >= xmax:
-//      every such transaction has ended, so the entries it sealed are all of transactions older
-//      than xmin), seals the holes up to `taken` as gaps too. A transaction that commits late
-//      holds back only the entries after its own number, and is sealed, once, when it commits;
-//      a rollback is a gap in the next block as soon as the round after it begins.
+//      snapshot's xmin has passed the mark (pg_snapshot_xmin(pg_current_snapshot()) > mark: every
+//      such transaction has ended, so what is sealed comes only from transactions older than
+//      xmin), seals the holes up to `taken` as gaps too. A transaction that commits late holds
+//      back only the entries after its own number and is sealed, once, when it commits; a
+//      rollback is a gap as soon as the round after it begins.
 // One sealer per tenant at a time, across processes: a transaction-level advisory lock taken
 // without waiting (a busy tenant is skipped, the other sealer is on it); and the block table's
 // keys and chain trigger refuse a second block for a range in any case.
@@ -75,9 +77,9 @@ async function horizons(db: Kysely<DB>, tenantId: string | null): Promise<Horizo
 /** Seals what can be sealed now; with waitMs, waits that long at most for open transactions. */
 export async function sealTenants(db: Kysely<DB>, signer: Signer, opts: SealOptions = {}): Promise<TenantSeal[]> {
   const all = await horizons(db, opts.tenantId ?? null);
-  // A later statement than the sequences' read: its xmax is above the id of every transaction
-  // that took one of those numbers.
-  const xmax = (await sql<{ xmax: string }>`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`.execute(db)).rows[0]!.xmax;
+  // After the sequences' read, in a transaction of its own: an id above that of every
+  // transaction that took one of those numbers.
+  const mark = (await sql<{ xid: string }>`SELECT pg_current_xact_id()::text AS xid`.execute(db)).rows[0]!.xid;
   const deadline = Date.now() + (opts.waitMs ?? 0);
   const results: TenantSeal[] = [];
   for (const h of all) {
@@ -85,7 +87,7 @@ export async function sealTenants(db: Kysely<DB>, signer: Signer, opts: SealOpti
     results.push(result);
     if (h.taken <= h.sealed) continue;
     for (;;) {
-      const step = await sealBlock(db, signer, h.tenantId, h.taken, xmax);
+      const step = await sealBlock(db, signer, h.tenantId, h.taken, mark);
       if (step.busy) {
         result.busy = true;
         break;
@@ -117,12 +119,12 @@ interface Step {
 }
 
 /** One block of one tenant, in its own transaction; none when nothing can be sealed yet. */
-async function sealBlock(db: Kysely<DB>, signer: Signer, tenantId: string, taken: bigint, xmax: string): Promise<Step> {
+async function sealBlock(db: Kysely<DB>, signer: Signer, tenantId: string, taken: bigint, mark: string): Promise<Step> {
   return db.transaction().execute(async (trx): Promise<Step> => {
     if (!(await lockTenant(trx, tenantId, false))) return { busy: true, sealedThrough: 0n, block: null };
     // Before this transaction writes (and so has an id of its own): have all transactions that
     // may hold a number up to `taken` ended?
-    const final = (await sql<{ final: boolean }>`SELECT pg_snapshot_xmin(pg_current_snapshot()) >= ${xmax}::xid8 AS final`.execute(trx)).rows[0]!.final;
+    const final = (await sql<{ final: boolean }>`SELECT pg_snapshot_xmin(pg_current_snapshot()) > ${mark}::xid8 AS final`.execute(trx)).rows[0]!.final;
     const last = (
       await sql<{ block_no: string; last_seq: string; hash: string }>`SELECT block_no::text, last_seq::text, hash FROM integrity_blocks
         WHERE tenant_id = ${tenantId} ORDER BY block_no DESC LIMIT 1`.execute(trx)
