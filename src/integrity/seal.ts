@@ -126,8 +126,9 @@ async function sealBlock(db: Kysely<DB>, signer: Signer, tenantId: string, taken
     // may hold a number up to `taken` ended?
     const final = (await sql<{ final: boolean }>`SELECT pg_snapshot_xmin(pg_current_snapshot()) > ${mark}::xid8 AS final`.execute(trx)).rows[0]!.final;
     const last = (
-      await sql<{ block_no: string; last_seq: string; hash: string }>`SELECT block_no::text, last_seq::text, hash FROM integrity_blocks
-        WHERE tenant_id = ${tenantId} ORDER BY block_no DESC LIMIT 1`.execute(trx)
+      // b.block_no: the number (a bare block_no would order by the text of the same name).
+      await sql<{ block_no: string; last_seq: string; hash: string }>`SELECT block_no::text, last_seq::text, hash FROM integrity_blocks b
+        WHERE tenant_id = ${tenantId} ORDER BY b.block_no DESC LIMIT 1`.execute(trx)
     ).rows[0];
     const sealed = BigInt(last?.last_seq ?? '0');
     const first = sealed + 1n;

@@ -68,13 +68,14 @@ export async function readBlocks(
   /** false: heads only (leaves empty), for a chain of heads. */
   withLeaves = true,
 ): Promise<BlockRow[]> {
+  // ORDER BY b.block_no: the number (a bare block_no would order by the text of the same name).
   const r = await sql<BlockRow>`
     SELECT tenant_id, block_no::text, first_seq::text, last_seq::text, entry_count, gaps::text[] AS gaps, root, prev_hash, hash,
       key_id, signature, to_char(sealed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sealed_at,
       CASE WHEN ${withLeaves} THEN leaves ELSE ''::bytea END AS leaves
-    FROM integrity_blocks WHERE tenant_id = ${tenantId} AND block_no > ${String(after)}::bigint
+    FROM integrity_blocks b WHERE tenant_id = ${tenantId} AND block_no > ${String(after)}::bigint
       AND (${upTo === undefined ? null : String(upTo)}::bigint IS NULL OR block_no <= ${upTo === undefined ? null : String(upTo)}::bigint)
-    ORDER BY block_no LIMIT ${limit}`.execute(db);
+    ORDER BY b.block_no LIMIT ${limit}`.execute(db);
   return r.rows;
 }
 
