@@ -49,16 +49,51 @@ async function* records(file: string): AsyncGenerator<{ record: ExportRecord; fo
     }
     return;
   }
-  const parser = fs.createReadStream(file).pipe(
-    parse({
-      bom: true,
-      columns: true,
-      relax_column_count: false,
-      // A quoted empty field is "", an unquoted one null (see format.ts).
-      cast: (value, context) => (context.header ? value : value === '' && !context.quoting ? null : value),
-    }),
-  );
-  for await (const row of parser) yield { record: recordFromCsv(row as Record<string, string | null>), format: 'csv' };
+  // A quoted empty field is "", an unquoted one null (see format.ts). csv-parse's cast callback
+  // would tell them apart but builds an info object per field (most of the time of a large file);
+  // instead the raw text of a record is looked at, and only a record with "" in it is split again
+  // here to see which of its empty fields were quoted.
+  const parser = fs.createReadStream(file).pipe(parse({ bom: true, raw: true, relax_column_count: false }));
+  let columns: string[] | null = null;
+  for await (const item of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+    if (!columns) {
+      columns = item.record;
+      continue;
+    }
+    const quoted = item.raw.includes('""') ? quotedFields(item.raw) : null;
+    const row: Record<string, string | null> = {};
+    for (let i = 0; i < columns.length; i++) {
+      const value = item.record[i] ?? '';
+      row[columns[i]!] = value === '' && !quoted?.[i] ? null : value;
+    }
+    yield { record: recordFromCsv(row), format: 'csv' };
+  }
+}
+
+/** Which fields of one raw CSV record (RFC 4180) were quoted. */
+function quotedFields(raw: string): boolean[] {
+  const out: boolean[] = [];
+  let i = 0;
+  for (;;) {
+    if (raw[i] === '"') {
+      out.push(true);
+      i++;
+      for (;;) {
+        const q = raw.indexOf('"', i);
+        if (q < 0) return out;
+        if (raw[q + 1] === '"') i = q + 2;
+        else {
+          i = q + 1;
+          break;
+        }
+      }
+    } else {
+      out.push(false);
+      while (i < raw.length && raw[i] !== ',' && raw[i] !== '\n' && raw[i] !== '\r') i++;
+    }
+    if (raw[i] !== ',') return out;
+    i++;
+  }
 }
 
 export async function verifyExportFile(file: string, keys: readonly KeyInfo[], opts: { accounts?: boolean } = {}): Promise<ExportCheck> {
