@@ -5,7 +5,7 @@ import { round } from './stats.js';
 // What bench/results/latest.json holds, the ratios and targets derived from it, and the table.
 
 export const SCENARIOS = [
-  'http-floor', 'award', 'award-batch', 'post-direct', 'ledger-post-sql', 'ledger-post-2', 'hold-capture', 'hot-station', 'balance-read', 'embedded',
+  'http-floor', 'award', 'award-batch', 'post-direct', 'ledger-post-sql', 'ledger-post-2', 'hold-capture', 'hot-station', 'balance-read', 'seal', 'export', 'embedded',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 export const BASELINES = ['pgbench', 'sql-transfer'] as const;
@@ -90,7 +90,10 @@ export interface Report {
   setup: Record<string, unknown>;
   baselines: Baselines;
   scenarios: Partial<
-    Record<'http_floor' | 'award' | 'award_batch' | 'post_direct' | 'hold_capture' | 'hot_station' | 'balance_read' | 'balance_read_open' | 'embedded', ScenarioResult>
+    Record<
+      'http_floor' | 'award' | 'award_batch' | 'post_direct' | 'hold_capture' | 'hot_station' | 'balance_read' | 'balance_read_open' | 'seal' | 'export' | 'embedded',
+      ScenarioResult
+    >
   >;
   ratios: Record<string, number | null>;
   /** p99_ms: the closed loop's, as before issue 17; open_loop: at a fixed offered rate. */
@@ -131,6 +134,8 @@ export function derive(r: Report): void {
     sql_transfer_vs_pgbench_tpcb: ratio(sql, r.baselines.pgbench_tpcb_simple?.tps),
     embedded_vs_award: ratio(s.embedded?.requests_per_s, s.award?.requests_per_s),
     award_vs_http_floor: ratio(s.award?.requests_per_s, s.http_floor?.requests_per_s),
+    // seal: the award load again, against a service that seals every SEAL_MS (the others do not).
+    award_sealing_on_vs_off: ratio(s.seal?.requests_per_s, s.award?.requests_per_s),
     // An award is at least one HTTP request and at least one transfer's work in the database, on
     // the same cores: if both are CPU-bound, 1/ceiling = 1/floor + 1/sql, so award ÷ sql transfer
     // cannot pass floor ÷ (floor + sql). An estimate: it ignores what grouping awards saves.
@@ -174,6 +179,10 @@ export function derive(r: Report): void {
     balance_read_open_p99: target('balance-read p99 ≤ 5 ms at 2,000 req/s offered', r.balance_read.open_loop?.p99_ms ?? null, (v) => v <= 5),
     hold_capture_vs_ledger_post2: target('hold-capture pairs/s ÷ ledger-post-2 tps ≥ 0.5', r.ratios.hold_capture_vs_ledger_post2 ?? null, (v) => v >= 0.5),
     rss_flat: target('RSS end ÷ start during award ≤ 1.2', rssGrowth, (v) => v <= 1.2),
+    // Issue 22's.
+    seal_lag: target('sealing lag behind award load ≤ 5 s (max)', typeof s.seal?.lag_max_s === 'number' ? s.seal.lag_max_s : null, (v) => v <= 5),
+    award_sealing_on: target('award with sealing ÷ without ≥ 0.9', r.ratios.award_sealing_on_vs_off ?? null, (v) => v >= 0.9),
+    export_rate: target('export ≥ 100,000 postings/s', s.export?.records_per_s ?? null, (v) => v >= 100_000),
   };
 }
 
@@ -222,6 +231,9 @@ export function table(r: Report): string {
   line('hot-station (1 station)', s.hot_station, (sc) => `${fmt(sc.requests_per_s)} req/s`, x(r.ratios.hot_station, 'award'));
   line('balance-read (closed loop)', s.balance_read, (sc) => `${fmt(sc.requests_per_s)} req/s`, '');
   line('balance-read (open loop)', s.balance_read_open, (sc) => `${fmt(sc.requests_per_s)} of ${fmt(Number(sc.offered_per_s), 0)} req/s`, '');
+  line('award while sealing', s.seal, (sc) => `${fmt(sc.requests_per_s)} req/s, lag ≤ ${fmt(Number(sc.lag_max_s))} s`, x(r.ratios.award_sealing_on_vs_off, 'award'));
+  if (s.seal) rows.push(['seal (catch-up)', `${fmt(Number(s.seal.entries_sealed_per_s))} entries/s`, '', '', '', '', '', '', '']);
+  line('export (journal, csv)', s.export, (sc) => `${fmt(sc.records_per_s, 0)} postings/s`, '');
   line('embedded award (PGlite)', s.embedded, (sc) => `${fmt(sc.requests_per_s)} req/s`, x(r.ratios.embedded_vs_award, 'award'));
   for (const row of rows) while (row.length < rows[0]!.length) row.push('');
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));

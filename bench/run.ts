@@ -5,6 +5,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { Signer } from '../src/integrity/keys.js';
+import { sealTenants } from '../src/integrity/seal.js';
 import { verifyLedger } from '../src/ledger/verify.js';
 import { createTenant } from '../src/tenants/tenants.js';
 import { holdCaptureSql, ledgerPost2, ledgerPostSql, runBaselines, setUpXferAccounts, XFER_ACCOUNTS, xferAccount } from './baselines.js';
@@ -13,6 +15,7 @@ import type { ClientConfig, ClientResult } from './client.js';
 import { postDirect } from './direct.js';
 import { runClient } from './load.js';
 import { type Activity, createDatabase, SERVER_URL, sampleActivity, serverInfo, settle, standInForAutovacuum, withClient } from './pg.js';
+import { exportJournal, sampleSealLag } from './integrity.js';
 import { chinaMidnight } from './records.js';
 import { BASELINES, derive, problems, type Report, SCENARIOS, type ScenarioName, scenarioResult, table } from './report.js';
 import { call, type County, loadHistory, setUpCounty, smokeCheck } from './seed.js';
@@ -52,7 +55,11 @@ const BATCH_SIZE = 100;
 const OPEN_LOOP_RATE = 2_000;
 const ANALYZE_EVERY_S = 1;
 // Lanes of the slot plan (bench/records.ts): one per load process writing to the same tenant.
-const LANE = { smoke: 0, award: 1, hotStation: 2, batch: 3 };
+const LANE = { smoke: 0, award: 1, hotStation: 2, batch: 3, seal: 4 };
+// seal: the service that seals, every SEAL_MS_SEALING; the bench's main service does not seal
+// (SEAL_MS=0), so that every other figure is comparable with the runs before sealing existed.
+const SEAL_MS_SEALING = 1000;
+const BENCH_SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef0123';
 
 function parseOptions(argv: string[]) {
   const { values } = parseArgs({
@@ -175,7 +182,7 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
   const closeDb = onCleanup(() => database.close());
   await migrateToLatest(database.db);
   const tenant = await createTenant(database.db, { id: 'bench', name: '基准测试县' });
-  const service = await timed('service_start', () => startService('postgres', { DATABASE_URL: db.url }), setup);
+  const service = await timed('service_start', () => startService('postgres', { DATABASE_URL: db.url, SEAL_MS: '0' }), setup);
   log(`service pid ${service.pid} on ${service.baseUrl} (log ${path.relative(ROOT, service.logFile)})`);
 
   log(`county: ${COUNTY.stations} stations, ${COUNTY.members} members (${COUNTY.viaApi} through the API, the rest in bulk)`);
@@ -189,7 +196,7 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
   );
   setup.members = county.members.length;
   setup.stations = county.stations.length;
-  if (wanted.has('balance-read')) {
+  if (wanted.has('balance-read') || wanted.has('seal') || wanted.has('export')) {
     log(`ledger history: ${opts.historyPostings} postings in bulk`);
     setup.history = await timed('history', () => withClient(db.url, (c) => loadHistory(c, county, opts.historyPostings)), setup);
   }
@@ -331,6 +338,36 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     };
   }
 
+  if (wanted.has('seal')) {
+    log('seal: sealing everything written so far (catch-up, in this process)');
+    const started = Date.now();
+    const [caught] = await sealTenants(database.db, new Signer(BENCH_SIGNING_SECRET), { tenantId: county.tenantId, waitMs: 30_000 });
+    const catchUpS = (Date.now() - started) / 1000;
+    log(`seal: ${caught!.entries} entries in ${round(catchUpS, 1)} s; award load against a service that seals every ${SEAL_MS_SEALING} ms`);
+    const sealing = await startService('sealing', { DATABASE_URL: db.url, SIGNING_KEY_SECRET: BENCH_SIGNING_SECRET, SEAL_MS: String(SEAL_MS_SEALING) });
+    const lag = await sampleSealLag(db.url, county.tenantId);
+    const { run, window } = await loadService(sealing, { ...client('award', LANE.seal, county.keys, 'seal'), url: sealing.baseUrl }, db.name);
+    const lags = await lag.stop(run.measured.started_at, run.measured.finished_at);
+    report.scenarios.seal = {
+      ...scenarioResult(run, opts.connections),
+      ...serviceUse(window, run.measured.records_per_s),
+      seal_ms: SEAL_MS_SEALING,
+      catch_up_entries: caught!.entries,
+      catch_up_s: round(catchUpS, 2),
+      entries_sealed_per_s: round(caught!.entries / catchUpS, 0),
+      ...lags,
+    };
+    report.setup.sealing_service_log = sealing.logLevels();
+    await sealing.stop();
+    await settle(db.url);
+  }
+  if (wanted.has('export')) {
+    log('export: GET /v1/exports/journal of the whole tenant, CSV then JSON Lines');
+    const csv = await exportJournal(service, county.adminKey, 'csv');
+    const jsonl = await exportJournal(service, county.adminKey, 'jsonl');
+    report.scenarios.export = { ...csv, jsonl_postings_per_s: jsonl.records_per_s, jsonl_s: jsonl.duration_s, jsonl_peak_rss_mb: jsonl.service_peak_rss_mb };
+  }
+
   await analyzer.stop();
   log('verifying the ledger');
   const started = Date.now();
@@ -368,7 +405,7 @@ async function embeddedScenario(opts: Options, report: Report): Promise<void> {
   } finally {
     await database.close();
   }
-  const service = await startService('embedded', { DATABASE_URL: '', DATA_DIR: dir });
+  const service = await startService('embedded', { DATABASE_URL: '', DATA_DIR: dir, SEAL_MS: '0' });
   log(`embedded service pid ${service.pid}: ${EMBEDDED_COUNTY.stations} stations, ${EMBEDDED_COUNTY.members} members`);
   const county = await timed(
     'embedded_county',
@@ -442,7 +479,7 @@ async function main(): Promise<number> {
       members: COUNTY.members,
       members_via_api: COUNTY.viaApi,
       stations: COUNTY.stations,
-      history_postings: opts.scenarios.has('balance-read') ? opts.historyPostings : 0,
+      history_postings: ['balance-read', 'seal', 'export'].some((s) => opts.scenarios.has(s as ScenarioName)) ? opts.historyPostings : 0,
       batch_size: BATCH_SIZE,
     },
     setup: {},
@@ -458,7 +495,9 @@ async function main(): Promise<number> {
   log(`bench: ${opts.duration} s per scenario after ${opts.warmup} s warm-up, ${opts.connections} connections, ${os.cpus().length} cpus`);
   try {
     report.baselines = await runBaselines({ tpcb: opts.tpcb, transfer: opts.transfer }, opts, log);
-    const pgScenarios: ScenarioName[] = ['http-floor', 'award', 'award-batch', 'post-direct', 'ledger-post-sql', 'ledger-post-2', 'hold-capture', 'hot-station', 'balance-read'];
+    const pgScenarios: ScenarioName[] = [
+      'http-floor', 'award', 'award-batch', 'post-direct', 'ledger-post-sql', 'ledger-post-2', 'hold-capture', 'hot-station', 'balance-read', 'seal', 'export',
+    ];
     if (pgScenarios.some((s) => opts.scenarios.has(s))) await postgresScenarios(opts, report);
     if (opts.scenarios.has('embedded')) await embeddedScenario(opts, report);
   } catch (err) {

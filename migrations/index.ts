@@ -6,7 +6,8 @@ import * as m0004 from './0004_ledger_post_many.js';
 import * as m0005 from './0005_holds.js';
 import * as m0006 from './0006_lean_write_path.js';
 import * as m0007 from './0007_single_entry_checks.js';
-import * as m0010 from './0010_event_feed.js';
+import * as m0008 from './0008_integrity.js';
+import * as m0009 from './0009_event_feed.js';
 
 // The list of migrations, in order. Listed here (not read from the folder) so that the same
 // code runs from TypeScript sources and from a compiled build.
@@ -18,5 +19,6 @@ export const migrations: Record<string, Migration> = {
   '0005_holds': m0005,
   '0006_lean_write_path': m0006,
   '0007_single_entry_checks': m0007,
-  '0010_event_feed': m0010,
+  '0008_integrity': m0008,
+  '0009_event_feed': m0009,
 };

@@ -30,6 +30,9 @@ import { hoursRoutes } from './hours/routes.js';
 import { rulesRoutes } from './rules/routes.js';
 import { demoRoutes } from './demo/routes.js';
 import { eventRoutes } from './events/routes.js';
+import { exportRoutes } from './exports/routes.js';
+import { integrityRoutes } from './integrity/routes.js';
+import { Sealer } from './integrity/seal.js';
 import { holdRoutes } from './admin/holdRoutes.js';
 import { HoldSweeper } from './ledger/index.js';
 import { ledgerRoutes } from './admin/ledgerRoutes.js';
@@ -125,6 +128,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   app.addHook('onReady', async () => sweeper.start());
   app.addHook('preClose', async () => sweeper.stop());
+  // Committed entries are sealed into signed blocks a few seconds behind the writes; every process
+  // may run this (one seals a tenant at a time). Without a signing secret at hand, none.
+  const sealer = new Sealer(database.db, config.sealMs, config.signingKeySecret, (err) =>
+    isDatabaseUnavailable(err) ? app.log.warn({ err }, 'sealing: database unavailable') : app.log.error({ err }, 'sealing failed'),
+  );
+  app.addHook('onReady', async () => sealer.start());
+  app.addHook('preClose', async () => sealer.stop());
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -169,6 +179,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(rulesRoutes);
       await v1.register(demoRoutes);
       await v1.register(eventRoutes);
+      await v1.register(integrityRoutes);
+      await v1.register(exportRoutes);
     },
     { prefix: '/v1' },
   );

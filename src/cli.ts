@@ -1,18 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { parseArgs } from 'node:util';
 import { issueApiKey } from './admin/apiKeys.js';
 import { Roles, type Role } from './auth/caller.js';
 import { withProgress } from './cli/progress.js';
-import { CliError, EXIT, generateOpenApi, onDatabaseOrService, out, say, UsageError, withDatabase } from './cli/runtime.js';
+import { INTEGRITY_COMMANDS } from './cli/integrity.js';
+import { CliError, type Command, EXIT, generateOpenApi, onDatabaseOrService, out, say, tenantIdOption, UsageError, type Values, withDatabase } from './cli/runtime.js';
 import { ConfigError } from './config.js';
 import { DataDirLockedError } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { byOperator, recordConfigChange } from './changes/changes.js';
-import { expireHolds, VERIFY_CHECKS, verifyLedger } from './ledger/index.js';
+import { expireHolds } from './ledger/index.js';
+import { INTEGRITY_CHECKS, verifyIntegrity } from './integrity/verify.js';
 import { DemoCommandError, demoCommand } from './demo/command.js';
 import { DomainError } from './problems.js';
-import { createTenant, listTenants, TENANT_ID, TenantExistsError, tenantExists } from './tenants/tenants.js';
+import { createTenant, listTenants, TenantExistsError, tenantExists } from './tenants/tenants.js';
 
 // The operator's command line. Every command is one entry of COMMANDS below: its name, usage,
 // help and options, and what it does. The result is JSON on stdout; messages, progress and errors
@@ -29,22 +31,6 @@ While the service holds the embedded DATA_DIR, tenant and key commands go throug
 address is in DATA_DIR/service.json) with the operator token (OPERATOR_TOKEN, or the file
 DATA_DIR/operator-token); the other commands need the service stopped.
 Long commands draw progress on stderr when it is a terminal (CLI_PROGRESS=always|never|auto).`;
-
-type Values = Record<string, string | boolean | undefined>;
-
-interface Command {
-  /** One or two words: `migrate`, `tenant create`. */
-  name: string;
-  /** The arguments as the usage shows them. */
-  args?: string;
-  summary: string;
-  /** More lines for `<command> --help`. */
-  details?: string;
-  options?: NonNullable<ParseArgsConfig['options']>;
-  /** Options that must be given. */
-  required?: string[];
-  run(values: Values): Promise<number>;
-}
 
 const OPENAPI_FILE = path.resolve(import.meta.dirname, '..', 'openapi', 'openapi.json');
 
@@ -160,19 +146,33 @@ const COMMANDS: Command[] = [
   {
     name: 'verify',
     args: '[--tenant <id>]',
-    summary: "prove the ledger's invariants; exit 1 when one fails",
-    details: 'Prints {"ok", "entries", "postings", "accounts", "unitTotals", "problems"}; ok is false (and the exit code 1) when a check fails.',
+    summary: "prove the ledger's invariants and its seals; exit 1 when one fails",
+    details:
+      'Checks every entry balances, balances equal postings, holds, then every block: re-hashed from the entries,\n' +
+      'its signature and the chain. Prints {"ok", "entries", "postings", "accounts", "unitTotals", "seals", "problems"};\n' +
+      'ok is false (and the exit code 1) when a check fails; a block problem names the block, the entry and why.',
     options: { tenant: { type: 'string' } },
     async run(v) {
       const tenant = v.tenant === undefined ? null : tenantIdOption(v.tenant);
       const result = await withDatabase({ migrate: true }, (db) =>
-        withProgress('verify', VERIFY_CHECKS, (p) => verifyLedger(db, tenant, (check) => p.tick(1, check))),
+        withProgress('verify', INTEGRITY_CHECKS, (p) =>
+          verifyIntegrity(
+            db,
+            tenant,
+            (check) => p.tick(1, check),
+            (blocks) => p.setTotal(INTEGRITY_CHECKS + blocks),
+          ),
+        ),
       );
       out(result);
-      if (!result.ok) say(`verify: ${result.problems.length} problem(s) found`);
+      if (!result.ok) {
+        const first = result.problems[0]!;
+        say(`verify: ${result.problems.length} problem(s) found; the first: ${first.check} ${JSON.stringify(first.detail)}`);
+      }
       return result.ok ? EXIT.ok : EXIT.failed;
     },
   },
+  ...INTEGRITY_COMMANDS,
   {
     name: 'holds expire',
     args: '[--tenant <id>]',
@@ -225,12 +225,6 @@ function commandHelp(c: Command): string {
   return `usage: npm run cli -- ${usageLine(c)}\n\n${c.summary}\n${c.details ? `${c.details}\n` : ''}\n${ENVIRONMENT}\n\n${EXIT_CODES}`;
 }
 
-function tenantIdOption(value: unknown): string {
-  const id = String(value);
-  if (!TENANT_ID.test(id)) throw new UsageError('a tenant id is 2-40 characters: a lower-case letter, then lower-case letters, digits or "-"');
-  return id;
-}
-
 /** The command named by the leading words of argv (two words before one), and the rest. */
 function findCommand(argv: string[]): { command: Command | undefined; rest: string[]; named: string } {
   const words = argv.slice(0, 2).filter((w) => !w.startsWith('-'));
@@ -254,13 +248,14 @@ async function run(argv: string[]): Promise<number> {
   const { command, rest, named } = findCommand(argv);
   if (!command) throw new UsageError(named ? `unknown command: ${named}` : `no command given`);
   let values: Values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: rest,
-      allowPositionals: false,
+      allowPositionals: (command.positionals ?? 0) > 0,
       strict: true,
       options: { ...(command.options ?? {}), help: { type: 'boolean', short: 'h' } },
-    }) as { values: Values });
+    }) as { values: Values; positionals: string[] });
   } catch (err) {
     throw new UsageError(`${command.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: command });
   }
@@ -272,7 +267,10 @@ async function run(argv: string[]): Promise<number> {
   if (missing.length) {
     throw new UsageError(`${command.name} needs ${missing.map((o) => `--${o}`).join(' and ')}`, { cause: command });
   }
-  return command.run(values);
+  if (positionals.length !== (command.positionals ?? 0) && !values.help) {
+    throw new UsageError(`${command.name} takes ${command.positionals ?? 0} argument(s), got ${positionals.length}`, { cause: command });
+  }
+  return command.run(values, positionals);
 }
 
 run(process.argv.slice(2)).then(

@@ -20,6 +20,12 @@ const envSchema = z.object({
   RECORD_GROUPS: z.coerce.number().int().min(1).max(500).default(4),
   // How often the service releases expired holds (milliseconds; 0: never, e.g. when only the CLI sweeps).
   HOLD_SWEEP_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+  // How often the service seals committed entries into signed blocks (milliseconds; 0: never,
+  // e.g. when only `npm run cli -- seal` seals).
+  SEAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+  // The secret the tenants' private signing keys are encrypted under. Unset: the first start
+  // generates one into DATA_DIR/signing-key-secret. The same on every process of a deployment.
+  SIGNING_KEY_SECRET: z.string().regex(/^[\x21-\x7e]{32,200}$/, 'must be 32 to 200 visible ASCII characters').optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   // GET /metrics (Prometheus): off, or on behind a bearer token and/or on a listener of its own.
   METRICS: z.enum(['off', 'on']).default('off'),
@@ -50,6 +56,10 @@ export interface Config {
   apiKeyCacheMs: number;
   recordGroups: number;
   holdSweepMs: number;
+  sealMs: number;
+  /** The signing secret (SIGNING_KEY_SECRET, or DATA_DIR/signing-key-secret once the server has
+   *  read it); null: none at hand, so this process does not seal. */
+  signingKeySecret: string | null;
   /** Where the service keeps its files: the embedded database, and with either engine the
    *  first admin key, the generated operator token and the running service's address. */
   dataDir: string;
@@ -100,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     recordGroups: e.RECORD_GROUPS,
     holdSweepMs: e.HOLD_SWEEP_MS,
+    sealMs: e.SEAL_MS,
+    signingKeySecret: e.SIGNING_KEY_SECRET ?? null,
     metrics:
       e.METRICS === 'on'
         ? {

@@ -270,6 +270,12 @@ export const problems = {
     zh: (p) => `服务记录状态为 ${String(p.status)}，不能执行 ${String(p.action)}。`,
     en: (p) => `The service record is ${String(p.status)}; it cannot be given ${String(p.action)}.`,
   },
+  entry_not_sealed: {
+    status: 409,
+    title: 'Entry not sealed yet',
+    zh: (p) => `分录 ${String(p.entryId)}（序号 ${String(p.seq)}）尚未封存，封存会在写入后几秒内完成，请稍后重试。`,
+    en: (p) => `Entry ${String(p.entryId)} (sequence ${String(p.seq)}) is not sealed yet; sealing follows the writes within seconds, retry shortly.`,
+  },
   already_rated: {
     status: 409,
     title: 'Already rated',
@@ -353,6 +359,12 @@ export const problems = {
     title: 'Entry not reversible',
     zh: '冲正分录不能再被冲正；请另记一笔新分录。',
     en: 'A reversal cannot itself be reversed; post a new entry instead.',
+  },
+  proof_chain_invalid: {
+    status: 422,
+    title: 'Chain of block heads not possible',
+    zh: (p) => `分录所在的封存块为 ${String(p.blockNo)}，最新块为 ${String(p.latest)}：chainTo 必须在两者之间，且相差不超过 ${String(p.max)} 块。`,
+    en: (p) => `The entry is in block ${String(p.blockNo)} and the latest block is ${String(p.latest)}: chainTo must lie between them, at most ${String(p.max)} blocks on.`,
   },
   invalid_parent: {
     status: 422,

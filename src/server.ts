@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { writeServiceAddress } from './dataDir.js';
+import { resolveSigningSecret } from './integrity/keys.js';
 import { bootstrapTenant } from './tenants/bootstrap.js';
 import { resolveOperatorToken } from './admin/operator.js';
 
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     config = loadConfig();
     // loadConfig kept only the token's hash; the token itself need not stay in the environment.
     delete process.env.OPERATOR_TOKEN;
+    delete process.env.SIGNING_KEY_SECRET;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -41,7 +43,9 @@ async function main(): Promise<void> {
 
   // Only the hash is kept: OPERATOR_TOKEN's (hashed by loadConfig) or the generated file's.
   const operator = resolveOperatorToken(config.dataDir, config.operatorTokenHash);
-  config = { ...config, operatorTokenHash: operator.hash };
+  // The signing secret: SIGNING_KEY_SECRET's, or the file's (generated at the first start).
+  const signing = resolveSigningSecret(config.dataDir, config.signingKeySecret);
+  config = { ...config, operatorTokenHash: operator.hash, signingKeySecret: signing.secret };
   const bootstrapped = config.bootstrapTenant ? await bootstrapTenant(database.db, config.bootstrapTenant, config.dataDir) : null;
 
   const app = await buildApp({ config, database });
@@ -58,6 +62,13 @@ async function main(): Promise<void> {
       { operatorTokenFile: path.resolve(operator.file) },
       operator.generated ? 'generated the operator token into %s' : 'operator token read from %s',
       path.resolve(operator.file),
+    );
+  }
+  if (signing.file) {
+    app.log.info(
+      { signingSecretFile: path.resolve(signing.file) },
+      signing.generated ? 'generated the signing secret into %s (keep a copy: without it the signing keys cannot be used)' : 'signing secret read from %s',
+      path.resolve(signing.file),
     );
   }
   let forgetAddress = () => {};

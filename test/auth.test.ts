@@ -403,7 +403,27 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       status: 200,
       prepare: async () => ({ url: '/v1/ledger/verification' }),
     },
+    { method: 'GET', path: '/v1/integrity', allowed: readers, status: 200, prepare: async () => ({ url: '/v1/integrity' }) },
+    { method: 'GET', path: '/v1/integrity/keys', allowed: everyone, status: 200, prepare: async () => ({ url: '/v1/integrity/keys' }) },
+    {
+      method: 'GET',
+      path: '/v1/entries/:id/proof',
+      allowed: readers,
+      status: 200,
+      prepare: async () => ({ url: `/v1/entries/${await sealedEntry(h, fx.entryId)}/proof` }),
+    },
+    { method: 'GET', path: '/v1/exports/journal', allowed: readers, status: 200, prepare: async () => ({ url: '/v1/exports/journal?format=jsonl' }) },
   ];
+}
+
+/** The entry id, once the service has sealed the entry (its proof answers 200). */
+async function sealedEntry(h: Harness, entryId: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  while ((await h.request('GET', `/v1/entries/${entryId}/proof`)).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`entry ${entryId} not sealed within 30 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return entryId;
 }
 
 /** An open hold of 1.00 point on the account (10 minutes), by the admin key; its id. */
@@ -438,7 +458,8 @@ function sendBad(h: Harness, c: RouteCase, call: Call, key: string | null): Prom
 
 for (const engine of engines) {
   t.test(`authentication, roles and tenant isolation on ${engine}`, async (t) => {
-    const h = await setup(t, engine);
+    // The service seals entries (for GET /v1/entries/:id/proof) every 200 ms.
+    const h = await setup(t, engine, { env: { SIGNING_KEY_SECRET: randomSecret(), SEAL_MS: '200' } });
     const keys: Record<Role, string> = {
       admin: h.adminKey,
       auditor: await h.keyFor('auditor'),
@@ -478,6 +499,7 @@ for (const engine of engines) {
       'GET /v1/cards/:cardNo': ['GET', `/v1/cards/${fx.cardNo}`, undefined, 'card_not_found'],
       'GET /v1/cards/:cardNo/counter-view': ['GET', `/v1/cards/${fx.cardNo}/counter-view`, undefined, 'card_not_found'],
       'GET /v1/holds/:id': ['GET', `/v1/holds/${aHold}`, undefined, 'hold_not_found'],
+      'GET /v1/entries/:id/proof': ['GET', `/v1/entries/${aEntry}/proof`, undefined, 'entry_not_found'],
       'POST /v1/holds/:id/capture': ['POST', `/v1/holds/${aHold}/capture`, { credits: [{ accountId: `issuance:${aAccount}` }] }, 'hold_not_found'],
       'POST /v1/holds/:id/void': ['POST', `/v1/holds/${aHold}/void`, {}, 'hold_not_found'],
       'POST /v1/holds': ['POST', '/v1/holds', { accountId: aAccount, unit: 'POINTS', amount: '1.00', ttlSeconds: 600 }, 'account_not_found'],
@@ -735,6 +757,40 @@ for (const engine of engines) {
         t.notOk(aEntries.rows.some((r) => JSON.stringify(res.body).includes(r.id)), "A's cursor shows B nothing of A");
       },
 
+      'GET /v1/integrity': async (t) => {
+        const bAcc = `member:bint${uniq()}:points`;
+        await fundedAccount(h, { id: bAcc, points: '2', key: B.adminKey });
+        const entries = async (tenantId: string) =>
+          (await sql<{ n: string }>`SELECT count(*)::text AS n FROM ledger_entries WHERE tenant_id = ${tenantId}`.execute(h.database.db)).rows[0]!.n;
+        const res = await h.request('GET', '/v1/integrity', { key: B.adminKey });
+        t.equal(res.status, 200);
+        t.match(res.body, { tenantId: B.tenantId, entries: await entries(B.tenantId) }, "B's verification counts only B's entries");
+        t.not(res.body.entries, await entries(A.tenantId), 'which A does not have as many of');
+      },
+
+      'GET /v1/integrity/keys': async (t) => {
+        await sealedEntry(h, aEntry);
+        const keysOf = async (tenantId: string) =>
+          (await sql<{ key_id: string }>`SELECT key_id FROM integrity_signing_keys WHERE tenant_id = ${tenantId}`.execute(h.database.db)).rows.map((r) => r.key_id).sort();
+        const b = await h.request('GET', '/v1/integrity/keys', { key: B.adminKey });
+        t.equal(b.status, 200);
+        t.same(b.body.items.map((k: { keyId: string }) => k.keyId).sort(), await keysOf(B.tenantId), "B's list is exactly B's keys");
+        const aKeys = await keysOf(A.tenantId);
+        t.ok(aKeys.length > 0, 'A has a key');
+        t.notOk(b.body.items.some((k: { keyId: string }) => aKeys.includes(k.keyId)), "none of A's");
+      },
+
+      'GET /v1/exports/journal': async (t) => {
+        await fundedAccount(h, { id: `member:bexp${uniq()}:points`, points: '4', key: B.adminKey });
+        const res = await h.request('GET', '/v1/exports/journal?format=jsonl', { key: B.adminKey });
+        t.equal(res.status, 200);
+        const lines = String(typeof res.body === 'string' ? res.body : JSON.stringify(res.body)).trim().split('\n').map((l) => JSON.parse(l));
+        const postings = lines.filter((l) => l.type === 'posting');
+        t.ok(postings.length > 0, 'B exports its own postings');
+        t.ok(postings.every((l) => l.tenantId === B.tenantId), "only B's");
+        t.notOk(postings.some((l) => l.entryId === aEntry), "A's entry is not in B's export");
+      },
+
       'GET /v1/ledger/verification': async (t) => {
         // Give B some rows of its own so both sides are non-trivial.
         const bAcc = `member:bver${uniq()}:points`;
@@ -926,6 +982,10 @@ for (const engine of engines) {
           'POST /v1/holds/:id/capture': ['admin'],
           'POST /v1/holds/:id/void': ['admin'],
           'GET /v1/ledger/verification': ['admin', 'auditor'],
+          'GET /v1/integrity': ['admin', 'auditor'],
+          'GET /v1/integrity/keys': ['admin', 'auditor', 'pos', 'station'],
+          'GET /v1/entries/:id/proof': ['admin', 'auditor'],
+          'GET /v1/exports/journal': ['admin', 'auditor'],
           'GET /v1/settings': ['admin', 'auditor'],
           'PATCH /v1/settings': ['admin'],
           'POST /v1/org-units': ['admin'],

@@ -35,6 +35,10 @@ const V1: Record<string, ProblemCode[]> = {
     'insufficient_hours', 'entry_belongs_to_record', 'idempotency_conflict',
   ],
   'GET /v1/ledger/verification': [],
+  'GET /v1/integrity': [],
+  'GET /v1/integrity/keys': [],
+  'GET /v1/entries/{id}/proof': ['validation_failed', 'entry_not_found', 'entry_not_sealed', 'proof_chain_invalid'],
+  'GET /v1/exports/journal': ['validation_failed'],
   'POST /v1/holds': [
     'validation_failed', 'invalid_amount', 'amount_not_positive', 'too_many_decimals', 'account_not_found', 'unit_mismatch',
     'insufficient_points', 'insufficient_hours', 'account_not_holdable', 'hold_expiry_invalid', 'idempotency_conflict',
@@ -75,6 +79,8 @@ const V1: Record<string, ProblemCode[]> = {
   'POST /v1/demo': ['validation_failed', 'tenant_has_data'],
   'GET /v1/events': ['validation_failed', 'invalid_cursor'],
 };
+// Success bodies that are not JSON: the journal export streams CSV or JSON Lines.
+const NOT_JSON: Record<string, string[]> = { 'GET /v1/exports/journal': ['text/csv', 'application/x-ndjson'] };
 const EVERY_V1: ProblemCode[] = ['unauthenticated', 'forbidden', 'service_unavailable', 'internal_error'];
 // /v1/operator takes the operator token, not a tenant key: its own 401, no role-based 403.
 const OPERATOR: Record<string, ProblemCode[]> = {
@@ -176,7 +182,8 @@ t.test('the document lists every /v1 route with its problem responses', async (t
       t.ok(operation.summary, 'has a summary');
       const success = Object.keys(operation.responses).filter((s) => s.startsWith('2'));
       t.equal(success.length, 1, 'has one success response');
-      t.ok(operation.responses[success[0]!]?.content?.['application/json'], 'described as application/json');
+      const types = NOT_JSON[op] ?? ['application/json'];
+      t.same(Object.keys(operation.responses[success[0]!]?.content ?? {}).sort(), [...types].sort(), `described as ${types.join(' or ')}`);
       const declared = op in OPERATOR ? [...EVERY_OPERATOR, ...OPERATOR[op]!] : [...EVERY_V1, ...(V1[op] ?? [])];
       for (const code of declared) {
         const status = String(problems[code].status);

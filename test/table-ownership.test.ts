@@ -28,6 +28,8 @@ const OWNERS: Record<string, string> = {
   service_records: 'hours',
   service_record_events: 'hours',
   config_changes: 'changes',
+  integrity_blocks: 'integrity',
+  integrity_signing_keys: 'integrity',
 };
 
 /** Files that read another module's table by name, and why. */
@@ -37,6 +39,10 @@ const BORROWERS: Record<string, { tables: string[]; why: string }> = {
   'events/holdSource.ts': { tables: ['ledger_holds', 'ledger_hold_events'], why: "the event feed's scan of hold changes (as entrySource.ts)" },
   'events/recordSource.ts': { tables: ['service_records', 'service_record_events'], why: "the event feed's scan of record changes (as entrySource.ts)" },
   'events/configSource.ts': { tables: ['config_changes'], why: "the event feed's scan of configuration changes (as entrySource.ts)" },
+  'exports/journal.ts': { tables: ['ledger_entries', 'ledger_postings', 'integrity_blocks'], why: 'the journal export streams every posting with its entry and block from one cursor, read-only' },
+  'integrity/rows.ts': { tables: ['ledger_entries', 'ledger_postings'], why: 'sealing and proofs read committed entries with their postings to hash them, read-only' },
+  'integrity/seal.ts': { tables: ['tenants'], why: "each tenant's sequence and last block in one statement, read-only" },
+  'integrity/verify.ts': { tables: ['tenants', 'ledger_entries'], why: 'which tenants to check, and how many entries are not sealed yet, read-only' },
   'demo/fill.ts': { tables: ['org_units', 'members', 'member_cards', 'ledger_entries', 'ledger_accounts', 'service_records', 'points_rules'], why: 'asks every table the demo writes whether it holds anything else, read-only' },
 };
 

@@ -7,6 +7,8 @@ import { lockHolder, readServiceAddress } from '../dataDir.js';
 import { DataDirLockedError, openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { DB } from '../db/schema.js';
+import type { ParseArgsConfig } from 'node:util';
+import { TENANT_ID } from '../tenants/tenants.js';
 
 // What the CLI's commands (src/cli.ts) stand on: exit codes, output, the database or the running
 // service to work on, and the OpenAPI document.
@@ -103,4 +105,28 @@ function serviceClient(config: Config, locked: DataDirLockedError): ServiceCall 
     const hint = problem.code === 'operator_unauthenticated' ? ' (set OPERATOR_TOKEN to the service\'s operator token)' : '';
     throw new CliError(`the service refused: ${res.status} ${problem.code ?? ''} ${problem.detail ?? text}${hint}`.replace(/ {2,}/g, ' '));
   };
+}
+
+export type Values = Record<string, string | boolean | undefined>;
+
+export interface Command {
+  /** One or two words: `migrate`, `tenant create`. */
+  name: string;
+  /** The arguments as the usage shows them. */
+  args?: string;
+  summary: string;
+  /** More lines for `<command> --help`. */
+  details?: string;
+  options?: NonNullable<ParseArgsConfig['options']>;
+  /** Options that must be given. */
+  required?: string[];
+  /** How many positional arguments the command takes (all required); none when left out. */
+  positionals?: number;
+  run(values: Values, positionals: string[]): Promise<number>;
+}
+
+export function tenantIdOption(value: unknown): string {
+  const id = String(value);
+  if (!TENANT_ID.test(id)) throw new UsageError('a tenant id is 2-40 characters: a lower-case letter, then lower-case letters, digits or "-"');
+  return id;
 }

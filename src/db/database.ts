@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type DatabaseConnection, type Dialect, type Driver, Kysely, PostgresDialect, type TransactionSettings } from 'kysely';
 import pg from 'pg';
+import Cursor from 'pg-cursor';
 import type { DatabaseConfig } from '../config.js';
 import type { ConnectionStats } from '../metrics.js';
 import type { DB } from './schema.js';
@@ -43,7 +44,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       client.on('error', () => {});
       preparedStatements(client);
     });
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    // cursor: kysely's stream() reads a large result a page at a time (the journal export).
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
     const max = config.poolSize;
     return {
       db,

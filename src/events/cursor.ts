@@ -13,7 +13,7 @@ export interface Position {
   key: string;
 }
 
-/** Before everything (rows written before migration 0010 have transaction id 0, rank ≥ 1). */
+/** Before everything (rows written before migration 0009 have transaction id 0, rank ≥ 1). */
 export const START: Position = { tx: '0', rank: 0, key: '' };
 
 const VERSION = 'v1';

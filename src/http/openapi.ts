@@ -32,6 +32,10 @@ export const operationIds: Record<string, string> = {
   'GET /v1/entries/{id}': 'getEntry',
   'POST /v1/entries/{id}/reversal': 'reverseEntry',
   'GET /v1/ledger/verification': 'verifyLedger',
+  'GET /v1/integrity': 'verifyIntegrity',
+  'GET /v1/integrity/keys': 'listSigningKeys',
+  'GET /v1/entries/{id}/proof': 'getEntryProof',
+  'GET /v1/exports/journal': 'exportJournal',
 
   'POST /v1/org-units': 'createOrgUnit',
   'GET /v1/org-units': 'listOrgUnits',

@@ -42,6 +42,8 @@ export interface Harness {
   engine: Engine;
   app: FastifyInstance;
   database: Database;
+  /** The Postgres database's URL (for a CLI process on it); null on PGlite. */
+  databaseUrl: string | null;
   tenantId: string;
   adminKey: string;
   /** Calls the API as a client would (through app.inject); key defaults to the admin key. */
@@ -85,10 +87,10 @@ export async function setup(
   opts: { poolSize?: number; logs?: string[]; env?: Record<string, string> } = {},
 ): Promise<Harness> {
   const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: String(opts.poolSize ?? 20), ...opts.env });
-  const database =
-    engine === 'postgres'
-      ? await openDatabase({ engine: 'postgres', url: await createTestDatabase(t), poolSize: opts.poolSize ?? 20 })
-      : await openDatabase({ engine: 'pglite', dataDir: null });
+  const databaseUrl = engine === 'postgres' ? await createTestDatabase(t) : null;
+  const database = databaseUrl
+    ? await openDatabase({ engine: 'postgres', url: databaseUrl, poolSize: opts.poolSize ?? 20 })
+    : await openDatabase({ engine: 'pglite', dataDir: null });
   await migrateToLatest(database.db);
   const logs = opts.logs;
   const app = logs
@@ -125,6 +127,7 @@ export async function setup(
     engine,
     app,
     database,
+    databaseUrl,
     tenantId: first.tenantId,
     adminKey: first.adminKey.key,
     request,

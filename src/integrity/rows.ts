@@ -1,0 +1,115 @@
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { CanonicalEntry } from './canonical.js';
+
+// Reading entries in their canonical spelling, for sealing, proofs, verification and the export.
+// The spelling is made by Postgres itself (to_char, ::text), the same on both engines.
+
+/** One posting of an entry with the entry's columns, as read for hashing and for the export. */
+export interface PostingRow {
+  tenant_id: string;
+  entry_id: string;
+  seq: string;
+  tx_id: string;
+  kind: string;
+  occurred_at: string;
+  recorded_at: string;
+  reason: string | null;
+  reverses_entry_id: string | null;
+  object_type: string | null;
+  object_id: string | null;
+  rule_version: number | null;
+  created_by: string | null;
+  metadata: string;
+  idx: number | null;
+  account_id: string | null;
+  unit: string | null;
+  amount: string | null;
+  balance_after: string | null;
+}
+
+/** A time column as the canonical form spells it (UTC, microseconds). */
+export const utcMicros = (column: string) => sql<string>`to_char(${sql.ref(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * The posting rows of the tenant's entries, joined with their entry's columns in their canonical
+ * spelling, ordered by (seq, idx). Callers add the range. An entry without postings (which verify
+ * reports) still comes back, once, with null posting columns.
+ */
+export function postingRows(db: Kysely<DB>, tenantId: string) {
+  return db
+    .selectFrom('ledger_entries as e')
+    .leftJoin('ledger_postings as p', (j) => j.onRef('p.tenant_id', '=', 'e.tenant_id').onRef('p.entry_id', '=', 'e.entry_id'))
+    .where('e.tenant_id', '=', tenantId)
+    .select([
+      'e.tenant_id',
+      sql<string>`e.entry_id::text`.as('entry_id'),
+      sql<string>`e.seq::text`.as('seq'),
+      sql<string>`e.tx_id::text`.as('tx_id'),
+      'e.kind',
+      utcMicros('e.occurred_at').as('occurred_at'),
+      utcMicros('e.recorded_at').as('recorded_at'),
+      'e.reason',
+      sql<string | null>`e.reverses_entry_id::text`.as('reverses_entry_id'),
+      'e.object_type',
+      'e.object_id',
+      'e.rule_version',
+      'e.created_by',
+      sql<string>`e.metadata::text`.as('metadata'),
+      'p.idx',
+      'p.account_id',
+      'p.unit',
+      sql<string | null>`p.amount::text`.as('amount'),
+      sql<string | null>`p.balance_after::text`.as('balance_after'),
+    ])
+    .orderBy('e.seq')
+    .orderBy('p.idx');
+}
+
+/** The rows of one entry (consecutive rows of one seq) as its canonical form. */
+export function entryFromRows(rows: PostingRow[]): CanonicalEntry {
+  const e = rows[0]!;
+  return {
+    v: 1,
+    tenantId: e.tenant_id,
+    entryId: e.entry_id,
+    seq: e.seq,
+    txId: e.tx_id,
+    kind: e.kind,
+    occurredAt: e.occurred_at,
+    recordedAt: e.recorded_at,
+    reason: e.reason,
+    reversesEntryId: e.reverses_entry_id,
+    objectType: e.object_type,
+    objectId: e.object_id,
+    ruleVersion: e.rule_version === null ? null : Number(e.rule_version),
+    createdBy: e.created_by,
+    metadata: JSON.parse(e.metadata) as Record<string, unknown>,
+    postings: rows
+      .filter((r) => r.idx !== null)
+      .map((r) => ({ idx: Number(r.idx), accountId: r.account_id!, unit: r.unit!, amount: r.amount!, balanceAfter: r.balance_after })),
+  };
+}
+
+/** Groups rows ordered by (seq, idx) into entries. */
+export function entriesFromRows(rows: PostingRow[]): CanonicalEntry[] {
+  const out: CanonicalEntry[] = [];
+  let start = 0;
+  for (let i = 1; i <= rows.length; i++) {
+    if (i === rows.length || rows[i]!.seq !== rows[start]!.seq) {
+      out.push(entryFromRows(rows.slice(start, i)));
+      start = i;
+    }
+  }
+  return out;
+}
+
+/** The canonical entries with start <= seq <= end (sequence order). */
+export async function readEntries(db: Kysely<DB>, tenantId: string, start: bigint, end: bigint): Promise<CanonicalEntry[]> {
+  const rows = await postingRows(db, tenantId)
+    .where('e.seq', '>=', String(start))
+    .where('e.seq', '<=', String(end))
+    .execute();
+  return entriesFromRows(rows as PostingRow[]);
+}
+
