@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/database.js';
 import { post } from '../src/ledger/index.js';
 import { engines, fundedAccount, type Harness, isProblem, setup, type Tap, transfer } from './helpers/harness.js';
 import { type County, county, cst, orgUnit, recordBody, register, sleep, submit, verified } from './helpers/hours.js';
@@ -385,6 +386,63 @@ for (const engine of engines) {
         await checkOrder(t, h, c.tenantId, events, 'late commit');
         const end = await feed(h, c.key, `after=${resumed.cursor}`);
         t.same([end.body.items, end.body.hasMore], [[], false], 'nothing after it: the rolled-back one holds nothing back');
+      });
+
+      t.test('two services sequencing at once: each transaction one position, no gap, one feed for all', async (t) => {
+        // Two more services on the database, pools of their own, each sequencing every millisecond
+        // and at every read, beside the test's own service.
+        const env = { LOG_LEVEL: 'silent', FEED_SEQUENCE_MS: '1', HOLD_SWEEP_MS: '0' };
+        const databases = [0, 1].map(() => openDatabase({ engine: 'postgres', url: h.databaseUrl!, poolSize: 4 }));
+        const apps = await Promise.all(databases.map(async (d) => buildApp({ config: loadConfig(env), database: await d, logger: false })));
+        await Promise.all(apps.map((a) => a.ready()));
+        t.teardown(async () => {
+          for (const a of apps) await a.close();
+          for (const d of databases) await (await d).close();
+        });
+        const call = (n: number, method: 'GET' | 'POST', url: string, payload?: object) =>
+          apps[n % 2]!.inject({ method, url, payload, headers: { authorization: `Bearer ${c.key}` } });
+        await fundedAccount(h, { id: 'member:two:points', points: '0', key: c.key });
+        let after = (await collect(h, c.key, () => true)).cursor;
+        for (;;) {
+          const page = await feed(h, c.key, `after=${after}&limit=500`);
+          after = page.body.nextCursor;
+          if (!page.body.hasMore) break;
+        }
+        let writing = true;
+        /** Reads the feed through one service while the writes go on, then to its end. */
+        const reader = async (n: number) => {
+          const seen: Event[] = [];
+          let cursor = after;
+          for (let done = false; !done; ) {
+            done = !writing;
+            for (;;) {
+              const page = await call(n, 'GET', `/v1/events?after=${cursor}&limit=3`);
+              if (page.statusCode !== 200) throw new Error(`feed: ${page.statusCode} ${page.body}`);
+              seen.push(...page.json().items);
+              cursor = page.json().nextCursor;
+              if (!page.json().hasMore) break;
+            }
+          }
+          return seen;
+        };
+        const readers = [reader(0), reader(1)];
+        const writes = await Promise.all(
+          Array.from({ length: 40 }, (_, n) => call(n, 'POST', '/v1/entries', transfer('issuance:member:two:points', 'member:two:points', '1.00'))),
+        );
+        writing = false;
+        t.same([...new Set(writes.map((w) => w.statusCode))], [201], 'every write answered 201');
+        const [a, b] = await Promise.all(readers);
+        const written = writes.map((w) => `entry:${w.json().id}`);
+        t.same(ids(a!).sort(), [...written].sort(), 'a reader of one service: each write, once');
+        t.same(ids(b!), ids(a!), 'a reader of the other: the same events in the same order');
+        await checkOrder(t, h, c.tenantId, a!, 'two sequencers');
+        const { rows } = await sql<{ n: string; last: string; txs: string }>`SELECT count(*)::text AS n, max(position)::text AS last,
+            (SELECT count(DISTINCT tx_id) FROM ledger_entries WHERE tenant_id = ${c.tenantId})::text AS txs
+          FROM feed_transactions WHERE tenant_id = ${c.tenantId}`.execute(h.database.db);
+        t.equal(rows[0]!.last, rows[0]!.n, 'positions 1 to the last, without a gap');
+        const others = await sql<{ n: string }>`SELECT count(*)::text AS n FROM feed_transactions f WHERE tenant_id = ${c.tenantId}
+          AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.tenant_id = f.tenant_id AND e.tx_id = f.tx_id)`.execute(h.database.db);
+        t.ok(Number(rows[0]!.n) - Number(others.rows[0]!.n) === Number(rows[0]!.txs), 'every transaction that wrote an entry has a position');
       });
     }
   });
