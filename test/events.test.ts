@@ -270,6 +270,16 @@ for (const engine of engines) {
       t.ok(took < 10_000, `well before its wait ends (${took} ms of 20 s)`);
     });
 
+    t.test('the service positions a committed transaction by itself, with nobody reading', async (t) => {
+      const entry = await c.ok('POST', '/v1/entries', transfer(`member:${fx.member}:points`, 'market:m1', '0.50'), 201);
+      const { txId } = await c.ok('GET', `/v1/entries/${entry.id}`, undefined, 200);
+      const started = Date.now();
+      const positioned = async () =>
+        (await sql`SELECT 1 FROM feed_transactions WHERE tenant_id = ${c.tenantId} AND tx_id = ${txId}::xid8`.execute(h.database.db)).rows.length > 0;
+      while (!(await positioned()) && Date.now() - started < 10_000) await sleep(20);
+      t.ok(await positioned(), `positioned after ${Date.now() - started} ms (FEED_SEQUENCE_MS: 200)`);
+    });
+
     t.test('bad cursors and parameters are 400, with a stable code', async (t) => {
       const real = all[2]!.cursor;
       const b64 = (s: string) => Buffer.from(s).toString('base64url');

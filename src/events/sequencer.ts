@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 
 // The feed's order: commit order, written down (README "Event feed", migration 0010).
@@ -22,12 +22,18 @@ import type { DB } from '../db/schema.js';
 /** pg_advisory_xact_lock(class, key): the seal lock is 22022 (src/integrity/keys.ts). */
 const FEED_LOCK_CLASS = 22023;
 
-/** Rows of the feed's sources at or above the horizon: their transactions are the candidates. */
-const candidates = (tenantId: string, horizon: string) => sql`
-  SELECT tx_id FROM ledger_entries WHERE tenant_id = ${tenantId} AND tx_id >= ${horizon}::xid8
-  UNION SELECT tx_id FROM ledger_hold_events WHERE tenant_id = ${tenantId} AND tx_id >= ${horizon}::xid8
-  UNION SELECT tx_id FROM service_record_events WHERE tenant_id = ${tenantId} AND tx_id >= ${horizon}::xid8
-  UNION SELECT tx_id FROM config_changes WHERE tenant_id = ${tenantId} AND tx_id >= ${horizon}::xid8`;
+/** The transaction ids of the tenant's rows of the feed's sources at or above the horizon. */
+const candidates = (tenant: RawBuilder<string>, horizon: RawBuilder<string>, union: 'UNION' | 'UNION ALL') => {
+  return sql.join(
+    [
+      sql`SELECT tx_id FROM ledger_entries WHERE tenant_id = ${tenant} AND tx_id >= ${horizon}::xid8`,
+      sql`SELECT tx_id FROM ledger_hold_events WHERE tenant_id = ${tenant} AND tx_id >= ${horizon}::xid8`,
+      sql`SELECT tx_id FROM service_record_events WHERE tenant_id = ${tenant} AND tx_id >= ${horizon}::xid8`,
+      sql`SELECT tx_id FROM config_changes WHERE tenant_id = ${tenant} AND tx_id >= ${horizon}::xid8`,
+    ],
+    sql.raw(` ${union} `),
+  );
+};
 
 export interface SequenceStep {
   /** Another process was sequencing this tenant (only when not waiting for it). */
@@ -66,7 +72,7 @@ export async function sequenceTenant(db: Kysely<DB>, tenantId: string, wait: boo
     // A later statement, so a later snapshot: every transaction below the frontier has ended by
     // now and each committed one is seen. Rows written before migration 0009 have transaction id
     // 0 and so come first.
-    const step = await sql<{ scanned: number; sequenced: number }>`WITH c AS (${candidates(tenantId, horizon)}),
+    const step = await sql<{ scanned: number; sequenced: number }>`WITH c AS (${candidates(sql.val(tenantId), sql.val(horizon), 'UNION')}),
         fresh AS (SELECT c.tx_id FROM c
           WHERE NOT EXISTS (SELECT 1 FROM feed_transactions f WHERE f.tenant_id = ${tenantId} AND f.tx_id = c.tx_id)),
         ins AS (INSERT INTO feed_transactions (tenant_id, position, tx_id)
@@ -84,9 +90,16 @@ export async function sequenceTenant(db: Kysely<DB>, tenantId: string, wait: boo
   });
 }
 
-/** One step for every tenant, skipping those another process is sequencing. */
+/**
+ * One step for every tenant that has rows of the feed at or above its horizon (a quiet tenant's
+ * horizon passes its last row at its next step, and it costs nothing from then on), skipping
+ * those another process is sequencing.
+ */
 export async function sequenceTenants(db: Kysely<DB>): Promise<void> {
-  const { rows } = await sql<{ tenant_id: string }>`SELECT tenant_id FROM tenants ORDER BY tenant_id`.execute(db);
+  const { rows } = await sql<{ tenant_id: string }>`SELECT t.tenant_id FROM tenants t
+    LEFT JOIN feed_horizons h ON h.tenant_id = t.tenant_id
+    WHERE EXISTS (${candidates(sql`t.tenant_id`, sql`coalesce(h.horizon, '0')`, 'UNION ALL')})
+    ORDER BY t.tenant_id`.execute(db);
   for (const { tenant_id } of rows) await sequenceTenant(db, tenant_id, false);
 }
 
@@ -94,6 +107,8 @@ export async function sequenceTenants(db: Kysely<DB>): Promise<void> {
 export class FeedSequencer {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** The last round failed: the next failures are not logged again (every 200 ms) until one succeeds. */
+  private failing = false;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -106,7 +121,15 @@ export class FeedSequencer {
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = sequenceTenants(this.db)
-        .then(() => undefined, this.onError)
+        .then(
+          () => {
+            this.failing = false;
+          },
+          (err: unknown) => {
+            if (!this.failing) this.onError(err);
+            this.failing = true;
+          },
+        )
         .finally(() => {
           this.running = null;
         });
