@@ -8,6 +8,7 @@ import * as m0006 from './0006_lean_write_path.js';
 import * as m0007 from './0007_single_entry_checks.js';
 import * as m0008 from './0008_integrity.js';
 import * as m0009 from './0009_event_feed.js';
+import * as m0010 from './0010_feed_positions.js';
 
 // The list of migrations, in order. Listed here (not read from the folder) so that the same
 // code runs from TypeScript sources and from a compiled build.
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0007_single_entry_checks': m0007,
   '0008_integrity': m0008,
   '0009_event_feed': m0009,
+  '0010_feed_positions': m0010,
 };

@@ -30,6 +30,7 @@ import { hoursRoutes } from './hours/routes.js';
 import { rulesRoutes } from './rules/routes.js';
 import { demoRoutes } from './demo/routes.js';
 import { eventRoutes } from './events/routes.js';
+import { FeedSequencer } from './events/sequencer.js';
 import { exportRoutes } from './exports/routes.js';
 import { integrityRoutes } from './integrity/routes.js';
 import { Sealer } from './integrity/seal.js';
@@ -135,6 +136,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   app.addHook('onReady', async () => sealer.start());
   app.addHook('preClose', async () => sealer.stop());
+  // Committed transactions get their place in the event feed, in commit order, a moment after
+  // they commit even when nobody reads; every process may run this (one a tenant at a time).
+  const sequencer = new FeedSequencer(database.db, config.feedSequenceMs, (err) =>
+    isDatabaseUnavailable(err) ? app.log.warn({ err }, 'feed sequencing: database unavailable') : app.log.error({ err }, 'feed sequencing failed'),
+  );
+  app.addHook('onReady', async () => sequencer.start());
+  app.addHook('preClose', async () => sequencer.stop());
 
   await app.register(fastifySwagger, {
     openapi: {

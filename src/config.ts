@@ -23,6 +23,9 @@ const envSchema = z.object({
   // How often the service seals committed entries into signed blocks (milliseconds; 0: never,
   // e.g. when only `npm run cli -- seal` seals).
   SEAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+  // How often the service gives committed transactions their place in the event feed
+  // (milliseconds; 0: never on a timer, each read of the feed still does it).
+  FEED_SEQUENCE_MS: z.coerce.number().int().min(0).max(3_600_000).default(200),
   // The secret the tenants' private signing keys are encrypted under. Unset: the first start
   // generates one into DATA_DIR/signing-key-secret. The same on every process of a deployment.
   SIGNING_KEY_SECRET: z.string().regex(/^[\x21-\x7e]{32,200}$/, 'must be 32 to 200 visible ASCII characters').optional(),
@@ -57,6 +60,7 @@ export interface Config {
   recordGroups: number;
   holdSweepMs: number;
   sealMs: number;
+  feedSequenceMs: number;
   /** The signing secret (SIGNING_KEY_SECRET, or DATA_DIR/signing-key-secret once the server has
    *  read it); null: none at hand, so this process does not seal. */
   signingKeySecret: string | null;
@@ -111,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     recordGroups: e.RECORD_GROUPS,
     holdSweepMs: e.HOLD_SWEEP_MS,
     sealMs: e.SEAL_MS,
+    feedSequenceMs: e.FEED_SEQUENCE_MS,
     signingKeySecret: e.SIGNING_KEY_SECRET ?? null,
     metrics:
       e.METRICS === 'on'

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/database.js';
 import { post } from '../src/ledger/index.js';
 import { engines, fundedAccount, type Harness, isProblem, setup, type Tap, transfer } from './helpers/harness.js';
 import { type County, county, cst, orgUnit, recordBody, register, sleep, submit, verified } from './helpers/hours.js';
@@ -67,17 +68,23 @@ async function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
 const has = (id: string) => (events: Event[]) => events.some((e) => e.id === id);
 const ids = (events: Event[]) => events.map((e) => e.id);
 
-/** Each event once, transactions in increasing order, one transaction's events together and by rank. */
-function checkOrder(t: Tap, events: Event[], what: string): void {
+/**
+ * Each event once; transactions in the order of their positions (feed_transactions, the database
+ * as it is), one transaction's events together and by rank.
+ */
+async function checkOrder(t: Tap, h: Harness, tenantId: string, events: Event[], what: string): Promise<void> {
   t.equal(new Set(ids(events)).size, events.length, `${what}: no event twice`);
+  const { rows } = await sql<{ tx: string; position: string }>`SELECT tx_id::text AS tx, position::text AS position
+    FROM feed_transactions WHERE tenant_id = ${tenantId}`.execute(h.database.db);
+  const position = new Map(rows.map((r) => [r.tx, BigInt(r.position)]));
   const rank = { entry: 1, hold: 2, serviceRecord: 3, config: 4 } as Record<string, number>;
-  let sorted = true;
+  let sorted = events.every((e) => position.has(e.txId));
   for (let i = 1; i < events.length; i++) {
     const [a, b] = [events[i - 1]!, events[i]!];
-    const d = BigInt(b.txId) - BigInt(a.txId);
+    const d = position.get(b.txId)! - position.get(a.txId)!;
     if (d < 0n || (d === 0n && rank[b.kind]! < rank[a.kind]!)) sorted = false;
   }
-  t.ok(sorted, `${what}: by transaction, then kind`);
+  t.ok(sorted, `${what}: by the position of the transaction, then kind`);
 }
 
 /** A county with a little of everything; returns the id of the last event written (a marker). */
@@ -116,8 +123,8 @@ for (const engine of engines) {
     const fx = await everything(h, c);
     const { events: all } = await collect(h, c.key, has(fx.marker), { limit: 7 });
 
-    t.test('every row of the tenant exactly once, in the order of the writing transactions', async (t) => {
-      checkOrder(t, all, 'admin');
+    t.test('every row of the tenant exactly once, in the order of the transactions\' commits', async (t) => {
+      await checkOrder(t, h, c.tenantId, all, 'admin');
       const tenant = c.tenantId;
       const q = async (statement: ReturnType<typeof sql<{ id: string }>>) => (await statement.execute(h.database.db)).rows.map((r) => r.id).sort();
       const expected = {
@@ -126,6 +133,10 @@ for (const engine of engines) {
         serviceRecord: await q(sql`SELECT 'serviceRecord:' || record_id || ':' || event_no AS id FROM service_record_events WHERE tenant_id = ${tenant}`),
         config: await q(sql`SELECT 'config:' || change_no AS id FROM config_changes WHERE tenant_id = ${tenant}`),
       };
+      const positioned = (await sql<{ tx: string; position: string }>`SELECT tx_id::text AS tx, position::text AS position
+        FROM feed_transactions f WHERE tenant_id = ${tenant} ORDER BY f.position`.execute(h.database.db)).rows;
+      t.same(positioned.map((r) => r.position), positioned.map((_, i) => String(i + 1)), 'positions 1, 2, 3, … without a gap');
+      t.same([...new Set(all.map((e) => e.txId))].sort(), positioned.map((r) => r.tx).sort(), 'each positioned transaction, and only those');
       for (const [kind, want] of Object.entries(expected)) {
         t.ok(want.length > 0, `${kind}: the county has some`);
         t.same(ids(all.filter((e) => e.kind === kind)).sort(), want, `${kind}: each row of the tenant, once`);
@@ -196,6 +207,10 @@ for (const engine of engines) {
         const { events } = await collect(h, c.key, has(fx.marker), { after: all[k]!.cursor, limit: 5 });
         t.same(ids(events), ids(all.slice(k + 1)), `after event ${k}`);
       }
+      // A cursor of the feed before migration 0010 named the transaction's id: it resumes at the same place.
+      const k = all.findIndex((e, i) => i > 3 && e.kind === 'entry');
+      const v1 = Buffer.from(`v1.${all[k]!.txId}.1.${all[k]!.entry.seq.padStart(20, '0')}`).toString('base64url');
+      t.same(ids((await collect(h, c.key, has(fx.marker), { after: v1 })).events), ids(all.slice(k + 1)), 'after an old cursor');
       const end = await feed(h, c.key, `after=${all[all.length - 1]!.cursor}`);
       t.same([end.body.items, end.body.hasMore], [[], false], 'after the last: nothing');
       t.equal(end.body.nextCursor, all[all.length - 1]!.cursor, 'and the same cursor to ask again with');
@@ -255,6 +270,16 @@ for (const engine of engines) {
       t.ok(took < 10_000, `well before its wait ends (${took} ms of 20 s)`);
     });
 
+    t.test('the service positions a committed transaction by itself, with nobody reading', async (t) => {
+      const entry = await c.ok('POST', '/v1/entries', transfer(`member:${fx.member}:points`, 'market:m1', '0.50'), 201);
+      const { txId } = await c.ok('GET', `/v1/entries/${entry.id}`, undefined, 200);
+      const started = Date.now();
+      const positioned = async () =>
+        (await sql`SELECT 1 FROM feed_transactions WHERE tenant_id = ${c.tenantId} AND tx_id = ${txId}::xid8`.execute(h.database.db)).rows.length > 0;
+      while (!(await positioned()) && Date.now() - started < 10_000) await sleep(20);
+      t.ok(await positioned(), `positioned after ${Date.now() - started} ms (FEED_SEQUENCE_MS: 200)`);
+    });
+
     t.test('bad cursors and parameters are 400, with a stable code', async (t) => {
       const real = all[2]!.cursor;
       const b64 = (s: string) => Buffer.from(s).toString('base64url');
@@ -262,7 +287,11 @@ for (const engine of engines) {
         'not base64url': 'not a cursor!',
         'base64url of something else': b64('hello'),
         'a transaction id past xid8': b64('v1.18446744073709551616.1.00000000000000000001'),
-        'a transaction that has not begun': b64('v1.99999999999999.1.00000000000000000001'),
+        'a transaction that has not begun (an old cursor)': b64('v1.99999999999999.1.00000000000000000001'),
+        'a position past bigint': b64('v2.9223372036854775808.1.00000000000000000001'),
+        'a position not reached yet': b64('v2.99999999999999.1.00000000000000000001'),
+        'position 0 with a rank': b64('v2.0.1.00000000000000000001'),
+        'another version': b64('v3.1.1.00000000000000000001'),
         'rank 0 with a key': b64('v1.5.0.00000000000000000001'),
         'a key of other characters': b64('v1.5.1.ZZZ'),
         'the right text with padding': `${real}==`,
@@ -318,6 +347,7 @@ for (const engine of engines) {
           ],
         });
         let late!: { id: string; seq: string };
+        let lateTxId!: string;
         let rolledBack!: { id: string; seq: string };
         let lateWritten!: () => void;
         let rolledWritten!: () => void;
@@ -325,6 +355,7 @@ for (const engine of engines) {
         const rolledReady = new Promise<void>((r) => (rolledWritten = r));
         const lateTx = h.database.db.transaction().execute(async (trx) => {
           late = await post(trx, entryOf('late', 'commits after ten later ones'));
+          lateTxId = (await sql<{ x: string }>`SELECT pg_current_xact_id()::text AS x`.execute(trx)).rows[0]!.x;
           lateWritten();
           await gate.opened;
         });
@@ -340,25 +371,88 @@ for (const engine of engines) {
           .catch((err: Error) => err.message);
         await within(20_000, rolledReady, 'the rolled-back transaction writes');
         t.teardown(gate.open);
+        const txOf = async (id: string) => (await c.ok('GET', `/v1/entries/${id}`, undefined, 200)).txId as string;
         const ten: string[] = [];
         for (let i = 0; i < 10; i++) ten.push((await c.ok('POST', '/v1/entries', transfer(issuance, account, '1.00'), 201)).id);
         const tenSeqs = await Promise.all(ten.map(async (id) => (await c.ok('GET', `/v1/entries/${id}`, undefined, 200)).seq as string));
         t.ok(tenSeqs.every((s) => BigInt(s) > BigInt(late.seq) && BigInt(s) > BigInt(rolledBack.seq)), 'the ten took later sequence numbers');
 
-        const meanwhile = await feed(h, c.key, `after=${cursor}`);
-        t.same(meanwhile.body.items, [], 'while the early transaction is open, the ten committed are not handed out yet');
-        t.equal(meanwhile.body.nextCursor, cursor, 'and the cursor stays');
+        t.ok(BigInt(lateTxId) < BigInt(await txOf(ten[0]!)), 'and later transaction ids');
+
+        // The ten have committed: a consumer gets them now, without waiting for the open one.
+        const tenIds = ten.map((id) => `entry:${id}`);
+        const meanwhile = await collect(h, c.key, has(tenIds[9]!), { after: cursor, limit: 4 });
+        t.same(ids(meanwhile.events), tenIds, 'while the early transaction is open, the ten committed are handed out, once each');
 
         gate.open();
         await lateTx;
         t.equal(await rolledTx, 'roll back', 'the other transaction rolled back');
-        const after = `entry:${ten[9]}`;
-        const { events } = await collect(h, c.key, has(after), { after: cursor, limit: 4 });
-        t.same(ids(events), [`entry:${late.id}`, ...ten.map((id) => `entry:${id}`)], 'the late one once, then the ten, each once');
+        const lateId = `entry:${late.id}`;
+        const resumed = await collect(h, c.key, has(lateId), { after: meanwhile.cursor });
+        t.same(ids(resumed.events), [lateId], 'the consumer that read before it committed gets the late one, once');
+        const { events } = await collect(h, c.key, has(lateId), { after: cursor, limit: 4 });
+        t.same(ids(events), [...tenIds, lateId], 'read afterwards: the ten, then the late one, in commit order, each once');
         t.notOk(ids(events).includes(`entry:${rolledBack.id}`), 'the rolled-back one never');
-        checkOrder(t, events, 'late commit');
-        const again = await collect(h, c.key, has(after), { after: cursor });
-        t.same(ids(again.events), ids(events), 'a consumer that read before the commit gets the same afterwards');
+        await checkOrder(t, h, c.tenantId, events, 'late commit');
+        const end = await feed(h, c.key, `after=${resumed.cursor}`);
+        t.same([end.body.items, end.body.hasMore], [[], false], 'nothing after it: the rolled-back one holds nothing back');
+      });
+
+      t.test('two services sequencing at once: each transaction one position, no gap, one feed for all', async (t) => {
+        // Two more services on the database, pools of their own, each sequencing every millisecond
+        // and at every read, beside the test's own service.
+        const env = { LOG_LEVEL: 'silent', FEED_SEQUENCE_MS: '1', HOLD_SWEEP_MS: '0' };
+        const databases = [0, 1].map(() => openDatabase({ engine: 'postgres', url: h.databaseUrl!, poolSize: 4 }));
+        const apps = await Promise.all(databases.map(async (d) => buildApp({ config: loadConfig(env), database: await d, logger: false })));
+        await Promise.all(apps.map((a) => a.ready()));
+        t.teardown(async () => {
+          for (const a of apps) await a.close();
+          for (const d of databases) await (await d).close();
+        });
+        const call = (n: number, method: 'GET' | 'POST', url: string, payload?: object) =>
+          apps[n % 2]!.inject({ method, url, payload, headers: { authorization: `Bearer ${c.key}` } });
+        await fundedAccount(h, { id: 'member:two:points', points: '0', key: c.key });
+        let after = (await collect(h, c.key, () => true)).cursor;
+        for (;;) {
+          const page = await feed(h, c.key, `after=${after}&limit=500`);
+          after = page.body.nextCursor;
+          if (!page.body.hasMore) break;
+        }
+        let writing = true;
+        /** Reads the feed through one service while the writes go on, then to its end. */
+        const reader = async (n: number) => {
+          const seen: Event[] = [];
+          let cursor = after;
+          for (let done = false; !done; ) {
+            done = !writing;
+            for (;;) {
+              const page = await call(n, 'GET', `/v1/events?after=${cursor}&limit=3`);
+              if (page.statusCode !== 200) throw new Error(`feed: ${page.statusCode} ${page.body}`);
+              seen.push(...page.json().items);
+              cursor = page.json().nextCursor;
+              if (!page.json().hasMore) break;
+            }
+          }
+          return seen;
+        };
+        const readers = [reader(0), reader(1)];
+        const writes = await Promise.all(
+          Array.from({ length: 40 }, (_, n) => call(n, 'POST', '/v1/entries', transfer('issuance:member:two:points', 'member:two:points', '1.00'))),
+        );
+        writing = false;
+        t.same([...new Set(writes.map((w) => w.statusCode))], [201], 'every write answered 201');
+        const [a, b] = await Promise.all(readers);
+        const written = writes.map((w) => `entry:${w.json().id}`);
+        t.same(ids(a!).sort(), [...written].sort(), 'a reader of one service: each write, once');
+        t.same(ids(b!), ids(a!), 'a reader of the other: the same events in the same order');
+        await checkOrder(t, h, c.tenantId, a!, 'two sequencers');
+        const { rows } = await sql<{ n: string; last: string; txs: string }>`SELECT count(*)::text AS n, max(position)::text AS last,
+            (SELECT count(DISTINCT tx_id) FROM ledger_entries WHERE tenant_id = ${c.tenantId})::text AS txs
+          FROM feed_transactions WHERE tenant_id = ${c.tenantId}`.execute(h.database.db);
+        t.equal(rows[0]!.last, rows[0]!.n, 'positions 1 to the last, without a gap');
+        const others = await sql<{ n: string }>`SELECT count(*)::text AS n FROM feed_transactions f WHERE tenant_id = ${c.tenantId}
+          AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.tenant_id = f.tenant_id AND e.tx_id = f.tx_id)`.execute(h.database.db);
+        t.ok(Number(rows[0]!.n) - Number(others.rows[0]!.n) === Number(rows[0]!.txs), 'every transaction that wrote an entry has a position');
       });
     }
   });

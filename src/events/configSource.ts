@@ -1,18 +1,16 @@
 import { sql } from 'kysely';
 import { fromJsonb } from '../db/json.js';
-import { type EventSource, iso, none, range, type ScanRow, type SourcedEvent } from './source.js';
+import { type EventSource, iso, none, inTxs, type ScanRow, type SourcedEvent } from './source.js';
 
 const configKey = sql<string>`(lpad(c.change_no::text, 20, '0') COLLATE "C")`;
 
 export const config: EventSource = {
   kind: 'config',
   rank: 4,
-  scan: (p) => sql<ScanRow>`SELECT c.tx_id, 4 AS rank, ${configKey} AS key,
+  scan: (p) => sql<ScanRow>`SELECT t.position, 4 AS rank, ${configKey} AS key,
       (NOT ${p.view.restricted}::boolean OR c.subject_type = ANY(${p.view.tenantWideConfig}::text[])
         OR (c.subject_type = ANY(${p.view.unitConfig}::text[]) AND c.org_unit_id = ANY(${p.view.units}::text[]))) AS visible
-    FROM config_changes c
-    WHERE c.tenant_id = ${p.tenantId} AND ${range(p, 4, sql`c.tx_id`, configKey)}
-    ORDER BY c.tx_id, 3 LIMIT ${p.limit}`,
+    FROM txs t JOIN config_changes c ON ${inTxs(p, 4, 'c', configKey)}`,
   async load(db, tenantId, keys) {
     const { rows } = await sql<{
       change_no: string;

@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import { sql } from 'kysely';
 import { fromJsonb } from '../db/json.js';
 import { type EntryKind, formatAmount } from '../ledger/index.js';
-import { type EventSource, type FeedEntry, iso, none, range, type ScanRow, type SourcedEvent } from './source.js';
+import { type EventSource, type FeedEntry, iso, none, inTxs, type ScanRow, type SourcedEvent } from './source.js';
 
 // The hours module's object type of a service record's entries.
 const SERVICE_RECORD = 'service_record';
@@ -12,16 +12,14 @@ const entryKey = sql<string>`(lpad(e.seq::text, 20, '0') COLLATE "C")`;
 export const entries: EventSource = {
   kind: 'entry',
   rank: 1,
-  scan: (p) => sql<ScanRow>`SELECT e.tx_id, 1 AS rank, ${entryKey} AS key,
+  scan: (p) => sql<ScanRow>`SELECT t.position, 1 AS rank, ${entryKey} AS key,
       (NOT ${p.view.restricted}::boolean
         OR EXISTS (SELECT 1 FROM ledger_postings lp WHERE lp.tenant_id = e.tenant_id AND lp.entry_id = e.entry_id
                    AND lp.account_id = ANY(${p.view.accounts}::text[]))
         OR (e.object_type = ${SERVICE_RECORD} AND EXISTS (SELECT 1 FROM service_records r
               WHERE r.tenant_id = e.tenant_id AND r.org_unit_id = ANY(${p.view.units}::text[])
                 AND r.record_id = CASE WHEN e.object_type = ${SERVICE_RECORD} THEN e.object_id::uuid END))) AS visible
-    FROM ledger_entries e
-    WHERE e.tenant_id = ${p.tenantId} AND ${range(p, 1, sql`e.tx_id`, entryKey)}
-    ORDER BY e.tx_id, 3 LIMIT ${p.limit}`,
+    FROM txs t JOIN ledger_entries e ON ${inTxs(p, 1, 'e', entryKey)}`,
   async load(db, tenantId, keys) {
     const { rows } = await sql<{
       entry_id: string;

@@ -1,23 +1,20 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { DomainError } from '../problems.js';
-import { decodeCursor, encodeCursor, type Position, START } from './cursor.js';
+import { type Decoded, decodeCursor, encodeCursor, type Position, START } from './cursor.js';
+import { sequenceTenant } from './sequencer.js';
 import { type ScanRow, SOURCES, type SourcedEvent } from './sources.js';
 import type { View } from './view.js';
 
 // The event feed (README "Event feed"; DESIGN §3 "Order and integrity").
 //
-// PostgreSQL 15 records no commit order: without track_commit_timestamp or logical decoding
-// nothing tells, afterwards, which of two transactions committed first. What it has is each
-// writing transaction's id (every row of the feed keeps it: tx_id) and, in every snapshot, the
-// transactions still running. So the feed is the sequence of every row ordered by (transaction
-// id, rank of its kind, key), and a page hands out only rows of transactions below a frontier
-// under which every transaction of this database has ended, committed or rolled back (its
-// snapshot's xmin, frontierNow); no transaction that starts later can be given a smaller id. The
-// part of the sequence below the frontier is therefore final: nothing can appear in it later, so
-// a cursor into it never misses a row and never sees one twice, however the transactions'
-// commits were ordered. The cost: the feed is as far behind as the oldest transaction still
-// writing in this database.
+// The feed is the sequence of every row of a tenant ordered by (position of the writing
+// transaction, rank of its kind, key). Positions are given by the sequencer (sequencer.ts) to
+// committed transactions only, in the order their commits became visible to it, and a reader sees
+// them as a prefix: nothing can ever appear before a position a reader has seen, so a cursor never
+// misses a row and never sees one twice, and a transaction that commits late comes after the ones
+// that committed before it. Each read first takes a sequencer step of its own (waiting for
+// another process's to end), so it sees every transaction that committed before it began.
 
 export interface FeedEvent extends SourcedEvent {
   /** Resume after this event. */
@@ -27,45 +24,32 @@ export interface FeedEvent extends SourcedEvent {
 export interface FeedPage {
   items: FeedEvent[];
   nextCursor: string;
-  /** True when the page stopped at its size: more may be there now; false when it reached the frontier. */
+  /** True when the page stopped at its size: more may be there now; false when it reached the end of the feed as it is now. */
   hasMore: boolean;
 }
 
 /** A key's view scans at most this many rows per page, so a page costs the same however sparse the view. */
 const RESTRICTED_SCAN = 1000;
 
-/**
- * The frontier: the smallest id of the transactions running when this statement's snapshot was
- * taken (its xmin), leaving out those that, read after the snapshot, are running in another
- * database of the server: a transaction never moves to another database, so they write nothing
- * here, and a long one elsewhere (a report, a stuck session) does not hold this feed back. Anything
- * not known to be elsewhere counts (its database unknown, a prepared transaction, one that has just
- * ended): a frontier is only ever too early, which delays an event, never too late, which would
- * skip one. Below it every transaction has ended before the scan's snapshot (a later statement)
- * is taken, so the scan sees all of their rows.
- */
-async function frontierNow(db: Kysely<DB>): Promise<{ frontier: string; xmax: string }> {
-  const { rows } = await sql<{ frontier: string; xmax: string }>`SELECT pg_snapshot_xmax(q.s)::text AS xmax,
-      coalesce((SELECT min(x) FROM pg_snapshot_xip(q.s) AS x
-        WHERE xid(x) NOT IN (SELECT a.backend_xid FROM pg_stat_activity a
-                             WHERE a.datname <> current_database() AND a.backend_xid IS NOT NULL)),
-        pg_snapshot_xmax(q.s))::text AS frontier
-    FROM (SELECT pg_current_snapshot() AS s) q`.execute(db);
-  return rows[0]!;
-}
+const place = (r: ScanRow): Position => ({ position: String(r.position), rank: Number(r.rank), key: r.key });
 
-const position = (r: ScanRow): Position => ({ tx: r.tx_id, rank: Number(r.rank), key: r.key });
-
-/** One page of the feed after `after`, as `view` sees it. */
-export async function readPage(db: Kysely<DB>, tenantId: string, view: View, after: Position, limit: number): Promise<FeedPage> {
-  const { frontier, xmax } = await frontierNow(db);
-  // No transaction has this id yet: a cursor of another database (or made up).
-  if (BigInt(after.tx) >= BigInt(xmax)) throw new DomainError('invalid_cursor');
+/** One page of the feed after `after`, as `view` sees it, and the place to go on from. */
+export async function readPage(
+  db: Kysely<DB>,
+  tenantId: string,
+  view: View,
+  after: Position,
+  limit: number,
+): Promise<FeedPage & { next: Position }> {
   const scanLimit = view.restricted ? Math.max(limit, RESTRICTED_SCAN) : limit;
-  const p = { tenantId, frontier, after, limit: scanLimit, view };
+  const p = { tenantId, after, view };
   const union = sql.join(SOURCES.map((s) => sql`(${s.scan(p)})`), sql` UNION ALL `);
-  const { rows } = await sql<ScanRow>`SELECT u.tx_id::text AS tx_id, u.rank, u.key, u.visible FROM (${union}) u
-    ORDER BY u.tx_id, u.rank, u.key LIMIT ${scanLimit}`.execute(db);
+  // The cursor's transaction and those after it; each has at least one row, so scanLimit of them
+  // after the cursor's own give at least scanLimit rows.
+  const { rows } = await sql<ScanRow>`WITH txs AS MATERIALIZED (SELECT position, tx_id FROM feed_transactions
+      WHERE tenant_id = ${tenantId} AND position >= ${after.position}::bigint ORDER BY position LIMIT ${scanLimit + 1})
+    SELECT u.position::text AS position, u.rank, u.key, u.visible FROM (${union}) u
+    ORDER BY u.position, u.rank, u.key LIMIT ${scanLimit}`.execute(db);
 
   const shown = rows.filter((r) => r.visible);
   const page = shown.slice(0, limit);
@@ -82,11 +66,25 @@ export async function readPage(db: Kysely<DB>, tenantId: string, view: View, aft
   }
   const items = page.map((r) => {
     const event = events.get(`${r.rank}/${r.key}`);
-    // Rows below the frontier are never changed or removed: one that was scanned is there.
-    if (!event) throw new Error(`event feed: the ${r.rank}/${r.key} row of transaction ${r.tx_id} was scanned but not loaded`);
-    return { ...event, cursor: encodeCursor(position(r)) };
+    // Rows of a positioned (committed) transaction are never changed or removed: one scanned is there.
+    if (!event) throw new Error(`event feed: the ${r.rank}/${r.key} row at position ${r.position} was scanned but not loaded`);
+    return { ...event, cursor: encodeCursor(place(r)) };
   });
-  return { items, nextCursor: encodeCursor(last ? position(last) : after), hasMore };
+  const next = last ? place(last) : after;
+  return { items, nextCursor: encodeCursor(next), hasMore, next };
+}
+
+/**
+ * The place a cursor names in this tenant's feed: `invalid_cursor` for a position the feed has
+ * not reached (another tenant's or database's, or made up), or a transaction id (a cursor of the
+ * feed before migration 0010) that has no position in it.
+ */
+async function placeOf(db: Kysely<DB>, tenantId: string, d: Decoded): Promise<Position> {
+  if (d.legacyTx === undefined && d.position === '0') return d;
+  const { rows } = await sql<{ position: string }>`SELECT position::text AS position FROM feed_transactions
+    WHERE tenant_id = ${tenantId} AND ${d.legacyTx === undefined ? sql`position = ${d.position}::bigint` : sql`tx_id = ${d.legacyTx}::xid8`}`.execute(db);
+  if (!rows[0]) throw new DomainError('invalid_cursor');
+  return { position: rows[0].position, rank: d.rank, key: d.key };
 }
 
 /** How often a waiting request looks again (both engines: no LISTEN, no trigger on the write path). */
@@ -110,14 +108,20 @@ export interface FeedRequest {
  * with the cursor to ask again with).
  */
 export async function readFeed(db: Kysely<DB>, r: FeedRequest): Promise<FeedPage> {
-  let after = r.after === undefined ? START : decodeCursor(r.after);
+  const decoded = r.after === undefined ? START : decodeCursor(r.after);
   const deadline = Date.now() + r.waitSeconds * 1000;
+  // The first step waits for another process's: this read sees every commit before it began.
+  await sequenceTenant(db, r.tenantId, true);
+  let after = await placeOf(db, r.tenantId, decoded);
   for (;;) {
-    const page = await readPage(db, r.tenantId, await r.view(), after, r.limit);
+    const { next, ...page } = await readPage(db, r.tenantId, await r.view(), after, r.limit);
     if (page.items.length > 0 || Date.now() >= deadline || r.signal.aborted) return page;
-    after = decodeCursor(page.nextCursor);
+    after = next;
     // A full page of rows the view does not show: look on at once.
-    if (!page.hasMore) await sleep(Math.min(POLL_MS, deadline - Date.now()), r.signal);
+    if (page.hasMore) continue;
+    await sleep(Math.min(POLL_MS, deadline - Date.now()), r.signal);
+    // Later looks leave a busy tenant to the step under way (or the next one).
+    if (!r.signal.aborted) await sequenceTenant(db, r.tenantId, false);
   }
 }
 

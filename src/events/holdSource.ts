@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { formatAmount, type HoldEventKind } from '../ledger/index.js';
-import { type EventSource, type HoldChange, iso, none, range, type ScanRow, type SourcedEvent } from './source.js';
+import { type EventSource, type HoldChange, iso, none, inTxs, type ScanRow, type SourcedEvent } from './source.js';
 
 // A hold changes at most twice (created, then one resolution): the digit orders them.
 const holdKey = sql<string>`((he.hold_id::text || ':' || CASE he.kind WHEN 'created' THEN '1' WHEN 'captured' THEN '2'
@@ -10,12 +10,10 @@ const HOLD_KINDS: Record<string, string> = { '1': 'created', '2': 'captured', '3
 export const holds: EventSource = {
   kind: 'hold',
   rank: 2,
-  scan: (p) => sql<ScanRow>`SELECT he.tx_id, 2 AS rank, ${holdKey} AS key,
+  scan: (p) => sql<ScanRow>`SELECT t.position, 2 AS rank, ${holdKey} AS key,
       (NOT ${p.view.restricted}::boolean OR EXISTS (SELECT 1 FROM ledger_holds h
         WHERE h.tenant_id = he.tenant_id AND h.hold_id = he.hold_id AND h.account_id = ANY(${p.view.accounts}::text[]))) AS visible
-    FROM ledger_hold_events he
-    WHERE he.tenant_id = ${p.tenantId} AND ${range(p, 2, sql`he.tx_id`, holdKey)}
-    ORDER BY he.tx_id, 3 LIMIT ${p.limit}`,
+    FROM txs t JOIN ledger_hold_events he ON ${inTxs(p, 2, 'he', holdKey)}`,
   async load(db, tenantId, keys) {
     const ids = keys.map((k) => k.slice(0, k.indexOf(':')));
     const kinds = keys.map((k) => HOLD_KINDS[k.slice(k.indexOf(':') + 1)] ?? '');

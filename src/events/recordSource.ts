@@ -1,18 +1,16 @@
 import { sql } from 'kysely';
 import { fromJsonb } from '../db/json.js';
-import { type EventSource, iso, none, range, type RecordChange, type ScanRow, type SourcedEvent } from './source.js';
+import { type EventSource, iso, none, inTxs, type RecordChange, type ScanRow, type SourcedEvent } from './source.js';
 
 const recordKey = sql<string>`((ev.record_id::text || ':' || lpad(ev.event_no::text, 10, '0')) COLLATE "C")`;
 
 export const records: EventSource = {
   kind: 'serviceRecord',
   rank: 3,
-  scan: (p) => sql<ScanRow>`SELECT ev.tx_id, 3 AS rank, ${recordKey} AS key,
+  scan: (p) => sql<ScanRow>`SELECT t.position, 3 AS rank, ${recordKey} AS key,
       (NOT ${p.view.restricted}::boolean OR EXISTS (SELECT 1 FROM service_records r
         WHERE r.tenant_id = ev.tenant_id AND r.record_id = ev.record_id AND r.org_unit_id = ANY(${p.view.units}::text[]))) AS visible
-    FROM service_record_events ev
-    WHERE ev.tenant_id = ${p.tenantId} AND ${range(p, 3, sql`ev.tx_id`, recordKey)}
-    ORDER BY ev.tx_id, 3 LIMIT ${p.limit}`,
+    FROM txs t JOIN service_record_events ev ON ${inTxs(p, 3, 'ev', recordKey)}`,
   async load(db, tenantId, keys) {
     const ids = keys.map((k) => k.slice(0, k.indexOf(':')));
     const nos = keys.map((k) => Number(k.slice(k.indexOf(':') + 1)));

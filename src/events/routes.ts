@@ -90,7 +90,7 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { roles: ['admin', 'auditor', 'station'] },
     schema: {
       tags: ['events'],
-      summary: 'Everything that changed, in the order of the writing transactions, never skipping one that commits late',
+      summary: 'Everything that changed, in commit order, never skipping one that commits late',
       description:
         'Every ledger entry, hold change, service record change and change of configuration (who, when, what). Start without ' +
         'after, then pass nextCursor back as after; a consumer that restarts from its last cursor misses nothing and sees ' +

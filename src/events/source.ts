@@ -6,9 +6,10 @@ import type { View } from './view.js';
 
 // The shape of the feed's sources (one per file beside this one, listed in sources.ts).
 // Where the feed's events come from: one source per kind of row, each a table whose rows carry
-// the writing transaction's id (tx_id) and are never changed or removed once written. The feed
+// the writing transaction's id (tx_id, indexed with tenant_id) and are never changed or removed
+// once written; the sequencer (sequencer.ts) reads the same tables for the transactions. The feed
 // reads these tables itself, across the modules that own them, because one page must merge them
-// all in one order with one frontier; it only reads, and only rows that can no longer change.
+// all in one order; it only reads, and only rows of committed transactions, which no longer change.
 //
 // Within one transaction the kinds come in rank order (an entry before the hold change or record
 // change that names it, configuration last), each kind by its key. A new kind of event (e.g. the
@@ -17,15 +18,13 @@ import type { View } from './view.js';
 
 export interface ScanParams {
   tenantId: string;
-  /** Only rows of transactions with a smaller id: every one of them has ended. */
-  frontier: string;
   after: Position;
-  limit: number;
   view: View;
 }
 
 export interface ScanRow {
-  tx_id: string;
+  /** The transaction's position (bigint as text). */
+  position: string;
   rank: number;
   key: string;
   visible: boolean;
@@ -54,8 +53,9 @@ export interface EventSource {
   /** Order within one transaction; unique, 1–9. */
   rank: number;
   /**
-   * A SELECT of (tx_id, rank, key, visible) of this source's rows after `after`, below the
-   * frontier, ordered by (tx_id, key), at most `limit`; `visible`: the view shows the row.
+   * A SELECT of (position, rank, key, visible) of this source's rows of the transactions in `txs`
+   * (a CTE of (position, tx_id) the feed puts before it, every position from the cursor's on),
+   * after `after`; `visible`: the view shows the row.
    */
   scan(p: ScanParams): RawBuilder<ScanRow>;
   /** The events at these keys (any order). */
@@ -66,15 +66,17 @@ export const iso = (d: Date | string) => new Date(d).toISOString();
 export const none = { entry: null, hold: null, serviceRecord: null, config: null };
 
 /**
- * The part of a scan every source shares: the tenant, the range of transactions (an index range
- * on (tenant_id, tx_id)), and within the cursor's own transaction only the keys after it.
+ * The part of a scan every source shares: the rows of the tenant written by a transaction of
+ * `txs` (an index range on (tenant_id, tx_id) for each), and within the cursor's own transaction
+ * only the keys after it.
  */
-export function range(p: ScanParams, rank: number, tx: RawBuilder<unknown>, key: RawBuilder<string>): RawBuilder<boolean> {
+export function inTxs(p: ScanParams, rank: number, alias: string, key: RawBuilder<string>): RawBuilder<boolean> {
   // Within the cursor's transaction: a kind of a later rank comes whole, one of an earlier rank
   // is done ('~' sorts after every key), the cursor's own kind after its key.
   const bound = rank > p.after.rank ? '' : rank < p.after.rank ? '~' : p.after.key;
-  return sql<boolean>`${tx} >= ${p.after.tx}::xid8 AND ${tx} < ${p.frontier}::xid8
-    AND (${tx} > ${p.after.tx}::xid8 OR ${key} > ${bound})`;
+  const x = sql.raw(alias);
+  return sql<boolean>`${x}.tenant_id = ${p.tenantId} AND ${x}.tx_id = t.tx_id
+    AND (t.position > ${p.after.position}::bigint OR ${key} > ${bound})`;
 }
 
 // The payloads of the four kinds of event.
