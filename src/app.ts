@@ -15,6 +15,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/schema.js';
 import { isDatabaseUnavailable } from './db/transaction.js';
+import { Recurring } from './background.js';
 import { healthRoutes } from './health.js';
 import { requireApiKey } from './http/auth.js';
 import { KeyCache } from './auth/keyCache.js';
@@ -30,12 +31,13 @@ import { hoursRoutes } from './hours/routes.js';
 import { rulesRoutes } from './rules/routes.js';
 import { demoRoutes } from './demo/routes.js';
 import { eventRoutes } from './events/routes.js';
-import { FeedSequencer } from './events/sequencer.js';
+import { sequenceTenants } from './events/sequencer.js';
 import { exportRoutes } from './exports/routes.js';
 import { integrityRoutes } from './integrity/routes.js';
-import { Sealer } from './integrity/seal.js';
+import { Signer } from './integrity/keys.js';
+import { sealTenants } from './integrity/seal.js';
 import { holdRoutes } from './admin/holdRoutes.js';
-import { HoldSweeper } from './ledger/index.js';
+import { expireHolds } from './ledger/index.js';
 import { ledgerRoutes } from './admin/ledgerRoutes.js';
 import { memberRoutes } from './members/routes.js';
 import { operatorRoutes } from './admin/operatorRoutes.js';
@@ -123,26 +125,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
 
-  // Expired holds are released by the service itself; every process may run this (SKIP LOCKED).
-  const sweeper = new HoldSweeper(database.db, config.holdSweepMs, (err) =>
-    isDatabaseUnavailable(err) ? app.log.warn({ err }, 'hold sweep: database unavailable') : app.log.error({ err }, 'hold sweep failed'),
-  );
-  app.addHook('onReady', async () => sweeper.start());
-  app.addHook('preClose', async () => sweeper.stop());
-  // Committed entries are sealed into signed blocks a few seconds behind the writes; every process
-  // may run this (one seals a tenant at a time). Without a signing secret at hand, none.
-  const sealer = new Sealer(database.db, config.sealMs, config.signingKeySecret, (err) =>
-    isDatabaseUnavailable(err) ? app.log.warn({ err }, 'sealing: database unavailable') : app.log.error({ err }, 'sealing failed'),
-  );
-  app.addHook('onReady', async () => sealer.start());
-  app.addHook('preClose', async () => sealer.stop());
-  // Committed transactions get their place in the event feed, in commit order, a moment after
-  // they commit even when nobody reads; every process may run this (one a tenant at a time).
-  const sequencer = new FeedSequencer(database.db, config.feedSequenceMs, (err) =>
-    isDatabaseUnavailable(err) ? app.log.warn({ err }, 'feed sequencing: database unavailable') : app.log.error({ err }, 'feed sequencing failed'),
-  );
-  app.addHook('onReady', async () => sequencer.start());
-  app.addHook('preClose', async () => sequencer.stop());
+  // Work the service does by itself, every process (each job's own locks make that safe): expired
+  // holds released (SKIP LOCKED); committed entries sealed into signed blocks a few seconds behind
+  // the writes (one process seals a tenant at a time; none without a signing secret at hand);
+  // committed transactions given their place in the event feed, in commit order, a moment after
+  // they commit even when nobody reads (one process a tenant at a time).
+  const background = (what: string, intervalMs: number, run: () => Promise<unknown>) => {
+    const job = new Recurring(intervalMs, run, (err) =>
+      isDatabaseUnavailable(err) ? app.log.warn({ err }, `${what}: database unavailable`) : app.log.error({ err }, `${what} failed`),
+    );
+    app.addHook('onReady', async () => job.start());
+    app.addHook('preClose', async () => job.stop());
+  };
+  background('hold sweep', config.holdSweepMs, () => expireHolds(database.db));
+  const signer = config.signingKeySecret ? new Signer(config.signingKeySecret) : null;
+  if (signer) background('sealing', config.sealMs, () => sealTenants(database.db, signer));
+  background('feed sequencing', config.feedSequenceMs, () => sequenceTenants(database.db));
 
   await app.register(fastifySwagger, {
     openapi: {

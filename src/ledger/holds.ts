@@ -211,37 +211,6 @@ export async function expireHolds(db: Kysely<DB>, opts: { tenantId?: string | nu
   }
 }
 
-/** Runs expireHolds on an interval inside the service; one run at a time per process. */
-export class HoldSweeper {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-
-  constructor(
-    private readonly db: Kysely<DB>,
-    private readonly intervalMs: number,
-    private readonly onError: (err: unknown) => void,
-  ) {}
-
-  start(): void {
-    if (this.intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = expireHolds(this.db)
-        .then(() => undefined, this.onError)
-        .finally(() => {
-          this.running = null;
-        });
-    }, this.intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-}
-
 // The hold functions raise SQLSTATE LEHxx (migrations/0005_holds.ts); the write path's own
 // refusals (insufficient balance, unknown account, unit) are mapped as for entries.
 export function holdError(err: unknown, holdId: string): unknown {

@@ -36,7 +36,6 @@ export {
   HoldEventKinds,
   holdChanged,
   HoldStatuses,
-  HoldSweeper,
   type NewHold,
   voidHold,
 } from './holds.js';
