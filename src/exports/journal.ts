@@ -5,7 +5,7 @@ import type { DB } from '../db/schema.js';
 import { leafIndex, splitLeaves } from '../integrity/canonical.js';
 import { type PostingRow, postingRows } from '../integrity/rows.js';
 import { readBlocks, signedHeadOf } from '../integrity/verify.js';
-import { type BlockRecord, type ExportFormat, type ExportRecord, formatRecords, postingRecord } from './format.js';
+import { type BlockRecord, type ExportFormat, formatRecords, metadataJson, postingCsvLine, postingJsonLine } from './format.js';
 
 // The journal export (GET /v1/exports/journal, `cli export`): every posting of the tenant recorded
 // in [from, to), with its entry, in sequence order, and the signed heads of the blocks it spans.
@@ -43,16 +43,33 @@ async function* rowPages(database: Database, req: JournalRequest): AsyncGenerato
   const db = database.db;
   const query = postingRows(db, req.tenantId).where(inPeriod(req));
   if (database.engine === 'postgres') {
-    let page: PostingRow[] = [];
-    for await (const row of query.stream(PAGE)) {
-      page.push(row as PostingRow);
-      if (page.length >= PAGE) {
-        yield page;
-        page = [];
+    // One page read ahead: the database makes the next page while the caller formats and writes
+    // this one (read in turn, the two waited for each other and the export took their sum). Two
+    // pages at most are held, so memory stays flat.
+    const rows = query.stream(PAGE)[Symbol.asyncIterator]();
+    const readPage = async (): Promise<PostingRow[]> => {
+      const page: PostingRow[] = [];
+      while (page.length < PAGE) {
+        const r = await rows.next();
+        if (r.done) break;
+        page.push(r.value as PostingRow);
       }
+      return page;
+    };
+    let next: Promise<PostingRow[]> | null = readPage();
+    try {
+      for (;;) {
+        const page: PostingRow[] = await next;
+        next = null;
+        if (page.length === 0) return;
+        next = readPage();
+        yield page;
+      }
+    } finally {
+      // A reader that stops early (a client gone) closes the cursor, after the read in flight.
+      if (next) await next.catch(() => []);
+      await rows.return?.();
     }
-    if (page.length > 0) yield page;
-    return;
   }
   const top = (await sql<{ n: string | null }>`SELECT max(seq)::text AS n FROM ledger_entries WHERE tenant_id = ${req.tenantId}`.execute(db)).rows[0]!.n;
   if (top === null) return;
@@ -108,36 +125,45 @@ export async function* journalChunks(database: Database, req: JournalRequest, on
   const sealedThrough = BigInt(
     (await sql<{ n: string }>`SELECT coalesce(max(last_seq), 0)::text AS n FROM integrity_blocks WHERE tenant_id = ${req.tenantId}`.execute(db)).rows[0]!.n,
   );
-  let first = true;
-  let records: ExportRecord[] = [{ type: 'export', v: 1, tenantId: req.tenantId, from: req.from, to: req.to, exportedAt }];
+  // The header (CSV: its header row, and the BOM when asked for) goes out with the first page.
+  let chunk = formatRecords(req.format, [{ type: 'export', v: 1, tenantId: req.tenantId, from: req.from, to: req.to, exportedAt }], true, req.bom);
   let block: { no: string; last: bigint } | null = null;
   let entries = 0n;
   let postings = 0n;
   let lastSeq: string | null = null;
+  let lastMetadata = '';
+  let metadata = '';
+  let inBlock: string | null = null;
+  const csv = req.format === 'csv';
   for await (const page of rowPages(database, req)) {
+    // One string per page, each line added to it (V8 joins them as a rope, flattened once when written).
     for (const row of page) {
-      const seq = BigInt(row.seq);
       if (row.seq !== lastSeq) {
+        // Per entry, not per posting: its sequence number as a bigint, its block, its metadata.
+        const seq = BigInt(row.seq);
         entries++;
         lastSeq = row.seq;
         if (seq <= sealedThrough && (block === null || seq > block.last)) {
           const b = await blockRecord(db, req, row.seq);
           block = b ? { no: b.head.blockNo, last: BigInt(b.head.lastSeq) } : null;
-          if (b) records.push(b);
+          if (b) chunk += formatRecords(req.format, [b], false, false);
         } else if (seq > sealedThrough) {
           block = null;
         }
+        inBlock = block && seq <= block.last ? block.no : null;
+        if (!csv && row.metadata !== lastMetadata) {
+          lastMetadata = row.metadata;
+          metadata = metadataJson(row.metadata);
+        }
       }
       if (row.idx !== null) postings++;
-      records.push(postingRecord(row, block && seq <= block.last ? block.no : null));
+      chunk += csv ? postingCsvLine(row, inBlock) : postingJsonLine(row, inBlock, metadata);
     }
-    yield formatRecords(req.format, records, first, req.bom);
+    yield chunk;
     onPostings(page.length);
-    first = false;
-    records = [];
+    chunk = '';
   }
-  records.push({ type: 'end', entries: String(entries), postings: String(postings) });
-  yield formatRecords(req.format, records, first, req.bom);
+  yield chunk + formatRecords(req.format, [{ type: 'end', entries: String(entries), postings: String(postings) }], false, false);
 }
 
 /** The export as a byte stream that reads the database only as fast as it is consumed. */
