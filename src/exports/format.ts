@@ -1,6 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
 import type { CanonicalEntry, SignedHead } from '../integrity/canonical.js';
-import type { PostingRow } from '../integrity/rows.js';
 
 // The journal export's records, in JSON Lines and in CSV, written by the export and read back by
 // the offline verifier (verify-export): one place knows both directions. An export is
@@ -66,92 +65,14 @@ export type ExportRecord = ExportHeader | BlockRecord | PostingRecord | EndRecor
 
 // The CSV's columns: posting columns first (what a person opening it in Excel reads), then the
 // block columns, then the end record's counts.
-const POSTING_COLUMNS = [
+export const POSTING_COLUMNS = [
   ['block', 'block'], ['tenant_id', 'tenantId'], ['seq', 'seq'], ['entry_id', 'entryId'], ['idx', 'idx'], ['kind', 'kind'],
   ['occurred_at', 'occurredAt'], ['recorded_at', 'recordedAt'], ['account_id', 'accountId'], ['unit', 'unit'], ['amount', 'amount'],
   ['balance_after', 'balanceAfter'], ['object_type', 'objectType'], ['object_id', 'objectId'], ['rule_version', 'ruleVersion'],
   ['reason', 'reason'], ['reverses_entry_id', 'reversesEntryId'], ['created_by', 'createdBy'], ['tx_id', 'txId'], ['metadata', 'metadata'],
 ] as const;
-const BLOCK_COLUMNS = ['first_seq', 'last_seq', 'entry_count', 'root', 'prev_hash', 'hash', 'key_id', 'signature', 'sealed_at', 'gaps', 'omitted'] as const;
+export const BLOCK_COLUMNS = ['first_seq', 'last_seq', 'entry_count', 'root', 'prev_hash', 'hash', 'key_id', 'signature', 'sealed_at', 'gaps', 'omitted'] as const;
 export const CSV_COLUMNS = ['record', ...POSTING_COLUMNS.map(([c]) => c), ...BLOCK_COLUMNS, 'entries', 'postings'];
-
-export function postingRecord(row: PostingRow, block: string | null): PostingRecord {
-  return {
-    type: 'posting',
-    block,
-    tenantId: row.tenant_id,
-    seq: row.seq,
-    entryId: row.entry_id,
-    idx: row.idx === null ? null : String(row.idx),
-    kind: row.kind,
-    occurredAt: row.occurred_at,
-    recordedAt: row.recorded_at,
-    accountId: row.account_id,
-    unit: row.unit,
-    amount: row.amount,
-    balanceAfter: row.balance_after,
-    objectType: row.object_type,
-    objectId: row.object_id,
-    ruleVersion: row.rule_version === null ? null : String(row.rule_version),
-    reason: row.reason,
-    reversesEntryId: row.reverses_entry_id,
-    createdBy: row.created_by,
-    txId: row.tx_id,
-    metadata: row.metadata,
-  };
-}
-
-// A posting record straight from its row to its line, the export's hot path (one call per
-// posting): no record object, no array of fields. The lines are the very bytes jsonLine and
-// csvChunk write for postingRecord(row, block), which test/integrity.test.ts reads back.
-
-/** The entry's metadata as jsonLine writes it (JSON.stringify of the parsed jsonb text); the export keeps the last one, as an entry's postings share it. */
-export const metadataJson = (metadata: string): string => JSON.stringify(JSON.parse(metadata));
-
-/** A posting's JSON Lines line; `metadata` is metadataJson of the row's metadata. */
-export function postingJsonLine(row: PostingRow, block: string | null, metadata: string): string {
-  // metadata is the last key: the object without it, then the metadata written in.
-  const head = JSON.stringify({
-    type: 'posting',
-    block,
-    tenantId: row.tenant_id,
-    seq: row.seq,
-    entryId: row.entry_id,
-    idx: row.idx === null ? null : String(row.idx),
-    kind: row.kind,
-    occurredAt: row.occurred_at,
-    recordedAt: row.recorded_at,
-    accountId: row.account_id,
-    unit: row.unit,
-    amount: row.amount,
-    balanceAfter: row.balance_after,
-    objectType: row.object_type,
-    objectId: row.object_id,
-    ruleVersion: row.rule_version === null ? null : String(row.rule_version),
-    reason: row.reason,
-    reversesEntryId: row.reverses_entry_id,
-    createdBy: row.created_by,
-    txId: row.tx_id,
-  });
-  return `${head.slice(0, -1)},"metadata":${metadata}}\n`;
-}
-
-/** A CSV field as csv-stringify writes it with quoted_string: a string quoted, its quotes doubled (RFC 4180 §2.7); null empty. */
-const csvField = (s: string | null): string => (s === null ? '' : s.includes('"') ? `"${s.replaceAll('"', '""')}"` : `"${s}"`);
-/** A value that cannot hold a quote (numbers, uuids, times as Postgres spells them, checked words): quoted as is. */
-const csvPlain = (s: string | null): string => (s === null ? '' : `"${s}"`);
-const POSTING_CSV_TAIL = ','.repeat(BLOCK_COLUMNS.length + 2);
-
-/** A posting's CSV row: the posting columns, then the block and end columns empty. */
-export function postingCsvLine(row: PostingRow, block: string | null): string {
-  return (
-    `"posting",${csvPlain(block)},${csvField(row.tenant_id)},${csvPlain(row.seq)},${csvPlain(row.entry_id)},` +
-    `${row.idx === null ? '' : `"${row.idx}"`},${csvPlain(row.kind)},${csvPlain(row.occurred_at)},${csvPlain(row.recorded_at)},` +
-    `${csvField(row.account_id)},${csvPlain(row.unit)},${csvPlain(row.amount)},${csvPlain(row.balance_after)},${csvField(row.object_type)},` +
-    `${csvField(row.object_id)},${row.rule_version === null ? '' : `"${row.rule_version}"`},${csvField(row.reason)},${csvPlain(row.reverses_entry_id)},` +
-    `${csvField(row.created_by)},${csvPlain(row.tx_id)},${csvField(row.metadata)}${POSTING_CSV_TAIL}\n`
-  );
-}
 
 /** JSON Lines: one record per line; a posting's metadata is written as JSON, not as text. */
 export function jsonLine(record: ExportRecord): string {
