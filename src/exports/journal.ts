@@ -10,8 +10,8 @@ import { ByteChunks, type EntryRow, entryLines, metadataJson } from './lines.js'
 
 // The journal export (GET /v1/exports/journal, `cli export`): every posting of the tenant recorded
 // in [from, to), with its entry, in sequence order, and the signed heads of the blocks it spans.
-// Streamed: on PostgreSQL from a cursor (pg-cursor through kysely's stream(), one statement and
-// so one snapshot), on the embedded engine by keyset pages of (seq, idx) up to the last number
+// Streamed a row per entry: on PostgreSQL from a cursor (pg-cursor through kysely's stream(), one
+// statement and so one snapshot), on the embedded engine by keyset pages of seq up to the last number
 // taken when the export began (its one connection runs one transaction at a time, so no entry
 // below that number can commit later). Pages are pulled only as fast as the reader takes them
 // (Readable.from pulls the generator), so memory stays flat whatever the size.
