@@ -1,6 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
 import type { CanonicalEntry, SignedHead } from '../integrity/canonical.js';
-import type { PostingRow } from '../integrity/rows.js';
 
 // The journal export's records, in JSON Lines and in CSV, written by the export and read back by
 // the offline verifier (verify-export): one place knows both directions. An export is
@@ -66,40 +65,14 @@ export type ExportRecord = ExportHeader | BlockRecord | PostingRecord | EndRecor
 
 // The CSV's columns: posting columns first (what a person opening it in Excel reads), then the
 // block columns, then the end record's counts.
-const POSTING_COLUMNS = [
+export const POSTING_COLUMNS = [
   ['block', 'block'], ['tenant_id', 'tenantId'], ['seq', 'seq'], ['entry_id', 'entryId'], ['idx', 'idx'], ['kind', 'kind'],
   ['occurred_at', 'occurredAt'], ['recorded_at', 'recordedAt'], ['account_id', 'accountId'], ['unit', 'unit'], ['amount', 'amount'],
   ['balance_after', 'balanceAfter'], ['object_type', 'objectType'], ['object_id', 'objectId'], ['rule_version', 'ruleVersion'],
   ['reason', 'reason'], ['reverses_entry_id', 'reversesEntryId'], ['created_by', 'createdBy'], ['tx_id', 'txId'], ['metadata', 'metadata'],
 ] as const;
-const BLOCK_COLUMNS = ['first_seq', 'last_seq', 'entry_count', 'root', 'prev_hash', 'hash', 'key_id', 'signature', 'sealed_at', 'gaps', 'omitted'] as const;
+export const BLOCK_COLUMNS = ['first_seq', 'last_seq', 'entry_count', 'root', 'prev_hash', 'hash', 'key_id', 'signature', 'sealed_at', 'gaps', 'omitted'] as const;
 export const CSV_COLUMNS = ['record', ...POSTING_COLUMNS.map(([c]) => c), ...BLOCK_COLUMNS, 'entries', 'postings'];
-
-export function postingRecord(row: PostingRow, block: string | null): PostingRecord {
-  return {
-    type: 'posting',
-    block,
-    tenantId: row.tenant_id,
-    seq: row.seq,
-    entryId: row.entry_id,
-    idx: row.idx === null ? null : String(row.idx),
-    kind: row.kind,
-    occurredAt: row.occurred_at,
-    recordedAt: row.recorded_at,
-    accountId: row.account_id,
-    unit: row.unit,
-    amount: row.amount,
-    balanceAfter: row.balance_after,
-    objectType: row.object_type,
-    objectId: row.object_id,
-    ruleVersion: row.rule_version === null ? null : String(row.rule_version),
-    reason: row.reason,
-    reversesEntryId: row.reverses_entry_id,
-    createdBy: row.created_by,
-    txId: row.tx_id,
-    metadata: row.metadata,
-  };
-}
 
 /** JSON Lines: one record per line; a posting's metadata is written as JSON, not as text. */
 export function jsonLine(record: ExportRecord): string {
