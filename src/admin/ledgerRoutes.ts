@@ -15,7 +15,7 @@ import { writeOnce } from '../http/write.js';
 import { DomainError } from '../problems.js';
 import { AccountTypes, createAccount, EntryKinds, getAccount, getEntry, listPostings, post, reverseEntry, verifyLedger } from '../ledger/index.js';
 import { withStarsFollowing } from '../members/stars.js';
-import { AccountId, EntrySchema, PostingSchema } from '../http/ledgerSchemas.js';
+import { AccountId, EntrySchema, PostingSchema, VerificationSchema } from '../http/ledgerSchemas.js';
 
 // The raw ledger API (admins write, auditors read): accounts, manual entries, reversals,
 // postings, verification. The ledger module knows nothing of HTTP; this file calls its facade.
@@ -81,18 +81,6 @@ const StatementSchema = z
   })
   .meta({ id: 'PostingPage' });
 
-const VerificationSchema = z
-  .object({
-    ok: z.boolean(),
-    tenantId: z.string().nullable(),
-    checkedAt: z.string(),
-    entries: z.string(),
-    postings: z.string(),
-    accounts: z.string(),
-    unitTotals: z.array(z.object({ unit: z.string(), total: z.string() })),
-    problems: z.array(z.object({ check: z.string(), detail: z.record(z.string(), z.string()) })),
-  })
-  .meta({ id: 'Verification' });
 
 const readers = ['admin', 'auditor'] as const;
 

@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import { leafIndex, splitLeaves } from '../integrity/canonical.js';
-import { utcMicros } from '../integrity/rows.js';
+import { entryColumns } from '../integrity/rows.js';
 import { readBlocks, signedHeadOf } from '../integrity/verify.js';
 import { type BlockRecord, type ExportFormat, formatRecords } from './format.js';
 import { ByteChunks, type EntryRow, entryLines, metadataJson } from './lines.js';
@@ -52,19 +52,7 @@ function entryRows(db: Kysely<DB>, req: JournalRequest) {
     .where('e.tenant_id', '=', req.tenantId)
     .where(inPeriod(req))
     .select([
-      sql<string>`e.entry_id::text`.as('entry_id'),
-      sql<string>`e.seq::text`.as('seq'),
-      sql<string>`e.tx_id::text`.as('tx_id'),
-      'e.kind',
-      utcMicros('e.occurred_at').as('occurred_at'),
-      utcMicros('e.recorded_at').as('recorded_at'),
-      'e.reason',
-      sql<string | null>`e.reverses_entry_id::text`.as('reverses_entry_id'),
-      'e.object_type',
-      'e.object_id',
-      'e.rule_version',
-      'e.created_by',
-      sql<string>`e.metadata::text`.as('metadata'),
+      ...entryColumns(),
       sql<EntryRow['postings']>`(SELECT json_agg(json_build_array(p.idx, p.account_id, p.unit, p.amount::text, p.balance_after::text) ORDER BY p.idx)
         FROM ledger_postings p WHERE p.tenant_id = e.tenant_id AND p.entry_id = e.entry_id)`.as('postings'),
     ])

@@ -1,3 +1,4 @@
+import type { EntryColumns } from '../integrity/rows.js';
 import { BLOCK_COLUMNS, type ExportFormat } from './format.js';
 
 // The export's hot path: the posting records of one entry written straight to their lines, the
@@ -7,20 +8,7 @@ import { BLOCK_COLUMNS, type ExportFormat } from './format.js';
 // test/integrity.test.ts reads every line back through format.ts (verify-export) on both engines.
 
 /** An entry as the export reads it: one row per entry, its postings aggregated in index order. */
-export interface EntryRow {
-  entry_id: string;
-  seq: string;
-  tx_id: string;
-  kind: string;
-  occurred_at: string;
-  recorded_at: string;
-  reason: string | null;
-  reverses_entry_id: string | null;
-  object_type: string | null;
-  object_id: string | null;
-  rule_version: number | null;
-  created_by: string | null;
-  metadata: string;
+export interface EntryRow extends EntryColumns {
   /** [idx, accountId, unit, amount, balanceAfter] in index order; null when the entry has none (verify reports it). */
   postings: [number, string, string, string, string | null][] | null;
 }

@@ -3,7 +3,7 @@ import { EntryKinds } from '../ledger/index.js';
 import { SignedAmountSchema, UnitSchema } from './schemas.js';
 
 // The ledger's wire shapes shared by several route files (the raw ledger API, holds, the event
-// feed): an account id, a posting, an entry.
+// feed, integrity): an account id, a posting, an entry, a verification.
 
 export const AccountId = z
   .string()
@@ -38,3 +38,17 @@ export const EntrySchema = z
     postings: z.array(PostingSchema),
   })
   .meta({ id: 'Entry' });
+
+/** What `verify` answers (GET /v1/ledger/verification); GET /v1/integrity extends it with the seals. */
+export const VerificationSchema = z
+  .object({
+    ok: z.boolean(),
+    tenantId: z.string().nullable(),
+    checkedAt: z.string(),
+    entries: z.string(),
+    postings: z.string(),
+    accounts: z.string(),
+    unitTotals: z.array(z.object({ unit: z.string(), total: z.string() })),
+    problems: z.array(z.object({ check: z.string(), detail: z.record(z.string(), z.string()) })),
+  })
+  .meta({ id: 'Verification' });

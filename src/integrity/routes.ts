@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/auth.js';
+import { VerificationSchema } from '../http/ledgerSchemas.js';
 import { problemResponses } from '../http/schemas.js';
 import { listPublicKeys } from './keys.js';
 import { entryProof, MAX_CHAIN } from './proof.js';
@@ -77,21 +78,12 @@ const PublicKeySchema = z
   })
   .meta({ id: 'SigningKey' });
 
-const IntegritySchema = z
-  .object({
-    ok: z.boolean(),
-    tenantId: z.string().nullable(),
-    checkedAt: z.string(),
-    entries: z.string(),
-    postings: z.string(),
-    accounts: z.string(),
-    unitTotals: z.array(z.object({ unit: z.string(), total: z.string() })),
-    seals: z.object({ blocks: z.string(), sealedEntries: z.string(), unsealedEntries: z.string() }),
-    problems: z
-      .array(z.object({ check: z.string(), detail: z.record(z.string(), z.string()) }))
-      .describe('Ledger checks first, then the blocks in order; a block problem names the block and, where one entry is at fault, the entry and why'),
-  })
-  .meta({ id: 'IntegrityVerification' });
+const IntegritySchema = VerificationSchema.extend({
+  seals: z.object({ blocks: z.string(), sealedEntries: z.string(), unsealedEntries: z.string() }),
+  problems: VerificationSchema.shape.problems.describe(
+    'Ledger checks first, then the blocks in order; a block problem names the block and, where one entry is at fault, the entry and why',
+  ),
+}).meta({ id: 'IntegrityVerification' });
 
 const readers = ['admin', 'auditor'] as const;
 

@@ -5,9 +5,8 @@ import type { CanonicalEntry } from './canonical.js';
 // Reading entries in their canonical spelling, for sealing, proofs, verification and the export.
 // The spelling is made by Postgres itself (to_char, ::text), the same on both engines.
 
-/** One posting of an entry with the entry's columns, as read for hashing and for the export. */
-export interface PostingRow {
-  tenant_id: string;
+/** An entry's own columns in their canonical spelling, as sealing hashes them and the export writes them. */
+export interface EntryColumns {
   entry_id: string;
   seq: string;
   tx_id: string;
@@ -21,6 +20,11 @@ export interface PostingRow {
   rule_version: number | null;
   created_by: string | null;
   metadata: string;
+}
+
+/** One posting of an entry with the entry's columns, as read for hashing. */
+export interface PostingRow extends EntryColumns {
+  tenant_id: string;
   idx: number | null;
   account_id: string | null;
   unit: string | null;
@@ -30,6 +34,23 @@ export interface PostingRow {
 
 /** A time column as the canonical form spells it (UTC, microseconds). */
 export const utcMicros = (column: string) => sql<string>`to_char(${sql.ref(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** The select list of EntryColumns, for a query over `ledger_entries as e` (sealing, proofs, the export). */
+export const entryColumns = () => [
+  sql<string>`e.entry_id::text`.as('entry_id'),
+  sql<string>`e.seq::text`.as('seq'),
+  sql<string>`e.tx_id::text`.as('tx_id'),
+  sql<string>`e.kind`.as('kind'),
+  utcMicros('e.occurred_at').as('occurred_at'),
+  utcMicros('e.recorded_at').as('recorded_at'),
+  sql<string | null>`e.reason`.as('reason'),
+  sql<string | null>`e.reverses_entry_id::text`.as('reverses_entry_id'),
+  sql<string | null>`e.object_type`.as('object_type'),
+  sql<string | null>`e.object_id`.as('object_id'),
+  sql<number | null>`e.rule_version`.as('rule_version'),
+  sql<string | null>`e.created_by`.as('created_by'),
+  sql<string>`e.metadata::text`.as('metadata'),
+];
 
 /**
  * The posting rows of the tenant's entries, joined with their entry's columns in their canonical
@@ -43,19 +64,7 @@ export function postingRows(db: Kysely<DB>, tenantId: string) {
     .where('e.tenant_id', '=', tenantId)
     .select([
       'e.tenant_id',
-      sql<string>`e.entry_id::text`.as('entry_id'),
-      sql<string>`e.seq::text`.as('seq'),
-      sql<string>`e.tx_id::text`.as('tx_id'),
-      'e.kind',
-      utcMicros('e.occurred_at').as('occurred_at'),
-      utcMicros('e.recorded_at').as('recorded_at'),
-      'e.reason',
-      sql<string | null>`e.reverses_entry_id::text`.as('reverses_entry_id'),
-      'e.object_type',
-      'e.object_id',
-      'e.rule_version',
-      'e.created_by',
-      sql<string>`e.metadata::text`.as('metadata'),
+      ...entryColumns(),
       'p.idx',
       'p.account_id',
       'p.unit',
