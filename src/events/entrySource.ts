@@ -1,7 +1,6 @@
-import { Decimal } from 'decimal.js';
 import { sql } from 'kysely';
 import { fromJsonb } from '../db/json.js';
-import { type EntryKind, formatAmount } from '../ledger/index.js';
+import { type EntryKind, toPosting } from '../ledger/index.js';
 import { type EventSource, type FeedEntry, iso, none, inTxs, type ScanRow, type SourcedEvent } from './source.js';
 
 // The hours module's object type of a service record's entries.
@@ -57,16 +56,7 @@ export const entries: EventSource = {
           objectId: r.object_id,
           ruleVersion: r.rule_version,
           createdBy: r.created_by,
-          postings: fromJsonb(r.postings).map((p) => {
-            const amount = new Decimal(p.amount);
-            return {
-              accountId: p.accountId,
-              unit: p.unit,
-              direction: amount.isNegative() ? 'debit' : 'credit',
-              amount: formatAmount(amount.abs()),
-              balanceAfter: p.balanceAfter === null ? null : formatAmount(p.balanceAfter),
-            };
-          }),
+          postings: fromJsonb(r.postings).map((p) => toPosting(p.accountId, p.unit, p.amount, p.balanceAfter)),
         };
         const event: SourcedEvent = {
           ...none,

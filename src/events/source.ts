@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { type EntryKind, type HoldEventKind } from '../ledger/index.js';
+import type { Entry, HoldEventKind } from '../ledger/index.js';
 import type { Position } from './cursor.js';
 import type { View } from './view.js';
 
@@ -81,30 +81,8 @@ export function inTxs(p: ScanParams, rank: number, alias: string, key: RawBuilde
 
 // The payloads of the four kinds of event.
 
-export interface FeedPosting {
-  accountId: string;
-  unit: 'HOURS' | 'POINTS';
-  direction: 'debit' | 'credit';
-  amount: string;
-  balanceAfter: string | null;
-}
-
 /** An entry as GET /v1/entries/{id} shows it, less what can change later (reversedByEntryId). */
-export interface FeedEntry {
-  id: string;
-  seq: string;
-  kind: EntryKind;
-  reason: string | null;
-  occurredAt: string;
-  recordedAt: string;
-  txId: string;
-  reversesEntryId: string | null;
-  objectType: string | null;
-  objectId: string | null;
-  ruleVersion: number | null;
-  createdBy: string | null;
-  postings: FeedPosting[];
-}
+export type FeedEntry = Omit<Entry, 'reversedByEntryId'>;
 
 export interface HoldChange {
   id: string;

@@ -49,6 +49,8 @@ export {
   post,
   postMany,
   type PostedManyRow,
+  type Posting,
   type PostingInput,
+  toPosting,
 } from './post.js';
 export { VERIFY_CHECKS, type Verification, verifyLedger } from './verify.js';
