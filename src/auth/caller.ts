@@ -14,10 +14,12 @@ export interface OrgUnitScope {
   path: string;
 }
 
-/** A key that acts for one market (爱心超市): a terminal's `pos` key. Markets come with their module. */
+/** A key that acts for one market (爱心超市): a terminal's `pos` key (src/markets). */
 export interface MarketScope {
   kind: 'market';
   marketId: string;
+  /** The terminal whose key it is; null for a market-wide pos key. */
+  terminalId: string | null;
 }
 
 export type Scope = OrgUnitScope | MarketScope;
@@ -62,4 +64,10 @@ export function orgUnitSubtree(caller: Caller): string | null {
 export function scopeKey(scope: Scope | null): string | null {
   if (scope === null) return null;
   return scope.kind === 'orgUnit' ? scope.orgUnitId : `market:${scope.marketId}`;
+}
+
+/** Whether a caller acts for the market: a tenant-wide key always, a market's key for its own market only. */
+export function inMarketScope(caller: Caller, marketId: string): boolean {
+  if (caller.scope === null) return true;
+  return caller.scope.kind === 'market' && caller.scope.marketId === marketId;
 }

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { BasketLinesTable, BasketsTable, CatalogItemsTable, CatalogPricesTable, MarketsTable, RedemptionLinesTable, RedemptionsTable, RefundLinesTable, RefundsTable, StockMovementsTable, TerminalsTable } from './marketTables.js';
 
 // Table types. NUMERIC and BIGINT columns arrive as strings on both engines (see database.ts);
 // amounts become Decimal only in the ledger module.
@@ -22,6 +23,9 @@ export interface ApiKeysTable {
   created_at: Timestamp;
   revoked_at: ColumnType<Date | null, never, Date | string>;
   org_unit_id: string | null;
+  /** A pos key's market, and its terminal when it is a terminal's key (migration 0011). */
+  market_id: string | null;
+  terminal_id: string | null;
 }
 
 export interface LedgerAccountsTable {
@@ -220,6 +224,17 @@ export interface ServiceRecordEventsTable {
 }
 
 export interface DB {
+  markets: MarketsTable;
+  terminals: TerminalsTable;
+  catalog_items: CatalogItemsTable;
+  catalog_prices: CatalogPricesTable;
+  stock_movements: StockMovementsTable;
+  redemptions: RedemptionsTable;
+  redemption_lines: RedemptionLinesTable;
+  refunds: RefundsTable;
+  refund_lines: RefundLinesTable;
+  baskets: BasketsTable;
+  basket_lines: BasketLinesTable;
   org_units: OrgUnitsTable;
   members: MembersTable;
   member_cards: MemberCardsTable;
