@@ -40,6 +40,7 @@ import { holdRoutes } from './admin/holdRoutes.js';
 import { expireHolds } from './ledger/index.js';
 import { ledgerRoutes } from './admin/ledgerRoutes.js';
 import { memberRoutes } from './members/routes.js';
+import { marketsRoutes } from './markets/routes.js';
 import { operatorRoutes } from './admin/operatorRoutes.js';
 import { tenantRoutes } from './admin/routes.js';
 
@@ -187,6 +188,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(eventRoutes);
       await v1.register(integrityRoutes);
       await v1.register(exportRoutes);
+      await v1.register(marketsRoutes);
     },
     { prefix: '/v1' },
   );

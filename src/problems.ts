@@ -11,6 +11,9 @@ interface ProblemSpec {
   en: Text;
 }
 
+const PERIOD_ZH: Record<string, string> = { day: '天', week: '周', month: '月', quarter: '季度', year: '年' };
+const periodZh = (p: unknown) => PERIOD_ZH[String(p)] ?? String(p);
+
 export const problems = {
   validation_failed: {
     status: 400,
@@ -430,6 +433,32 @@ export const problems = {
     zh: '数据库暂时不可用，请稍后重试（可使用相同的 Idempotency-Key）。',
     en: 'The database is unavailable; retry later (with the same Idempotency-Key).',
   },
+
+  // Love supermarkets (src/markets).
+  market_not_found: { status: 404, title: 'Market not found', zh: (p) => `爱心超市 ${String(p.marketId)} 不存在。`, en: (p) => `There is no market ${String(p.marketId)}.` },
+  market_exists: { status: 409, title: 'Market exists', zh: (p) => `爱心超市 ${String(p.marketId)} 已存在。`, en: (p) => `Market ${String(p.marketId)} exists already.` },
+  market_inactive: { status: 422, title: 'Market inactive', zh: (p) => `爱心超市 ${String(p.marketId)} 已停用。`, en: (p) => `Market ${String(p.marketId)} is deactivated.` },
+  market_out_of_scope: { status: 403, title: 'Market out of scope', zh: (p) => `此密钥无权操作爱心超市 ${String(p.marketId)}。`, en: (p) => `This key may not act for market ${String(p.marketId)}.` },
+  terminal_not_found: { status: 404, title: 'Terminal not found', zh: (p) => `收银终端 ${String(p.terminalId)} 不存在。`, en: (p) => `There is no terminal ${String(p.terminalId)}.` },
+  terminal_exists: { status: 409, title: 'Terminal exists', zh: (p) => `收银终端 ${String(p.terminalId)} 已存在。`, en: (p) => `Terminal ${String(p.terminalId)} exists already.` },
+  terminal_inactive: { status: 422, title: 'Terminal inactive', zh: (p) => `收银终端 ${String(p.terminalId)} 已停用。`, en: (p) => `Terminal ${String(p.terminalId)} is deactivated.` },
+  item_exists: { status: 409, title: 'Item exists', zh: (p) => `商品编码 ${String(p.sku)} 已存在。`, en: (p) => `An item with sku ${String(p.sku)} exists already in this market.` },
+  unknown_sku: { status: 422, title: 'Unknown sku', zh: (p) => `本超市没有商品编码 ${String(p.sku)}。`, en: (p) => `This market has no item with sku ${String(p.sku)}.` },
+  item_not_found: { status: 404, title: 'Item not found', zh: (p) => `本超市没有商品编码 ${String(p.sku)}。`, en: (p) => `This market has no item with sku ${String(p.sku)}.` },
+  item_inactive: { status: 422, title: 'Item inactive', zh: (p) => `商品 ${String(p.sku)} 已下架。`, en: (p) => `Item ${String(p.sku)} is not for sale.` },
+  not_goods: { status: 422, title: 'Not goods', zh: (p) => `${String(p.sku)} 是服务，没有库存。`, en: (p) => `${String(p.sku)} is a service and has no stock.` },
+  card_blocked: { status: 422, title: 'Card blocked', zh: (p) => `卡 ${String(p.cardNo)} 已挂失，不能使用。`, en: (p) => `Card ${String(p.cardNo)} is blocked.` },
+  out_of_stock: { status: 422, title: 'Out of stock', zh: (p) => `商品 ${String(p.sku)} 库存不足：剩余 ${String(p.available)}，需要 ${String(p.requested)}。`, en: (p) => `Item ${String(p.sku)} has ${String(p.available)} left; ${String(p.requested)} wanted.` },
+  stock_negative: { status: 422, title: 'Stock would go negative', zh: (p) => `商品 ${String(p.sku)} 库存不能小于零（现有 ${String(p.stock)}）。`, en: (p) => `The stock of ${String(p.sku)} cannot go below zero (it is ${String(p.stock)}).` },
+  limit_exceeded: { status: 422, title: 'Limit exceeded', zh: (p) => `商品 ${String(p.sku)} 每${periodZh(p.period)}限兑 ${String(p.limit)} 件，已兑 ${String(p.used)} 件；${String(p.resetsAt)} 重置。`, en: (p) => `Item ${String(p.sku)} is limited to ${String(p.limit)} per member per ${String(p.period)}; ${String(p.used)} used; resets at ${String(p.resetsAt)}.` },
+  capacity_exceeded: { status: 422, title: 'Capacity exceeded', zh: (p) => `服务 ${String(p.sku)} 本${periodZh(p.period)}名额已满（共 ${String(p.capacity)}，剩余 ${String(p.available)}）。`, en: (p) => `Service ${String(p.sku)} has ${String(p.available)} of ${String(p.capacity)} places left this ${String(p.period)}.` },
+  redemption_not_found: { status: 404, title: 'Redemption not found', zh: '该兑换记录不存在。', en: 'There is no such redemption.' },
+  refund_exceeded: { status: 422, title: 'Refund exceeds sale', zh: (p) => `第 ${String(p.line)} 行最多还能退 ${String(p.refundable)} 件。`, en: (p) => `Line ${String(p.line)} has ${String(p.refundable)} left to refund.` },
+  unknown_line: { status: 422, title: 'Unknown line', zh: (p) => `该兑换没有第 ${String(p.line)} 行。`, en: (p) => `The redemption has no line ${String(p.line)}.` },
+  basket_not_found: { status: 404, title: 'Basket not found', zh: '该预扣购物篮不存在。', en: 'There is no such basket on hold.' },
+  capture_exceeds_basket: { status: 422, title: 'Capture exceeds basket', zh: (p) => `商品 ${String(p.sku)} 预扣了 ${String(p.held)} 件，不能结算 ${String(p.requested)} 件。`, en: (p) => `The basket holds ${String(p.held)} of ${String(p.sku)}; ${String(p.requested)} cannot be captured.` },
+  occurred_at_in_future: { status: 422, title: 'Sale dated in the future', zh: '终端时间晚于服务器时间，不能接受。', en: 'The sale is dated in the future.' },
+  occurred_at_too_old: { status: 422, title: 'Sale too old', zh: (p) => `离线交易超过 ${String(p.days)} 天的上传期限。`, en: (p) => `The sale is older than the upload window of ${String(p.days)} days.` },
 } satisfies Record<string, ProblemSpec>;
 
 export type ProblemCode = keyof typeof problems;

@@ -32,6 +32,17 @@ const OWNERS: Record<string, string> = {
   feed_horizons: 'events',
   integrity_blocks: 'integrity',
   integrity_signing_keys: 'integrity',
+  markets: 'markets',
+  terminals: 'markets',
+  catalog_items: 'markets',
+  catalog_prices: 'markets',
+  stock_movements: 'markets',
+  redemptions: 'markets',
+  redemption_lines: 'markets',
+  refunds: 'markets',
+  refund_lines: 'markets',
+  baskets: 'markets',
+  basket_lines: 'markets',
 };
 
 /** Files that read another module's table by name, and why. */

@@ -10,6 +10,8 @@ export const memberAccount = (memberId: string, unit: AccountUnit) => `member:${
 export const memberHoursAccount = (memberId: string) => memberAccount(memberId, 'hours');
 export const memberPointsAccount = (memberId: string) => memberAccount(memberId, 'points');
 export const issuanceAccount = (orgUnitId: string, unit: AccountUnit) => `issuance:${orgUnitId}:${unit}`;
+/** A love supermarket's points account: credited by its sales, debited by its refunds. */
+export const marketAccount = (marketId: string) => `market:${marketId}:points`;
 /** Where a forced correction takes the points a member has already spent. */
 export const ADJUSTMENT_POINTS = 'adjustment:points';
 

@@ -16,6 +16,7 @@ export {
   ADJUSTMENT_POINTS,
   type AccountUnit,
   issuanceAccount,
+  marketAccount,
   memberAccount,
   memberAccountSql,
   memberHoursAccount,
