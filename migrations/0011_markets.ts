@@ -137,6 +137,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       occurred_at timestamptz NOT NULL,
       recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
       basket_id uuid,
+      -- The member's points after this, as the receipt printed them (balance, and what was available).
+      balance_after numeric(20, 2) NOT NULL,
+      available_after numeric(20, 2) NOT NULL,
       actor text NOT NULL,
       PRIMARY KEY (tenant_id, redemption_id),
       UNIQUE (tenant_id, market_id, receipt_no),
@@ -178,6 +181,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       total numeric(20, 2) NOT NULL CHECK (total > 0),
       reason text NOT NULL,
       recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+      -- The member's points after this, as the receipt printed them (balance, and what was available).
+      balance_after numeric(20, 2) NOT NULL,
+      available_after numeric(20, 2) NOT NULL,
       actor text NOT NULL,
       PRIMARY KEY (tenant_id, refund_id),
       UNIQUE (tenant_id, market_id, receipt_no),
@@ -214,6 +220,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
       resolved_at timestamptz,
       redemption_id uuid,
+      -- The member's points after this, as the receipt printed them (balance, and what was available).
+      balance_after numeric(20, 2) NOT NULL,
+      available_after numeric(20, 2) NOT NULL,
       actor text NOT NULL,
       PRIMARY KEY (tenant_id, basket_id),
       FOREIGN KEY (tenant_id, market_id) REFERENCES markets (tenant_id, market_id),

@@ -435,6 +435,7 @@ export const problems = {
   },
 
   // Love supermarkets (src/markets).
+  idempotency_key_required: { status: 400, title: 'Idempotency-Key required', zh: '此操作必须带 Idempotency-Key 请求头，以便重试不会重复扣分。', en: 'This write needs an Idempotency-Key header, so that a retry never charges twice.' },
   market_not_found: { status: 404, title: 'Market not found', zh: (p) => `爱心超市 ${String(p.marketId)} 不存在。`, en: (p) => `There is no market ${String(p.marketId)}.` },
   market_exists: { status: 409, title: 'Market exists', zh: (p) => `爱心超市 ${String(p.marketId)} 已存在。`, en: (p) => `Market ${String(p.marketId)} exists already.` },
   market_inactive: { status: 422, title: 'Market inactive', zh: (p) => `爱心超市 ${String(p.marketId)} 已停用。`, en: (p) => `Market ${String(p.marketId)} is deactivated.` },

@@ -81,6 +81,8 @@ export interface RedemptionsTable {
   occurred_at: ColumnType<Date, Date | string, never>;
   recorded_at: Timestamp;
   basket_id: string | null;
+  balance_after: string;
+  available_after: string;
   actor: string;
 }
 export interface SoldLinesTable {
@@ -109,6 +111,8 @@ export interface RefundsTable {
   total: string;
   reason: string;
   recorded_at: Timestamp;
+  balance_after: string;
+  available_after: string;
   actor: string;
 }
 export interface RefundLinesTable {
@@ -134,6 +138,8 @@ export interface BasketsTable {
   created_at: Timestamp;
   resolved_at: ColumnType<Date | null, never, Date | string>;
   redemption_id: string | null;
+  balance_after: string;
+  available_after: string;
   actor: string;
 }
 export interface BasketLinesTable extends SoldLinesTable {

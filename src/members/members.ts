@@ -9,7 +9,7 @@ import { authorizeOrgUnit, orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import { idNumberKey } from '../tenants/tenants.js';
 import { hashIdNumber, maskIdNumber, maskPhone, normalizeIdNumber, PHONE } from './identity.js';
-import { blockCardRow, deactivateRow, findCard, insertCard, insertMember, lockMember, memberHome, type MemberState, readMember } from './repository.js';
+import { blockCardRow, deactivateRow, findCard, insertCard, insertMember, lockMember, memberForSale, memberHome, type MemberState, readMember } from './repository.js';
 import { hoursToNextStar, type StarChange, toStarChange } from './stars.js';
 
 // Members (志愿者 / 群众): registration, cards (一卡通), the member as every view reads it.
@@ -135,6 +135,21 @@ export async function memberByCard(db: Kysely<DB>, tenantId: string, cardNo: str
   const card = await findCard(db, tenantId, cardNo, { activeOnly: true });
   if (!card) throw new DomainError('card_not_found', { cardNo });
   return requireMember(db, tenantId, card.member_id);
+}
+
+/**
+ * The member a sale is for, by card (a blocked card is refused: card_blocked) or by id; refused
+ * when the member is deactivated. One query.
+ */
+export async function memberForCounter(db: Kysely<DB>, tenantId: string, by: { cardNo?: string | null; memberId?: string | null }): Promise<{ memberId: string; cardNo: string | null }> {
+  const row = await memberForSale(db, tenantId, by);
+  if (by.cardNo) {
+    if (row.card_no === null) throw new DomainError('card_not_found', { cardNo: by.cardNo });
+    if (row.blocked) throw new DomainError('card_blocked', { cardNo: by.cardNo });
+  }
+  if (row.member_id === null) throw new DomainError('member_not_found', { memberId: by.memberId });
+  if (!row.active) throw new DomainError('member_inactive', { memberId: row.member_id });
+  return { memberId: row.member_id, cardNo: row.card_no };
 }
 
 /** What a supermarket counter sees of the member a card belongs to: nothing that identifies them. */
