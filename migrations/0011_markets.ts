@@ -48,6 +48,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       PRIMARY KEY (tenant_id, terminal_id),
       FOREIGN KEY (tenant_id, market_id) REFERENCES markets (tenant_id, market_id)
     )`,
+    // How many days back an offline terminal may upload a sale (its occurredAt), per tenant.
+    sql`ALTER TABLE tenants ADD COLUMN offline_sale_days integer NOT NULL DEFAULT 7 CHECK (offline_sale_days BETWEEN 1 AND 90)`,
     // A pos key acts for one market, and for one terminal of it when it is a terminal's key.
     sql`ALTER TABLE api_keys ADD COLUMN market_id text`,
     sql`ALTER TABLE api_keys ADD COLUMN terminal_id text`,
@@ -255,6 +257,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql`DROP TABLE ${sql.id(table)}`.execute(db);
   }
   await sql`DROP SEQUENCE stock_movement_no`.execute(db);
+  await sql`ALTER TABLE tenants DROP COLUMN offline_sale_days`.execute(db);
   await sql`ALTER TABLE api_keys DROP COLUMN terminal_id`.execute(db);
   await sql`ALTER TABLE api_keys DROP COLUMN market_id`.execute(db);
   for (const table of ['terminals', 'markets']) await sql`DROP TABLE ${sql.id(table)}`.execute(db);

@@ -34,6 +34,7 @@ const SettingsSchema = z
   .object({
     autoVerify: z.boolean().describe('Records of every org unit are verified on submission'),
     starThresholds: z.array(z.string()).describe('Cumulative verified hours for 1 to 5 stars'),
+    offlineSaleDays: z.number().int().describe('How many days back an offline terminal may upload a sale (POST /v1/redemptions:batch)'),
   })
   .meta({ id: 'Settings' });
 
@@ -67,6 +68,7 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
           .length(5)
           .refine((t) => t.every((v, i) => Number(v) > 0 && (i === 0 || Number(v) > Number(t[i - 1]))), 'five increasing positive numbers of hours')
           .optional(),
+        offlineSaleDays: z.number().int().min(1).max(90).optional(),
       }),
       response: {
         200: SettingsSchema.extend({ starsChanged: z.number().int().describe('Members whose stars moved') }),

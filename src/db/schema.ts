@@ -12,6 +12,7 @@ export interface TenantsTable {
   auto_verify: Generated<boolean>;
   star_thresholds: ColumnType<string[], string[] | undefined, string[]>;
   id_number_key: ColumnType<string, never, never>;
+  offline_sale_days: Generated<number>;
 }
 
 export interface ApiKeysTable {

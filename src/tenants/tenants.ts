@@ -70,15 +70,16 @@ export async function tenantName(db: Kysely<DB>, tenantId: string): Promise<stri
 export interface Settings {
   autoVerify: boolean;
   starThresholds: string[];
+  offlineSaleDays: number;
 }
 
 export async function getSettings(db: Kysely<DB>, tenantId: string): Promise<Settings> {
   const row = await db
     .selectFrom('tenants')
-    .select(['auto_verify', 'star_thresholds'])
+    .select(['auto_verify', 'star_thresholds', 'offline_sale_days'])
     .where('tenant_id', '=', tenantId)
     .executeTakeFirstOrThrow();
-  return { autoVerify: row.auto_verify, starThresholds: row.star_thresholds.map((t) => formatAmount(t)) };
+  return { autoVerify: row.auto_verify, starThresholds: row.star_thresholds.map((t) => formatAmount(t)), offlineSaleDays: row.offline_sale_days };
 }
 
 /**
@@ -93,6 +94,10 @@ export async function lockSettings(trx: Transaction<DB>, tenantId: string): Prom
 
 export async function setAutoVerify(trx: Transaction<DB>, tenantId: string, autoVerify: boolean): Promise<void> {
   await trx.updateTable('tenants').set({ auto_verify: autoVerify }).where('tenant_id', '=', tenantId).execute();
+}
+
+export async function setOfflineSaleDays(trx: Transaction<DB>, tenantId: string, days: number): Promise<void> {
+  await trx.updateTable('tenants').set({ offline_sale_days: days }).where('tenant_id', '=', tenantId).execute();
 }
 
 export async function setStarThresholds(trx: Transaction<DB>, tenantId: string, thresholds: string[]): Promise<void> {

@@ -1,0 +1,153 @@
+import { Decimal } from 'decimal.js';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { StockMovementKind } from '../db/marketTables.js';
+import { type Balance, balanceColumnSql, memberPointsAccount, toBalance } from '../ledger/index.js';
+import { DomainError } from '../problems.js';
+import type { PricedLine, StockAfter } from './lines.js';
+
+// Receipts (小票): what a sale or a refund answers and prints. Written last in their
+// transaction, in one statement that takes the market's next receipt number (the counter row of
+// migrations/0011_markets.ts: held only for this statement and the commit; no gaps among
+// committed receipts), the sale or refund row, its lines and its stock movements.
+
+export interface ReceiptLine extends Omit<PricedLine, 'itemId'> {
+  /** How much of the line has been refunded (sales); on a refund receipt, 0. */
+  refunded: number;
+}
+
+export interface Receipt {
+  kind: 'sale' | 'refund';
+  receiptNo: string;
+  marketId: string;
+  terminalId: string | null;
+  memberId: string;
+  cardNo: string | null;
+  /** The sale; on a refund receipt, the sale refunded. */
+  redemptionId: string;
+  refundId: string | null;
+  basketId: string | null;
+  lines: ReceiptLine[];
+  total: string;
+  entryId: string;
+  reason: string | null;
+  occurredAt: string;
+  recordedAt: string;
+  /** The member's points just after this receipt. */
+  points: Balance;
+}
+
+export interface NewSale {
+  tenantId: string;
+  marketId: string;
+  terminalId: string | null;
+  memberId: string;
+  cardNo: string | null;
+  redemptionId: string;
+  basketId: string | null;
+  lines: PricedLine[];
+  total: string;
+  entryId: string;
+  occurredAt: Date;
+  actor: string;
+  /** The member's points balance after the sale, as the ledger answered it. */
+  balanceAfter: string;
+}
+
+// Borrows the member's points balance row through the ledger facade (balanceColumnSql): what is
+// held, read in the receipt's own statement rather than in one more round trip.
+const heldSql = (tenantId: string, memberId: string) => balanceColumnSql(tenantId, memberPointsAccount(memberId), 'held');
+
+/** The member's points on a receipt: the balance after, and what was available then. */
+export function pointsOf(balanceAfter: string, availableAfter: string): Balance {
+  return toBalance(balanceAfter, new Decimal(balanceAfter).minus(availableAfter));
+}
+
+type Movement = { itemId: string; quantity: number; stockAfter: number };
+
+/** The stock movements of lines whose goods' stock changed: one per item, signed. */
+export function movementsOf(lines: { itemId: string; quantity: number }[], after: StockAfter, sign: 1 | -1): Movement[] {
+  const sums = new Map<string, number>();
+  for (const l of lines) if (after.has(l.itemId)) sums.set(l.itemId, (sums.get(l.itemId) ?? 0) + l.quantity);
+  return [...sums].filter(([, q]) => q > 0).map(([itemId, q]) => ({ itemId, quantity: sign * q, stockAfter: after.get(itemId)! }));
+}
+
+function movementsSql(tenantId: string, marketId: string, kind: StockMovementKind, movements: Movement[], terminalId: string | null, actor: string, ids: { redemptionId: string; refundId: string | null }) {
+  return sql`INSERT INTO stock_movements (tenant_id, market_id, item_id, kind, quantity, stock_after, terminal_id, redemption_id, refund_id, actor)
+    SELECT ${tenantId}, ${marketId}, m.item_id, ${kind}, m.q, m.after, ${terminalId}, ${ids.redemptionId}::uuid, ${ids.refundId}::uuid, ${actor}
+    FROM unnest(${movements.map((m) => m.itemId)}::uuid[], ${movements.map((m) => m.quantity)}::integer[], ${movements.map((m) => m.stockAfter)}::integer[]) AS m(item_id, q, after)`;
+}
+
+/** Writes a sale's receipt (number, sale, lines, stock movements) in one statement. */
+export async function writeSale(trx: Transaction<DB>, sale: NewSale, movements: Movement[]): Promise<Receipt> {
+  const l = sale.lines;
+  const { rows } = await sql<{ receipt_no: string; recorded_at: Date | string; available_after: string }>`
+    WITH n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${sale.tenantId} AND market_id = ${sale.marketId} RETURNING receipt_no),
+    points AS (SELECT ${sale.balanceAfter}::numeric - ${heldSql(sale.tenantId, sale.memberId)} AS available),
+    r AS (INSERT INTO redemptions (tenant_id, redemption_id, market_id, terminal_id, member_id, card_no, receipt_no, entry_id, total, occurred_at, basket_id, balance_after, available_after, actor)
+      SELECT ${sale.tenantId}, ${sale.redemptionId}::uuid, ${sale.marketId}, ${sale.terminalId}, ${sale.memberId}::uuid, ${sale.cardNo}, n.receipt_no, ${sale.entryId}::uuid,
+        ${sale.total}::numeric, ${sale.occurredAt.toISOString()}::timestamptz, ${sale.basketId}::uuid, ${sale.balanceAfter}::numeric, p.available, ${sale.actor}
+      FROM n, points p RETURNING receipt_no, recorded_at, available_after),
+    lines AS (INSERT INTO redemption_lines (tenant_id, redemption_id, line_no, item_id, sku, name, kind, quantity, price, amount)
+      SELECT ${sale.tenantId}, ${sale.redemptionId}::uuid, x.line_no, x.item_id, x.sku, x.name, x.kind, x.quantity, x.price, x.amount
+      FROM r, unnest(${l.map((x) => x.lineNo)}::smallint[], ${l.map((x) => x.itemId)}::uuid[], ${l.map((x) => x.sku)}::text[], ${l.map((x) => x.name)}::text[],
+        ${l.map((x) => x.kind)}::text[], ${l.map((x) => x.quantity)}::integer[], ${l.map((x) => x.price)}::numeric[], ${l.map((x) => x.amount)}::numeric[])
+        AS x(line_no, item_id, sku, name, kind, quantity, price, amount)),
+    moved AS (${movementsSql(sale.tenantId, sale.marketId, 'sale', movements, sale.terminalId, sale.actor, { redemptionId: sale.redemptionId, refundId: null })})
+    SELECT receipt_no::text, recorded_at, available_after::text FROM r`.execute(trx);
+  const row = rows[0];
+  if (!row) throw new DomainError('market_not_found', { marketId: sale.marketId });
+  return {
+    kind: 'sale',
+    receiptNo: row.receipt_no,
+    marketId: sale.marketId,
+    terminalId: sale.terminalId,
+    memberId: sale.memberId,
+    cardNo: sale.cardNo,
+    redemptionId: sale.redemptionId,
+    refundId: null,
+    basketId: sale.basketId,
+    lines: l.map(({ itemId: _, ...line }) => ({ ...line, refunded: 0 })),
+    total: sale.total,
+    entryId: sale.entryId,
+    reason: null,
+    occurredAt: sale.occurredAt.toISOString(),
+    recordedAt: new Date(row.recorded_at).toISOString(),
+    points: pointsOf(sale.balanceAfter, row.available_after),
+  };
+}
+
+export interface NewRefund {
+  tenantId: string;
+  marketId: string;
+  terminalId: string | null;
+  refundId: string;
+  redemptionId: string;
+  lines: { lineNo: number; itemId: string; quantity: number; amount: string }[];
+  total: string;
+  entryId: string;
+  reason: string;
+  actor: string;
+  memberId: string;
+  balanceAfter: string;
+}
+
+/** Writes a refund's receipt (number, refund, its lines, the stock given back) in one statement. */
+export async function writeRefund(trx: Transaction<DB>, refund: NewRefund, movements: Movement[]): Promise<{ receiptNo: string; recordedAt: string; points: Balance }> {
+  const l = refund.lines;
+  const { rows } = await sql<{ receipt_no: string; recorded_at: Date | string; available_after: string }>`
+    WITH n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${refund.tenantId} AND market_id = ${refund.marketId} RETURNING receipt_no),
+    points AS (SELECT ${refund.balanceAfter}::numeric - ${heldSql(refund.tenantId, refund.memberId)} AS available),
+    r AS (INSERT INTO refunds (tenant_id, refund_id, redemption_id, market_id, terminal_id, receipt_no, entry_id, total, reason, balance_after, available_after, actor)
+      SELECT ${refund.tenantId}, ${refund.refundId}::uuid, ${refund.redemptionId}::uuid, ${refund.marketId}, ${refund.terminalId}, n.receipt_no, ${refund.entryId}::uuid,
+        ${refund.total}::numeric, ${refund.reason}, ${refund.balanceAfter}::numeric, p.available, ${refund.actor}
+      FROM n, points p RETURNING receipt_no, recorded_at, available_after),
+    lines AS (INSERT INTO refund_lines (tenant_id, refund_id, line_no, quantity, amount)
+      SELECT ${refund.tenantId}, ${refund.refundId}::uuid, x.line_no, x.quantity, x.amount
+      FROM r, unnest(${l.map((x) => x.lineNo)}::smallint[], ${l.map((x) => x.quantity)}::integer[], ${l.map((x) => x.amount)}::numeric[]) AS x(line_no, quantity, amount)),
+    moved AS (${movementsSql(refund.tenantId, refund.marketId, 'refund', movements, refund.terminalId, refund.actor, { redemptionId: refund.redemptionId, refundId: refund.refundId })})
+    SELECT receipt_no::text, recorded_at, available_after::text FROM r`.execute(trx);
+  const row = rows[0];
+  if (!row) throw new DomainError('market_not_found', { marketId: refund.marketId });
+  return { receiptNo: row.receipt_no, recordedAt: new Date(row.recorded_at).toISOString(), points: pointsOf(refund.balanceAfter, row.available_after) };
+}
