@@ -37,10 +37,10 @@ import { integrityRoutes } from './integrity/routes.js';
 import { Signer } from './integrity/keys.js';
 import { sealTenants } from './integrity/seal.js';
 import { holdRoutes } from './admin/holdRoutes.js';
-import { expireHolds } from './ledger/index.js';
 import { ledgerRoutes } from './admin/ledgerRoutes.js';
 import { memberRoutes } from './members/routes.js';
 import { marketsRoutes } from './markets/routes.js';
+import { expireBaskets } from './markets/baskets.js';
 import { operatorRoutes } from './admin/operatorRoutes.js';
 import { tenantRoutes } from './admin/routes.js';
 
@@ -138,7 +138,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.addHook('onReady', async () => job.start());
     app.addHook('preClose', async () => job.stop());
   };
-  background('hold sweep', config.holdSweepMs, () => expireHolds(database.db));
+  // Holds past their expiry, then the baskets (爱心超市) whose holds they were.
+  background('hold sweep', config.holdSweepMs, () => expireBaskets(database.db));
   const signer = config.signingKeySecret ? new Signer(config.signingKeySecret) : null;
   if (signer) background('sealing', config.sealMs, () => sealTenants(database.db, signer));
   background('feed sequencing', config.feedSequenceMs, () => sequenceTenants(database.db));

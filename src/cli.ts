@@ -10,7 +10,7 @@ import { ConfigError } from './config.js';
 import { DataDirLockedError } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { byOperator, recordConfigChange } from './changes/changes.js';
-import { expireHolds } from './ledger/index.js';
+import { expireBaskets } from './markets/baskets.js';
 import { INTEGRITY_CHECKS, verifyIntegrity } from './integrity/verify.js';
 import { DemoCommandError, demoCommand } from './demo/command.js';
 import { DomainError } from './problems.js';
@@ -176,13 +176,13 @@ const COMMANDS: Command[] = [
   {
     name: 'holds expire',
     args: '[--tenant <id>]',
-    summary: 'release every hold past its expiry (safe beside running services: each hold expires once)',
-    details: 'The service does this on its own every HOLD_SWEEP_MS. Prints {"expired": n}.',
+    summary: 'release every hold past its expiry, and the stock of its basket (safe beside running services: each expires once)',
+    details: 'The service does this on its own every HOLD_SWEEP_MS. Prints {"expired": holds, "baskets": baskets released}.',
     options: { tenant: { type: 'string' } },
     async run(v) {
       const tenantId = v.tenant === undefined ? null : tenantIdOption(v.tenant);
-      const expired = await withDatabase({ migrate: true }, (db) => expireHolds(db, { tenantId, actor: 'cli' }));
-      out({ expired });
+      const { holds, baskets } = await withDatabase({ migrate: true }, (db) => expireBaskets(db, { tenantId, actor: 'cli' }));
+      out({ expired: holds, baskets });
       return EXIT.ok;
     },
   },

@@ -199,13 +199,13 @@ export async function voidBasket(trx: Transaction<DB>, caller: Caller, basketId:
 }
 
 /**
- * Releases the stock of baskets whose time is up (of one tenant, or all), once the ledger has
- * expired their holds: it runs the ledger's hold sweep first. Each basket in its own transaction,
+ * The hold sweep: the ledger's holds past their expiry (expireHolds), then the stock of baskets
+ * whose time is up (of one tenant, or all), once the ledger has expired their holds. Each basket in its own transaction,
  * locked with SKIP LOCKED, so two service processes never release one twice; a basket whose hold
  * is still open (its time came after the ledger's sweep) waits for the next run.
  */
-export async function expireBaskets(db: Kysely<DB>, opts: { tenantId?: string | null; actor?: string } = {}): Promise<number> {
-  await expireHolds(db, { tenantId: opts.tenantId ?? null, actor: opts.actor ?? 'sweeper' });
+export async function expireBaskets(db: Kysely<DB>, opts: { tenantId?: string | null; actor?: string } = {}): Promise<{ holds: number; baskets: number }> {
+  const holds = await expireHolds(db, { tenantId: opts.tenantId ?? null, actor: opts.actor ?? 'sweeper' });
   let released = 0;
   for (;;) {
     const done = await inTransaction(db, async (trx) => {
@@ -221,7 +221,7 @@ export async function expireBaskets(db: Kysely<DB>, opts: { tenantId?: string | 
       await resolve(trx, basket.tenant_id, basket.basket_id, 'expired', null);
       return 'released';
     });
-    if (done !== 'released') return released;
+    if (done !== 'released') return { holds, baskets: released };
     released++;
   }
 }
