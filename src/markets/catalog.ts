@@ -93,6 +93,11 @@ async function recordItemChange(trx: Transaction<DB>, caller: Caller, action: 'c
   return item;
 }
 
+/** Who makes a restock or correction, and where: no sale or refund is behind it. */
+function movedBy(caller: Caller, marketId: string) {
+  return { tenantId: caller.tenantId, marketId, terminalId: terminalOf(caller), redemptionId: null, refundId: null, actor: caller.keyId };
+}
+
 export interface NewItem {
   sku: string;
   name: string;
@@ -108,9 +113,7 @@ export interface NewItem {
 function checkKind(kind: ItemKind, input: { stock?: unknown; capacity?: unknown }): void {
   const errors: { in: string; path: string; code: string; message: string }[] = [];
   if (kind === 'service' && input.stock !== undefined) errors.push({ in: 'body', path: 'stock', code: 'validation_failed', message: 'a service has no stock' });
-  if (kind === 'goods' && input.capacity !== undefined && input.capacity !== null) {
-    errors.push({ in: 'body', path: 'capacity', code: 'validation_failed', message: 'only a service has a capacity' });
-  }
+  if (kind === 'goods' && input.capacity != null) errors.push({ in: 'body', path: 'capacity', code: 'validation_failed', message: 'only a service has a capacity' });
   if (errors.length > 0) throw new DomainError('validation_failed', { errors });
 }
 
@@ -146,21 +149,7 @@ export async function createItem(trx: Transaction<DB>, caller: Caller, marketId:
   if (!row) throw new DomainError('item_exists', { sku: input.sku });
   await trx.insertInto('catalog_prices').values({ tenant_id: caller.tenantId, item_id: row.item_id, price: input.price, actor: caller.keyId }).execute();
   if (stock !== null && stock > 0) {
-    await recordStockMovements(trx, [
-      {
-        tenantId: caller.tenantId,
-        marketId,
-        itemId: row.item_id,
-        kind: 'restock',
-        quantity: stock,
-        stockAfter: stock,
-        terminalId: terminalOf(caller),
-        redemptionId: null,
-        refundId: null,
-        actor: caller.keyId,
-        reason: 'initial stock',
-      },
-    ]);
+    await recordStockMovements(trx, [{ ...movedBy(caller, marketId), itemId: row.item_id, kind: 'restock', quantity: stock, stockAfter: stock, reason: 'initial stock' }]);
   }
   return recordItemChange(trx, caller, 'catalogItem.created', toItem(row));
 }
@@ -272,19 +261,7 @@ export async function moveStock(trx: Transaction<DB>, caller: Caller, marketId: 
     throw new DomainError('stock_negative', { sku, stock, reserved: Number(row.reserved) });
   }
   const [movement] = await recordStockMovements(trx, [
-    {
-      tenantId: caller.tenantId,
-      marketId,
-      itemId: changed.itemId,
-      kind: change.kind,
-      quantity: change.quantity,
-      stockAfter: changed.stockAfter,
-      terminalId: terminalOf(caller),
-      redemptionId: null,
-      refundId: null,
-      actor: caller.keyId,
-      reason: change.reason,
-    },
+    { ...movedBy(caller, marketId), itemId: changed.itemId, kind: change.kind, quantity: change.quantity, stockAfter: changed.stockAfter, reason: change.reason },
   ]);
   return movement!;
 }
