@@ -78,6 +78,19 @@ const V1: Record<string, ProblemCode[]> = {
   'GET /v1/points-rules': [],
   'POST /v1/demo': ['validation_failed', 'tenant_has_data'],
   'GET /v1/events': ['validation_failed', 'invalid_cursor'],
+  'POST /v1/markets/{id}/items': [
+    'validation_failed', 'invalid_amount', 'amount_not_positive', 'too_many_decimals', 'market_not_found', 'market_inactive', 'item_exists',
+    'idempotency_conflict',
+  ],
+  'GET /v1/markets/{id}/items': ['validation_failed', 'market_not_found', 'market_out_of_scope', 'invalid_cursor'],
+  'GET /v1/markets/{id}/items/{sku}': ['validation_failed', 'market_not_found', 'market_out_of_scope', 'item_not_found'],
+  'PATCH /v1/markets/{id}/items/{sku}': [
+    'validation_failed', 'invalid_amount', 'amount_not_positive', 'too_many_decimals', 'market_not_found', 'item_not_found', 'idempotency_conflict',
+  ],
+  'POST /v1/markets/{id}/items/{sku}/stock-movements': [
+    'validation_failed', 'market_not_found', 'market_out_of_scope', 'item_not_found', 'not_goods', 'stock_negative', 'idempotency_conflict',
+  ],
+  'GET /v1/markets/{id}/items/{sku}/stock-movements': ['validation_failed', 'market_not_found', 'market_out_of_scope', 'item_not_found', 'invalid_cursor'],
 };
 // Success bodies that are not JSON: the journal export streams CSV or JSON Lines.
 const NOT_JSON: Record<string, string[]> = { 'GET /v1/exports/journal': ['text/csv', 'application/x-ndjson'] };
