@@ -7,7 +7,7 @@ import type { BasketStatus, ItemKind } from '../db/marketTables.js';
 import { inTransaction } from '../db/transaction.js';
 import { balanceColumnSql, captureHold, createHold, expireHolds, formatAmount, getHold, marketAccount, memberPointsAccount, voidHold } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
-import { changeStock, checkLimits, type LineRequest, type PricedLine, priceLines } from './lines.js';
+import { stockForLines, checkLimits, type LineRequest, type PricedLine, priceLines } from './lines.js';
 import { movementsOf, pointsOf, type Receipt, writeSale } from './receipts.js';
 import { counterParties } from './sales.js';
 import { requireMarketScope } from './scope.js';
@@ -58,7 +58,7 @@ export async function placeBasket(trx: Transaction<DB>, caller: Caller, request:
     reason: 'basket',
     actor: caller.keyId,
   });
-  await changeStock(trx, caller.tenantId, 'reserve', priced.lines);
+  await stockForLines(trx, caller.tenantId, 'reserve', priced.lines);
   const occurredAt = new Date(hold.createdAt);
   await checkLimits(trx, { tenantId: caller.tenantId, memberId, items: priced.items, lines: priced.lines, occurredAt });
   const l = priced.lines;
@@ -165,7 +165,7 @@ export async function captureBasket(trx: Transaction<DB>, caller: Caller, basket
     reason: `basket:${basketId}`,
     actor: caller.keyId,
   });
-  const after = await changeStock(trx, caller.tenantId, 'capture', lines, row.lines);
+  const after = await stockForLines(trx, caller.tenantId, 'capture', lines, row.lines);
   const receipt = await writeSale(
     trx,
     {
@@ -193,7 +193,7 @@ export async function captureBasket(trx: Transaction<DB>, caller: Caller, basket
 export async function voidBasket(trx: Transaction<DB>, caller: Caller, basketId: string, reason: string | null): Promise<Basket> {
   const row = await openBasket(trx, caller, basketId);
   await voidHold(trx, caller.tenantId, row.hold_id, { reason, actor: caller.keyId });
-  await changeStock(trx, caller.tenantId, 'release', row.lines);
+  await stockForLines(trx, caller.tenantId, 'release', row.lines);
   await resolve(trx, caller.tenantId, basketId, 'voided', null);
   return toBasket((await readBasket(trx, caller.tenantId, basketId, false))!);
 }
@@ -217,7 +217,7 @@ export async function expireBaskets(db: Kysely<DB>, opts: { tenantId?: string | 
       const hold = await getHold(trx, basket.tenant_id, basket.hold_id);
       if (hold?.status === 'open') return 'later';
       const row = (await readBasket(trx, basket.tenant_id, basket.basket_id, false))!;
-      await changeStock(trx, basket.tenant_id, 'release', row.lines);
+      await stockForLines(trx, basket.tenant_id, 'release', row.lines);
       await resolve(trx, basket.tenant_id, basket.basket_id, 'expired', null);
       return 'released';
     });

@@ -121,7 +121,7 @@ export type StockAfter = Map<string, number>;
  *  - capture: reserved − held, stock − q (a basket captured: `held` per item)
  *  - restock: stock + q                 (a refund)
  */
-export async function changeStock(
+export async function stockForLines(
   trx: Transaction<DB>,
   tenantId: string,
   change: 'sell' | 'reserve' | 'release' | 'capture' | 'restock',

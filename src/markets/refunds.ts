@@ -6,7 +6,7 @@ import type { DB } from '../db/schema.js';
 import type { ItemKind } from '../db/marketTables.js';
 import { formatAmount, marketAccount, memberPointsAccount, post } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
-import { changeStock } from './lines.js';
+import { stockForLines } from './lines.js';
 import { movementsOf, type Receipt, writeRefund } from './receipts.js';
 import { requireMarketScope, terminalOf } from './scope.js';
 
@@ -93,7 +93,7 @@ export async function refundSale(trx: Transaction<DB>, caller: Caller, redemptio
   }
 
   const goods = lines.filter((l) => l.kind === 'goods');
-  const after = goods.length > 0 ? await changeStock(trx, caller.tenantId, 'restock', goods) : new Map<string, number>();
+  const after = goods.length > 0 ? await stockForLines(trx, caller.tenantId, 'restock', goods) : new Map<string, number>();
   const terminalId = terminalOf(caller);
   const written = await writeRefund(
     trx,

@@ -4,7 +4,7 @@ import type { Caller } from '../auth/caller.js';
 import type { DB } from '../db/schema.js';
 import { formatAmount, marketAccount, memberPointsAccount, post } from '../ledger/index.js';
 import { memberForCounter } from '../members/members.js';
-import { changeStock, checkLimits, type LineRequest, priceLines } from './lines.js';
+import { stockForLines, checkLimits, type LineRequest, priceLines } from './lines.js';
 import { movementsOf, type Receipt, writeSale } from './receipts.js';
 import { marketOf, terminalOf } from './scope.js';
 
@@ -47,7 +47,7 @@ export async function redeem(trx: Transaction<DB>, caller: Caller, request: Sale
     objectId: redemptionId,
     createdBy: caller.keyId,
   });
-  const after = await changeStock(trx, caller.tenantId, 'sell', basket.lines);
+  const after = await stockForLines(trx, caller.tenantId, 'sell', basket.lines);
   await checkLimits(trx, { tenantId: caller.tenantId, memberId, items: basket.items, lines: basket.lines, occurredAt });
   return writeSale(
     trx,
