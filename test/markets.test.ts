@@ -217,6 +217,36 @@ for (const engine of engines) {
       t.equal((await h.request('GET', '/v1/markets/m1', { key: (await newTerminal(h, 'm1', 't-m1-after')).key.key })).status, 200, 'another market is untouched');
     });
 
+    t.test('concurrent rotations and deactivations leave no live key behind', async (t) => {
+      await newTerminal(h, 'm1', 't-race');
+      const rotations = await Promise.all(Array.from({ length: 6 }, () => h.request('POST', '/v1/terminals/t-race/key', { body: {} })));
+      t.same(rotations.map((r) => r.status), [201, 201, 201, 201, 201, 201], 'every rotation runs, one after the other');
+      const live = async (where: 'terminal' | 'market', id: string) =>
+        (
+          await sql<{ key_id: string }>`SELECT key_id FROM api_keys WHERE tenant_id = ${h.tenantId} AND revoked_at IS NULL
+            AND ${sql.ref(where === 'terminal' ? 'terminal_id' : 'market_id')} = ${id}`.execute(h.database.db)
+        ).rows.map((r) => r.key_id);
+      t.equal((await live('terminal', 't-race')).length, 1, 'one live key');
+      const working = [];
+      for (const r of rotations) if ((await h.request('GET', '/v1/tenant', { key: r.body.key.key })).status === 200) working.push(r.body.key.id);
+      t.same(working, await live('terminal', 't-race'), 'and it is the only one that works');
+
+      // A market deactivated while terminals are registered and rotated: whatever wins, nothing of
+      // the market is left active or with a live key.
+      await newMarket(h, 'm-race', s1);
+      await newTerminal(h, 'm-race', 't-race-0');
+      const calls = await Promise.all([
+        ...Array.from({ length: 4 }, (_, i) => h.request('POST', '/v1/markets/m-race/terminals', { body: { id: `t-race-${i + 1}`, name: 'x' } })),
+        h.request('POST', '/v1/terminals/t-race-0/key', { body: {} }),
+        h.request('POST', '/v1/markets/m-race/deactivation', { body: {} }),
+      ]);
+      t.equal(calls.at(-1)!.status, 200, 'the market is deactivated');
+      for (const r of calls.slice(0, -1)) t.ok([201, 422].includes(r.status), `a registration or rotation either ran first or is refused (${r.status})`);
+      t.same(await live('market', 'm-race'), [], 'no live key of the market');
+      const active = await sql<{ n: string }>`SELECT count(*)::text AS n FROM terminals WHERE market_id = 'm-race' AND active`.execute(h.database.db);
+      t.equal(active.rows[0]!.n, '0', 'no active terminal');
+    });
+
     t.test('tenant isolation', async (t) => {
       const B = await h.newTenant();
       const bTree = await orgTree(h, ['s1'], { key: B.adminKey });
