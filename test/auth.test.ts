@@ -460,7 +460,7 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       allowed: marketReaders,
       status: 200,
       prepare: async () => ({ url: `/v1/markets/${fx.market}/items/${fx.sku}/stock-movements` }),
-
+    },
     {
       method: 'POST',
       path: '/v1/markets',

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/auth.js';
-import { IdempotencyHeaders, OrgUnitId, PageQuery, problemResponses } from '../http/schemas.js';
+import { IdempotencyHeaders, MarketId, PageQuery, problemResponses } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
 import { DomainError } from '../problems.js';
 import { counterReaders as readers, counterRoles, requireIdempotencyKey } from './counter.js';
@@ -82,7 +82,7 @@ export const redemptionRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags: ['love supermarkets'],
       summary: "A market's receipts (sales and refunds) in number order",
-      params: z.object({ id: OrgUnitId }),
+      params: z.object({ id: MarketId }),
       querystring: PageQuery,
       response: {
         200: z.object({ items: z.array(ReceiptSchema), nextCursor: z.string().nullable() }),

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { OrgUnitId } from '../http/schemas.js';
+import { MarketId as MarketIdSchema } from '../http/schemas.js';
 
 // The wire shapes of sales, receipts, baskets and refunds (src/markets).
 
-const MarketIdSchema = OrgUnitId.meta({ id: 'MarketId', example: 'xinhua-market' });
 export const SkuSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ., _ and -, at most 64');
 
 const LineRequestSchema = z.object({
