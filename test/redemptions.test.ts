@@ -36,7 +36,7 @@ for (const engine of engines) {
     const h = await setup(t, engine);
     const { marketId, orgUnitId } = await newMarket(h, [
       { sku: 'rice', price: '12.50', stock: 3 },
-      { sku: 'oil', price: '30.00', stock: 10, limit: { quantity: 1, period: 'month' } },
+      { sku: 'oil', price: '10.00', stock: 10, limit: { quantity: 1, period: 'month' } },
       { sku: 'haircut', price: '20.00', kind: 'service', capacity: { quantity: 1, period: 'day' } },
       { sku: 'old', price: '1.00', stock: 10 },
     ]);
