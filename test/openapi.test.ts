@@ -91,6 +91,15 @@ const V1: Record<string, ProblemCode[]> = {
     'validation_failed', 'market_not_found', 'market_out_of_scope', 'item_not_found', 'not_goods', 'stock_negative', 'idempotency_conflict',
   ],
   'GET /v1/markets/{id}/items/{sku}/stock-movements': ['validation_failed', 'market_not_found', 'market_out_of_scope', 'item_not_found', 'invalid_cursor'],
+  'POST /v1/redemptions': ['validation_failed', 'idempotency_key_required', 'idempotency_conflict', 'market_not_found', 'market_inactive', 'market_out_of_scope', 'card_not_found', 'card_blocked', 'member_not_found', 'member_inactive', 'unknown_sku', 'item_inactive', 'insufficient_points', 'out_of_stock', 'limit_exceeded', 'capacity_exceeded'],
+  'POST /v1/redemptions:batch': ['validation_failed'],
+  'GET /v1/redemptions/{id}': ['validation_failed', 'redemption_not_found', 'market_out_of_scope'],
+  'POST /v1/redemptions/{id}/refunds': ['validation_failed', 'idempotency_key_required', 'idempotency_conflict', 'redemption_not_found', 'market_out_of_scope', 'unknown_line', 'refund_exceeded'],
+  'GET /v1/markets/{id}/receipts': ['validation_failed', 'invalid_cursor', 'market_out_of_scope'],
+  'POST /v1/redemption-holds': ['validation_failed', 'idempotency_key_required', 'idempotency_conflict', 'market_not_found', 'market_inactive', 'market_out_of_scope', 'card_not_found', 'card_blocked', 'member_not_found', 'member_inactive', 'unknown_sku', 'item_inactive', 'insufficient_points', 'out_of_stock', 'limit_exceeded', 'capacity_exceeded'],
+  'GET /v1/redemption-holds/{id}': ['validation_failed', 'basket_not_found', 'market_out_of_scope'],
+  'POST /v1/redemption-holds/{id}/capture': ['validation_failed', 'idempotency_key_required', 'idempotency_conflict', 'unknown_line', 'capture_exceeds_basket', 'basket_not_found', 'market_out_of_scope', 'hold_already_captured', 'hold_already_voided', 'hold_expired'],
+  'POST /v1/redemption-holds/{id}/void': ['validation_failed', 'idempotency_conflict', 'basket_not_found', 'market_out_of_scope', 'hold_already_captured', 'hold_already_voided', 'hold_expired'],
   'POST /v1/markets': ['validation_failed', 'org_unit_not_found', 'market_exists', 'account_exists', 'idempotency_conflict'],
   'GET /v1/markets': [],
   'GET /v1/markets/{id}': ['validation_failed', 'market_not_found', 'market_out_of_scope'],
@@ -113,7 +122,8 @@ const OPERATOR: Record<string, ProblemCode[]> = {
 const EVERY_OPERATOR: ProblemCode[] = ['operator_unauthenticated', 'service_unavailable', 'internal_error'];
 // Writes take an Idempotency-Key, except service records (their externalId is the key) and the
 // demo fill (idempotent by itself: a second run adds nothing).
-const KEYED_BY_EXTERNAL_ID = ['POST /v1/service-records', 'POST /v1/service-records:batch', 'POST /v1/demo'];
+// Writes whose items carry their own key (externalId, or each offline sale's idempotencyKey).
+const KEYED_BY_EXTERNAL_ID = ['POST /v1/service-records', 'POST /v1/service-records:batch', 'POST /v1/demo', 'POST /v1/redemptions:batch'];
 const WRITES = Object.keys(V1).filter((op) => /^(POST|PATCH) /.test(op) && !KEYED_BY_EXTERNAL_ID.includes(op));
 
 interface Operation {
