@@ -55,6 +55,11 @@ async function snapshot(h: Harness): Promise<Record<string, string>> {
                         ',' ORDER BY tenant_id, item_id), '') FROM catalog_items) AS catalog_items,
       (SELECT count(*) FROM catalog_prices)::text AS catalog_prices,
       (SELECT count(*) FROM stock_movements)::text AS stock_movements,
+      (SELECT count(*) FROM redemptions)::text AS redemptions,
+      (SELECT coalesce(sum(refunded), 0) FROM redemption_lines)::text AS refunded,
+      (SELECT count(*) FROM refunds)::text AS refunds,
+      (SELECT string_agg(basket_id || '/' || status, ',' ORDER BY basket_id) FROM baskets) AS baskets,
+      (SELECT string_agg(market_id || '/' || receipt_no, ',' ORDER BY tenant_id, market_id) FROM markets) AS receipt_counters,
       (SELECT string_agg(tenant_id || '/' || market_id || '/' || name || '/' || active, ',' ORDER BY tenant_id, market_id) FROM markets) AS market_rows,
       (SELECT string_agg(tenant_id || '/' || terminal_id || '/' || active, ',' ORDER BY tenant_id, terminal_id) FROM terminals) AS terminal_rows,
       (SELECT coalesce(string_agg(tenant_id || '/' || account_id || '/' || slot || '=' || balance::text, ','
@@ -463,6 +468,60 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
     },
     {
       method: 'POST',
+      path: '/v1/redemptions',
+      allowed: marketWriters,
+      status: 201,
+      prepare: async () => ({ url: '/v1/redemptions', body: counterBody(fx.marketId, fx.cardNo, fx.sku) }),
+      badBody: { lines: 'rice' },
+    },
+    {
+      method: 'POST',
+      path: '/v1/redemptions:batch',
+      allowed: marketWriters,
+      status: 200,
+      prepare: async () => ({
+        url: '/v1/redemptions:batch',
+        body: { items: [{ ...counterBody(fx.marketId, fx.cardNo, fx.sku), idempotencyKey: `off-${uniq()}`, occurredAt: new Date().toISOString() }] },
+      }),
+      badBody: { items: 'all of them' },
+    },
+    { method: 'GET', path: '/v1/redemptions/:id', allowed: marketReaders, status: 200, prepare: async () => ({ url: `/v1/redemptions/${fx.redemptionId}` }) },
+    {
+      method: 'POST',
+      path: '/v1/redemptions/:id/refunds',
+      allowed: marketWriters,
+      status: 201,
+      prepare: async () => ({ url: `/v1/redemptions/${await newSale(h, fx.marketId, fx.cardNo, fx.sku)}/refunds`, body: { lines: [{ line: 1, quantity: 1 }], reason: '退货' } }),
+      badBody: { lines: [], reason: '' },
+    },
+    { method: 'GET', path: '/v1/markets/:id/receipts', allowed: marketReaders, status: 200, prepare: async () => ({ url: `/v1/markets/${fx.marketId}/receipts` }) },
+    {
+      method: 'POST',
+      path: '/v1/redemption-holds',
+      allowed: marketWriters,
+      status: 201,
+      prepare: async () => ({ url: '/v1/redemption-holds', body: counterBody(fx.marketId, fx.cardNo, fx.sku) }),
+      badBody: { lines: [{ sku: 'RICE-5KG', quantity: -1 }] },
+    },
+    { method: 'GET', path: '/v1/redemption-holds/:id', allowed: marketReaders, status: 200, prepare: async () => ({ url: `/v1/redemption-holds/${fx.basketId}` }) },
+    {
+      method: 'POST',
+      path: '/v1/redemption-holds/:id/capture',
+      allowed: marketWriters,
+      status: 201,
+      prepare: async () => ({ url: `/v1/redemption-holds/${await newBasket(h, fx.marketId, fx.cardNo, fx.sku)}/capture`, body: {} }),
+      badBody: { lines: 'all' },
+    },
+    {
+      method: 'POST',
+      path: '/v1/redemption-holds/:id/void',
+      allowed: marketWriters,
+      status: 200,
+      prepare: async () => ({ url: `/v1/redemption-holds/${await newBasket(h, fx.marketId, fx.cardNo, fx.sku)}/void`, body: {} }),
+      badBody: { reason: 7 },
+    },
+    {
+      method: 'POST',
       path: '/v1/markets',
       allowed: admin,
       status: 201,
@@ -553,6 +612,22 @@ async function newTerminal(h: Harness, marketId: string, key?: string): Promise<
   return res.body;
 }
 
+const counterBody = (marketId: string, cardNo: string, sku: string) => ({ marketId, cardNo, lines: [{ sku, quantity: 1 }] });
+
+/** A sale of one item at the market, by the admin key: its redemption id. */
+async function newSale(h: Harness, marketId: string, cardNo: string, sku: string): Promise<string> {
+  const res = await h.request('POST', '/v1/redemptions', { body: counterBody(marketId, cardNo, sku), headers: { 'idempotency-key': `sale-${uniq()}` } });
+  if (res.status !== 201) throw new Error(`sale: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.redemptionId as string;
+}
+
+/** A basket on hold of one item at the market, by the admin key: its id. */
+async function newBasket(h: Harness, marketId: string, cardNo: string, sku: string): Promise<string> {
+  const res = await h.request('POST', '/v1/redemption-holds', { body: counterBody(marketId, cardNo, sku), headers: { 'idempotency-key': `basket-${uniq()}` } });
+  if (res.status !== 201) throw new Error(`basket: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
 async function matrixFixture(h: Harness) {
   const account = `member:fx${uniq()}:points`;
   await fundedAccount(h, { id: account, points: '100' });
@@ -563,6 +638,14 @@ async function matrixFixture(h: Harness) {
   const memberId = (await newMember(h, tree.stations[0]!, { cards: [cardNo] })).id as string;
   const recordId = (await postRecord(h, recordBody(memberId, tree.stations[0]!))).record.id as string;
   const marketId = await newMarket(h, tree.stations[0]!);
+  const grant = {
+    reason: 'grant',
+    postings: [
+      { accountId: `issuance:${tree.stations[0]}:points`, unit: 'POINTS', direction: 'debit', amount: '100000.00' },
+      { accountId: `member:${memberId}:points`, unit: 'POINTS', direction: 'credit', amount: '100000.00' },
+    ],
+  };
+  if ((await h.request('POST', '/v1/entries', { body: grant })).status !== 201) throw new Error('grant');
   const sku = 'RICE-5KG';
   const item = await h.request('POST', `/v1/markets/${marketId}/items`, { body: { sku, name: '大米', kind: 'goods', price: '12.00', stock: 100 } });
   if (item.status !== 201) throw new Error(`item: ${item.status} ${JSON.stringify(item.body)}`);
@@ -570,6 +653,7 @@ async function matrixFixture(h: Harness) {
   return {
     account, issuance: `issuance:${account}`, entryId: postings.body.items[0].entryId as string, tree, memberId, cardNo, recordId,
     marketId, terminalId: terminal.terminal.id as string, terminalKey: terminal.key.key as string, market: marketId, sku,
+    redemptionId: await newSale(h, marketId, cardNo, sku), basketId: await newBasket(h, marketId, cardNo, sku),
   };
 }
 
@@ -677,8 +761,34 @@ for (const engine of engines) {
       t.same(res.body.items.map(pick).sort(), rows.rows.map((r) => r.id).sort(), `${url}: B sees exactly its own rows`);
     };
 
+    /** As refusedToB, for the counter's writes (which need an Idempotency-Key). */
+    const counterRefusedToB = async (t: Tap, url: string, body: unknown, code: string) => {
+      const before = await snapshot(h);
+      const res = await h.request('POST', url, { key: B.adminKey, body, headers: { 'idempotency-key': `b-${uniq()}` } });
+      isProblem(t, res, 404, code, `B: POST ${url}`);
+      t.same(await snapshot(h), before, 'nothing written');
+    };
+    const aSale = counterBody(fx.marketId, fx.cardNo, fx.sku);
     const isolation: Record<string, (t: Tap) => Promise<void>> = {
       ...Object.fromEntries(Object.entries(notFoundForB).map(([route, args]) => [route, (t: Tap) => refusedToB(t, ...args)])),
+
+      'POST /v1/redemptions': (t) => counterRefusedToB(t, '/v1/redemptions', aSale, 'card_not_found'),
+      'POST /v1/redemption-holds': (t) => counterRefusedToB(t, '/v1/redemption-holds', aSale, 'card_not_found'),
+      'POST /v1/redemptions/:id/refunds': (t) =>
+        counterRefusedToB(t, `/v1/redemptions/${fx.redemptionId}/refunds`, { lines: [{ line: 1, quantity: 1 }], reason: 'x' }, 'redemption_not_found'),
+      'POST /v1/redemption-holds/:id/capture': (t) => counterRefusedToB(t, `/v1/redemption-holds/${fx.basketId}/capture`, {}, 'basket_not_found'),
+      'POST /v1/redemption-holds/:id/void': (t) => counterRefusedToB(t, `/v1/redemption-holds/${fx.basketId}/void`, {}, 'basket_not_found'),
+      'GET /v1/redemptions/:id': (t) => refusedToB(t, 'GET', `/v1/redemptions/${fx.redemptionId}`, undefined, 'redemption_not_found'),
+      'GET /v1/redemption-holds/:id': (t) => refusedToB(t, 'GET', `/v1/redemption-holds/${fx.basketId}`, undefined, 'basket_not_found'),
+      'GET /v1/markets/:id/receipts': (t) => refusedToB(t, 'GET', `/v1/markets/${fx.marketId}/receipts`, undefined, 'market_not_found'),
+      'POST /v1/redemptions:batch': async (t) => {
+        const before = await snapshot(h);
+        const item = { ...aSale, idempotencyKey: `b-${uniq()}`, occurredAt: new Date().toISOString() };
+        const res = await h.request('POST', '/v1/redemptions:batch', { key: B.adminKey, body: { items: [item] } });
+        t.equal(res.status, 200);
+        t.match(res.body.results[0], { status: 404, problem: { code: 'card_not_found' } }, 'the sale is refused');
+        t.same(await snapshot(h), before, 'nothing written');
+      },
 
       'POST /v1/demo': async (t) => {
         // A holds real data and B none of its own yet: B's fill must look at B's rows only. B is
@@ -1188,6 +1298,15 @@ for (const engine of engines) {
           'PATCH /v1/markets/:id/items/:sku': ['admin'],
           'POST /v1/markets/:id/items/:sku/stock-movements': ['admin', 'pos'],
           'GET /v1/markets/:id/items/:sku/stock-movements': ['admin', 'auditor', 'pos'],
+          'POST /v1/redemptions': ['admin', 'pos'],
+          'POST /v1/redemptions:batch': ['admin', 'pos'],
+          'GET /v1/redemptions/:id': ['admin', 'auditor', 'pos'],
+          'POST /v1/redemptions/:id/refunds': ['admin', 'pos'],
+          'GET /v1/markets/:id/receipts': ['admin', 'auditor', 'pos'],
+          'POST /v1/redemption-holds': ['admin', 'pos'],
+          'GET /v1/redemption-holds/:id': ['admin', 'auditor', 'pos'],
+          'POST /v1/redemption-holds/:id/capture': ['admin', 'pos'],
+          'POST /v1/redemption-holds/:id/void': ['admin', 'pos'],
           'POST /v1/markets': ['admin'],
           'GET /v1/markets': ['admin', 'auditor', 'pos'],
           'GET /v1/markets/:id': ['admin', 'auditor', 'pos'],

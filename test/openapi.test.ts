@@ -95,7 +95,7 @@ const V1: Record<string, ProblemCode[]> = {
   'POST /v1/redemptions:batch': ['validation_failed'],
   'GET /v1/redemptions/{id}': ['validation_failed', 'redemption_not_found', 'market_out_of_scope'],
   'POST /v1/redemptions/{id}/refunds': ['validation_failed', 'idempotency_key_required', 'idempotency_conflict', 'redemption_not_found', 'market_out_of_scope', 'unknown_line', 'refund_exceeded'],
-  'GET /v1/markets/{id}/receipts': ['validation_failed', 'invalid_cursor', 'market_out_of_scope'],
+  'GET /v1/markets/{id}/receipts': ['validation_failed', 'invalid_cursor', 'market_not_found', 'market_out_of_scope'],
   'POST /v1/redemption-holds': ['validation_failed', 'idempotency_key_required', 'idempotency_conflict', 'market_not_found', 'market_inactive', 'market_out_of_scope', 'card_not_found', 'card_blocked', 'member_not_found', 'member_inactive', 'unknown_sku', 'item_inactive', 'insufficient_points', 'out_of_stock', 'limit_exceeded', 'capacity_exceeded'],
   'GET /v1/redemption-holds/{id}': ['validation_failed', 'basket_not_found', 'market_out_of_scope'],
   'POST /v1/redemption-holds/{id}/capture': ['validation_failed', 'idempotency_key_required', 'idempotency_conflict', 'unknown_line', 'capture_exceeds_basket', 'basket_not_found', 'market_out_of_scope', 'hold_already_captured', 'hold_already_voided', 'hold_expired'],

@@ -86,7 +86,7 @@ export const redemptionRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: PageQuery,
       response: {
         200: z.object({ items: z.array(ReceiptSchema), nextCursor: z.string().nullable() }),
-        ...problemResponses('validation_failed', 'invalid_cursor', 'market_out_of_scope'),
+        ...problemResponses('validation_failed', 'invalid_cursor', 'market_not_found', 'market_out_of_scope'),
       },
     },
     handler: async (request) => {
