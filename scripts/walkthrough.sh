@@ -190,4 +190,86 @@ api GET /v1/members/$MEMBER/star-changes
 expect 200 'Array.isArray(b.items)'
 # readme: end
 
+# readme: market
+api POST /v1/markets '{"id":"dongcun","orgUnitId":"xinhua-1","name":"东村爱心超市"}'
+expect 201 'b.accountId === "market:dongcun:points" && b.receiptsIssued === 0'
+
+api POST /v1/markets/dongcun/items '{"sku":"RICE-5KG","name":"大米 5 公斤","kind":"goods","price":"20.00","stock":10}'
+expect 201 'b.stock === 10 && b.available === 10'
+api POST /v1/markets/dongcun/items '{"sku":"OIL-1L","name":"食用油 1 升","kind":"goods","price":"8.00","stock":20,
+  "limit":{"quantity":2,"period":"month"}}'
+expect 201 'b.limit.quantity === 2'
+api POST /v1/markets/dongcun/items '{"sku":"HAIRCUT","name":"理发","kind":"service","price":"5.00","capacity":{"quantity":10,"period":"day"}}'
+expect 201 'b.stock === null'
+
+# a terminal (收银终端) with its own pos key: it sells and reads for this market only
+api POST /v1/markets/dongcun/terminals '{"id":"dongcun-1","name":"一号收银台"}'
+expect 201 'b.key.role === "pos"'
+POS=$(field b.key.key)
+
+# the member gets 100 points to spend (a grant from the station's issuance account)
+api POST /v1/entries '{"reason":"季度表彰","postings":[
+  {"accountId":"issuance:xinhua-1:points","unit":"POINTS","direction":"debit","amount":"100.00"},
+  {"accountId":"member:'$MEMBER':points","unit":"POINTS","direction":"credit","amount":"100.00"}]}' 'Idempotency-Key: grant-0001'
+expect 201
+# readme: end
+
+# readme: sale
+KEY=$POS api GET /v1/cards/6214830100001234/counter-view
+expect 200 'b.pointsAvailable === "100.00" && b.card.status === "active"'
+
+SALE_BODY='{"cardNo":"6214830100001234","lines":[{"sku":"RICE-5KG","quantity":2},{"sku":"OIL-1L","quantity":1}]}'
+KEY=$POS api POST /v1/redemptions "$SALE_BODY" 'Idempotency-Key: dongcun-1-000001'
+expect 201 'b.receiptNo === "1" && b.total === "48.00" && b.lines[0].price === "20.00" && b.points.available === "52.00"'
+SALE=$(field b.redemptionId)
+
+# the terminal lost the answer and retries with the same key: the same receipt, nothing charged twice
+KEY=$POS api POST /v1/redemptions "$SALE_BODY" 'Idempotency-Key: dongcun-1-000001'
+expect 201 "b.redemptionId === '$SALE' && b.points.available === '52.00'"
+[[ $(header idempotent-replayed) == true ]] || fail 'the retry was not marked as a replay'
+
+# refused, with nothing written: at most 2 OIL-1L a month per member
+KEY=$POS api POST /v1/redemptions '{"cardNo":"6214830100001234","lines":[{"sku":"OIL-1L","quantity":2}]}' 'Idempotency-Key: dongcun-1-000002'
+expect 422 'b.code === "limit_exceeded" && b.limit === 2 && b.used === 1'
+# readme: end
+
+# readme: basket
+# reserve points, stock and limits together; capture what the member takes, or void
+KEY=$POS api POST /v1/redemption-holds '{"cardNo":"6214830100001234","expiresInSeconds":600,
+  "lines":[{"sku":"HAIRCUT","quantity":1},{"sku":"RICE-5KG","quantity":1}]}' 'Idempotency-Key: dongcun-1-000003'
+expect 201 'b.status === "open" && b.total === "25.00" && b.points.held === "25.00" && b.points.available === "27.00"'
+BASKET=$(field b.id)
+
+KEY=$POS api POST /v1/redemption-holds/$BASKET/capture '{"lines":[{"line":1,"quantity":1}]}' 'Idempotency-Key: dongcun-1-000004'
+expect 201 'b.receiptNo === "2" && b.total === "5.00" && b.points.held === "0.00" && b.points.available === "47.00"'
+
+KEY=$POS api POST /v1/redemption-holds/$BASKET/void '{}'
+expect 409 'b.code === "hold_already_captured"'
+# readme: end
+
+# readme: refund
+KEY=$POS api POST /v1/redemptions/$SALE/refunds '{"lines":[{"line":1,"quantity":1}],"reason":"包装破损"}' 'Idempotency-Key: dongcun-1-000005'
+expect 201 'b.kind === "refund" && b.receiptNo === "3" && b.total === "20.00" && b.points.balance === "67.00"'
+
+KEY=$POS api GET /v1/redemptions/$SALE       # the sale with its refunds, as the receipts printed them
+expect 200 'b.lines[0].refunded === 1 && b.refunds.length === 1 && b.refunds[0].receiptNo === "3"'
+# readme: end
+
+# readme: offline
+# sales a terminal made offline, each with its own key and time; retrying the batch repeats nothing
+OFFLINE='{"items":[
+  {"idempotencyKey":"dongcun-1-off-0001","occurredAt":"'$(day 1)'T10:15:00+08:00","cardNo":"6214830100001234",
+   "lines":[{"sku":"OIL-1L","quantity":1}]},
+  {"idempotencyKey":"dongcun-1-off-0002","occurredAt":"'$(day 1)'T10:20:00+08:00","cardNo":"0000000000000000",
+   "lines":[{"sku":"RICE-5KG","quantity":1}]}]}'
+KEY=$POS api POST /v1/redemptions:batch "$OFFLINE"
+expect 200 'b.accepted === 1 && b.refused === 1 && b.results[0].result.receiptNo === "4" && b.results[1].problem.code === "card_not_found"'
+
+KEY=$POS api POST /v1/redemptions:batch "$OFFLINE"
+expect 200 'b.accepted === 1 && b.results[0].replayed'
+
+KEY=$POS api GET /v1/markets/dongcun/receipts
+expect 200 'b.items.map((r) => r.kind + r.receiptNo).join() === "sale1,sale2,refund3,sale4"'
+# readme: end
+
 echo "walkthrough passed"
