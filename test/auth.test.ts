@@ -55,6 +55,8 @@ async function snapshot(h: Harness): Promise<Record<string, string>> {
                         ',' ORDER BY tenant_id, item_id), '') FROM catalog_items) AS catalog_items,
       (SELECT count(*) FROM catalog_prices)::text AS catalog_prices,
       (SELECT count(*) FROM stock_movements)::text AS stock_movements,
+      (SELECT string_agg(tenant_id || '/' || market_id || '/' || name || '/' || active, ',' ORDER BY tenant_id, market_id) FROM markets) AS market_rows,
+      (SELECT string_agg(tenant_id || '/' || terminal_id || '/' || active, ',' ORDER BY tenant_id, terminal_id) FROM terminals) AS terminal_rows,
       (SELECT coalesce(string_agg(tenant_id || '/' || account_id || '/' || slot || '=' || balance::text, ','
                         ORDER BY tenant_id, account_id, slot), '') FROM ledger_balances) AS balances`.execute(
     h.database.db,
@@ -153,7 +155,7 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
   const stationReaders: Role[] = ['admin', 'auditor', 'station'];
   const stationWriters: Role[] = ['admin', 'station'];
   const everyone: Role[] = ['admin', 'auditor', 'pos', 'station'];
-  // A pos key acts for its own market only (src/markets/scope.ts); the matrix's pos key is tenant-wide.
+  // The pos key of the matrix is a terminal's, of the market fx.marketId: it reads that market.
   const marketReaders: Role[] = ['admin', 'auditor', 'pos'];
   const marketWriters: Role[] = ['admin', 'pos'];
   const station = fx.tree.stations[0]!;
@@ -425,23 +427,23 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       path: '/v1/markets/:id/items',
       allowed: admin,
       status: 201,
-      prepare: async () => ({ url: `/v1/markets/${fx.market}/items`, body: { sku: `S-${uniq()}`, name: '大米', kind: 'goods', price: '12.00', stock: 3 } }),
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/items`, body: { sku: `S-${uniq()}`, name: '大米', kind: 'goods', price: '12.00', stock: 3 } }),
       badBody: { sku: 'not a sku', kind: 'goods', price: '0' },
     },
-    { method: 'GET', path: '/v1/markets/:id/items', allowed: marketReaders, status: 200, prepare: async () => ({ url: `/v1/markets/${fx.market}/items` }) },
+    { method: 'GET', path: '/v1/markets/:id/items', allowed: marketReaders, status: 200, prepare: async () => ({ url: `/v1/markets/${fx.marketId}/items` }) },
     {
       method: 'GET',
       path: '/v1/markets/:id/items/:sku',
       allowed: marketReaders,
       status: 200,
-      prepare: async () => ({ url: `/v1/markets/${fx.market}/items/${fx.sku}` }),
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/items/${fx.sku}` }),
     },
     {
       method: 'PATCH',
       path: '/v1/markets/:id/items/:sku',
       allowed: admin,
       status: 200,
-      prepare: async () => ({ url: `/v1/markets/${fx.market}/items/${fx.sku}`, body: { name: `大米 ${uniq()}` } }),
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/items/${fx.sku}`, body: { name: `大米 ${uniq()}` } }),
       badBody: { stock: 5 },
     },
     {
@@ -449,7 +451,7 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       path: '/v1/markets/:id/items/:sku/stock-movements',
       allowed: marketWriters,
       status: 201,
-      prepare: async () => ({ url: `/v1/markets/${fx.market}/items/${fx.sku}/stock-movements`, body: { kind: 'restock', quantity: 1, reason: 'matrix' } }),
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/items/${fx.sku}/stock-movements`, body: { kind: 'restock', quantity: 1, reason: 'matrix' } }),
       badBody: { kind: 'restock', quantity: 0, reason: '' },
     },
     {
@@ -457,21 +459,67 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       path: '/v1/markets/:id/items/:sku/stock-movements',
       allowed: marketReaders,
       status: 200,
-      prepare: async () => ({ url: `/v1/markets/${fx.market}/items/${fx.sku}/stock-movements` }),
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/items/${fx.sku}/stock-movements` }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/markets',
+      allowed: admin,
+      status: 201,
+      prepare: async () => ({ url: '/v1/markets', body: { id: `m-${uniq()}`, orgUnitId: station, name: '爱心超市' } }),
+      badBody: { id: 'UPPER', orgUnitId: 7 },
+    },
+    { method: 'GET', path: '/v1/markets', allowed: marketReaders, status: 200, prepare: async () => ({ url: '/v1/markets' }) },
+    { method: 'GET', path: '/v1/markets/:id', allowed: marketReaders, status: 200, prepare: async () => ({ url: `/v1/markets/${fx.marketId}` }) },
+    {
+      method: 'PATCH',
+      path: '/v1/markets/:id',
+      allowed: admin,
+      status: 200,
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}`, body: { name: `爱心超市 ${uniq()}` } }),
+      badBody: { name: 7 },
+    },
+    {
+      method: 'POST',
+      path: '/v1/markets/:id/deactivation',
+      allowed: admin,
+      status: 200,
+      prepare: async () => ({ url: `/v1/markets/${await newMarket(h, station)}/deactivation`, body: {} }),
+      badBody: 'not json at all',
+    },
+    {
+      method: 'POST',
+      path: '/v1/markets/:id/terminals',
+      allowed: admin,
+      status: 201,
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/terminals`, body: { id: `t-${uniq()}`, name: '收银台' } }),
+      badBody: { id: 'UPPER' },
+    },
+    {
+      method: 'GET',
+      path: '/v1/markets/:id/terminals',
+      allowed: marketReaders,
+      status: 200,
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/terminals` }),
+    },
+    // A fresh terminal each time: the matrix's pos key is fx's terminal's and must keep working.
+    {
+      method: 'POST',
+      path: '/v1/terminals/:id/deactivation',
+      allowed: admin,
+      status: 200,
+      prepare: async () => ({ url: `/v1/terminals/${(await newTerminal(h, fx.marketId)).terminal.id}/deactivation`, body: {} }),
+      badBody: 'not json at all',
+    },
+    {
+      method: 'POST',
+      path: '/v1/terminals/:id/key',
+      allowed: admin,
+      status: 201,
+      prepare: async () => ({ url: `/v1/terminals/${(await newTerminal(h, fx.marketId)).terminal.id}/key`, body: {} }),
+      badBody: 'not json at all',
     },
   ];
-}
-
-/**
- * A market of the org unit with one goods item; its id. TODO(lead): swap the INSERT for
- * POST /v1/markets once the markets' routes land (this branch has none).
- */
-async function newMarket(h: Harness, orgUnitId: string, sku: string): Promise<string> {
-  const marketId = `m-${uniq()}`;
-  await sql`INSERT INTO markets (tenant_id, market_id, org_unit_id, name) VALUES (${h.tenantId}, ${marketId}, ${orgUnitId}, '爱心超市')`.execute(h.database.db);
-  const item = await h.request('POST', `/v1/markets/${marketId}/items`, { body: { sku, name: '大米', kind: 'goods', price: '12.00', stock: 100 } });
-  if (item.status !== 201) throw new Error(`item: ${item.status} ${JSON.stringify(item.body)}`);
-  return marketId;
 }
 
 /** The entry id, once the service has sealed the entry (its proof answers 200). */
@@ -491,6 +539,20 @@ async function newHold(h: Harness, accountId: string, key?: string): Promise<str
   return res.body.id as string;
 }
 
+/** A new market of the org unit, by the admin key (or `key`); its id. */
+async function newMarket(h: Harness, orgUnitId: string, key?: string): Promise<string> {
+  const res = await h.request('POST', '/v1/markets', { key, body: { id: `m-${uniq()}`, orgUnitId, name: '爱心超市' } });
+  if (res.status !== 201) throw new Error(`market: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+/** A new terminal of the market, by the admin key (or `key`): {terminal, key}, its pos key in key.key. */
+async function newTerminal(h: Harness, marketId: string, key?: string): Promise<any> {
+  const res = await h.request('POST', `/v1/markets/${marketId}/terminals`, { key, body: { id: `t-${uniq()}`, name: '收银台' } });
+  if (res.status !== 201) throw new Error(`terminal: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 async function matrixFixture(h: Harness) {
   const account = `member:fx${uniq()}:points`;
   await fundedAccount(h, { id: account, points: '100' });
@@ -500,9 +562,15 @@ async function matrixFixture(h: Harness) {
   const cardNo = `C-${uniq()}`;
   const memberId = (await newMember(h, tree.stations[0]!, { cards: [cardNo] })).id as string;
   const recordId = (await postRecord(h, recordBody(memberId, tree.stations[0]!))).record.id as string;
+  const marketId = await newMarket(h, tree.stations[0]!);
+  const terminal = await newTerminal(h, marketId);
   const sku = 'RICE-5KG';
-  const market = await newMarket(h, tree.stations[0]!, sku);
-  return { account, issuance: `issuance:${account}`, entryId: postings.body.items[0].entryId as string, tree, memberId, cardNo, recordId, market, sku };
+  const item = await h.request('POST', `/v1/markets/${marketId}/items`, { body: { sku, name: '大米', kind: 'goods', price: '12.00', stock: 100 } });
+  if (item.status !== 201) throw new Error(`item: ${item.status} ${JSON.stringify(item.body)}`);
+  return {
+    account, issuance: `issuance:${account}`, entryId: postings.body.items[0].entryId as string, tree, memberId, cardNo, recordId,
+    marketId, terminalId: terminal.terminal.id as string, terminalKey: terminal.key.key as string, sku,
+  };
 }
 
 function sendBad(h: Harness, c: RouteCase, call: Call, key: string | null): Promise<Response> {
@@ -520,13 +588,15 @@ for (const engine of engines) {
   t.test(`authentication, roles and tenant isolation on ${engine}`, async (t) => {
     // The service seals entries (for GET /v1/entries/:id/proof) every 200 ms.
     const h = await setup(t, engine, { env: { SIGNING_KEY_SECRET: randomSecret(), SEAL_MS: '200' } });
+    const fx = await matrixFixture(h);
+    // The pos key is a terminal's, scoped to fx's market (as every pos key of a love supermarket):
+    // the routes a pos key could call before markets existed still answer it.
     const keys: Record<Role, string> = {
       admin: h.adminKey,
       auditor: await h.keyFor('auditor'),
       station: await h.keyFor('station'),
-      pos: await h.keyFor('pos'),
+      pos: fx.terminalKey,
     };
-    const fx = await matrixFixture(h);
     const table = routeTable(h, fx);
 
     // -------------------------------------------------------------------------------------------
@@ -577,21 +647,28 @@ for (const engine of engines) {
       ],
       'POST /v1/service-records/:id/revocation': ['POST', `/v1/service-records/${aVerified}/revocation`, { reason: 'x' }, 'record_not_found'],
       'POST /v1/markets/:id/items': [
-        'POST', `/v1/markets/${fx.market}/items`, { sku: `B-${uniq()}`, name: 'x', kind: 'goods', price: '1.00', stock: 1 }, 'market_not_found',
+        'POST', `/v1/markets/${fx.marketId}/items`, { sku: `B-${uniq()}`, name: 'x', kind: 'goods', price: '1.00', stock: 1 }, 'market_not_found',
       ],
-      'GET /v1/markets/:id/items': ['GET', `/v1/markets/${fx.market}/items`, undefined, 'market_not_found'],
-      'GET /v1/markets/:id/items/:sku': ['GET', `/v1/markets/${fx.market}/items/${fx.sku}`, undefined, 'market_not_found'],
-      'PATCH /v1/markets/:id/items/:sku': ['PATCH', `/v1/markets/${fx.market}/items/${fx.sku}`, { price: '0.01' }, 'market_not_found'],
+      'GET /v1/markets/:id/items': ['GET', `/v1/markets/${fx.marketId}/items`, undefined, 'market_not_found'],
+      'GET /v1/markets/:id/items/:sku': ['GET', `/v1/markets/${fx.marketId}/items/${fx.sku}`, undefined, 'market_not_found'],
+      'PATCH /v1/markets/:id/items/:sku': ['PATCH', `/v1/markets/${fx.marketId}/items/${fx.sku}`, { price: '0.01' }, 'market_not_found'],
       'POST /v1/markets/:id/items/:sku/stock-movements': [
-        'POST', `/v1/markets/${fx.market}/items/${fx.sku}/stock-movements`, { kind: 'correction', quantity: -1, reason: 'x' }, 'market_not_found',
+        'POST', `/v1/markets/${fx.marketId}/items/${fx.sku}/stock-movements`, { kind: 'correction', quantity: -1, reason: 'x' }, 'market_not_found',
       ],
       'GET /v1/markets/:id/items/:sku/stock-movements': [
-        'GET', `/v1/markets/${fx.market}/items/${fx.sku}/stock-movements`, undefined, 'market_not_found',
+        'GET', `/v1/markets/${fx.marketId}/items/${fx.sku}/stock-movements`, undefined, 'market_not_found',
       ],
+      'GET /v1/markets/:id': ['GET', `/v1/markets/${fx.marketId}`, undefined, 'market_not_found'],
+      'PATCH /v1/markets/:id': ['PATCH', `/v1/markets/${fx.marketId}`, { name: 'taken over' }, 'market_not_found'],
+      'POST /v1/markets/:id/deactivation': ['POST', `/v1/markets/${fx.marketId}/deactivation`, {}, 'market_not_found'],
+      'POST /v1/markets/:id/terminals': ['POST', `/v1/markets/${fx.marketId}/terminals`, { id: `t-${uniq()}`, name: 'x' }, 'market_not_found'],
+      'GET /v1/markets/:id/terminals': ['GET', `/v1/markets/${fx.marketId}/terminals`, undefined, 'market_not_found'],
+      'POST /v1/terminals/:id/deactivation': ['POST', `/v1/terminals/${fx.terminalId}/deactivation`, {}, 'terminal_not_found'],
+      'POST /v1/terminals/:id/key': ['POST', `/v1/terminals/${fx.terminalId}/key`, {}, 'terminal_not_found'],
     };
     /** B's list holds exactly B's rows of the table, none of A's. */
-    const listIsB = async (t: Tap, url: string, table: 'org_units' | 'service_records' | 'points_rules', pick: (item: any) => string) => {
-      const column = { org_units: 'org_unit_id', service_records: 'record_id', points_rules: 'version' }[table];
+    const listIsB = async (t: Tap, url: string, table: 'org_units' | 'service_records' | 'points_rules' | 'markets', pick: (item: any) => string) => {
+      const column = { org_units: 'org_unit_id', service_records: 'record_id', points_rules: 'version', markets: 'market_id' }[table];
       const rows = await sql<{ id: string }>`SELECT ${sql.ref(column)}::text AS id FROM ${sql.table(table)} WHERE tenant_id = ${B.tenantId}`.execute(
         h.database.db,
       );
@@ -637,6 +714,25 @@ for (const engine of engines) {
       },
 
       'GET /v1/org-units': (t) => listIsB(t, '/v1/org-units', 'org_units', (u) => u.id),
+
+      'POST /v1/markets': async (t) => {
+        await refusedToB(t, 'POST', '/v1/markets', { id: `m-${uniq()}`, orgUnitId: aStation, name: 'x' }, 'org_unit_not_found');
+        // A's market id in a unit of B's is B's own market, with B's own account.
+        const bUnit = `bm-${uniq()}`;
+        t.equal((await h.request('POST', '/v1/org-units', { key: B.adminKey, body: { id: bUnit, kind: 'center', name: 'B 中心' } })).status, 201);
+        const aMarket = (await h.request('GET', `/v1/markets/${fx.marketId}`, { key: A.adminKey })).body;
+        const own = await h.request('POST', '/v1/markets', { key: B.adminKey, body: { id: fx.marketId, orgUnitId: bUnit, name: 'B 超市' } });
+        t.equal(own.status, 201, "B creates a market with A's market id");
+        t.same((await h.request('GET', `/v1/markets/${fx.marketId}`, { key: A.adminKey })).body, aMarket, "A's market is unchanged");
+        t.equal((await h.request('GET', `/v1/markets/${fx.marketId}`, { key: keys.pos })).body.name, aMarket.name, "A's terminal still reads A's market");
+      },
+
+      'GET /v1/markets': async (t) => {
+        const bUnit = `bl-${uniq()}`;
+        await h.request('POST', '/v1/org-units', { key: B.adminKey, body: { id: bUnit, kind: 'center', name: 'B 中心' } });
+        await newMarket(h, bUnit, B.adminKey);
+        await listIsB(t, '/v1/markets', 'markets', (m) => m.id);
+      },
 
       'POST /v1/service-records:batch': async (t) => {
         const before = await snapshot(h);
@@ -1092,6 +1188,15 @@ for (const engine of engines) {
           'PATCH /v1/markets/:id/items/:sku': ['admin'],
           'POST /v1/markets/:id/items/:sku/stock-movements': ['admin', 'pos'],
           'GET /v1/markets/:id/items/:sku/stock-movements': ['admin', 'auditor', 'pos'],
+          'POST /v1/markets': ['admin'],
+          'GET /v1/markets': ['admin', 'auditor', 'pos'],
+          'GET /v1/markets/:id': ['admin', 'auditor', 'pos'],
+          'PATCH /v1/markets/:id': ['admin'],
+          'POST /v1/markets/:id/deactivation': ['admin'],
+          'POST /v1/markets/:id/terminals': ['admin'],
+          'GET /v1/markets/:id/terminals': ['admin', 'auditor', 'pos'],
+          'POST /v1/terminals/:id/deactivation': ['admin'],
+          'POST /v1/terminals/:id/key': ['admin'],
         });
       });
 
@@ -1180,7 +1285,7 @@ for (const engine of engines) {
         const mine = list.body.items.find((k: { id: string }) => k.id === created.body.id);
         t.match(mine, { id: created.body.id, name: 'listed', role: 'auditor', revokedAt: null }, 'the new key is listed');
         for (const item of list.body.items) {
-          t.same(Object.keys(item).sort(), ['createdAt', 'id', 'name', 'orgUnitId', 'revokedAt', 'role'], `key ${item.id}: only public fields`);
+          t.same(Object.keys(item).sort(), ['createdAt', 'id', 'marketId', 'name', 'orgUnitId', 'revokedAt', 'role', 'terminalId'], `key ${item.id}: only public fields`);
         }
         const text = JSON.stringify(list.body);
         t.notOk(text.includes(secret), 'the secret appears nowhere in the list');

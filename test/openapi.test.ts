@@ -19,7 +19,7 @@ const FILE = path.join(ROOT, 'openapi', 'openapi.json');
 // has (unauthenticated, forbidden, service_unavailable, internal_error).
 const V1: Record<string, ProblemCode[]> = {
   'GET /v1/tenant': [],
-  'POST /v1/api-keys': ['validation_failed', 'scope_not_allowed', 'org_unit_not_found', 'idempotency_conflict'],
+  'POST /v1/api-keys': ['validation_failed', 'scope_not_allowed', 'org_unit_not_found', 'market_not_found', 'market_inactive', 'idempotency_conflict'],
   'GET /v1/api-keys': [],
   'POST /v1/api-keys/{id}/revocation': ['validation_failed', 'api_key_not_found', 'last_admin_key'],
   'POST /v1/accounts': ['validation_failed', 'account_exists', 'idempotency_conflict'],
@@ -91,6 +91,15 @@ const V1: Record<string, ProblemCode[]> = {
     'validation_failed', 'market_not_found', 'market_out_of_scope', 'item_not_found', 'not_goods', 'stock_negative', 'idempotency_conflict',
   ],
   'GET /v1/markets/{id}/items/{sku}/stock-movements': ['validation_failed', 'market_not_found', 'market_out_of_scope', 'item_not_found', 'invalid_cursor'],
+  'POST /v1/markets': ['validation_failed', 'org_unit_not_found', 'market_exists', 'account_exists', 'idempotency_conflict'],
+  'GET /v1/markets': [],
+  'GET /v1/markets/{id}': ['validation_failed', 'market_not_found', 'market_out_of_scope'],
+  'PATCH /v1/markets/{id}': ['validation_failed', 'market_not_found', 'idempotency_conflict'],
+  'POST /v1/markets/{id}/deactivation': ['validation_failed', 'market_not_found', 'idempotency_conflict'],
+  'POST /v1/markets/{id}/terminals': ['validation_failed', 'market_not_found', 'market_inactive', 'terminal_exists', 'idempotency_conflict'],
+  'GET /v1/markets/{id}/terminals': ['validation_failed', 'market_not_found', 'market_out_of_scope'],
+  'POST /v1/terminals/{id}/deactivation': ['validation_failed', 'terminal_not_found', 'idempotency_conflict'],
+  'POST /v1/terminals/{id}/key': ['validation_failed', 'terminal_not_found', 'terminal_inactive', 'idempotency_conflict'],
 };
 // Success bodies that are not JSON: the journal export streams CSV or JSON Lines.
 const NOT_JSON: Record<string, string[]> = { 'GET /v1/exports/journal': ['text/csv', 'application/x-ndjson'] };
@@ -99,7 +108,7 @@ const EVERY_V1: ProblemCode[] = ['unauthenticated', 'forbidden', 'service_unavai
 const OPERATOR: Record<string, ProblemCode[]> = {
   'POST /v1/operator/tenants': ['validation_failed', 'tenant_exists'],
   'GET /v1/operator/tenants': [],
-  'POST /v1/operator/tenants/{tenantId}/api-keys': ['validation_failed', 'tenant_not_found', 'scope_not_allowed', 'org_unit_not_found'],
+  'POST /v1/operator/tenants/{tenantId}/api-keys': ['validation_failed', 'tenant_not_found', 'scope_not_allowed', 'org_unit_not_found', 'market_not_found', 'market_inactive'],
 };
 const EVERY_OPERATOR: ProblemCode[] = ['operator_unauthenticated', 'service_unavailable', 'internal_error'];
 // Writes take an Idempotency-Key, except service records (their externalId is the key) and the

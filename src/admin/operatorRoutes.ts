@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { byOperator, recordConfigChange } from '../changes/changes.js';
-import { problemResponses } from '../http/schemas.js';
+import { CreatedApiKeySchema, problemResponses } from '../http/schemas.js';
 import { DomainError } from '../problems.js';
 import { isOperatorToken } from './operator.js';
-import { CreatedApiKeySchema, NewApiKeySchema } from './routes.js';
+import { NewApiKeySchema } from './routes.js';
 import { createTenant, listTenants, TENANT_ID, TenantExistsError, tenantExists } from '../tenants/tenants.js';
 import { issueApiKey } from './apiKeys.js';
 
@@ -74,7 +74,7 @@ export const operatorRoutes: FastifyPluginAsyncZod = async (app) => {
       body: NewApiKeySchema,
       response: {
         201: CreatedApiKeySchema,
-        ...operatorProblems('validation_failed', 'tenant_not_found', 'scope_not_allowed', 'org_unit_not_found'),
+        ...operatorProblems('validation_failed', 'tenant_not_found', 'scope_not_allowed', 'org_unit_not_found', 'market_not_found', 'market_inactive'),
       },
     },
     handler: async (request, reply) => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordConfigChange } from '../changes/changes.js';
 import { callerOf } from '../http/auth.js';
-import { IdempotencyHeaders, problemResponses } from '../http/schemas.js';
+import { ApiKeySchema, CreatedApiKeySchema, IdempotencyHeaders, MarketId, problemResponses } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
 import { listApiKeys, revokeApiKey } from '../auth/apiKeys.js';
 import { Roles } from '../auth/caller.js';
@@ -12,21 +12,6 @@ import { issueApiKey } from './apiKeys.js';
 import { updateSettings } from './settings.js';
 
 // What a tenant's admin (and, for reads, its auditor) does to the tenant itself: settings, API keys.
-
-export const ApiKeySchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    role: z.enum(Roles),
-    orgUnitId: z.string().nullable().describe('A station key acts for this org unit and everything under it; null: the whole tenant'),
-    createdAt: z.string(),
-    revokedAt: z.string().nullable(),
-  })
-  .meta({ id: 'ApiKey' });
-
-export const CreatedApiKeySchema = ApiKeySchema.extend({
-  key: z.string().describe('The secret, shown once: only its hash is stored'),
-}).meta({ id: 'CreatedApiKey' });
 
 const Threshold = z.string().regex(/^\d{1,6}(\.\d{1,2})?$/, 'hours as a decimal string');
 
@@ -43,6 +28,7 @@ export const NewApiKeySchema = z.object({
   name: z.string().trim().min(1).max(200),
   role: z.enum(Roles),
   orgUnitId: OrgUnitId.optional().describe('Station keys only: the org unit the key acts for'),
+  marketId: MarketId.optional().describe("Pos keys only: the market the key acts for (a terminal's own key comes with the terminal)"),
 });
 
 export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -106,7 +92,7 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
       body: NewApiKeySchema,
       response: {
         201: CreatedApiKeySchema,
-        ...problemResponses('validation_failed', 'scope_not_allowed', 'org_unit_not_found', 'idempotency_conflict'),
+        ...problemResponses('validation_failed', 'scope_not_allowed', 'org_unit_not_found', 'market_not_found', 'market_inactive', 'idempotency_conflict'),
       },
     },
     handler: async (request, reply) =>

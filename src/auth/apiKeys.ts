@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { DomainError } from '../problems.js';
-import { type Caller, checkScopeAllowed, type OrgUnitScope, type Role } from './caller.js';
+import { type Caller, checkScopeAllowed, type Role, type Scope } from './caller.js';
 
 // API keys: the repository of api_keys. A key reads vk_<tenant>.<keyId>.<secret>. Only SHA-256 of
 // the secret is stored: the secret is 256 random bits, so a slow hash would add nothing but
@@ -13,6 +13,8 @@ export interface ApiKey {
   name: string;
   role: Role;
   orgUnitId: string | null;
+  marketId: string | null;
+  terminalId: string | null;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -23,8 +25,17 @@ function hashSecret(secret: string): string {
   return crypto.createHash('sha256').update(secret).digest('hex');
 }
 
-type KeyRow = { key_id: string; name: string; role: Role; org_unit_id: string | null; created_at: Date; revoked_at: Date | null };
-const KEY_COLUMNS = ['key_id', 'name', 'role', 'org_unit_id', 'created_at', 'revoked_at'] as const;
+type KeyRow = {
+  key_id: string;
+  name: string;
+  role: Role;
+  org_unit_id: string | null;
+  market_id: string | null;
+  terminal_id: string | null;
+  created_at: Date;
+  revoked_at: Date | null;
+};
+const KEY_COLUMNS = ['key_id', 'name', 'role', 'org_unit_id', 'market_id', 'terminal_id', 'created_at', 'revoked_at'] as const;
 
 function toApiKey(r: KeyRow): ApiKey {
   return {
@@ -32,19 +43,21 @@ function toApiKey(r: KeyRow): ApiKey {
     name: r.name,
     role: r.role,
     orgUnitId: r.org_unit_id,
+    marketId: r.market_id,
+    terminalId: r.terminal_id,
     createdAt: new Date(r.created_at).toISOString(),
     revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
   };
 }
 
 /**
- * A new key with its secret (shown this once). A scoped key names a unit its caller has found
- * (the org units module resolves it: this module imports no domain module).
+ * A new key with its secret (shown this once). A scoped key names a unit or market its caller has
+ * found (the org units and markets modules resolve them: this module imports no domain module).
  */
 export async function createApiKey(
   db: Kysely<DB>,
   tenantId: string,
-  input: { name: string; role: Role; scope?: OrgUnitScope | null },
+  input: { name: string; role: Role; scope?: Scope | null },
 ): Promise<ApiKey & { key: string }> {
   const scope = input.scope ?? null;
   if (scope) checkScopeAllowed(input.role, scope.kind);
@@ -52,7 +65,16 @@ export async function createApiKey(
   const secret = crypto.randomBytes(32).toString('base64url');
   const row = await db
     .insertInto('api_keys')
-    .values({ tenant_id: tenantId, key_id: keyId, secret_hash: hashSecret(secret), role: input.role, name: input.name, org_unit_id: scope?.orgUnitId ?? null })
+    .values({
+      tenant_id: tenantId,
+      key_id: keyId,
+      secret_hash: hashSecret(secret),
+      role: input.role,
+      name: input.name,
+      org_unit_id: scope?.kind === 'orgUnit' ? scope.orgUnitId : null,
+      market_id: scope?.kind === 'market' ? scope.marketId : null,
+      terminal_id: scope?.kind === 'market' ? scope.terminalId : null,
+    })
     .returning(KEY_COLUMNS)
     .executeTakeFirstOrThrow();
   return { ...toApiKey(row), key: `vk_${tenantId}.${keyId}.${secret}` };
@@ -99,17 +121,35 @@ export async function revokeApiKey(trx: Transaction<DB>, tenantId: string, keyId
   return toApiKey(row);
 }
 
+/**
+ * Revokes at once every live key of a market (terminalId omitted) or of one of its terminals: a
+ * deactivated market or terminal, or a terminal's key being replaced. The ids revoked, for the
+ * caller to drop from the key cache once this commits.
+ */
+export async function revokeMarketKeys(trx: Transaction<DB>, tenantId: string, of: { marketId: string; terminalId?: string }): Promise<string[]> {
+  let update = trx
+    .updateTable('api_keys')
+    .set({ revoked_at: sql`now()` })
+    .where('tenant_id', '=', tenantId)
+    .where('market_id', '=', of.marketId)
+    .where('revoked_at', 'is', null);
+  if (of.terminalId !== undefined) update = update.where('terminal_id', '=', of.terminalId);
+  const rows = await update.returning('key_id').execute();
+  return rows.map((r) => r.key_id).sort();
+}
+
 /** Resolves a bearer token to its caller, or null when it is malformed, unknown or revoked. */
 export async function authenticate(db: Kysely<DB>, token: string): Promise<Caller | null> {
   const m = KEY_FORMAT.exec(token);
   if (!m) return null;
   const [, tenantId, keyId, secret] = m as unknown as [string, string, string, string];
   // Borrows org_units (the org units module's table) for a scoped key's path: a request whose key
-  // is not cached pays one round trip for its caller, scope included.
+  // is not cached pays one round trip for its caller, scope included. A market's key needs no
+  // join: its market and terminal are on the key, and a deactivated one has its keys revoked.
   const row = await db
     .selectFrom('api_keys as k')
     .leftJoin('org_units as o', (j) => j.onRef('o.tenant_id', '=', 'k.tenant_id').onRef('o.org_unit_id', '=', 'k.org_unit_id'))
-    .select(['k.secret_hash', 'k.role', 'k.org_unit_id', 'o.path'])
+    .select(['k.secret_hash', 'k.role', 'k.org_unit_id', 'o.path', 'k.market_id', 'k.terminal_id'])
     .where('k.tenant_id', '=', tenantId)
     .where('k.key_id', '=', keyId)
     .where('k.revoked_at', 'is', null)
@@ -118,6 +158,10 @@ export async function authenticate(db: Kysely<DB>, token: string): Promise<Calle
   const expected = Buffer.from(row.secret_hash, 'hex');
   const given = Buffer.from(hashSecret(secret), 'hex');
   if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return null;
-  const scope: OrgUnitScope | null = row.org_unit_id && row.path ? { kind: 'orgUnit', orgUnitId: row.org_unit_id, path: row.path } : null;
+  const scope: Scope | null = row.market_id
+    ? { kind: 'market', marketId: row.market_id, terminalId: row.terminal_id }
+    : row.org_unit_id && row.path
+      ? { kind: 'orgUnit', orgUnitId: row.org_unit_id, path: row.path }
+      : null;
   return { tenantId, keyId, role: row.role, scope };
 }

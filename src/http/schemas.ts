@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Roles } from '../auth/caller.js';
 import { amountProblem } from '../ledger/index.js';
 import { problemDetail, type ProblemCode, problems } from '../problems.js';
 import { ProblemSchema } from './problemDetails.js';
@@ -28,6 +29,29 @@ export const OrgUnitId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and -, at most 40')
   .meta({ id: 'OrgUnitId', example: 'xinhua-station' });
+
+/** A market's id, and a terminal's (the same CHECK in migrations/0011_markets.ts). */
+export const MarketId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and -, at most 40')
+  .meta({ id: 'MarketId', example: 'xinhua-market' });
+
+export const ApiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(Roles),
+    orgUnitId: z.string().nullable().describe('A station key acts for this org unit and everything under it; null: the whole tenant'),
+    marketId: z.string().nullable().describe('A pos key acts for this market only; null: the whole tenant'),
+    terminalId: z.string().nullable().describe("The terminal whose own key it is (receipts name it); null for any other key"),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+export const CreatedApiKeySchema = ApiKeySchema.extend({
+  key: z.string().describe('The secret, shown once: only its hash is stored'),
+}).meta({ id: 'CreatedApiKey' });
 
 export const TimestampSchema = z.iso.datetime({ offset: true }).meta({ description: 'RFC 3339 with offset' });
 

@@ -41,7 +41,7 @@ export async function newItem(h: Harness, marketId: string, item: ItemSpec) {
 /** A terminal of the market and its own pos key. */
 export async function newTerminal(h: Harness, marketId: string, id = `t${crypto.randomBytes(3).toString('hex')}`): Promise<{ terminalId: string; key: string }> {
   const res = await expect(h.request('POST', `/v1/markets/${marketId}/terminals`, { body: { id, name: `收银台 ${id}` } }), 201, 'terminal');
-  return { terminalId: id, key: res.key as string };
+  return { terminalId: id, key: res.key.key as string };
 }
 
 /** A member of the org unit with `points` to spend (granted from the unit's issuance account) and a card. */
