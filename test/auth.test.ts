@@ -502,6 +502,13 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       status: 200,
       prepare: async () => ({ url: `/v1/markets/${fx.marketId}/terminals` }),
     },
+    {
+      method: 'GET',
+      path: '/v1/markets/:id/days/:date',
+      allowed: marketReaders,
+      status: 200,
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/days/2026-01-01` }),
+    },
     // A fresh terminal each time: the matrix's pos key is fx's terminal's and must keep working.
     {
       method: 'POST',
@@ -663,6 +670,7 @@ for (const engine of engines) {
       'POST /v1/markets/:id/deactivation': ['POST', `/v1/markets/${fx.marketId}/deactivation`, {}, 'market_not_found'],
       'POST /v1/markets/:id/terminals': ['POST', `/v1/markets/${fx.marketId}/terminals`, { id: `t-${uniq()}`, name: 'x' }, 'market_not_found'],
       'GET /v1/markets/:id/terminals': ['GET', `/v1/markets/${fx.marketId}/terminals`, undefined, 'market_not_found'],
+      'GET /v1/markets/:id/days/:date': ['GET', `/v1/markets/${fx.marketId}/days/2026-01-01`, undefined, 'market_not_found'],
       'POST /v1/terminals/:id/deactivation': ['POST', `/v1/terminals/${fx.terminalId}/deactivation`, {}, 'terminal_not_found'],
       'POST /v1/terminals/:id/key': ['POST', `/v1/terminals/${fx.terminalId}/key`, {}, 'terminal_not_found'],
     };
@@ -1195,6 +1203,7 @@ for (const engine of engines) {
           'POST /v1/markets/:id/deactivation': ['admin'],
           'POST /v1/markets/:id/terminals': ['admin'],
           'GET /v1/markets/:id/terminals': ['admin', 'auditor', 'pos'],
+          'GET /v1/markets/:id/days/:date': ['admin', 'auditor', 'pos'],
           'POST /v1/terminals/:id/deactivation': ['admin'],
           'POST /v1/terminals/:id/key': ['admin'],
         });

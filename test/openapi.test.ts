@@ -91,6 +91,7 @@ const V1: Record<string, ProblemCode[]> = {
     'validation_failed', 'market_not_found', 'market_out_of_scope', 'item_not_found', 'not_goods', 'stock_negative', 'idempotency_conflict',
   ],
   'GET /v1/markets/{id}/items/{sku}/stock-movements': ['validation_failed', 'market_not_found', 'market_out_of_scope', 'item_not_found', 'invalid_cursor'],
+  'GET /v1/markets/{id}/days/{date}': ['validation_failed', 'market_not_found', 'market_out_of_scope'],
   'POST /v1/markets': ['validation_failed', 'org_unit_not_found', 'market_exists', 'account_exists', 'idempotency_conflict'],
   'GET /v1/markets': [],
   'GET /v1/markets/{id}': ['validation_failed', 'market_not_found', 'market_out_of_scope'],
@@ -101,8 +102,12 @@ const V1: Record<string, ProblemCode[]> = {
   'POST /v1/terminals/{id}/deactivation': ['validation_failed', 'terminal_not_found', 'idempotency_conflict'],
   'POST /v1/terminals/{id}/key': ['validation_failed', 'terminal_not_found', 'terminal_inactive', 'idempotency_conflict'],
 };
-// Success bodies that are not JSON: the journal export streams CSV or JSON Lines.
-const NOT_JSON: Record<string, string[]> = { 'GET /v1/exports/journal': ['text/csv', 'application/x-ndjson'] };
+// Success bodies that are not (only) JSON: the journal export streams CSV or JSON Lines; the day
+// report is JSON or CSV.
+const NOT_JSON: Record<string, string[]> = {
+  'GET /v1/exports/journal': ['text/csv', 'application/x-ndjson'],
+  'GET /v1/markets/{id}/days/{date}': ['application/json', 'text/csv'],
+};
 const EVERY_V1: ProblemCode[] = ['unauthenticated', 'forbidden', 'service_unavailable', 'internal_error'];
 // /v1/operator takes the operator token, not a tenant key: its own 401, no role-based 403.
 const OPERATOR: Record<string, ProblemCode[]> = {
