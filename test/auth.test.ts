@@ -432,23 +432,23 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       path: '/v1/markets/:id/items',
       allowed: admin,
       status: 201,
-      prepare: async () => ({ url: `/v1/markets/${fx.market}/items`, body: { sku: `S-${uniq()}`, name: '大米', kind: 'goods', price: '12.00', stock: 3 } }),
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/items`, body: { sku: `S-${uniq()}`, name: '大米', kind: 'goods', price: '12.00', stock: 3 } }),
       badBody: { sku: 'not a sku', kind: 'goods', price: '0' },
     },
-    { method: 'GET', path: '/v1/markets/:id/items', allowed: marketReaders, status: 200, prepare: async () => ({ url: `/v1/markets/${fx.market}/items` }) },
+    { method: 'GET', path: '/v1/markets/:id/items', allowed: marketReaders, status: 200, prepare: async () => ({ url: `/v1/markets/${fx.marketId}/items` }) },
     {
       method: 'GET',
       path: '/v1/markets/:id/items/:sku',
       allowed: marketReaders,
       status: 200,
-      prepare: async () => ({ url: `/v1/markets/${fx.market}/items/${fx.sku}` }),
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/items/${fx.sku}` }),
     },
     {
       method: 'PATCH',
       path: '/v1/markets/:id/items/:sku',
       allowed: admin,
       status: 200,
-      prepare: async () => ({ url: `/v1/markets/${fx.market}/items/${fx.sku}`, body: { name: `大米 ${uniq()}` } }),
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/items/${fx.sku}`, body: { name: `大米 ${uniq()}` } }),
       badBody: { stock: 5 },
     },
     {
@@ -456,7 +456,7 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       path: '/v1/markets/:id/items/:sku/stock-movements',
       allowed: marketWriters,
       status: 201,
-      prepare: async () => ({ url: `/v1/markets/${fx.market}/items/${fx.sku}/stock-movements`, body: { kind: 'restock', quantity: 1, reason: 'matrix' } }),
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/items/${fx.sku}/stock-movements`, body: { kind: 'restock', quantity: 1, reason: 'matrix' } }),
       badBody: { kind: 'restock', quantity: 0, reason: '' },
     },
     {
@@ -464,7 +464,7 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       path: '/v1/markets/:id/items/:sku/stock-movements',
       allowed: marketReaders,
       status: 200,
-      prepare: async () => ({ url: `/v1/markets/${fx.market}/items/${fx.sku}/stock-movements` }),
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/items/${fx.sku}/stock-movements` }),
     },
     {
       method: 'POST',
@@ -561,6 +561,13 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       status: 200,
       prepare: async () => ({ url: `/v1/markets/${fx.marketId}/terminals` }),
     },
+    {
+      method: 'GET',
+      path: '/v1/markets/:id/days/:date',
+      allowed: marketReaders,
+      status: 200,
+      prepare: async () => ({ url: `/v1/markets/${fx.marketId}/days/2026-01-01` }),
+    },
     // A fresh terminal each time: the matrix's pos key is fx's terminal's and must keep working.
     {
       method: 'POST',
@@ -652,7 +659,7 @@ async function matrixFixture(h: Harness) {
   const terminal = await newTerminal(h, marketId);
   return {
     account, issuance: `issuance:${account}`, entryId: postings.body.items[0].entryId as string, tree, memberId, cardNo, recordId,
-    marketId, terminalId: terminal.terminal.id as string, terminalKey: terminal.key.key as string, market: marketId, sku,
+    marketId, terminalId: terminal.terminal.id as string, terminalKey: terminal.key.key as string, sku,
     redemptionId: await newSale(h, marketId, cardNo, sku), basketId: await newBasket(h, marketId, cardNo, sku),
   };
 }
@@ -731,22 +738,23 @@ for (const engine of engines) {
       ],
       'POST /v1/service-records/:id/revocation': ['POST', `/v1/service-records/${aVerified}/revocation`, { reason: 'x' }, 'record_not_found'],
       'POST /v1/markets/:id/items': [
-        'POST', `/v1/markets/${fx.market}/items`, { sku: `B-${uniq()}`, name: 'x', kind: 'goods', price: '1.00', stock: 1 }, 'market_not_found',
+        'POST', `/v1/markets/${fx.marketId}/items`, { sku: `B-${uniq()}`, name: 'x', kind: 'goods', price: '1.00', stock: 1 }, 'market_not_found',
       ],
-      'GET /v1/markets/:id/items': ['GET', `/v1/markets/${fx.market}/items`, undefined, 'market_not_found'],
-      'GET /v1/markets/:id/items/:sku': ['GET', `/v1/markets/${fx.market}/items/${fx.sku}`, undefined, 'market_not_found'],
-      'PATCH /v1/markets/:id/items/:sku': ['PATCH', `/v1/markets/${fx.market}/items/${fx.sku}`, { price: '0.01' }, 'market_not_found'],
+      'GET /v1/markets/:id/items': ['GET', `/v1/markets/${fx.marketId}/items`, undefined, 'market_not_found'],
+      'GET /v1/markets/:id/items/:sku': ['GET', `/v1/markets/${fx.marketId}/items/${fx.sku}`, undefined, 'market_not_found'],
+      'PATCH /v1/markets/:id/items/:sku': ['PATCH', `/v1/markets/${fx.marketId}/items/${fx.sku}`, { price: '0.01' }, 'market_not_found'],
       'POST /v1/markets/:id/items/:sku/stock-movements': [
-        'POST', `/v1/markets/${fx.market}/items/${fx.sku}/stock-movements`, { kind: 'correction', quantity: -1, reason: 'x' }, 'market_not_found',
+        'POST', `/v1/markets/${fx.marketId}/items/${fx.sku}/stock-movements`, { kind: 'correction', quantity: -1, reason: 'x' }, 'market_not_found',
       ],
       'GET /v1/markets/:id/items/:sku/stock-movements': [
-        'GET', `/v1/markets/${fx.market}/items/${fx.sku}/stock-movements`, undefined, 'market_not_found',
+        'GET', `/v1/markets/${fx.marketId}/items/${fx.sku}/stock-movements`, undefined, 'market_not_found',
       ],
       'GET /v1/markets/:id': ['GET', `/v1/markets/${fx.marketId}`, undefined, 'market_not_found'],
       'PATCH /v1/markets/:id': ['PATCH', `/v1/markets/${fx.marketId}`, { name: 'taken over' }, 'market_not_found'],
       'POST /v1/markets/:id/deactivation': ['POST', `/v1/markets/${fx.marketId}/deactivation`, {}, 'market_not_found'],
       'POST /v1/markets/:id/terminals': ['POST', `/v1/markets/${fx.marketId}/terminals`, { id: `t-${uniq()}`, name: 'x' }, 'market_not_found'],
       'GET /v1/markets/:id/terminals': ['GET', `/v1/markets/${fx.marketId}/terminals`, undefined, 'market_not_found'],
+      'GET /v1/markets/:id/days/:date': ['GET', `/v1/markets/${fx.marketId}/days/2026-01-01`, undefined, 'market_not_found'],
       'POST /v1/terminals/:id/deactivation': ['POST', `/v1/terminals/${fx.terminalId}/deactivation`, {}, 'terminal_not_found'],
       'POST /v1/terminals/:id/key': ['POST', `/v1/terminals/${fx.terminalId}/key`, {}, 'terminal_not_found'],
     };
@@ -1314,6 +1322,7 @@ for (const engine of engines) {
           'POST /v1/markets/:id/deactivation': ['admin'],
           'POST /v1/markets/:id/terminals': ['admin'],
           'GET /v1/markets/:id/terminals': ['admin', 'auditor', 'pos'],
+          'GET /v1/markets/:id/days/:date': ['admin', 'auditor', 'pos'],
           'POST /v1/terminals/:id/deactivation': ['admin'],
           'POST /v1/terminals/:id/key': ['admin'],
         });

@@ -100,6 +100,7 @@ const V1: Record<string, ProblemCode[]> = {
   'GET /v1/redemption-holds/{id}': ['validation_failed', 'basket_not_found', 'market_out_of_scope'],
   'POST /v1/redemption-holds/{id}/capture': ['validation_failed', 'idempotency_key_required', 'idempotency_conflict', 'unknown_line', 'capture_exceeds_basket', 'basket_not_found', 'market_out_of_scope', 'hold_already_captured', 'hold_already_voided', 'hold_expired'],
   'POST /v1/redemption-holds/{id}/void': ['validation_failed', 'idempotency_conflict', 'basket_not_found', 'market_out_of_scope', 'hold_already_captured', 'hold_already_voided', 'hold_expired'],
+  'GET /v1/markets/{id}/days/{date}': ['validation_failed', 'market_not_found', 'market_out_of_scope'],
   'POST /v1/markets': ['validation_failed', 'org_unit_not_found', 'market_exists', 'account_exists', 'idempotency_conflict'],
   'GET /v1/markets': [],
   'GET /v1/markets/{id}': ['validation_failed', 'market_not_found', 'market_out_of_scope'],
@@ -110,8 +111,12 @@ const V1: Record<string, ProblemCode[]> = {
   'POST /v1/terminals/{id}/deactivation': ['validation_failed', 'terminal_not_found', 'idempotency_conflict'],
   'POST /v1/terminals/{id}/key': ['validation_failed', 'terminal_not_found', 'terminal_inactive', 'idempotency_conflict'],
 };
-// Success bodies that are not JSON: the journal export streams CSV or JSON Lines.
-const NOT_JSON: Record<string, string[]> = { 'GET /v1/exports/journal': ['text/csv', 'application/x-ndjson'] };
+// Success bodies that are not (only) JSON: the journal export streams CSV or JSON Lines; the day
+// report is JSON or CSV.
+const NOT_JSON: Record<string, string[]> = {
+  'GET /v1/exports/journal': ['text/csv', 'application/x-ndjson'],
+  'GET /v1/markets/{id}/days/{date}': ['application/json', 'text/csv'],
+};
 const EVERY_V1: ProblemCode[] = ['unauthenticated', 'forbidden', 'service_unavailable', 'internal_error'];
 // /v1/operator takes the operator token, not a tenant key: its own 401, no role-based 403.
 const OPERATOR: Record<string, ProblemCode[]> = {

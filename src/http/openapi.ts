@@ -74,6 +74,7 @@ export const operationIds: Record<string, string> = {
   'GET /v1/redemptions/{id}': 'getRedemption',
   'POST /v1/redemptions/{id}/refunds': 'refundRedemption',
   'GET /v1/markets/{id}/receipts': 'listReceipts',
+  'GET /v1/markets/{id}/days/{date}': 'getMarketDay',
   'POST /v1/redemption-holds': 'createRedemptionHold',
   'GET /v1/redemption-holds/{id}': 'getRedemptionHold',
   'POST /v1/redemption-holds/{id}/capture': 'captureRedemptionHold',

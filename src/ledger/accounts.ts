@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { DomainError } from '../problems.js';
-import type { Unit } from './amount.js';
+import { formatAmount, type Unit } from './amount.js';
 import { toBalance } from './balances.js';
 import { type EntryKind, type Posting, toPosting } from './post.js';
 
@@ -162,4 +162,29 @@ export async function listPostings(
     })),
     nextCursor: rows.length > opts.limit && last ? encodeCursor(last.seq, last.idx) : null,
   };
+}
+
+/** What moved an account over a period: the sum of its postings and how many there were. */
+export interface AccountMovement {
+  accountId: string;
+  /** Signed: credits positive, debits negative, as postings are. */
+  amount: string;
+  postings: number;
+}
+
+/**
+ * The sum of an account's postings whose entries were recorded in [from, to) (by the ledger's
+ * commit-side clock, recorded_at): a market's day report reconciles its receipts against it.
+ * Summed over every slot, so a slotted account (balance_after null on its postings) reads the
+ * same as any other. Null when there is no such account.
+ */
+export async function accountMovement(db: Kysely<DB>, tenantId: string, accountId: string, period: { from: Date; to: Date }): Promise<AccountMovement | null> {
+  const { rows } = await sql<{ found: boolean; amount: string; postings: string }>`SELECT
+      EXISTS (SELECT 1 FROM ledger_accounts WHERE tenant_id = ${tenantId} AND account_id = ${accountId}) AS found,
+      coalesce(sum(p.amount), 0)::text AS amount, count(*)::text AS postings
+    FROM ledger_postings p JOIN ledger_entries e ON e.tenant_id = p.tenant_id AND e.entry_id = p.entry_id
+    WHERE p.tenant_id = ${tenantId} AND p.account_id = ${accountId}
+      AND e.recorded_at >= ${period.from.toISOString()}::timestamptz AND e.recorded_at < ${period.to.toISOString()}::timestamptz`.execute(db);
+  const row = rows[0]!;
+  return row.found ? { accountId, amount: formatAmount(row.amount), postings: Number(row.postings) } : null;
 }

@@ -9,6 +9,7 @@
 //  - embed entries in a caller's own statement, errors mapped:   embedEntry, embedEntries
 //  - holds (two-phase):                                          createHold, captureHold, voidHold, getHold, expireHolds
 //  - balances (balance, held, available, worked out in one place): toBalance, availableOf, readBalance, getAccount
+//  - what moved an account over a period (a market's day report):  accountMovement
 //  - account ids:                                                memberAccount, memberHoursAccount, memberPointsAccount,
 //                                                                issuanceAccount, ADJUSTMENT_POINTS, memberAccountSql
 export { amountProblem, formatAmount, roundAmount, type Unit, Units } from './amount.js';
@@ -23,7 +24,18 @@ export {
   memberOfHoursAccount,
   memberPointsAccount,
 } from './accountIds.js';
-export { type Account, type AccountType, AccountTypes, createAccount, getAccount, listPostings, type NewAccount, openLedger } from './accounts.js';
+export {
+  type Account,
+  accountMovement,
+  type AccountMovement,
+  type AccountType,
+  AccountTypes,
+  createAccount,
+  getAccount,
+  listPostings,
+  type NewAccount,
+  openLedger,
+} from './accounts.js';
 export { availableOf, type Balance, balanceColumnSql, balanceRowSql, readBalance, toBalance } from './balances.js';
 export { getEntry, reversalOf, reverseEntry } from './entries.js';
 export {

@@ -4,6 +4,7 @@ import { marketRoutes } from './marketRoutes.js';
 import { basketRoutes } from './basketRoutes.js';
 import { offlineRoutes } from './offline.js';
 import { redemptionRoutes } from './redemptionRoutes.js';
+import { reportRoutes } from './reportRoutes.js';
 
 // Love supermarkets (爱心超市): markets and terminals, the catalogue, redemptions (sales, baskets on
 // hold, refunds, offline batches, receipts) and the day report.
@@ -13,4 +14,5 @@ export const marketsRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(redemptionRoutes);
   await app.register(basketRoutes);
   await app.register(offlineRoutes);
+  await app.register(reportRoutes);
 };

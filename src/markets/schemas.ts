@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MarketId as MarketIdSchema } from '../http/schemas.js';
+import { MarketId } from '../http/schemas.js';
 
 // The wire shapes of sales, receipts, baskets and refunds (src/markets).
 
@@ -12,7 +12,7 @@ const LineRequestSchema = z.object({
 
 /** Whom and where: a card (一卡通) or a member id, and the market unless the key is a terminal's. */
 export const CounterRequest = z.object({
-  marketId: MarketIdSchema.optional().describe("Required unless the key is a market's pos key (then it may only name its own)"),
+  marketId: MarketId.optional().describe("Required unless the key is a market's pos key (then it may only name its own)"),
   cardNo: z.string().min(1).max(64).optional().describe('The member by card; a blocked card is refused (card_blocked)'),
   memberId: z.uuid().optional().describe('The member by id, when no card is given'),
   lines: z.array(LineRequestSchema).min(1).max(50),
