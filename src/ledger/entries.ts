@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Unit } from './amount.js';
 import type { DB } from '../db/schema.js';
 import { DomainError } from '../problems.js';
@@ -80,4 +80,13 @@ export async function reverseEntry(
   opts: { reason: string; createdBy?: string | null },
 ): Promise<Entry> {
   return post(trx, await reversalOf(trx, tenantId, entryId, opts));
+}
+
+/**
+ * An entry's recorded time as a scalar subquery, exactly as stored (microseconds), for a statement
+ * of another module that stamps its own rows with the time of the entry it wrote (a sale's
+ * receipt and stock movements), so that a day's cut-off never falls between them.
+ */
+export function entryRecordedAtSql(tenantId: string, entryId: string): RawBuilder<string> {
+  return sql<string>`(SELECT e.recorded_at FROM ledger_entries e WHERE e.tenant_id = ${tenantId} AND e.entry_id = ${entryId}::uuid)`;
 }

@@ -37,7 +37,7 @@ export {
   openLedger,
 } from './accounts.js';
 export { availableOf, type Balance, balanceColumnSql, balanceRowSql, readBalance, toBalance } from './balances.js';
-export { getEntry, reversalOf, reverseEntry } from './entries.js';
+export { entryRecordedAtSql, getEntry, reversalOf, reverseEntry } from './entries.js';
 export {
   type Capture,
   captureHold,

@@ -19,10 +19,9 @@ import { requireMarketScope } from './scope.js';
 //      day's sale receipts, those of kind refund the quantity on its refund receipts (services
 //      move no stock: both 0);
 //  (c) per goods item, the day's movements must lead from the opening stock to the closing one.
-// A day is a China-time calendar day; receipts count by their recorded_at, movements by their at.
-// Each of those is written in the transaction of its sale or refund, a few microseconds from the
-// ledger entry's recorded_at: a sale in the very last instant of a day could fall on both sides of
-// midnight and show as a difference on both days, which is what a person should then look at.
+// A day is a China-time calendar day; receipts count by their recorded_at, movements by their at,
+// the ledger by its entries' recorded_at: a sale or refund stamps its row and its stock movements
+// with its entry's recorded time (src/markets/receipts.ts), so all three cut a day at one instant.
 
 export const StockKinds = ['sale', 'refund', 'restock', 'correction'] as const;
 type StockBy = Record<(typeof StockKinds)[number], number>;

@@ -1,12 +1,14 @@
 import { Decimal } from 'decimal.js';
-import { sql, type Transaction } from 'kysely';
+import { type RawBuilder, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { StockMovementKind } from '../db/marketTables.js';
-import { type Balance, balanceColumnSql, memberPointsAccount, toBalance } from '../ledger/index.js';
+import { type Balance, balanceColumnSql, entryRecordedAtSql, memberPointsAccount, toBalance } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
 import type { PricedLine, StockAfter } from './lines.js';
 
-// Receipts (小票): what a sale or a refund answers and prints. Written last in their
+// Receipts (小票): what a sale or a refund answers and prints. The sale or refund and its stock
+// movements carry the recorded time of their ledger entry, to the microsecond (the day report
+// cuts days by it). Written last in their
 // transaction, in one statement that takes the market's next receipt number (the counter row of
 // migrations/0011_markets.ts: held only for this statement and the commit; no gaps among
 // committed receipts), the sale or refund row, its lines and its stock movements.
@@ -72,9 +74,9 @@ export function movementsOf(lines: { itemId: string; quantity: number }[], after
   return [...sums].filter(([, q]) => q > 0).map(([itemId, q]) => ({ itemId, quantity: sign * q, stockAfter: after.get(itemId)! }));
 }
 
-function movementsSql(tenantId: string, marketId: string, kind: StockMovementKind, movements: Movement[], terminalId: string | null, actor: string, ids: { redemptionId: string; refundId: string | null }) {
-  return sql`INSERT INTO stock_movements (tenant_id, market_id, item_id, kind, quantity, stock_after, terminal_id, redemption_id, refund_id, actor)
-    SELECT ${tenantId}, ${marketId}, m.item_id, ${kind}, m.q, m.after, ${terminalId}, ${ids.redemptionId}::uuid, ${ids.refundId}::uuid, ${actor}
+function movementsSql(tenantId: string, marketId: string, kind: StockMovementKind, movements: Movement[], terminalId: string | null, actor: string, ids: { redemptionId: string; refundId: string | null }, at: RawBuilder<string>) {
+  return sql`INSERT INTO stock_movements (tenant_id, market_id, item_id, kind, quantity, stock_after, terminal_id, redemption_id, refund_id, actor, at)
+    SELECT ${tenantId}, ${marketId}, m.item_id, ${kind}, m.q, m.after, ${terminalId}, ${ids.redemptionId}::uuid, ${ids.refundId}::uuid, ${actor}, ${at}
     FROM unnest(${movements.map((m) => m.itemId)}::uuid[], ${movements.map((m) => m.quantity)}::integer[], ${movements.map((m) => m.stockAfter)}::integer[]) AS m(item_id, q, after)`;
 }
 
@@ -84,16 +86,16 @@ export async function writeSale(trx: Transaction<DB>, sale: NewSale, movements: 
   const { rows } = await sql<{ receipt_no: string; recorded_at: Date | string; available_after: string }>`
     WITH n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${sale.tenantId} AND market_id = ${sale.marketId} RETURNING receipt_no),
     points AS (SELECT ${sale.balanceAfter}::numeric - ${heldSql(sale.tenantId, sale.memberId)} AS available),
-    r AS (INSERT INTO redemptions (tenant_id, redemption_id, market_id, terminal_id, member_id, card_no, receipt_no, entry_id, total, occurred_at, basket_id, balance_after, available_after, actor)
+    r AS (INSERT INTO redemptions (tenant_id, redemption_id, market_id, terminal_id, member_id, card_no, receipt_no, entry_id, total, occurred_at, basket_id, balance_after, available_after, actor, recorded_at)
       SELECT ${sale.tenantId}, ${sale.redemptionId}::uuid, ${sale.marketId}, ${sale.terminalId}, ${sale.memberId}::uuid, ${sale.cardNo}, n.receipt_no, ${sale.entryId}::uuid,
-        ${sale.total}::numeric, ${sale.occurredAt.toISOString()}::timestamptz, ${sale.basketId}::uuid, ${sale.balanceAfter}::numeric, p.available, ${sale.actor}
+        ${sale.total}::numeric, ${sale.occurredAt.toISOString()}::timestamptz, ${sale.basketId}::uuid, ${sale.balanceAfter}::numeric, p.available, ${sale.actor}, ${entryRecordedAtSql(sale.tenantId, sale.entryId)}
       FROM n, points p RETURNING receipt_no, recorded_at, available_after),
     lines AS (INSERT INTO redemption_lines (tenant_id, redemption_id, line_no, item_id, sku, name, kind, quantity, price, amount)
       SELECT ${sale.tenantId}, ${sale.redemptionId}::uuid, x.line_no, x.item_id, x.sku, x.name, x.kind, x.quantity, x.price, x.amount
       FROM r, unnest(${l.map((x) => x.lineNo)}::smallint[], ${l.map((x) => x.itemId)}::uuid[], ${l.map((x) => x.sku)}::text[], ${l.map((x) => x.name)}::text[],
         ${l.map((x) => x.kind)}::text[], ${l.map((x) => x.quantity)}::integer[], ${l.map((x) => x.price)}::numeric[], ${l.map((x) => x.amount)}::numeric[])
         AS x(line_no, item_id, sku, name, kind, quantity, price, amount)),
-    moved AS (${movementsSql(sale.tenantId, sale.marketId, 'sale', movements, sale.terminalId, sale.actor, { redemptionId: sale.redemptionId, refundId: null })})
+    moved AS (${movementsSql(sale.tenantId, sale.marketId, 'sale', movements, sale.terminalId, sale.actor, { redemptionId: sale.redemptionId, refundId: null }, entryRecordedAtSql(sale.tenantId, sale.entryId))})
     SELECT receipt_no::text, recorded_at, available_after::text FROM r`.execute(trx);
   const row = rows[0];
   if (!row) throw new DomainError('market_not_found', { marketId: sale.marketId });
@@ -138,14 +140,14 @@ export async function writeRefund(trx: Transaction<DB>, refund: NewRefund, movem
   const { rows } = await sql<{ receipt_no: string; recorded_at: Date | string; available_after: string }>`
     WITH n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${refund.tenantId} AND market_id = ${refund.marketId} RETURNING receipt_no),
     points AS (SELECT ${refund.balanceAfter}::numeric - ${heldSql(refund.tenantId, refund.memberId)} AS available),
-    r AS (INSERT INTO refunds (tenant_id, refund_id, redemption_id, market_id, terminal_id, receipt_no, entry_id, total, reason, balance_after, available_after, actor)
+    r AS (INSERT INTO refunds (tenant_id, refund_id, redemption_id, market_id, terminal_id, receipt_no, entry_id, total, reason, balance_after, available_after, actor, recorded_at)
       SELECT ${refund.tenantId}, ${refund.refundId}::uuid, ${refund.redemptionId}::uuid, ${refund.marketId}, ${refund.terminalId}, n.receipt_no, ${refund.entryId}::uuid,
-        ${refund.total}::numeric, ${refund.reason}, ${refund.balanceAfter}::numeric, p.available, ${refund.actor}
+        ${refund.total}::numeric, ${refund.reason}, ${refund.balanceAfter}::numeric, p.available, ${refund.actor}, ${entryRecordedAtSql(refund.tenantId, refund.entryId)}
       FROM n, points p RETURNING receipt_no, recorded_at, available_after),
     lines AS (INSERT INTO refund_lines (tenant_id, refund_id, line_no, quantity, amount)
       SELECT ${refund.tenantId}, ${refund.refundId}::uuid, x.line_no, x.quantity, x.amount
       FROM r, unnest(${l.map((x) => x.lineNo)}::smallint[], ${l.map((x) => x.quantity)}::integer[], ${l.map((x) => x.amount)}::numeric[]) AS x(line_no, quantity, amount)),
-    moved AS (${movementsSql(refund.tenantId, refund.marketId, 'refund', movements, refund.terminalId, refund.actor, { redemptionId: refund.redemptionId, refundId: refund.refundId })})
+    moved AS (${movementsSql(refund.tenantId, refund.marketId, 'refund', movements, refund.terminalId, refund.actor, { redemptionId: refund.redemptionId, refundId: refund.refundId }, entryRecordedAtSql(refund.tenantId, refund.entryId))})
     SELECT receipt_no::text, recorded_at, available_after::text FROM r`.execute(trx);
   const row = rows[0];
   if (!row) throw new DomainError('market_not_found', { marketId: refund.marketId });
