@@ -272,4 +272,11 @@ KEY=$POS api GET /v1/markets/dongcun/receipts
 expect 200 'b.items.map((r) => r.kind + r.receiptNo).join() === "sale1,sale2,refund3,sale4"'
 # readme: end
 
+# readme: day
+# the day's reconciliation (对账): receipts, stock movements and the market's ledger account agree
+KEY=$POS api GET /v1/markets/dongcun/days/$(day 0)
+expect 200 'b.reconciled === true && b.differences.length === 0 && b.totals.pointsTaken === "61.00" && b.totals.pointsReturned === "20.00"'
+curl -s "$BASE/v1/markets/dongcun/days/$(day 0)?format=csv" -H "Authorization: Bearer $KEY" | head -3
+# readme: end
+
 echo "walkthrough passed"
