@@ -129,6 +129,21 @@ for (const engine of engines) {
     await h.assertLedger(t);
   });
 
+  t.test(`${engine}: a service with 3 places a day, 10 members at once, a basket holding one`, async (t) => {
+    const h = await setup(t, engine);
+    const { marketId, orgUnitId } = await newMarket(h, [{ sku: 'repair', price: '6.00', kind: 'service', capacity: { quantity: 3, period: 'day' } }]);
+    const pos = await newTerminal(h, marketId);
+    const buyers = await Promise.all(Array.from({ length: 11 }, () => memberWithPoints(h, orgUnitId, '50.00')));
+    const held = await h.request('POST', '/v1/redemption-holds', { key: pos.key, headers: idem(), body: { cardNo: buyers[10]!.cardNo, lines: [{ sku: 'repair', quantity: 1 }] } });
+    t.equal(held.status, 201, 'a basket holds one place');
+    const results = await Promise.all(buyers.slice(0, 10).map((b) => sale(h, pos.key, { cardNo: b.cardNo, lines: [{ sku: 'repair', quantity: 1 }] })));
+    t.equal(results.filter((r) => r.status === 201).length, 2, 'exactly the 2 places left');
+    t.equal(results.filter((r) => r.body.code === 'capacity_exceeded').length, 8, 'the rest capacity_exceeded');
+    await h.request('POST', `/v1/redemption-holds/${held.body.id}/void`, { key: pos.key, body: {} });
+    t.equal((await sale(h, pos.key, { cardNo: buyers[0]!.cardNo, lines: [{ sku: 'repair', quantity: 1 }] })).status, 201, 'the voided place is free again');
+    await h.assertLedger(t);
+  });
+
   t.test(`${engine}: a limit of 2 a month, 10 attempts at once at 3 terminals, open baskets counted`, async (t) => {
     const h = await setup(t, engine);
     const { marketId, orgUnitId } = await newMarket(h, [{ sku: 'flour', price: '3.00', stock: 100, limit: { quantity: 2, period: 'month' } }]);

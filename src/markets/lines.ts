@@ -113,8 +113,9 @@ export type StockAfter = Map<string, number>;
 
 /**
  * Changes the stock and reservations of the items, locking them in item-id order, in one
- * statement. `take` leaves stock − reserved never below zero (out_of_stock otherwise, with what
- * is left); services are locked (their capacity is counted next) but hold no stock.
+ * statement. A take leaves stock − reserved never below zero (out_of_stock otherwise, with what
+ * is left); a service with a capacity is locked (its capacity is counted next) but holds no stock,
+ * one without is not locked at all.
  *  - sell:    stock − q                 (a sale)
  *  - reserve: reserved + q              (a basket)
  *  - release: reserved − q              (a basket voided or expired)
@@ -136,7 +137,7 @@ export async function stockForLines(
   const { rows } = await sql<{ item_id: string; kind: ItemKind; stock: number | null; reserved: number; changed: boolean }>`
     WITH want AS (SELECT * FROM unnest(${ids}::uuid[], ${qs}::integer[], ${hs}::integer[]) AS w(item_id, q, h)),
     locked AS (SELECT i.item_id, i.kind, i.stock, i.reserved, w.q, w.h FROM catalog_items i JOIN want w ON w.item_id = i.item_id
-               WHERE i.tenant_id = ${tenantId} ORDER BY i.item_id FOR UPDATE OF i),
+               WHERE i.tenant_id = ${tenantId} AND (i.kind = 'goods' OR i.capacity IS NOT NULL) ORDER BY i.item_id FOR UPDATE OF i),
     changed AS (UPDATE catalog_items c SET
         stock = CASE ${change} WHEN 'sell' THEN c.stock - l.q WHEN 'capture' THEN c.stock - l.q WHEN 'restock' THEN c.stock + l.q ELSE c.stock END,
         reserved = CASE ${change} WHEN 'reserve' THEN c.reserved + l.q WHEN 'release' THEN c.reserved - l.q WHEN 'capture' THEN c.reserved - l.h ELSE c.reserved END
