@@ -181,7 +181,7 @@ for (const engine of engines) {
       t.notOk('key' in scoped.config.data, 'the new key is not in the record');
       t.match(config.find((e) => e.type === 'settings.updated')!.config, {
         subjectId: null,
-        data: { autoVerify: false, starThresholds: ['10.00', '30.00', '60.00', '100.00', '150.00'] },
+        data: { autoVerify: false, starThresholds: ['10.00', '30.00', '60.00', '100.00', '150.00'], offlineSaleDays: 7 },
         changes: { autoVerify: false, starThresholds: ['10', '30', '60', '100', '150'] },
       });
       t.notOk('starsChanged' in config.find((e) => e.type === 'settings.updated')!.config.data, 'an outcome is not configuration');

@@ -304,7 +304,7 @@ t.test('npm run cli -- holds expire', { skip: !engines.includes('postgres') && '
     child.on('close', (code) => resolve({ code, stdout }));
   });
   t.equal(out.code, 0);
-  t.same(JSON.parse(out.stdout), { expired: 1 });
+  t.same(JSON.parse(out.stdout), { expired: 1, baskets: 0 });
   const held = await sql<{ held: string }>`SELECT held::text FROM ledger_balances WHERE tenant_id = 'cli-holds' AND account_id = 'm'`.execute(db);
   t.equal(held.rows[0]!.held, '0.00');
   t.same((await verifyLedger(db, 'cli-holds')).problems, []);

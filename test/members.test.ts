@@ -368,7 +368,7 @@ for (const engine of engines) {
 
   t.test(`tenant settings on ${engine}`, async (t) => {
     const h = await setup(t, engine);
-    const defaults = { autoVerify: false, starThresholds: ['100.00', '300.00', '600.00', '1000.00', '1500.00'] };
+    const defaults = { autoVerify: false, starThresholds: ['100.00', '300.00', '600.00', '1000.00', '1500.00'], offlineSaleDays: 7 };
     const patch = (body: unknown, key?: string) => () => h.request('PATCH', '/v1/settings', { body, key });
 
     t.test('defaults', async (t) => {
@@ -409,8 +409,8 @@ for (const engine of engines) {
       const m = await register(h, memberBody(u.stations[0]!));
       const res = await h.request('PATCH', '/v1/settings', { body: { autoVerify: true, starThresholds: ['10', '20.5', '30', '40', '50'] } });
       t.equal(res.status, 200);
-      t.same(res.body, { autoVerify: true, starThresholds: ['10.00', '20.50', '30.00', '40.00', '50.00'], starsChanged: 0 });
-      t.same((await h.request('GET', '/v1/settings')).body, { autoVerify: true, starThresholds: ['10.00', '20.50', '30.00', '40.00', '50.00'] });
+      t.same(res.body, { autoVerify: true, starThresholds: ['10.00', '20.50', '30.00', '40.00', '50.00'], offlineSaleDays: 7, starsChanged: 0 });
+      t.same((await h.request('GET', '/v1/settings')).body, { autoVerify: true, starThresholds: ['10.00', '20.50', '30.00', '40.00', '50.00'], offlineSaleDays: 7 });
       t.match((await h.request('GET', `/v1/members/${m.id}`)).body, { stars: 0, hoursToNextStar: '10.00' });
       const other = await h.newTenant();
       t.same((await h.request('GET', '/v1/settings', { key: other.adminKey })).body, defaults, 'another tenant keeps its own settings');
