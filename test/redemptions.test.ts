@@ -54,6 +54,10 @@ for (const engine of engines) {
     t.same(await pointsOf(h, m.memberId), { balance: '55.00', held: '0.00', available: '55.00' }, 'the ledger agrees');
     const market = await h.request('GET', `/v1/accounts/market:${marketId}:points`);
     t.equal(market.body.balance, '45.00', "the market's account is credited");
+    t.equal((await h.request('PATCH', `/v1/markets/${marketId}/items/rice`, { body: { price: '15.00' } })).status, 200, 'the price goes up');
+    const reprint = await h.request('GET', `/v1/redemptions/${ok.body.redemptionId}`, { key: pos.key });
+    t.same(reprint.body.lines.map((l: any) => l.price), ['12.50', '20.00'], 'the receipt keeps the price it was sold at');
+    t.same(reprint.body.points, ok.body.points, 'and the points it printed');
 
     const other = await memberWithPoints(h, orgUnitId, '5.00');
     await h.request('PATCH', `/v1/markets/${marketId}/items/old`, { body: { active: false } });
