@@ -74,7 +74,7 @@ for (const engine of engines) {
       ['unknown sku', { cardNo: m.cardNo, lines: [{ sku: 'nope', quantity: 1 }] }, 422, 'unknown_sku', (b) => t.equal(b.sku, 'nope')],
       ['not enough points', { cardNo: other.cardNo, lines: [{ sku: 'rice', quantity: 1 }] }, 422, 'insufficient_points', (b) => {
         t.equal(b.available, '5.00', 'says what is available');
-        t.equal(b.requested, '12.50', 'and what is needed');
+        t.equal(b.requested, '15.00', 'and what is needed (at the price now)');
       }],
       ['out of stock', { cardNo: m.cardNo, lines: [{ sku: 'rice', quantity: 2 }] }, 422, 'out_of_stock', (b) => {
         t.equal(b.sku, 'rice');
