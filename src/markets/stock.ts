@@ -53,19 +53,7 @@ export function toStockMovement(r: MovementRow): StockMovement {
 }
 
 /** One movement to record: the stock change itself was made by the caller, in the same transaction. */
-export interface NewStockMovement {
-  tenantId: string;
-  marketId: string;
-  itemId: string;
-  kind: StockMovementKind;
-  quantity: number;
-  stockAfter: number;
-  terminalId: string | null;
-  redemptionId: string | null;
-  refundId: string | null;
-  actor: string;
-  reason: string | null;
-}
+export type NewStockMovement = Omit<StockMovement, 'movementNo' | 'at'> & { tenantId: string };
 
 /**
  * Records stock movements in ONE statement (a sale of many lines, a refund), in the transaction
