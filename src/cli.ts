@@ -146,9 +146,10 @@ const COMMANDS: Command[] = [
   {
     name: 'verify',
     args: '[--tenant <id>]',
-    summary: "prove the ledger's invariants and its seals; exit 1 when one fails",
+    summary: "prove the ledger's invariants, the markets' and the seals; exit 1 when one fails",
     details:
-      'Checks every entry balances, balances equal postings, holds, then every block: re-hashed from the entries,\n' +
+      'Checks every entry balances, balances equal postings, holds, the love supermarkets (stock and its movements,\n' +
+      'reservations, refunds, receipt numbers, receipts against their entries), then every block: re-hashed from the entries,\n' +
       'its signature and the chain. Prints {"ok", "entries", "postings", "accounts", "unitTotals", "seals", "problems"};\n' +
       'ok is false (and the exit code 1) when a check fails; a block problem names the block, the entry and why.',
     options: { tenant: { type: 'string' } },

@@ -52,9 +52,10 @@ const BORROWERS: Record<string, { tables: string[]; why: string }> = {
   'events/holdSource.ts': { tables: ['ledger_holds', 'ledger_hold_events'], why: "the event feed's scan of hold changes (as entrySource.ts)" },
   'events/recordSource.ts': { tables: ['service_records', 'service_record_events'], why: "the event feed's scan of record changes (as entrySource.ts)" },
   'events/sequencer.ts': {
-    tables: ['tenants', 'ledger_entries', 'ledger_hold_events', 'service_record_events', 'config_changes'],
+    tables: ['tenants', 'ledger_entries', 'ledger_hold_events', 'service_record_events', 'config_changes', 'stock_movements'],
     why: "the feed's sequencer: which transactions wrote rows of the feed (the sources' tables, by tx_id), for every tenant, read-only",
   },
+  'events/stockSource.ts': { tables: ['stock_movements', 'catalog_items'], why: "the event feed's scan of stock movements, with their item's sku, which never changes (as entrySource.ts)" },
   'events/configSource.ts': { tables: ['config_changes'], why: "the event feed's scan of configuration changes (as entrySource.ts)" },
   'exports/journal.ts': { tables: ['ledger_entries', 'ledger_postings', 'integrity_blocks'], why: 'the journal export streams every posting with its entry and block from one cursor, read-only' },
   'integrity/rows.ts': { tables: ['ledger_entries', 'ledger_postings'], why: 'sealing and proofs read committed entries with their postings to hash them, read-only' },

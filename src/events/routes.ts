@@ -56,12 +56,31 @@ const ConfigChangeSchema = z
   })
   .meta({ id: 'ConfigChange' });
 
+const StockChangeSchema = z
+  .object({
+    movementNo: z.string().describe('Sequence number (increasing, may have gaps)'),
+    marketId: z.string(),
+    itemId: z.uuid(),
+    sku: z.string().describe("The item's sku (it never changes)"),
+    kind: z.enum(['sale', 'refund', 'restock', 'correction']),
+    quantity: z.number().int().describe('Signed: negative takes stock, positive gives it'),
+    stockAfter: z.number().int().describe("The item's stock after this movement"),
+    terminalId: z.string().nullable(),
+    redemptionId: z.uuid().nullable().describe('The sale (kind sale or refund)'),
+    refundId: z.uuid().nullable().describe('The refund (kind refund)'),
+    actor: z.string().describe('The API key that made it'),
+    reason: z.string().nullable(),
+    at: z.string(),
+  })
+  .describe('The movement as GET /v1/markets/{id}/items/{sku}/stock-movements shows it, with the sku')
+  .meta({ id: 'StockMovementChange' });
+
 const EventSchema = z
   .object({
-    id: z.string().describe('Stable: entry:<id>, hold:<id>:<kind>, serviceRecord:<id>:<no>, config:<no>'),
+    id: z.string().describe('Stable: entry:<id>, hold:<id>:<kind>, serviceRecord:<id>:<no>, config:<no>, stockMovement:<no>'),
     cursor: z.string().describe('Pass as after to resume after this event'),
-    kind: z.enum(EventKinds).describe('Which of entry, hold, serviceRecord, config is set'),
-    type: z.string().describe('entry.posted, hold.<kind>, serviceRecord.<type>, or the configuration action'),
+    kind: z.enum(EventKinds).describe('Which of entry, hold, serviceRecord, config, stockMovement is set'),
+    type: z.string().describe('entry.posted, hold.<kind>, serviceRecord.<type>, the configuration action, or stockMovement.<kind>'),
     txId: z.string().describe('The writing transaction (pg_current_xact_id()); the events of one transaction are together'),
     at: z.string().describe('When it was written'),
     actor: z.string().nullable().describe("The API key that made it, 'operator', or null (the service itself, e.g. a hold's expiry)"),
@@ -69,6 +88,7 @@ const EventSchema = z
     hold: HoldChangeSchema.nullable(),
     serviceRecord: RecordChangeSchema.nullable(),
     config: ConfigChangeSchema.nullable(),
+    stockMovement: StockChangeSchema.nullable(),
   })
   .meta({ id: 'Event' });
 
@@ -92,11 +112,12 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['events'],
       summary: 'Everything that changed, in commit order, never skipping one that commits late',
       description:
-        'Every ledger entry, hold change, service record change and change of configuration (who, when, what). Start without ' +
+        'Every ledger entry, hold change, service record change, change of configuration (who, when, what) and stock movement ' +
+        'of a love supermarket. Start without ' +
         'after, then pass nextCursor back as after; a consumer that restarts from its last cursor misses nothing and sees ' +
         'nothing twice. With wait (seconds), a request that finds nothing new waits up to that long for the first event. ' +
         'Admin and auditor keys see everything; a station key sees the records, their entries, its org units and the points ' +
-        'rules of the units it acts for (README "Event feed").',
+        'rules of the units it acts for, and no stock movement (README "Event feed").',
       querystring: z.object({
         after: z.string().optional().describe('A cursor from this feed (nextCursor or an event’s cursor); none: from the start'),
         limit: z.coerce.number().int().min(1).max(500).default(100),

@@ -30,6 +30,7 @@ const candidates = (tenant: RawBuilder<string>, horizon: RawBuilder<string>, uni
       sql`SELECT tx_id FROM ledger_hold_events WHERE tenant_id = ${tenant} AND tx_id >= ${horizon}::xid8`,
       sql`SELECT tx_id FROM service_record_events WHERE tenant_id = ${tenant} AND tx_id >= ${horizon}::xid8`,
       sql`SELECT tx_id FROM config_changes WHERE tenant_id = ${tenant} AND tx_id >= ${horizon}::xid8`,
+      sql`SELECT tx_id FROM stock_movements WHERE tenant_id = ${tenant} AND tx_id >= ${horizon}::xid8`,
     ],
     sql.raw(` ${union} `),
   );

@@ -12,9 +12,10 @@ import type { View } from './view.js';
 // all in one order; it only reads, and only rows of committed transactions, which no longer change.
 //
 // Within one transaction the kinds come in rank order (an entry before the hold change or record
-// change that names it, configuration last), each kind by its key. A new kind of event (e.g. the
-// supermarket's stock movements) is one more source file, listed in SOURCES (sources.ts) with the next rank; redemptions
-// need none: they are entries.
+// change that names it, then configuration, then stock movements), each kind by its key. A new kind
+// of event is one more source file, listed in SOURCES (sources.ts) with the next rank (a rank is in
+// the cursors handed out: never renumber one); redemptions and refunds need none: they are entries
+// (and their stock movements).
 
 export interface ScanParams {
   tenantId: string;
@@ -30,8 +31,8 @@ export interface ScanRow {
   visible: boolean;
 }
 
-/** The kinds of event: which of entry, hold, serviceRecord, config an event carries. */
-export const EventKinds = ['entry', 'hold', 'serviceRecord', 'config'] as const;
+/** The kinds of event: which of entry, hold, serviceRecord, config, stockMovement an event carries. */
+export const EventKinds = ['entry', 'hold', 'serviceRecord', 'config', 'stockMovement'] as const;
 export type EventKind = (typeof EventKinds)[number];
 
 /** An event as a source reads it; the feed adds its cursor. */
@@ -46,6 +47,7 @@ export interface SourcedEvent {
   hold: HoldChange | null;
   serviceRecord: RecordChange | null;
   config: ConfigChange | null;
+  stockMovement: StockChange | null;
 }
 
 export interface EventSource {
@@ -63,7 +65,7 @@ export interface EventSource {
 }
 
 export const iso = (d: Date | string) => new Date(d).toISOString();
-export const none = { entry: null, hold: null, serviceRecord: null, config: null };
+export const none = { entry: null, hold: null, serviceRecord: null, config: null, stockMovement: null };
 
 /**
  * The part of a scan every source shares: the rows of the tenant written by a transaction of
@@ -79,7 +81,7 @@ export function inTxs(p: ScanParams, rank: number, alias: string, key: RawBuilde
     AND (t.position > ${p.after.position}::bigint OR ${key} > ${bound})`;
 }
 
-// The payloads of the four kinds of event.
+// The payloads of the five kinds of event.
 
 /** An entry as GET /v1/entries/{id} shows it, less what can change later (reversedByEntryId). */
 export type FeedEntry = Omit<Entry, 'reversedByEntryId'>;
@@ -113,4 +115,22 @@ export interface ConfigChange {
   orgUnitId: string | null;
   data: Record<string, unknown>;
   changes: Record<string, unknown> | null;
+}
+
+/** A stock movement as GET /v1/markets/{id}/items/{sku}/stock-movements shows it, with the item's sku. */
+export interface StockChange {
+  movementNo: string;
+  marketId: string;
+  itemId: string;
+  sku: string;
+  kind: 'sale' | 'refund' | 'restock' | 'correction';
+  /** Signed: negative takes stock, positive gives it. */
+  quantity: number;
+  stockAfter: number;
+  terminalId: string | null;
+  redemptionId: string | null;
+  refundId: string | null;
+  actor: string;
+  reason: string | null;
+  at: string;
 }

@@ -13,7 +13,8 @@ import { listOrgUnits } from '../orgunits/orgUnits.js';
 //  - hold changes: holds on one of those units' accounts (a member's account belongs to no unit,
 //    so none today; a market's holds will be its unit's);
 //  - configuration: points rules (every unit works under them) and changes of those org units;
-//    not settings, API keys or the tenant, which a station key cannot read elsewhere either.
+//    not settings, API keys or the tenant, which a station key cannot read elsewhere either;
+//  - stock movements: none (a station reads no market's items elsewhere either).
 // Any other key with a scope (none can have one today) is treated the same way.
 
 type Caller = ReturnType<typeof callerOf>;

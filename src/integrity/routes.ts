@@ -81,7 +81,8 @@ const PublicKeySchema = z
 const IntegritySchema = VerificationSchema.extend({
   seals: z.object({ blocks: z.string(), sealedEntries: z.string(), unsealedEntries: z.string() }),
   problems: VerificationSchema.shape.problems.describe(
-    'Ledger checks first, then the blocks in order; a block problem names the block and, where one entry is at fault, the entry and why',
+    'Ledger checks first, then the love supermarkets\' (market_*: each names the market and the item, receipt or movement at fault), ' +
+      'then the blocks in order; a block problem names the block and, where one entry is at fault, the entry and why',
   ),
 }).meta({ id: 'IntegrityVerification' });
 
@@ -92,7 +93,9 @@ export const integrityRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { roles: readers },
     schema: {
       tags: ['integrity'],
-      summary: 'Verify the ledger and its seals: balances from postings, entries balanced, holds, every block re-hashed, signed and chained',
+      summary:
+        'Verify the ledger, the love supermarkets and the seals: balances from postings, entries balanced, holds, stock, receipts, ' +
+        'every block re-hashed, signed and chained',
       response: { 200: IntegritySchema, ...problemResponses() },
     },
     handler: async (request) => verifyIntegrity(app.db, callerOf(request).tenantId),

@@ -1,13 +1,16 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { type Verification, VERIFY_CHECKS, verifyLedger } from '../ledger/verify.js';
+import { MARKET_CHECKS, verifyMarkets } from '../markets/verify.js';
 import { type BlockHead, leafHash, type SignedHead, splitLeaves } from './canonical.js';
 import { chainProblem, headProblem, type KeyInfo } from './check.js';
 import { listPublicKeys } from './keys.js';
 import { merkleRoot } from './merkle.js';
 import { readEntries } from './rows.js';
 
-// GET /v1/integrity and `cli verify`: the ledger's own invariants (src/ledger/verify.ts) and then
+// GET /v1/integrity and `cli verify`: the ledger's own invariants (src/ledger/verify.ts), the love
+// supermarkets' (src/markets/verify.ts: stock, reservations, refunds, receipt numbers, receipts
+// against their entries; the ledger knows nothing of markets, so they are gathered here), and then
 // the seals: every block of the tenant re-hashed from the entries as they are now, its head's
 // hash, its signature with the published key valid when it was sealed, and the chain. A problem
 // names the block and, where one entry is at fault, that entry and why.
@@ -139,9 +142,9 @@ export async function verifySeals(
 }
 
 /** How many steps verifyIntegrity reports through onCheck before the blocks (then one per block). */
-export const INTEGRITY_CHECKS = VERIFY_CHECKS + 1;
+export const INTEGRITY_CHECKS = VERIFY_CHECKS + MARKET_CHECKS + 1;
 
-/** The ledger's invariants, then the seals of the tenant (of every tenant when null). */
+/** The ledger's invariants, the markets', then the seals of the tenant (of every tenant when null). */
 export async function verifyIntegrity(
   db: Kysely<DB>,
   tenantId: string | null,
@@ -149,13 +152,14 @@ export async function verifyIntegrity(
   onBlocks: (total: number) => void = () => {},
 ): Promise<IntegrityVerification> {
   const ledger = await verifyLedger(db, tenantId, onCheck);
+  const markets = await verifyMarkets(db, tenantId, onCheck);
   onCheck('seals');
   const tenants = tenantId
     ? [tenantId]
     : (await sql<{ tenant_id: string }>`SELECT tenant_id FROM tenants ORDER BY tenant_id`.execute(db)).rows.map((r) => r.tenant_id);
   const total = await sql<{ n: string }>`SELECT count(*)::text AS n FROM integrity_blocks WHERE (${tenantId}::text IS NULL OR tenant_id = ${tenantId})`.execute(db);
   onBlocks(Number(total.rows[0]!.n));
-  const problems = [...ledger.problems];
+  const problems = [...ledger.problems, ...markets];
   let blocks = 0n;
   let sealedEntries = 0n;
   let unsealed = 0n;

@@ -25,3 +25,8 @@ export function memberOfHoursAccount(accountId: string): string | null {
 export function memberAccountSql(memberId: RawBuilder<unknown> | string, unit: AccountUnit): RawBuilder<string> {
   return sql<string>`('member:' || ${typeof memberId === 'string' ? sql.ref(memberId) : memberId} || ${sql.lit(`:${unit}`)})`;
 }
+
+/** marketAccount as an SQL expression over a market id column (same text as above). */
+export function marketAccountSql(marketId: RawBuilder<unknown>): RawBuilder<string> {
+  return sql<string>`('market:' || ${marketId} || ':points')`;
+}

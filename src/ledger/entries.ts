@@ -90,3 +90,14 @@ export async function reverseEntry(
 export function entryRecordedAtSql(tenantId: string, entryId: string): RawBuilder<string> {
   return sql<string>`(SELECT e.recorded_at FROM ledger_entries e WHERE e.tenant_id = ${tenantId} AND e.entry_id = ${entryId}::uuid)`;
 }
+
+/**
+ * What an entry posted to one account (the signed sum of its postings there; NULL when it posted
+ * nothing there or there is no such entry), as a scalar subquery over expressions of the caller's
+ * statement (e.g. its columns): a module's verification compares its own rows with the entries
+ * they name (a market's receipts, src/markets/verify.ts) without naming a ledger table.
+ */
+export function entryPostedSql(tenantId: RawBuilder<string>, entryId: RawBuilder<string>, accountId: RawBuilder<string>): RawBuilder<string | null> {
+  return sql<string | null>`(SELECT sum(p.amount) FROM ledger_postings p
+    WHERE p.tenant_id = ${tenantId} AND p.entry_id = ${entryId} AND p.account_id = ${accountId})`;
+}

@@ -10,14 +10,17 @@
 //  - holds (two-phase):                                          createHold, captureHold, voidHold, getHold, expireHolds
 //  - balances (balance, held, available, worked out in one place): toBalance, availableOf, readBalance, getAccount
 //  - what moved an account over a period (a market's day report):  accountMovement
+//  - what one entry posted to one account, in a caller's statement: entryPostedSql
 //  - account ids:                                                memberAccount, memberHoursAccount, memberPointsAccount,
-//                                                                issuanceAccount, ADJUSTMENT_POINTS, memberAccountSql
+//                                                                issuanceAccount, ADJUSTMENT_POINTS, memberAccountSql,
+//                                                                marketAccount, marketAccountSql
 export { amountProblem, formatAmount, roundAmount, type Unit, Units } from './amount.js';
 export {
   ADJUSTMENT_POINTS,
   type AccountUnit,
   issuanceAccount,
   marketAccount,
+  marketAccountSql,
   memberAccount,
   memberAccountSql,
   memberHoursAccount,
@@ -37,7 +40,7 @@ export {
   openLedger,
 } from './accounts.js';
 export { availableOf, type Balance, balanceColumnSql, balanceRowSql, readBalance, toBalance } from './balances.js';
-export { entryRecordedAtSql, getEntry, reversalOf, reverseEntry } from './entries.js';
+export { entryPostedSql, entryRecordedAtSql, getEntry, reversalOf, reverseEntry } from './entries.js';
 export {
   type Capture,
   captureHold,
