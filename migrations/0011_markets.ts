@@ -9,8 +9,10 @@ import { type Kysely, sql } from 'kysely';
 // entry between member:<id>:points and market:<id>:points); these tables hold what was sold.
 //
 // Lock order of every write here, so that two writers never wait on each other in a circle:
-// basket row → catalogue item rows (by item id) → redemption lines → the ledger's accounts (its own
+// basket row → redemption lines → catalogue item rows (by item id) → the ledger's accounts (its own
 // sorted order) → the market row (its receipt counter, taken last and held only to the commit).
+// Items before the ledger: the entry a sale posts is recorded after its items are locked, so an
+// item's stock movements (stamped with their entry's recorded time) are in time order too.
 //
 // Receipt numbers: markets.receipt_no is the last number given. A write that makes a receipt
 // adds one to it in its own transaction (the row stays locked until it commits), so a number is

@@ -69,7 +69,7 @@ for (const engine of engines) {
       await behindTheBack(h, table, change);
       try {
         const found = await integrity(h);
-        t.equal(found.ok, false, `${what}: not ok`);
+        t.equal(found.ok, false, `${what}: the verification fails`);
         t.match(found.problems, want, `${what}: named`);
         t.equal(found.problems.length, want.length, `${what}: and nothing else`);
         t.ok(found.problems.every((p) => p.detail.tenantId === h.tenantId && p.detail.marketId === marketId), `${what}: the tenant and market`);

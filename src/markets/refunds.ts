@@ -63,20 +63,6 @@ export async function refundSale(trx: Transaction<DB>, caller: Caller, redemptio
   const total = lines.reduce((sum, l) => sum.plus(l.amount), new Decimal(0));
   const refundId = crypto.randomUUID();
 
-  const entry = await post(trx, {
-    tenantId: caller.tenantId,
-    kind: 'refund',
-    postings: [
-      { accountId: memberPointsAccount(memberId), unit: 'POINTS', amount: total },
-      { accountId: marketAccount(marketId), unit: 'POINTS', amount: total.negated() },
-    ],
-    reason: request.reason,
-    objectType: 'refund',
-    objectId: refundId,
-    createdBy: caller.keyId,
-    metadata: { redemptionId },
-  });
-
   // The guard, under the lines' locks (taken in line order): the check above read without them.
   const { rows: raised } = await sql<{ line_no: number }>`
     UPDATE redemption_lines l SET refunded = l.refunded + w.q
@@ -94,6 +80,20 @@ export async function refundSale(trx: Transaction<DB>, caller: Caller, redemptio
 
   const goods = lines.filter((l) => l.kind === 'goods');
   const after = goods.length > 0 ? await stockForLines(trx, caller.tenantId, 'restock', goods) : new Map<string, number>();
+  const entry = await post(trx, {
+    tenantId: caller.tenantId,
+    kind: 'refund',
+    postings: [
+      { accountId: memberPointsAccount(memberId), unit: 'POINTS', amount: total },
+      { accountId: marketAccount(marketId), unit: 'POINTS', amount: total.negated() },
+    ],
+    reason: request.reason,
+    objectType: 'refund',
+    objectId: refundId,
+    createdBy: caller.keyId,
+    metadata: { redemptionId },
+  });
+
   const terminalId = terminalOf(caller);
   const written = await writeRefund(
     trx,

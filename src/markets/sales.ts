@@ -10,9 +10,9 @@ import { marketOf, terminalOf } from './scope.js';
 
 // A sale (兑换) at a market's counter, in one transaction of the caller's (an Idempotency-Key
 // makes a retry answer the first result): the member found by card or id, the lines priced, the
-// member's points debited and the market's account credited (the ledger write, which locks the
-// member's points row: two sales of one member are checked one after the other), the items' stock
-// taken under their locks, the limits counted, and the receipt written with its number last.
+// items' stock taken under their locks, the member's points debited and the market's account
+// credited (the ledger write, which locks the member's points row: two sales of one member are
+// checked one after the other), the limits counted, and the receipt written with its number last.
 // Any refusal rolls all of it back: nothing is written.
 
 export interface SaleRequest {
@@ -35,6 +35,7 @@ export async function redeem(trx: Transaction<DB>, caller: Caller, request: Sale
   const redemptionId = crypto.randomUUID();
   const total = formatAmount(basket.total);
   const memberAccount = memberPointsAccount(memberId);
+  const after = await stockForLines(trx, caller.tenantId, 'sell', basket.lines);
   const entry = await post(trx, {
     tenantId: caller.tenantId,
     kind: 'redemption',
@@ -47,7 +48,6 @@ export async function redeem(trx: Transaction<DB>, caller: Caller, request: Sale
     objectId: redemptionId,
     createdBy: caller.keyId,
   });
-  const after = await stockForLines(trx, caller.tenantId, 'sell', basket.lines);
   await checkLimits(trx, { tenantId: caller.tenantId, memberId, items: basket.items, lines: basket.lines, occurredAt });
   return writeSale(
     trx,
