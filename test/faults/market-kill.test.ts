@@ -93,6 +93,58 @@ async function retryUnsettled(w: MarketLoad, before: Snapshot, concurrency: numb
   return report;
 }
 
+/**
+ * Each item's stock movements as GET …/stock-movements lists them, newest first: each one's stock
+ * before it (stockAfter − quantity) must be the stock the one listed after it (older) left, down
+ * to the opening restock, and the newest must leave the item's stock. What a storekeeper reads
+ * as the item's history (库存流水) must be the order its stock really changed in.
+ */
+async function movementListings(client: Client, w: MarketLoad, stockOf: Map<string, number>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const item of w.market.items) {
+    const list: any[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `?limit=500${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await client.expect('GET', `/v1/markets/${w.market.marketId}/items/${item.sku}/stock-movements${query}`, 200, { key: w.market.adminKey });
+      list.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (list[0]?.stockAfter !== stockOf.get(item.sku)) problems.push(`${item.sku}: the newest movement left ${list[0]?.stockAfter}, the stock is ${stockOf.get(item.sku)}`);
+    const out = list.findIndex((mv, i) => i + 1 < list.length && mv.stockAfter - mv.quantity !== list[i + 1].stockAfter);
+    if (out >= 0) {
+      const [a, b] = [list[out], list[out + 1]];
+      problems.push(
+        `${item.sku}: listed newest first, movement ${a.movementNo} (${a.kind} ${a.quantity}, at ${a.at}) left ${a.stockAfter}, so the stock before it was ${a.stockAfter - a.quantity}, ` +
+          `but the movement listed before it in time, ${b.movementNo} (${b.kind} ${b.quantity}, at ${b.at}), left ${b.stockAfter}`,
+      );
+    }
+    const oldest = list[list.length - 1];
+    if (oldest?.kind !== 'restock' || oldest.stockAfter !== item.stock) problems.push(`${item.sku}: the oldest movement is ${oldest?.kind} leaving ${oldest?.stockAfter}, not the opening stock`);
+  }
+  return problems;
+}
+
+/**
+ * The market's day reports (对账) of the China days the test ran in: each must reconcile (the
+ * ledger against the receipts, each item's movements against its receipts and from its opening
+ * to its closing stock), and the last day must close at each item's stock as it is.
+ */
+async function dayReports(client: Client, w: MarketLoad, since: number, stockOf: Map<string, number>): Promise<string[]> {
+  const problems: string[] = [];
+  const chinaDate = (at: number) => new Date(at + 8 * 3600_000).toISOString().slice(0, 10);
+  const days = [...new Set([chinaDate(since), chinaDate(Date.now())])];
+  for (const [i, date] of days.entries()) {
+    const report = await client.expect('GET', `/v1/markets/${w.market.marketId}/days/${date}`, 200, { key: w.market.adminKey, timeoutMs: 60_000 });
+    if (!report.reconciled || report.differences.length > 0) problems.push(`${date}: not reconciled: ${JSON.stringify(report.differences)}`);
+    if (i < days.length - 1) continue;
+    for (const item of report.items) {
+      if (item.closingStock !== stockOf.get(item.sku)) problems.push(`${date}: ${item.sku} closes at ${item.closingStock}, its stock is ${stockOf.get(item.sku)}`);
+    }
+  }
+  return problems;
+}
+
 function auditFigures(a: Audit): Record<string, number> {
   return {
     sent: a.sent, settled: a.settled, unsettled: a.unsettled, unsettled_committed: a.unsettledPresent, lost: a.lost, doubled: a.doubled, half: a.half,
@@ -101,6 +153,7 @@ function auditFigures(a: Audit): Record<string, number> {
 }
 
 t.test(`love supermarket: service SIGKILLed under load (${MODE})`, async (t) => {
+  const startedAt = Date.now();
   const url = await createDatabase(t, undefined, { drop: !process.env.KEEP_DB });
   if (process.env.KEEP_DB) t.comment(`database kept: ${url}`);
   const tenant = await migratedTenant(url, `market-kill-${crypto.randomBytes(3).toString('hex')}`);
@@ -137,6 +190,9 @@ t.test(`love supermarket: service SIGKILLed under load (${MODE})`, async (t) => 
   await Promise.all(again.map((op) => w.send(op)));
   const after = await snapshot(db, market);
   const second = audit(after, w);
+  const stockOf = new Map([...after.items.values()].map((i) => [i.sku, i.stock as number]));
+  const listed = await movementListings(client, w, stockOf);
+  const reported = await dayReports(client, w, startedAt, stockOf);
   const verification = await client.request('GET', '/v1/ledger/verification', { key: market.adminKey, timeoutMs: 60_000 });
 
   figures(t, 'market-kill', { mode: MODE, kills, clients: CLIENTS, batches: w.batches.length, ...auditFigures(first) });
@@ -145,6 +201,8 @@ t.test(`love supermarket: service SIGKILLed under load (${MODE})`, async (t) => 
   figures(t, 'market-kill', { receipts: after.receiptCounter, sales: after.redemptions.size, refunds: after.refunds.size, baskets: after.baskets.size });
   figures(t, 'market-kill', Object.fromEntries([...after.items.values()].map((i) => [`${i.sku}_stock`, `${i.stock}/${i.reserved}`])));
   figures(t, 'market-kill', { ...Object.fromEntries(Object.entries(auditFigures(second)).map(([k, v]) => [`after_retry_${k}`, v])) });
+  for (const p of listed) t.comment(`market-kill movements: ${p}`);
+  for (const p of reported) t.comment(`market-kill day report: ${p}`);
   for (const p of [...first.problems.map((p) => `before retry: ${p}`), ...retry.problems, ...second.problems.map((p) => `after retry: ${p}`)].slice(0, 60)) {
     t.comment(`market-kill problem: ${p}`);
   }
@@ -165,6 +223,8 @@ t.test(`love supermarket: service SIGKILLed under load (${MODE})`, async (t) => 
   t.equal(second.lost + second.doubled + second.half + second.stuck, 0, 'and each is in the database exactly once, whole');
   t.equal(second.broken, 0, 'receipt numbers 1..N without gaps, stock = initial − sold + refunded = its movements, reserved = open baskets, points as the receipts say');
   t.equal(second.errors5xx + second.unexpected, 0, 'no unexpected answer to the retries');
+  t.same(listed, [], "each item's stock movements, as listed newest first, are the order its stock changed in, down to the opening stock");
+  t.same(reported, [], 'the day report reconciles and closes at each item\'s stock');
   t.equal(verification.ok && verification.status, 200, 'GET /v1/ledger/verification answers');
   t.match(verification.ok ? verification.body : null, { ok: true, problems: [] }, 'the ledger verifies: per-unit sums zero, balances and held equal postings and open holds');
 });
