@@ -103,7 +103,7 @@ async function readBasket(db: Kysely<DB> | Transaction<DB>, tenantId: string, ba
   const { rows } = await sql<BasketRow>`SELECT b.*, b.expires_at <= clock_timestamp() AS past_expiry,
       (SELECT json_agg(json_build_object('lineNo', l.line_no, 'itemId', l.item_id, 'sku', l.sku, 'name', l.name, 'kind', l.kind, 'quantity', l.quantity,
          'price', l.price::text, 'amount', l.amount::text) ORDER BY l.line_no) FROM basket_lines l WHERE l.tenant_id = b.tenant_id AND l.basket_id = b.basket_id) AS lines
-    FROM baskets b WHERE b.tenant_id = ${tenantId} AND b.basket_id = ${basketId}::uuid ${lock ? sql`FOR UPDATE OF b` : sql``}`.execute(db);
+    FROM baskets b WHERE b.tenant_id = ${tenantId} AND b.basket_id = ${basketId}::uuid ${lock ? sql`FOR NO KEY UPDATE OF b` : sql``}`.execute(db);
   return rows[0] ?? null;
 }
 
@@ -211,7 +211,7 @@ export async function expireBaskets(db: Kysely<DB>, opts: { tenantId?: string | 
     const done = await inTransaction(db, async (trx) => {
       const { rows } = await sql<{ tenant_id: string; basket_id: string; hold_id: string }>`SELECT tenant_id, basket_id, hold_id FROM baskets
         WHERE status = 'open' AND expires_at <= clock_timestamp() AND (${opts.tenantId ?? null}::text IS NULL OR tenant_id = ${opts.tenantId ?? null})
-        ORDER BY expires_at LIMIT 1 FOR UPDATE SKIP LOCKED`.execute(trx);
+        ORDER BY expires_at LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED`.execute(trx);
       const basket = rows[0];
       if (!basket) return null;
       const hold = await getHold(trx, basket.tenant_id, basket.hold_id);

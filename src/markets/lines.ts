@@ -113,7 +113,8 @@ export type StockAfter = Map<string, number>;
 
 /**
  * Changes the stock and reservations of the items, locking them in item-id order, in one
- * statement. A take leaves stock − reserved never below zero (out_of_stock otherwise, with what
+ * statement (NO KEY UPDATE: the rows that reference an item, a sale's lines and movements, still take
+ * their foreign keys' KEY SHARE lock on it without waiting). A take leaves stock − reserved never below zero (out_of_stock otherwise, with what
  * is left); a service with a capacity is locked (its capacity is counted next) but holds no stock,
  * one without is not locked at all.
  *  - sell:    stock − q                 (a sale)
@@ -137,7 +138,7 @@ export async function stockForLines(
   const { rows } = await sql<{ item_id: string; kind: ItemKind; stock: number | null; reserved: number; changed: boolean }>`
     WITH want AS (SELECT * FROM unnest(${ids}::uuid[], ${qs}::integer[], ${hs}::integer[]) AS w(item_id, q, h)),
     locked AS (SELECT i.item_id, i.kind, i.stock, i.reserved, w.q, w.h FROM catalog_items i JOIN want w ON w.item_id = i.item_id
-               WHERE i.tenant_id = ${tenantId} AND (i.kind = 'goods' OR i.capacity IS NOT NULL) ORDER BY i.item_id FOR UPDATE OF i),
+               WHERE i.tenant_id = ${tenantId} AND (i.kind = 'goods' OR i.capacity IS NOT NULL) ORDER BY i.item_id FOR NO KEY UPDATE OF i),
     changed AS (UPDATE catalog_items c SET
         stock = CASE ${change} WHEN 'sell' THEN c.stock - l.q WHEN 'capture' THEN c.stock - l.q WHEN 'restock' THEN c.stock + l.q ELSE c.stock END,
         reserved = CASE ${change} WHEN 'reserve' THEN c.reserved + l.q WHEN 'release' THEN c.reserved - l.q WHEN 'capture' THEN c.reserved - l.h ELSE c.reserved END
@@ -145,7 +146,7 @@ export async function stockForLines(
       WHERE c.tenant_id = ${tenantId} AND c.item_id = l.item_id AND c.kind = 'goods'
         AND (${change} NOT IN ('sell', 'reserve') OR c.stock - c.reserved >= l.q)
       RETURNING c.item_id, c.stock, c.reserved)
-    -- FOR UPDATE read the newest row of each item (after waiting for its lock): what a refusal reports.
+    -- The lock read the newest row of each item (after waiting for its lock): what a refusal reports.
     SELECT l.item_id, l.kind, coalesce(ch.stock, l.stock) AS stock, coalesce(ch.reserved, l.reserved) AS reserved, ch.item_id IS NOT NULL AS changed
     FROM locked l LEFT JOIN changed ch ON ch.item_id = l.item_id`.execute(trx);
   const after: StockAfter = new Map();

@@ -68,7 +68,7 @@ export async function refundSale(trx: Transaction<DB>, caller: Caller, redemptio
     UPDATE redemption_lines l SET refunded = l.refunded + w.q
     FROM (SELECT x.line_no, x.q FROM redemption_lines rl JOIN unnest(${lines.map((l) => l.lineNo)}::smallint[], ${lines.map((l) => l.quantity)}::integer[]) AS x(line_no, q)
             ON rl.line_no = x.line_no
-          WHERE rl.tenant_id = ${caller.tenantId} AND rl.redemption_id = ${redemptionId}::uuid ORDER BY rl.line_no FOR UPDATE OF rl) w
+          WHERE rl.tenant_id = ${caller.tenantId} AND rl.redemption_id = ${redemptionId}::uuid ORDER BY rl.line_no FOR NO KEY UPDATE OF rl) w
     WHERE l.tenant_id = ${caller.tenantId} AND l.redemption_id = ${redemptionId}::uuid AND l.line_no = w.line_no AND l.refunded + w.q <= l.quantity
     RETURNING l.line_no`.execute(trx);
   if (raised.length < lines.length) {
