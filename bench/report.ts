@@ -187,7 +187,12 @@ export function derive(r: Report): void {
     award_sealing_on: target('award with sealing ÷ without ≥ 0.9', r.ratios.award_sealing_on_vs_off ?? null, (v) => v >= 0.9),
     export_rate: target('export ≥ 100,000 postings/s', s.export?.records_per_s ?? null, (v) => v >= 100_000),
     // Issue 19's.
-    redeem_open_p99: target('redeem p99 ≤ 50 ms at 300 sales/s offered', s.redeem_open?.p99_ms ?? null, (v) => v <= 50),
+    // Measured at another rate (--redeem-rate), the figure is shown but does not count for the target.
+    redeem_open_p99: target(
+      'redeem p99 ≤ 50 ms at 300 sales/s offered',
+      s.redeem_open && Number(s.redeem_open.offered_per_s) >= 300 ? s.redeem_open.p99_ms : null,
+      (v) => v <= 50,
+    ),
     redeem_hot: target('redeem-hot ÷ redeem ≥ 0.8', r.ratios.redeem_hot_vs_redeem ?? null, (v) => v >= 0.8),
   };
 }

@@ -38,6 +38,7 @@ const USAGE = `usage: npm run bench -- [options]
   --duration <s>       measured seconds per scenario (default 20)
   --warmup <s>         warm-up seconds before each (default 5, quick 2)
   --connections <n>    concurrent clients, for the service and the baselines (default 32)
+  --redeem-rate <n>    sales per second redeem's open loop offers (default 300, issue 19's target)
   --only <a,b,…>       scenarios: ${SCENARIOS.join(', ')}; baselines: ${BASELINES.join(', ')}
                        (baselines run by default when award or award-batch runs)
 
@@ -75,6 +76,7 @@ function parseOptions(argv: string[]) {
       warmup: { type: 'string' },
       connections: { type: 'string', default: '32' },
       only: { type: 'string' },
+      'redeem-rate': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -98,6 +100,7 @@ function parseOptions(argv: string[]) {
     duration: values.duration ? positive('duration', values.duration) : values.quick ? 5 : 20,
     warmup: values.warmup ? Number(values.warmup) : values.quick ? 2 : 5,
     connections: positive('connections', values.connections),
+    redeemRate: values['redeem-rate'] ? positive('redeem-rate', values['redeem-rate']) : REDEEM_OPEN_RATE,
     only: only ?? null,
     scenarios,
     historyPostings,
@@ -382,10 +385,10 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
       log(`redeem: ${MARKET.linesPerBasket}-line baskets from ${MARKET.terminals} terminals, closed loop of ${opts.connections} connections, awards at ${BACKGROUND_AWARD.rate}/s in the background`);
       report.scenarios.redeem = await underAwards(sales('redeem', false, 'redeem'), LANE.redeem);
       await settle(db.url);
-      log(`redeem: open loop at an offered ${REDEEM_OPEN_RATE} sales/s, awards at ${BACKGROUND_AWARD.rate}/s in the background`);
+      log(`redeem: open loop at an offered ${opts.redeemRate} sales/s, awards at ${BACKGROUND_AWARD.rate}/s in the background`);
       // No warm-up of its own, as balance-read's open loop: the closed loop just warmed the service.
-      const open = await underAwards({ ...sales('redeem-open', false, 'redeem-open'), rate: REDEEM_OPEN_RATE, warmupSeconds: 0 }, LANE.redeemOpen);
-      report.scenarios.redeem_open = { ...open, offered_per_s: REDEEM_OPEN_RATE };
+      const open = await underAwards({ ...sales('redeem-open', false, 'redeem-open'), rate: opts.redeemRate, warmupSeconds: 0 }, LANE.redeemOpen);
+      report.scenarios.redeem_open = { ...open, offered_per_s: opts.redeemRate };
       await settle(db.url);
     }
     if (wanted.has('redeem-hot')) {
@@ -538,7 +541,7 @@ async function main(): Promise<number> {
       stations: COUNTY.stations,
       history_postings: ['balance-read', 'seal', 'export'].some((s) => opts.scenarios.has(s as ScenarioName)) ? opts.historyPostings : 0,
       batch_size: BATCH_SIZE,
-      redeem_open_rate: REDEEM_OPEN_RATE,
+      redeem_open_rate: opts.redeemRate,
       redeem_background_award: BACKGROUND_AWARD,
     },
     setup: {},
