@@ -254,6 +254,11 @@ export function table(r: Report): string {
   const out = rows.map((row) => row.map((cell, i) => (i === 0 || i >= 6 ? pad(cell, widths[i]!) : lpad(cell, widths[i]!))).join('  ').trimEnd());
   out.splice(1, 0, '-'.repeat(out[0]!.length));
   if (r.rss) out.push('', `service RSS during award: ${fmt(r.rss.start_mb)} → ${fmt(r.rss.end_mb)} MiB (min ${fmt(r.rss.min_mb)}, max ${fmt(r.rss.max_mb)})`);
+  const background = (['redeem', 'redeem_open', 'redeem_hot'] as const).flatMap((k) => {
+    const bg = s[k]?.background_award as { offered_per_s: number; requests_per_s: number; p99_ms: number } | undefined;
+    return bg ? [`${k} ${fmt(bg.requests_per_s)} of ${bg.offered_per_s} req/s (p99 ${fmt(bg.p99_ms)} ms)`] : [];
+  });
+  if (background.length > 0) out.push('', `awards in the background of the sales: ${background.join('; ')}`);
   if (r.verification) out.push(`ledger verification: ${r.verification.ok ? 'ok' : 'FAILED'} (${r.verification.entries} entries, ${r.verification.postings} postings)`);
   out.push('', 'targets:');
   for (const t of Object.values(r.targets)) {
