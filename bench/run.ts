@@ -58,7 +58,7 @@ const OPEN_LOOP_RATE = 2_000;
 // redeem's open loop: the sales offered per second (issue 19), while awards run in the background
 // at a steady pace from a few connections (a county's stations posting as the market sells).
 const REDEEM_OPEN_RATE = 300;
-const BACKGROUND_AWARD = { rate: 100, connections: 4 };
+const BACKGROUND_AWARD = { rate: 100, connections: 10 };
 const ANALYZE_EVERY_S = 1;
 // Lanes of the slot plan (bench/records.ts): one per load process writing to the same tenant.
 const LANE = { smoke: 0, award: 1, hotStation: 2, batch: 3, seal: 4, redeem: 5, redeemOpen: 6, redeemHot: 7 };
@@ -367,7 +367,8 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
         durationSeconds: seconds,
       });
       await new Promise((r) => setTimeout(r, 500));
-      const measured = await loadService(service, config, db.name);
+      // With what the database's sessions are busy with: where a sale waits (locks, commit, CPU).
+      const measured = await loadService(service, config, db.name, db.url);
       const bg = (await background).measured;
       const bgProblems = bg.errors + bg.timeouts + bg.non2xx + bg.not_verified;
       const result = { ...scenarioResult(measured.run, config.connections), ...serviceUse(measured.window, measured.run.measured.records_per_s) };
@@ -378,6 +379,7 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
         failures: [...result.failures, ...bg.failures.map((f) => `background award: ${f}`)].slice(0, 5),
         background_award: { offered_per_s: BACKGROUND_AWARD.rate, requests_per_s: bg.requests_per_s, p50_ms: bg.p50_ms, p99_ms: bg.p99_ms, problems: bgProblems },
         unit: `sales of ${MARKET.linesPerBasket} lines`,
+        db_activity: measured.dbActivity,
         ...(measured.run.measured.unanswered === undefined ? {} : { unanswered_at_end: measured.run.measured.unanswered }),
       };
     };
