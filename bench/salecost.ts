@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
@@ -7,7 +8,7 @@ import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createTenant } from '../src/tenants/tenants.js';
 import { cleanupAll, cleanupOnSignals } from './cleanup.js';
-import { createDatabase } from './pg.js';
+import { createDatabase, withClient } from './pg.js';
 import { idNumber } from './records.js';
 import { round } from './stats.js';
 
@@ -42,6 +43,17 @@ const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   }
   return out;
 };
+
+/** CPU milliseconds (user + system) of a process so far, from /proc. */
+function cpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 async function main() {
   cleanupOnSignals();
@@ -88,16 +100,26 @@ async function main() {
     const end = Date.now() - 3_600_000 - slot++ * 360_000;
     return { externalId: `cost-${slot}`, memberId: members[slot % members.length], orgUnitId: 's', category: 'x', title: 'x', source: 'checkin', place: 'x', startedAt: new Date(end - 360_000).toISOString(), endedAt: new Date(end).toISOString(), hours: '0.10' };
   };
+  // The database's backends serving this service (its pool), for their CPU time.
+  const backends = () =>
+    withClient(db.url, async (c) => (await c.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid));
   const measure = async (what: string, send: (i: number) => Promise<unknown>) => {
     for (let i = 0; i < 20; i++) await send(-1 - i); // warm: prepared statements, caches
     stats = new Map();
+    const pids = await backends();
+    const dbCpu0 = pids.reduce((a, p) => a + cpuMs(p), 0);
+    const cpu0 = process.cpuUsage();
     const t = performance.now();
     for (let i = 0; i < N; i++) await send(i);
     const ms = (performance.now() - t) / N;
+    const cpu = process.cpuUsage(cpu0);
+    const serviceCpu = (cpu.user + cpu.system) / 1000 / N;
+    const dbCpu = (pids.reduce((a, p) => a + cpuMs(p), 0) - dbCpu0) / N;
     const rows = [...stats].map(([label, s]) => ({ per_request: round(s.n / N, 2), ms_each: round(s.ms / s.n, 3), label })).sort((a, b) => b.per_request * b.ms_each - a.per_request * a.ms_each);
     const dbMs = [...stats.values()].reduce((a, s) => a + s.ms, 0) / N;
     const statements = [...stats.values()].reduce((a, s) => a + s.n, 0) / N;
     console.log(`\n${what}: ${round(ms, 2)} ms per request, ${round(statements, 1)} statements (round trips), ${round(dbMs, 2)} ms of them waiting on the database`);
+    console.log(`  CPU per request: service (this process, inject) ${round(serviceCpu, 2)} ms, database backends ${round(dbCpu, 2)} ms`);
     for (const r of rows) console.log(`  ${String(r.per_request).padStart(5)} × ${r.ms_each.toFixed(3).padStart(7)} ms  ${r.label}`);
   };
   await measure('sale (3 lines)', (i) => call(pos, 'POST', '/v1/redemptions', sale(), { 'idempotency-key': `s-${i}-${crypto.randomUUID()}` }));
