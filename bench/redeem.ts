@@ -7,6 +7,11 @@ import { type County, call, pool } from './seed.js';
 
 export const MARKET = {
   id: 'bench-market',
+  /**
+   * Markets the terminals are spread over (round robin). One: every sale takes the same market's
+   * next receipt number. BENCH_MARKETS=n, a diagnostic: how much that one counter costs.
+   */
+  markets: Math.max(1, Number(process.env.BENCH_MARKETS ?? 1) || 1),
   items: 50,
   /** Large enough that no run empties an item: a 3-line basket takes 3 units. */
   stock: 100_000_000,
@@ -46,15 +51,19 @@ async function must(baseUrl: string, key: string, method: string, url: string, b
 export async function setUpMarket(baseUrl: string, county: County, concurrency: number): Promise<Market> {
   const admin = county.adminKey;
   const orgUnitId = county.stations[0]!;
-  await must(baseUrl, admin, 'POST', '/v1/markets', { id: MARKET.id, orgUnitId, name: '基准爱心超市' });
+  const marketIds = Array.from({ length: MARKET.markets }, (_, m) => (m === 0 ? MARKET.id : `${MARKET.id}-${m + 1}`));
   const skus = Array.from({ length: MARKET.items }, (_, i) => `item-${String(i + 1).padStart(2, '0')}`);
-  await pool(skus.length, concurrency, async (i) => {
-    await must(baseUrl, admin, 'POST', `/v1/markets/${MARKET.id}/items`, { sku: skus[i], name: `商品 ${skus[i]}`, kind: 'goods', price: '1.00', stock: MARKET.stock });
-  });
+  for (const [m, marketId] of marketIds.entries()) {
+    await must(baseUrl, admin, 'POST', '/v1/markets', { id: marketId, orgUnitId: county.stations[m % county.stations.length], name: `基准爱心超市 ${m + 1}` });
+    await pool(skus.length, concurrency, async (i) => {
+      await must(baseUrl, admin, 'POST', `/v1/markets/${marketId}/items`, { sku: skus[i], name: `商品 ${skus[i]}`, kind: 'goods', price: '1.00', stock: MARKET.stock });
+    });
+  }
   const terminalKeys = new Array<string>(MARKET.terminals);
   for (let i = 0; i < MARKET.terminals; i++) {
     const id = `till-${String(i + 1).padStart(2, '0')}`;
-    terminalKeys[i] = (await must(baseUrl, admin, 'POST', `/v1/markets/${MARKET.id}/terminals`, { id, name: `收银台 ${id}` })).key.key as string;
+    const marketId = marketIds[i % marketIds.length]!;
+    terminalKeys[i] = (await must(baseUrl, admin, 'POST', `/v1/markets/${marketId}/terminals`, { id, name: `收银台 ${id}` })).key.key as string;
   }
   if (county.members.length < MARKET.buyers) throw new Error(`the county has ${county.members.length} members, the market needs ${MARKET.buyers} buyers`);
   // Every fifth member: both the ones registered through the API and the ones loaded in bulk buy.

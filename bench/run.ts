@@ -544,6 +544,7 @@ async function main(): Promise<number> {
       history_postings: ['balance-read', 'seal', 'export'].some((s) => opts.scenarios.has(s as ScenarioName)) ? opts.historyPostings : 0,
       batch_size: BATCH_SIZE,
       redeem_open_rate: opts.redeemRate,
+      redeem_markets: MARKET.markets,
       redeem_background_award: BACKGROUND_AWARD,
     },
     setup: {},
