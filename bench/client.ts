@@ -249,8 +249,8 @@ function phaseResult(start: number, finished: number, lat: Samples, ok: number, 
 
 /**
  * The open loop: read-open (GET /v1/members/{id} for random members) and redeem-open (sales) at a
- * fixed offered rate, whatever the pace of the answers (an open loop: a slow answer does not delay the next request, as it does in a
- * closed loop of N connections). Each request's latency counts from the moment it was due, not
+ * fixed offered rate, whatever the pace of the answers (an open loop: a slow answer does not
+ * delay the next request, as it does in a closed loop of N connections). Each request's latency counts from the moment it was due, not
  * from when a socket took it, so queueing in the client counts too (no coordinated omission).
  * Requests due in the window are sent; the answers still out when it ends are waited for up to
  * OPEN_LOOP_GRACE_MS, and those still unanswered then count with the time they had waited (a
