@@ -19,6 +19,8 @@ declare module 'autocannon' {
   export interface Options {
     url: string;
     connections?: number;
+    /** Requests per second from all connections together (a paced closed loop). */
+    overallRate?: number;
     duration?: number;
     timeout?: number;
     method?: string;

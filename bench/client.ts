@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import autocannon, { type Request } from 'autocannon';
 import { RecordMaker } from './records.js';
+import { saleBody, type SaleLoad } from './redeem.js';
 import { latency, type Latency, round, Samples } from './stats.js';
 
 // The HTTP load generator. It runs in its own process (bench/load.ts starts it), so the work of
@@ -9,7 +10,7 @@ import { latency, type Latency, round, Samples } from './stats.js';
 // driver can sample the service's memory meanwhile. It reads a ClientConfig as JSON on stdin,
 // runs a warm-up and then the measured window, and prints one JSON object on stdout.
 
-export type Mode = 'award' | 'batch' | 'read' | 'floor' | 'read-open' | 'hold-capture';
+export type Mode = 'award' | 'batch' | 'read' | 'floor' | 'read-open' | 'hold-capture' | 'redeem' | 'redeem-open';
 
 export interface ClientConfig {
   url: string;
@@ -27,11 +28,16 @@ export interface ClientConfig {
   tag: string;
   batchSize: number;
   timeoutSeconds: number;
-  /** read-open: the offered rate, requests per second, whatever the answers' pace. */
+  /**
+   * read-open, redeem-open: the offered rate, requests per second, whatever the answers' pace.
+   * award: autocannon's overallRate, a paced closed loop (the redeem scenarios' background load).
+   */
   rate?: number;
   /** hold-capture: the admin key and the funded accounts to hold from (bench/baselines.ts). */
   adminKey?: string;
   accounts?: string[];
+  /** redeem, redeem-open: the terminals' keys and the catalogue; `members` are the buyers. */
+  sale?: SaleLoad;
 }
 
 export interface PhaseResult extends Latency {
@@ -154,6 +160,7 @@ function phase(cfg: ClientConfig, seconds: number, maker: RecordMaker): Promise<
         connections: cfg.connections,
         duration: seconds,
         timeout: cfg.timeoutSeconds,
+        ...(cfg.rate ? { overallRate: cfg.rate } : {}),
         setupClient: (client) => {
           const { key, orgUnitId } = cfg.keys[nextKey++ % cfg.keys.length]!;
           client.setRequests([requestFor(key, orgUnitId)]);
@@ -241,9 +248,9 @@ function phaseResult(start: number, finished: number, lat: Samples, ok: number, 
 }
 
 /**
- * read-open: GET /v1/members/{id} for random members at a fixed offered rate, whatever the pace
- * of the answers (an open loop: a slow answer does not delay the next request, as it does in a
- * closed loop of N connections). Each request's latency counts from the moment it was due, not
+ * The open loop: read-open (GET /v1/members/{id} for random members) and redeem-open (sales) at a
+ * fixed offered rate, whatever the pace of the answers (an open loop: a slow answer does not
+ * delay the next request, as it does in a closed loop of N connections). Each request's latency counts from the moment it was due, not
  * from when a socket took it, so queueing in the client counts too (no coordinated omission).
  * Requests due in the window are sent; the answers still out when it ends are waited for up to
  * OPEN_LOOP_GRACE_MS, and those still unanswered then count with the time they had waited (a
@@ -252,11 +259,41 @@ function phaseResult(start: number, finished: number, lat: Samples, ok: number, 
  */
 const OPEN_LOOP_GRACE_MS = 5_000;
 
-async function openLoopRead(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {
+/** One request of an open loop, made when it is due. */
+interface Due {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
+function openLoopRead(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {
+  const headers = { authorization: `Bearer ${cfg.keys[0]!.key}` };
+  return openLoop(cfg, seconds, () => ({ method: 'GET', path: `/v1/members/${cfg.members[crypto.randomInt(cfg.members.length)]!}`, headers, body: null }));
+}
+
+/** redeem-open: sales at a fixed offered rate, round the terminals, each with its own key. */
+function openLoopRedeem(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {
+  const sale = cfg.sale!;
+  const run = crypto.randomBytes(4).toString('hex');
+  let n = 0;
+  return openLoop(cfg, seconds, () => {
+    const i = n++;
+    return {
+      method: 'POST',
+      path: '/v1/redemptions',
+      headers: saleHeaders(sale.terminalKeys[i % sale.terminalKeys.length]!, `${cfg.tag}-${run}-${i}`),
+      body: saleBody(cfg.members, sale),
+    };
+  });
+}
+
+const saleHeaders = (key: string, idempotencyKey: string) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey });
+
+async function openLoop(cfg: ClientConfig, seconds: number, next: () => Due): Promise<PhaseResult> {
   const rate = cfg.rate ?? 2000;
   const base = new URL(cfg.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(cfg.connections, 256) });
-  const headers = { authorization: `Bearer ${cfg.keys[0]!.key}` };
   const lat = new Samples();
   const codes: Record<string, number> = {};
   const failures: string[] = [];
@@ -271,8 +308,8 @@ async function openLoopRead(cfg: ClientConfig, seconds: number): Promise<PhaseRe
   const t0 = performance.now();
   const total = Math.floor(rate * seconds);
   const fire = (due: number) => {
-    const member = cfg.members[crypto.randomInt(cfg.members.length)]!;
-    const p = request(agent, base, 'GET', `/v1/members/${member}`, headers, null, cfg.timeoutSeconds * 1000)
+    const r = next();
+    const p = request(agent, base, r.method, r.path, r.headers, r.body, cfg.timeoutSeconds * 1000)
       .then((a) => {
         if (inFlight.get(p) === undefined) return; // given up on at the end
         lat.push(performance.now() - due);
@@ -381,9 +418,54 @@ async function holdCapture(cfg: ClientConfig, seconds: number): Promise<PhaseRes
   return phaseResult(start, Date.now(), lat, ok, ok, codes, errors, timeouts, failures);
 }
 
+/**
+ * redeem: a closed loop of N connections, each sending its next sale when the last is answered,
+ * round the terminals' keys (connection i uses terminal i mod 20), every sale a fresh
+ * Idempotency-Key. A unit is one sale (201 with its receipt).
+ */
+async function closedLoopRedeem(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {
+  const sale = cfg.sale!;
+  const base = new URL(cfg.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.connections });
+  const lat = new Samples();
+  const codes: Record<string, number> = {};
+  const failures: string[] = [];
+  let ok = 0;
+  let errors = 0;
+  let timeouts = 0;
+  let n = 0;
+  const start = Date.now();
+  const end = start + seconds * 1000;
+  // Each phase has keys of its own: the measured phase must not replay the warm-up's keys.
+  const run = crypto.randomBytes(4).toString('hex');
+  const loop = async (c: number) => {
+    const key = sale.terminalKeys[c % sale.terminalKeys.length]!;
+    while (Date.now() < end) {
+      const i = n++;
+      const t = performance.now();
+      try {
+        const a = await request(agent, base, 'POST', '/v1/redemptions', saleHeaders(key, `${cfg.tag}-${run}-${i}`), saleBody(cfg.members, sale), cfg.timeoutSeconds * 1000);
+        lat.push(performance.now() - t);
+        codes[a.status] = (codes[a.status] ?? 0) + 1;
+        if (a.status === 201) ok++;
+        else if (failures.length < 5) failures.push(`${a.status} ${a.body.slice(0, 300)}`);
+      } catch (err) {
+        if ((err as Error).message === 'timeout') timeouts++;
+        else errors++;
+        if (failures.length < 5) failures.push(`request error: ${(err as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: cfg.connections }, (_, c) => loop(c)));
+  agent.destroy();
+  return phaseResult(start, Date.now(), lat, ok, ok, codes, errors, timeouts, failures);
+}
+
 function runPhase(cfg: ClientConfig, seconds: number, maker: RecordMaker): Promise<PhaseResult> {
   if (cfg.mode === 'read-open') return openLoopRead(cfg, seconds);
   if (cfg.mode === 'hold-capture') return holdCapture(cfg, seconds);
+  if (cfg.mode === 'redeem') return closedLoopRedeem(cfg, seconds);
+  if (cfg.mode === 'redeem-open') return openLoopRedeem(cfg, seconds);
   return phase(cfg, seconds, maker);
 }
 

@@ -19,6 +19,7 @@ import { exportJournal, sampleSealLag } from './integrity.js';
 import { chinaMidnight } from './records.js';
 import { BASELINES, derive, problems, type Report, SCENARIOS, type ScenarioName, scenarioResult, table } from './report.js';
 import { call, type County, loadHistory, setUpCounty, smokeCheck } from './seed.js';
+import { MARKET, setUpMarket } from './redeem.js';
 import { type ProcessSample, sampleProcess, type Service, startService } from './service.js';
 import { round } from './stats.js';
 
@@ -37,6 +38,7 @@ const USAGE = `usage: npm run bench -- [options]
   --duration <s>       measured seconds per scenario (default 20)
   --warmup <s>         warm-up seconds before each (default 5, quick 2)
   --connections <n>    concurrent clients, for the service and the baselines (default 32)
+  --redeem-rate <n>    sales per second redeem's open loop offers (default 300, issue 19's target)
   --only <a,b,…>       scenarios: ${SCENARIOS.join(', ')}; baselines: ${BASELINES.join(', ')}
                        (baselines run by default when award or award-batch runs)
 
@@ -53,9 +55,13 @@ const QUICK_HISTORY_POSTINGS = 250_000;
 const BATCH_SIZE = 100;
 // balance-read's open loop: the rate offered whatever the pace of the answers (issue 17).
 const OPEN_LOOP_RATE = 2_000;
+// redeem's open loop: the sales offered per second (issue 19), while awards run in the background
+// at a steady pace from a few connections (a county's stations posting as the market sells).
+const REDEEM_OPEN_RATE = 300;
+const BACKGROUND_AWARD = { rate: 100, connections: 10 };
 const ANALYZE_EVERY_S = 1;
 // Lanes of the slot plan (bench/records.ts): one per load process writing to the same tenant.
-const LANE = { smoke: 0, award: 1, hotStation: 2, batch: 3, seal: 4 };
+const LANE = { smoke: 0, award: 1, hotStation: 2, batch: 3, seal: 4, redeem: 5, redeemOpen: 6, redeemHot: 7 };
 // seal: the service that seals, every SEAL_MS_SEALING; the bench's main service does not seal
 // (SEAL_MS=0), so that every other figure is comparable with the runs before sealing existed.
 const SEAL_MS_SEALING = 1000;
@@ -70,6 +76,7 @@ function parseOptions(argv: string[]) {
       warmup: { type: 'string' },
       connections: { type: 'string', default: '32' },
       only: { type: 'string' },
+      'redeem-rate': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -93,6 +100,7 @@ function parseOptions(argv: string[]) {
     duration: values.duration ? positive('duration', values.duration) : values.quick ? 5 : 20,
     warmup: values.warmup ? Number(values.warmup) : values.quick ? 2 : 5,
     connections: positive('connections', values.connections),
+    redeemRate: values['redeem-rate'] ? positive('redeem-rate', values['redeem-rate']) : REDEEM_OPEN_RATE,
     only: only ?? null,
     scenarios,
     historyPostings,
@@ -338,6 +346,60 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     };
   }
 
+  if (wanted.has('redeem') || wanted.has('redeem-hot')) {
+    log(`redeem: a market of ${MARKET.items} items, ${MARKET.terminals} terminals, ${MARKET.buyers} members granted ${MARKET.grant} points each`);
+    const market = await timed('market', () => setUpMarket(service.baseUrl, county, opts.connections), setup);
+    await settle(db.url);
+    const sales = (mode: 'redeem' | 'redeem-open', hot: boolean, tag: string): ClientConfig => ({
+      ...client(mode, 0, county.keys, tag),
+      members: market.buyers,
+      sale: { terminalKeys: market.terminalKeys, skus: market.skus, hotSku: hot ? market.hotSku : null },
+    });
+    // The sales' load with awards in the background (paced, BACKGROUND_AWARD), started first and
+    // lasting past the sales' warm-up and window; its figures go with the scenario's.
+    const underAwards = async (config: ClientConfig, lane: number) => {
+      const seconds = Math.ceil(config.warmupSeconds + config.durationSeconds + 2);
+      const background = runClient({
+        ...client('award', lane, county.keys, `${config.tag}-bg`),
+        connections: BACKGROUND_AWARD.connections,
+        rate: BACKGROUND_AWARD.rate,
+        warmupSeconds: 0,
+        durationSeconds: seconds,
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      // With what the database's sessions are busy with: where a sale waits (locks, commit, CPU).
+      const measured = await loadService(service, config, db.name, db.url);
+      const bg = (await background).measured;
+      const bgProblems = bg.errors + bg.timeouts + bg.non2xx + bg.not_verified;
+      const result = { ...scenarioResult(measured.run, config.connections), ...serviceUse(measured.window, measured.run.measured.records_per_s) };
+      return {
+        ...result,
+        // A failed background award makes the run invalid as a failed sale would.
+        errors: result.errors + bgProblems,
+        failures: [...result.failures, ...bg.failures.map((f) => `background award: ${f}`)].slice(0, 5),
+        background_award: { offered_per_s: BACKGROUND_AWARD.rate, requests_per_s: bg.requests_per_s, p50_ms: bg.p50_ms, p99_ms: bg.p99_ms, problems: bgProblems },
+        unit: `sales of ${MARKET.linesPerBasket} lines`,
+        db_activity: measured.dbActivity,
+        ...(measured.run.measured.unanswered === undefined ? {} : { unanswered_at_end: measured.run.measured.unanswered }),
+      };
+    };
+    if (wanted.has('redeem')) {
+      log(`redeem: ${MARKET.linesPerBasket}-line baskets from ${MARKET.terminals} terminals, closed loop of ${opts.connections} connections, awards at ${BACKGROUND_AWARD.rate}/s in the background`);
+      report.scenarios.redeem = await underAwards(sales('redeem', false, 'redeem'), LANE.redeem);
+      await settle(db.url);
+      log(`redeem: open loop at an offered ${opts.redeemRate} sales/s, awards at ${BACKGROUND_AWARD.rate}/s in the background`);
+      // No warm-up of its own, as balance-read's open loop: the closed loop just warmed the service.
+      const open = await underAwards({ ...sales('redeem-open', false, 'redeem-open'), rate: opts.redeemRate, warmupSeconds: 0 }, LANE.redeemOpen);
+      report.scenarios.redeem_open = { ...open, offered_per_s: opts.redeemRate };
+      await settle(db.url);
+    }
+    if (wanted.has('redeem-hot')) {
+      log(`redeem-hot: every basket holds ${market.hotSku} and ${MARKET.linesPerBasket - 1} others, closed loop of ${opts.connections} connections, awards in the background`);
+      report.scenarios.redeem_hot = { ...(await underAwards(sales('redeem', true, 'redeem-hot'), LANE.redeemHot)), hot_sku: market.hotSku };
+      await settle(db.url);
+    }
+  }
+
   if (wanted.has('seal')) {
     log('seal: sealing everything written so far (catch-up, in this process)');
     const started = Date.now();
@@ -481,6 +543,9 @@ async function main(): Promise<number> {
       stations: COUNTY.stations,
       history_postings: ['balance-read', 'seal', 'export'].some((s) => opts.scenarios.has(s as ScenarioName)) ? opts.historyPostings : 0,
       batch_size: BATCH_SIZE,
+      redeem_open_rate: opts.redeemRate,
+      redeem_markets: MARKET.markets,
+      redeem_background_award: BACKGROUND_AWARD,
     },
     setup: {},
     baselines: {},
@@ -496,7 +561,7 @@ async function main(): Promise<number> {
   try {
     report.baselines = await runBaselines({ tpcb: opts.tpcb, transfer: opts.transfer }, opts, log);
     const pgScenarios: ScenarioName[] = [
-      'http-floor', 'award', 'award-batch', 'post-direct', 'ledger-post-sql', 'ledger-post-2', 'hold-capture', 'hot-station', 'balance-read', 'seal', 'export',
+      'http-floor', 'award', 'award-batch', 'post-direct', 'ledger-post-sql', 'ledger-post-2', 'hold-capture', 'hot-station', 'balance-read', 'redeem', 'redeem-hot', 'seal', 'export',
     ];
     if (pgScenarios.some((s) => opts.scenarios.has(s))) await postgresScenarios(opts, report);
     if (opts.scenarios.has('embedded')) await embeddedScenario(opts, report);
