@@ -278,8 +278,7 @@ function resolveFields(op: Plain<Op>, model: Model): Plain<Op> | null {
     case 'restock': {
       const available = model.members.map((_, i) => model.available(`member:${i}:points`));
       const richest = available.length === 0 ? null : available.findIndex((a) => a.eq(Decimal.max(...available)));
-      const counts = { members: model.members.length, baskets: model.market.baskets.length, sales: model.market.sales.length, richest };
-      return resolveMarket(op as MarketOp, counts) as Plain<Op> | null;
+      return resolveMarket(op as MarketOp, model.market, model.members.length, richest) as Plain<Op> | null;
     }
     default:
       return op;
@@ -610,6 +609,9 @@ async function step(w: World, model: Model, op: Op): Promise<string> {
     return outcome;
   }
   if (expected.stored) w.answers.set(op.key, res.body);
+  if (expected.detail) {
+    same(`${expected.code} says`, Object.fromEntries(Object.keys(expected.detail).map((k) => [k, res.body[k]])), expected.detail);
+  }
   if (res.status >= 400) return outcome;
   if (op.op === 'rule' || op.op === 'thresholds') w.configChanges++;
   if (op.op === 'register') {
@@ -632,6 +634,10 @@ async function step(w: World, model: Model, op: Op): Promise<string> {
   if (op.op === 'sale' || op.op === 'take' || op.op === 'refund') {
     const member = model.market.sales[op.op === 'refund' ? op.sale : model.market.sales.length - 1]!.member;
     same('points on the receipt', res.body.points, pointsOf(model, member));
+  }
+  if (op.op === 'basket') {
+    const b = model.market.baskets[model.market.baskets.length - 1]!;
+    same('the basket', [res.body.status, res.body.total, res.body.points], ['open', fmt(b.total), pointsOf(model, b.member)]);
   }
   if (op.op === 'refund') {
     // The sale as read back: what each of its lines has had refunded.
