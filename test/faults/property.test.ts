@@ -115,6 +115,18 @@ const REGRESSIONS: { name: string; ops: Op[] }[] = [
       { op: 'drop', basket: 2, key: 'k22' },
     ],
   },
+  {
+    // Not a bug: a capture of fewer lines keeps the basket's line numbers on its receipt (here only
+    // line 2), and a refund names the line as the receipt printed it (FC_SEED=777 found the model wrong).
+    name: 'market: a partial capture keeps the basket line numbers, a refund names them',
+    ops: [
+      { op: 'entry', kind: 'grant points', member: 0, amount: '40', key: 'k1' },
+      { op: 'basket', member: 0, byCard: false, lines: [{ item: 0, quantity: 1 }, { item: 0, quantity: 3 }], lapse: false, key: 'k2' },
+      { op: 'take', basket: 0, lines: [{ line: 2, quantity: 2 }], key: 'k3' },
+      { op: 'refund', sale: 0, lines: [{ line: 1, quantity: 1 }], key: 'k4' },
+      { op: 'refund', sale: 0, lines: [{ line: 2, quantity: 1 }], key: 'k5' },
+    ],
+  },
 ];
 
 /** The first operation of a generated sequence after member 0's registration. */
@@ -743,8 +755,8 @@ async function compareMarket(w: World, model: Model): Promise<void> {
   const sales = receipts.items.filter((r: any) => r.kind === 'sale');
   same(
     'sales',
-    sales.map((r: any) => [r.redemptionId, r.total, r.lines.map((l: any) => [l.sku, l.quantity, l.refunded])]),
-    m.sales.map((s, i) => [w.sales[i], fmt(s.total), s.lines.map((l) => [ITEMS[l.item]!.sku, l.quantity, l.refunded])]),
+    sales.map((r: any) => [r.redemptionId, r.total, r.lines.map((l: any) => [l.lineNo, l.sku, l.quantity, l.refunded])]),
+    m.sales.map((s, i) => [w.sales[i], fmt(s.total), s.lines.map((l) => [l.lineNo, ITEMS[l.item]!.sku, l.quantity, l.refunded])]),
   );
   for (const [i, b] of w.baskets.entries()) {
     const api = await w.c.ok('GET', `/v1/redemption-holds/${b.id}`, undefined, 200, w.pos);
