@@ -287,6 +287,7 @@ function resolveFields(op: Plain<Op>, model: Model): Plain<Op> | null {
     case 'take':
     case 'drop':
     case 'refund':
+    case 'edit':
     case 'restock': {
       const available = model.members.map((_, i) => model.available(`member:${i}:points`));
       const richest = available.length === 0 ? null : available.findIndex((a) => a.eq(Decimal.max(...available)));
@@ -465,7 +466,7 @@ async function call(w: World, op: Op): Promise<Answer> {
       return { status: 200, body: { expired: holds, baskets }, replayed: false };
     }
     default:
-      return callMarket(w, op, (method, url, body) => send(method, url, body, w.pos));
+      return callMarket(w, op, (method, url, body, as) => send(method, url, body, as === 'admin' ? c.key : w.pos));
   }
 }
 
@@ -475,7 +476,7 @@ const cardOf = (person: number) => `card-${person}`;
 const linesOf = (lines: Line[]) => lines.map((l) => ({ sku: ITEMS[l.item]!.sku, quantity: l.quantity }));
 
 /** The market's operations, as the terminal sends them. */
-async function callMarket(w: World, op: Op & MarketOp, send: (method: string, url: string, body?: unknown) => Promise<Answer>): Promise<Answer> {
+async function callMarket(w: World, op: Op & MarketOp, send: (method: string, url: string, body?: unknown, as?: 'admin') => Promise<Answer>): Promise<Answer> {
   const member = (m: number, byCard: boolean) => (byCard ? { cardNo: w.cards[m]! } : { memberId: w.members[m]! });
   switch (op.op) {
     case 'sale':
@@ -493,6 +494,12 @@ async function callMarket(w: World, op: Op & MarketOp, send: (method: string, ur
       return send('POST', `/v1/redemption-holds/${w.baskets[op.basket]!.id}/void`, {});
     case 'refund':
       return send('POST', `/v1/redemptions/${w.sales[op.sale]}/refunds`, { lines: op.lines satisfies Pick[], reason: '退货' });
+    case 'edit':
+      // An admin's change (the terminal may not change the catalogue).
+      return send('PATCH', `/v1/markets/${MARKET_ID}/items/${ITEMS[op.item]!.sku}`, {
+        ...(op.price !== null ? { price: op.price } : {}),
+        ...(op.active !== null ? { active: op.active } : {}),
+      }, 'admin');
     case 'restock':
       return send('POST', `/v1/markets/${MARKET_ID}/items/${ITEMS[op.item]!.sku}/stock-movements`, { kind: op.kind, quantity: op.quantity, reason: '盘点' });
   }
@@ -625,7 +632,7 @@ async function step(w: World, model: Model, op: Op): Promise<string> {
     same(`${expected.code} says`, Object.fromEntries(Object.keys(expected.detail).map((k) => [k, res.body[k]])), expected.detail);
   }
   if (res.status >= 400) return outcome;
-  if (op.op === 'rule' || op.op === 'thresholds') w.configChanges++;
+  if (op.op === 'rule' || op.op === 'thresholds' || op.op === 'edit') w.configChanges++;
   if (op.op === 'register') {
     w.members.push(res.body.id);
     w.cards.push(cardOf(op.person));
@@ -746,17 +753,23 @@ async function compareMarket(w: World, model: Model): Promise<void> {
   const items = await w.c.ok('GET', `/v1/markets/${MARKET_ID}/items?limit=10`, undefined, 200, w.pos);
   same(
     'items',
-    items.items.map((i: any) => [i.sku, i.stock, i.reserved]),
-    ITEMS.map((item, i) => [item.sku, item.kind === 'goods' ? m.stock[i] : null, m.reserved[i]]),
+    items.items.map((i: any) => [i.sku, i.stock, i.reserved, i.price, i.active]),
+    ITEMS.map((item, i) => [item.sku, item.kind === 'goods' ? m.stock[i] : null, m.reserved[i], m.price[i], m.active[i]]),
   );
+  // Every change of a goods item's stock is a movement, with the stock it left.
+  for (const [i, item] of ITEMS.entries()) {
+    if (item.kind !== 'goods') continue;
+    const moves = await w.c.ok('GET', `/v1/markets/${MARKET_ID}/items/${item.sku}/stock-movements?limit=500`, undefined, 200, w.pos);
+    same(`stock movements of ${item.sku}`, moves.items.map((x: any) => [x.kind, x.quantity, x.stockAfter]).reverse(), m.movements[i]);
+  }
   // Sales (captures included) and refunds numbered 1..n in one series, in the order they were made.
   const receipts = await w.c.ok('GET', `/v1/markets/${MARKET_ID}/receipts?limit=200`, undefined, 200, w.pos);
   same('receipts', receipts.items.map((r: any) => [r.receiptNo, r.kind]), m.receipts.map((kind, i) => [String(i + 1), kind]));
   const sales = receipts.items.filter((r: any) => r.kind === 'sale');
   same(
     'sales',
-    sales.map((r: any) => [r.redemptionId, r.total, r.lines.map((l: any) => [l.lineNo, l.sku, l.quantity, l.refunded])]),
-    m.sales.map((s, i) => [w.sales[i], fmt(s.total), s.lines.map((l) => [l.lineNo, ITEMS[l.item]!.sku, l.quantity, l.refunded])]),
+    sales.map((r: any) => [r.redemptionId, r.total, r.lines.map((l: any) => [l.lineNo, l.sku, l.quantity, l.price, l.refunded])]),
+    m.sales.map((s, i) => [w.sales[i], fmt(s.total), s.lines.map((l) => [l.lineNo, ITEMS[l.item]!.sku, l.quantity, l.price, l.refunded])]),
   );
   for (const [i, b] of w.baskets.entries()) {
     const api = await w.c.ok('GET', `/v1/redemption-holds/${b.id}`, undefined, 200, w.pos);
