@@ -632,7 +632,8 @@ async function step(w: World, model: Model, op: Op): Promise<string> {
     same(`${expected.code} says`, Object.fromEntries(Object.keys(expected.detail).map((k) => [k, res.body[k]])), expected.detail);
   }
   if (res.status >= 400) return outcome;
-  if (op.op === 'rule' || op.op === 'thresholds' || op.op === 'edit') w.configChanges++;
+  // An item's change that asked for nothing is no change.
+  if (op.op === 'rule' || op.op === 'thresholds' || (op.op === 'edit' && (op.price !== null || op.active !== null))) w.configChanges++;
   if (op.op === 'register') {
     w.members.push(res.body.id);
     w.cards.push(cardOf(op.person));
