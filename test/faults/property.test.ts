@@ -90,12 +90,12 @@ const REGRESSIONS: { name: string; ops: Op[] }[] = [
     name: 'market: sale, limit counting a basket, capture less, refunds, replay and conflict, lapse and sweep, capacity, reversal refused',
     ops: [
       { op: 'entry', kind: 'grant points', member: 0, amount: '20', key: 'k1' },
-      { op: 'sale', member: 0, byCard: true, lines: [{ item: 0, quantity: 2 }], key: 'k2' },
-      { op: 'sale', member: 0, byCard: true, lines: [{ item: 1, quantity: 3 }], key: 'k3' },
+      { op: 'sale', member: 0, byCard: true, lines: [{ item: 0, quantity: 2 }], offline: false, key: 'k2' },
+      { op: 'sale', member: 0, byCard: true, lines: [{ item: 1, quantity: 3 }], offline: false, key: 'k3' },
       { op: 'basket', member: 0, byCard: false, lines: [{ item: 1, quantity: 2 }, { item: 2, quantity: 1 }], lapse: false, key: 'k4' },
-      { op: 'sale', member: 0, byCard: false, lines: [{ item: 1, quantity: 1 }], key: 'k5' },
+      { op: 'sale', member: 0, byCard: false, lines: [{ item: 1, quantity: 1 }], offline: false, key: 'k5' },
       { op: 'take', basket: 0, lines: [{ line: 1, quantity: 1 }], key: 'k6' },
-      { op: 'sale', member: 0, byCard: true, lines: [{ item: 1, quantity: 1 }], key: 'k7' },
+      { op: 'sale', member: 0, byCard: true, lines: [{ item: 1, quantity: 1 }], offline: false, key: 'k7' },
       { op: 'refund', sale: 0, lines: [{ line: 1, quantity: 1 }], key: 'k8' },
       { op: 'refund', sale: 0, lines: [{ line: 1, quantity: 2 }], key: 'k9' },
       { op: 'refund', sale: 0, lines: [{ line: 1, quantity: 1 }], key: 'k8' },
@@ -106,9 +106,9 @@ const REGRESSIONS: { name: string; ops: Op[] }[] = [
       { op: 'sweep', key: 'k13' },
       { op: 'take', basket: 1, lines: null, key: 'k14' },
       { op: 'drop', basket: 0, key: 'k15' },
-      { op: 'sale', member: 0, byCard: false, lines: [{ item: 2, quantity: 3 }], key: 'k16' },
-      { op: 'sale', member: 0, byCard: true, lines: [{ item: 0, quantity: 1 }], key: 'k17' },
-      { op: 'sale', member: 0, byCard: true, lines: [{ item: 0, quantity: 1 }], key: 'k18' },
+      { op: 'sale', member: 0, byCard: false, lines: [{ item: 2, quantity: 3 }], offline: false, key: 'k16' },
+      { op: 'sale', member: 0, byCard: true, lines: [{ item: 0, quantity: 1 }], offline: true, key: 'k17' },
+      { op: 'sale', member: 0, byCard: true, lines: [{ item: 0, quantity: 1 }], offline: false, key: 'k18' },
       { op: 'refund', sale: 3, lines: [{ line: 1, quantity: 2 }], key: 'k19' },
       { op: 'reverse', entry: 1, key: 'k20' },
       { op: 'basket', member: 0, byCard: false, lines: [{ item: 2, quantity: 2 }], lapse: false, key: 'k21' },
@@ -327,6 +327,8 @@ interface World {
   sales: string[];
   refunds: string[];
   baskets: { id: string; holdId: string }[];
+  /** The terminal's occurredAt of each offline sale, by key (a retry sends the same). */
+  occurred: Map<string, string>;
   /** The expiry of each lapsing basket (by index), waited out before anything that depends on it. */
   lapsingBaskets: Map<number, string>;
 }
@@ -360,7 +362,7 @@ async function newWorld(h: Harness): Promise<World> {
   const configChanges = 7 + 1 + ITEMS.length + 1;
   return {
     h, c, today, persons: [], members: [], cards: [], records: [], entries: [], holds: [], lapsing: new Map(), lapses: new Map(), answers: new Map(), configChanges,
-    pos: terminal.key.key, sales: [], refunds: [], baskets: [], lapsingBaskets: new Map(),
+    pos: terminal.key.key, sales: [], refunds: [], baskets: [], occurred: new Map(), lapsingBaskets: new Map(),
   };
 }
 
@@ -479,10 +481,19 @@ const linesOf = (lines: Line[]) => lines.map((l) => ({ sku: ITEMS[l.item]!.sku, 
 async function callMarket(w: World, op: Op & MarketOp, send: (method: string, url: string, body?: unknown, as?: 'admin') => Promise<Answer>): Promise<Answer> {
   const member = (m: number, byCard: boolean) => (byCard ? { cardNo: w.cards[m]! } : { memberId: w.members[m]! });
   switch (op.op) {
-    case 'sale':
+    case 'sale': {
       // A lapsed basket no longer counts against limits: its time must have passed.
       for (const i of w.lapsingBaskets.keys()) await basketLapsed(w, i);
-      return send('POST', '/v1/redemptions', { ...member(op.member, op.byCard), lines: linesOf(op.lines) });
+      const sale = { ...member(op.member, op.byCard), lines: linesOf(op.lines) };
+      if (!op.offline) return send('POST', '/v1/redemptions', sale);
+      // A batch of one, the key in the item, dated a second back by the terminal (a retry sends the same).
+      const occurredAt = w.occurred.get(op.key) ?? new Date(Date.now() - 1000).toISOString();
+      w.occurred.set(op.key, occurredAt);
+      const res = await w.h.request('POST', '/v1/redemptions:batch', { key: w.pos, body: { items: [{ ...sale, idempotencyKey: op.key, occurredAt }] } });
+      if (res.status !== 200 || res.body.results?.length !== 1) throw new Error(`batch of one: ${res.status} ${JSON.stringify(res.body)}`);
+      const [item] = res.body.results;
+      return { status: item.status, body: item.status < 400 ? item.result : item.problem, replayed: item.replayed };
+    }
     case 'basket':
       for (const i of w.lapsingBaskets.keys()) await basketLapsed(w, i);
       return send('POST', '/v1/redemption-holds', { ...member(op.member, op.byCard), lines: linesOf(op.lines), expiresInSeconds: op.lapse ? 1 : 3600 });
@@ -604,7 +615,7 @@ async function compareEntry(w: World, i: number, model: Model): Promise<void> {
 }
 
 const label = (op: Op) =>
-  op.op === 'entry' ? op.kind : op.op === 'post' && op.via === 'batch' ? 'post (batch)' : op.op === 'take' ? `capture basket${op.lines ? ' (part)' : ''}` : op.op === 'drop' ? 'void basket' : op.op === 'restock' ? op.kind : op.op;
+  op.op === 'entry' ? op.kind : op.op === 'post' && op.via === 'batch' ? 'post (batch)' : op.op === 'sale' && op.offline ? 'sale (offline)' : op.op === 'take' ? `capture basket${op.lines ? ' (part)' : ''}` : op.op === 'drop' ? 'void basket' : op.op === 'restock' ? op.kind : op.op;
 
 /** A member's points as the model has them, as the API spells them. */
 function pointsOf(model: Model, member: number) {
