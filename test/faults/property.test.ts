@@ -288,6 +288,7 @@ function resolveFields(op: Plain<Op>, model: Model): Plain<Op> | null {
     case 'drop':
     case 'refund':
     case 'edit':
+    case 'block':
     case 'restock': {
       const available = model.members.map((_, i) => model.available(`member:${i}:points`));
       const richest = available.length === 0 ? null : available.findIndex((a) => a.eq(Decimal.max(...available)));
@@ -505,6 +506,8 @@ async function callMarket(w: World, op: Op & MarketOp, send: (method: string, ur
       return send('POST', `/v1/redemption-holds/${w.baskets[op.basket]!.id}/void`, {});
     case 'refund':
       return send('POST', `/v1/redemptions/${w.sales[op.sale]}/refunds`, { lines: op.lines satisfies Pick[], reason: '退货' });
+    case 'block':
+      return send('POST', `/v1/members/${w.members[op.member]}/cards/${w.cards[op.member]}/block`, {}, 'admin');
     case 'edit':
       // An admin's change (the terminal may not change the catalogue).
       return send('PATCH', `/v1/markets/${MARKET_ID}/items/${ITEMS[op.item]!.sku}`, {
