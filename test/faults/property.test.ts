@@ -127,6 +127,21 @@ const REGRESSIONS: { name: string; ops: Op[] }[] = [
       { op: 'refund', sale: 0, lines: [{ line: 2, quantity: 1 }], key: 'k5' },
     ],
   },
+  {
+    // A bug: of two rules a basket broke (a limit and a capacity, or two items out of stock), the
+    // one reported followed the database's row order (capacity_exceeded on PGlite where Postgres
+    // said limit_exceeded; out_of_stock named the item with the lower id). Now the first item the
+    // lines name is reported, on every engine.
+    name: 'market: of two refusals, the first line’s item is reported',
+    ops: [
+      { op: 'entry', kind: 'grant points', member: 0, amount: '40', key: 'k1' },
+      { op: 'sale', member: 0, byCard: false, lines: [{ item: 2, quantity: 2 }, { item: 1, quantity: 1 }], offline: false, key: 'k2' },
+      { op: 'sale', member: 0, byCard: false, lines: [{ item: 2, quantity: 2 }, { item: 1, quantity: 2 }], offline: false, key: 'k3' },
+      { op: 'basket', member: 0, byCard: false, lines: [{ item: 1, quantity: 2 }, { item: 2, quantity: 2 }], lapse: false, key: 'k4' },
+      { op: 'sale', member: 0, byCard: false, lines: [{ item: 1, quantity: 4 }, { item: 0, quantity: 6 }], offline: false, key: 'k5' },
+      { op: 'basket', member: 0, byCard: false, lines: [{ item: 0, quantity: 6 }, { item: 1, quantity: 4 }], lapse: false, key: 'k6' },
+    ],
+  },
 ];
 
 /** The first operation of a generated sequence after member 0's registration. */
