@@ -291,6 +291,12 @@ export const problems = {
     zh: (p) => `该分录属于志愿服务记录 ${String(p.recordId)}，请通过更正或撤销该记录来冲正。`,
     en: (p) => `The entry belongs to service record ${String(p.recordId)}; correct or revoke the record instead.`,
   },
+  entry_belongs_to_sale: {
+    status: 409,
+    title: 'Entry belongs to a love-supermarket sale',
+    zh: '该分录属于爱心超市的兑换、结算或退货，请通过退货来冲回积分。',
+    en: 'The entry belongs to a love-supermarket sale, capture or refund; refund the sale instead.',
+  },
   last_admin_key: {
     status: 409,
     title: 'Last admin key',

@@ -32,7 +32,7 @@ const V1: Record<string, ProblemCode[]> = {
   'GET /v1/entries/{id}': ['validation_failed', 'entry_not_found'],
   'POST /v1/entries/{id}/reversal': [
     'validation_failed', 'entry_not_found', 'already_reversed', 'entry_not_reversible', 'insufficient_points',
-    'insufficient_hours', 'entry_belongs_to_record', 'idempotency_conflict',
+    'insufficient_hours', 'entry_belongs_to_record', 'entry_belongs_to_sale', 'idempotency_conflict',
   ],
   'GET /v1/ledger/verification': [],
   'GET /v1/integrity': [],

@@ -13,7 +13,7 @@ import {
 } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
 import { DomainError } from '../problems.js';
-import { AccountTypes, createAccount, EntryKinds, getAccount, getEntry, listPostings, post, reverseEntry, verifyLedger } from '../ledger/index.js';
+import { AccountTypes, createAccount, EntryKinds, getAccount, getEntry, getHold, listPostings, post, reverseEntry, verifyLedger } from '../ledger/index.js';
 import { withStarsFollowing } from '../members/stars.js';
 import { AccountId, EntrySchema, PostingSchema, VerificationSchema } from '../http/ledgerSchemas.js';
 
@@ -194,7 +194,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod = async (app) => {
         201: EntrySchema,
         ...problemResponses(
           'validation_failed', 'entry_not_found', 'already_reversed', 'entry_not_reversible', 'insufficient_points',
-          'insufficient_hours', 'entry_belongs_to_record', 'idempotency_conflict',
+          'insufficient_hours', 'entry_belongs_to_record', 'entry_belongs_to_sale', 'idempotency_conflict',
         ),
       },
     },
@@ -205,6 +205,12 @@ export const ledgerRoutes: FastifyPluginAsyncZod = async (app) => {
         if (!original) throw new DomainError('entry_not_found', { entryId: request.params.id });
         // A record's entries move with the record (correction, revocation), or the two would disagree.
         if (original.objectType === 'service_record') throw new DomainError('entry_belongs_to_record', { recordId: original.objectId });
+        // So do a love supermarket's (a sale, a basket's capture, a refund): reversed here, the points
+        // would come back while the sale still stands, and again with a refund of the same line.
+        if (original.objectType === 'redemption' || original.objectType === 'refund') throw new DomainError('entry_belongs_to_sale', { entryId: original.id });
+        if (original.objectType === 'hold' && original.objectId && (await getHold(trx, caller.tenantId, original.objectId))?.reference?.startsWith('basket:')) {
+          throw new DomainError('entry_belongs_to_sale', { entryId: original.id });
+        }
         const accounts = original.postings.map((p) => p.accountId);
         return {
           statusCode: 201,

@@ -88,7 +88,8 @@ export async function priceLines(db: Kysely<DB> | Transaction<DB>, tenantId: str
       amount: formatAmount(amount),
     };
   });
-  const items = [...bySku.values()].map((r) => ({
+  // In the order the lines first name them: a basket that breaks two rules is refused for the first, every time.
+  const items = skus.flatMap((sku) => (bySku.has(sku) ? [bySku.get(sku)!] : [])).map((r) => ({
     itemId: r.item_id!,
     sku: r.sku!,
     kind: r.kind,
@@ -149,17 +150,16 @@ export async function stockForLines(
     -- The lock read the newest row of each item (after waiting for its lock): what a refusal reports.
     SELECT l.item_id, l.kind, coalesce(ch.stock, l.stock) AS stock, coalesce(ch.reserved, l.reserved) AS reserved, ch.item_id IS NOT NULL AS changed
     FROM locked l LEFT JOIN changed ch ON ch.item_id = l.item_id`.execute(trx);
-  const after: StockAfter = new Map();
-  for (const row of rows) {
-    if (row.kind !== 'goods') continue;
-    if (!row.changed) {
-      // Only a take can fail its guard; the row read here is the locked, newest one.
-      const line = lines.find((l) => l.itemId === row.item_id)!;
-      const want = qs[ids.indexOf(row.item_id)]!;
-      throw new DomainError('out_of_stock', { sku: line.sku, available: Number(row.stock) - Number(row.reserved), requested: want });
-    }
-    after.set(row.item_id, Number(row.stock));
+  // Only a take can fail its guard; the row read here is the locked, newest one. Two items short:
+  // the one the lines name first is reported, every time.
+  const short = rows.filter((r) => r.kind === 'goods' && !r.changed);
+  const line = lines.find((l) => short.some((r) => r.item_id === l.itemId));
+  if (line) {
+    const row = short.find((r) => r.item_id === line.itemId)!;
+    throw new DomainError('out_of_stock', { sku: line.sku, available: Number(row.stock) - Number(row.reserved), requested: qs[ids.indexOf(row.item_id)]! });
   }
+  const after: StockAfter = new Map();
+  for (const row of rows) if (row.kind === 'goods') after.set(row.item_id, Number(row.stock));
   return after;
 }
 
