@@ -1,6 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Entry, HoldEventKind } from '../ledger/index.js';
+import type { StockMovement } from '../markets/stock.js';
 import type { Position } from './cursor.js';
 import type { View } from './view.js';
 
@@ -118,19 +119,4 @@ export interface ConfigChange {
 }
 
 /** A stock movement as GET /v1/markets/{id}/items/{sku}/stock-movements shows it, with the item's sku. */
-export interface StockChange {
-  movementNo: string;
-  marketId: string;
-  itemId: string;
-  sku: string;
-  kind: 'sale' | 'refund' | 'restock' | 'correction';
-  /** Signed: negative takes stock, positive gives it. */
-  quantity: number;
-  stockAfter: number;
-  terminalId: string | null;
-  redemptionId: string | null;
-  refundId: string | null;
-  actor: string;
-  reason: string | null;
-  at: string;
-}
+export type StockChange = StockMovement & { sku: string };

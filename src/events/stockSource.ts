@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { type EventSource, iso, none, inTxs, type ScanRow, type SourcedEvent, type StockChange } from './source.js';
+import { type MovementRow, toStockMovement } from '../markets/stock.js';
+import { type EventSource, none, inTxs, type ScanRow, type SourcedEvent, type StockChange } from './source.js';
 
 // The supermarkets' stock movements (库存流水, src/markets/stock.ts): a sale, a refund, a restock or
 // a correction of one item, each an event of its own. Its rank is after configuration's (ranks are
@@ -17,43 +18,16 @@ export const stock: EventSource = {
   scan: (p) => sql<ScanRow>`SELECT t.position, 5 AS rank, ${stockKey} AS key, (NOT ${p.view.restricted}::boolean) AS visible
     FROM txs t JOIN stock_movements sm ON ${inTxs(p, 5, 'sm', stockKey)}`,
   async load(db, tenantId, keys) {
-    const { rows } = await sql<{
-      movement_no: string;
-      tx_id: string;
-      market_id: string;
-      item_id: string;
-      sku: string;
-      kind: StockChange['kind'];
-      quantity: number;
-      stock_after: number;
-      terminal_id: string | null;
-      redemption_id: string | null;
-      refund_id: string | null;
-      actor: string;
-      reason: string | null;
-      at: Date;
-    }>`SELECT sm.movement_no::text AS movement_no, sm.tx_id::text AS tx_id, sm.market_id, sm.item_id, i.sku, sm.kind, sm.quantity,
-        sm.stock_after, sm.terminal_id, sm.redemption_id, sm.refund_id, sm.actor, sm.reason, sm.at
+    const { rows } = await sql<MovementRow & { movement_no: string; tx_id: string; sku: string }>`SELECT sm.movement_no::text AS movement_no,
+        sm.tx_id::text AS tx_id, sm.market_id, sm.item_id, i.sku, sm.kind, sm.quantity, sm.stock_after, sm.terminal_id, sm.redemption_id,
+        sm.refund_id, sm.actor, sm.reason, sm.at
       FROM stock_movements sm JOIN catalog_items i ON i.tenant_id = sm.tenant_id AND i.item_id = sm.item_id
       WHERE sm.tenant_id = ${tenantId} AND sm.movement_no = ANY(${keys.map((k) => BigInt(k).toString())}::bigint[])`.execute(db);
     return new Map(
       rows.map((r) => {
-        const stockMovement: StockChange = {
-          movementNo: r.movement_no,
-          marketId: r.market_id,
-          itemId: r.item_id,
-          // An item's sku never changes (PATCH cannot change it): the event reads the same later.
-          sku: r.sku,
-          kind: r.kind,
-          quantity: Number(r.quantity),
-          stockAfter: Number(r.stock_after),
-          terminalId: r.terminal_id,
-          redemptionId: r.redemption_id,
-          refundId: r.refund_id,
-          actor: r.actor,
-          reason: r.reason,
-          at: iso(r.at),
-        };
+        // The movement as the item's list shows it (src/markets/stock.ts), with the item's sku: a
+        // sku never changes (PATCH cannot change it), so the event reads the same later.
+        const stockMovement: StockChange = { ...toStockMovement(r), sku: r.sku };
         const event: SourcedEvent = {
           ...none,
           id: `stockMovement:${r.movement_no}`,

@@ -28,7 +28,7 @@ export interface StockMovement {
   at: string;
 }
 
-type MovementRow = Pick<
+export type MovementRow = Pick<
   Selectable<StockMovementsTable>,
   'movement_no' | 'market_id' | 'item_id' | 'kind' | 'quantity' | 'stock_after' | 'terminal_id' | 'redemption_id' | 'refund_id' | 'actor' | 'reason' | 'at'
 >;
