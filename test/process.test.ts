@@ -311,6 +311,11 @@ if (engines.includes('postgres')) {
     server.child.kill('SIGTERM');
     await sleep(700);
     t.ok(server.running(), 'after SIGTERM the service waits for the requests in flight');
+    // A second SIGTERM while it waits (a supervisor may repeat it) must not cut the shutdown short:
+    // with a one-shot handler it fell to the default action, and the process died of it.
+    server.child.kill('SIGTERM');
+    await sleep(100);
+    t.ok(server.running(), 'a second SIGTERM does not end the shutdown early');
     const refused = await fetch(`${server.base}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
       (r) => r.status,
       () => 'refused',
