@@ -279,4 +279,35 @@ expect 200 'b.reconciled === true && b.differences.length === 0 && b.totals.poin
 curl -s "$BASE/v1/markets/dongcun/days/$(day 0)?format=csv" -H "Authorization: Bearer $KEY" | head -3
 # readme: end
 
+# readme: stock
+# a new price (the receipts keep the old one), a restock at the counter, the item's stock movements
+api PATCH /v1/markets/dongcun/items/RICE-5KG '{"price":"22.00"}'
+expect 200 'b.price === "22.00"'
+api GET /v1/markets/dongcun/items/RICE-5KG
+expect 200 'b.prices.map((p) => p.price).join() === "22.00,20.00" && b.stock === 9'
+
+KEY=$POS api POST /v1/markets/dongcun/items/RICE-5KG/stock-movements '{"kind":"restock","quantity":20,"reason":"每周补货"}' \
+  'Idempotency-Key: dongcun-1-restock-0001'
+expect 201 'b.stockAfter === 29 && b.terminalId === "dongcun-1"'
+
+KEY=$POS api GET "/v1/markets/dongcun/items/RICE-5KG/stock-movements?limit=3"
+expect 200 'b.items.map((m) => m.kind + m.quantity).join() === "restock20,refund1,sale-2"'
+# readme: end
+
+# readme: terminal
+# a terminal's key replaced (the old one stops at once), then the terminal taken out of service
+api POST /v1/terminals/dongcun-1/key '{}'
+expect 201 'b.key.role === "pos"'
+OLD_POS=$POS POS=$(field b.key.key)
+KEY=$OLD_POS api GET /v1/markets/dongcun/receipts
+expect 401
+KEY=$POS api GET /v1/markets/dongcun/receipts
+expect 200
+
+api POST /v1/terminals/dongcun-1/deactivation '{}'
+expect 200
+KEY=$POS api GET /v1/markets/dongcun/receipts
+expect 401
+# readme: end
+
 echo "walkthrough passed"

@@ -17,7 +17,7 @@ export const basketRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/redemption-holds', {
     config: { roles: counterRoles },
     schema: {
-      tags: ['love supermarkets'],
+      tags: ['markets'],
       summary: "Hold a basket: the member's points, the items' stock and the limits reserved at once, until captured, voided or expired",
       headers: IdempotencyHeaders,
       body: BasketBody,
@@ -39,7 +39,7 @@ export const basketRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/redemption-holds/:id', {
     config: { roles: counterReaders },
     schema: {
-      tags: ['love supermarkets'],
+      tags: ['markets'],
       summary: 'A basket on hold and what became of it',
       params: Params,
       response: { 200: BasketSchema, ...problemResponses('validation_failed', 'basket_not_found', 'market_out_of_scope') },
@@ -50,7 +50,7 @@ export const basketRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/redemption-holds/:id/capture', {
     config: { roles: counterRoles },
     schema: {
-      tags: ['love supermarkets'],
+      tags: ['markets'],
       summary: 'Capture a basket, whole or fewer lines and quantities, into a sale with its receipt (the rest is released)',
       headers: IdempotencyHeaders,
       params: Params,
@@ -66,7 +66,7 @@ export const basketRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/redemption-holds/:id/void', {
     config: { roles: counterRoles },
     schema: {
-      tags: ['love supermarkets'],
+      tags: ['markets'],
       summary: "Void a basket: the member's points, the stock and the limits are free again",
       headers: IdempotencyHeaders,
       params: Params,

@@ -28,7 +28,7 @@ export const offlineRoutes: FastifyPluginAsyncZod = async (app) => {
   batchRoute(app, {
     url: '/redemptions::batch',
     roles: counterRoles,
-    tags: ['love supermarkets'],
+    tags: ['markets'],
     summary: 'Upload up to 500 sales a terminal made offline; each gets its own result',
     description:
       'Each sale is written on its own, idempotent by its idempotencyKey, dated by its occurredAt (refused when in the future or older ' +

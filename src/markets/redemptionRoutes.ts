@@ -32,7 +32,7 @@ export const redemptionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/redemptions', {
     config: { roles: counterRoles },
     schema: {
-      tags: ['love supermarkets'],
+      tags: ['markets'],
       summary: 'Redeem points for items (one sale, one receipt)',
       description:
         'In one transaction: the member (by card or id), the lines priced from the catalogue, limits and capacity checked, stock taken, ' +
@@ -50,7 +50,7 @@ export const redemptionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/redemptions/:id', {
     config: { roles: readers },
     schema: {
-      tags: ['love supermarkets'],
+      tags: ['markets'],
       summary: 'A sale with its refunds, as the receipts printed them',
       params: z.object({ id: z.uuid() }),
       response: { 200: RedemptionSchema, ...problemResponses('validation_failed', 'redemption_not_found', 'market_out_of_scope') },
@@ -61,7 +61,7 @@ export const redemptionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/redemptions/:id/refunds', {
     config: { roles: counterRoles },
     schema: {
-      tags: ['love supermarkets'],
+      tags: ['markets'],
       summary: 'Refund lines of a sale (points back to the member, goods back in stock), on a receipt of its own',
       headers: IdempotencyHeaders,
       params: z.object({ id: z.uuid() }),
@@ -80,7 +80,7 @@ export const redemptionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/markets/:id/receipts', {
     config: { roles: readers },
     schema: {
-      tags: ['love supermarkets'],
+      tags: ['markets'],
       summary: "A market's receipts (sales and refunds) in number order",
       params: z.object({ id: MarketId }),
       querystring: PageQuery,

@@ -92,7 +92,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/markets/:id/days/:date', {
     config: { roles: counterReaders },
     schema: {
-      tags: ['love supermarkets'],
+      tags: ['markets'],
       summary: "A market's day (对账): per terminal and per item, reconciled with the ledger and the stock movements",
       description:
         'The China-time day: receipts by their recorded time, stock movements by theirs. Per terminal: sales, refunds, points taken and returned. ' +
