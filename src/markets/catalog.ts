@@ -7,7 +7,8 @@ import type { CapacityPeriod, CatalogItemsTable, ItemKind, LimitPeriod } from '.
 import type { DB } from '../db/schema.js';
 import { formatAmount } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
-import { requireActiveMarket, requireMarketScope, terminalOf } from './scope.js';
+import { lockActiveMarket } from './markets.js';
+import { requireMarketScope, terminalOf } from './scope.js';
 import { changeStock, listItemMovements, MAX_STOCK, recordStockMovements, type StockMovement } from './stock.js';
 
 // The catalogue (商品) of a market: goods with stock, services (积分换服务) with an optional
@@ -124,7 +125,7 @@ function checkKind(kind: ItemKind, input: { stock?: unknown; capacity?: unknown 
 export async function createItem(trx: Transaction<DB>, caller: Caller, marketId: string, input: NewItem): Promise<Item> {
   requireMarketScope(caller, marketId);
   checkKind(input.kind, input);
-  await requireActiveMarket(trx, caller.tenantId, marketId);
+  await lockActiveMarket(trx, caller.tenantId, marketId);
   const stock = input.kind === 'goods' ? (input.stock ?? 0) : null;
   const row = await trx
     .insertInto('catalog_items')

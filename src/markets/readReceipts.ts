@@ -4,7 +4,8 @@ import type { DB } from '../db/schema.js';
 import { formatAmount } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
 import { pointsOf, type Receipt } from './receipts.js';
-import { requireMarket, requireMarketScope } from './scope.js';
+import { getMarket } from './markets.js';
+import { requireMarketScope } from './scope.js';
 
 // Receipts read back: a sale with its refunds (a reprint shows what the counter printed, the
 // points after included), and a market's receipts in number order.
@@ -80,8 +81,7 @@ export async function getRedemption(db: Kysely<DB>, caller: Caller, redemptionId
 
 /** A market's receipts from a number on, in number order (sales and refunds in one series). */
 export async function listReceipts(db: Kysely<DB>, caller: Caller, marketId: string, opts: { after: string | null; limit: number }): Promise<{ items: Receipt[]; next: string | null }> {
-  requireMarketScope(caller, marketId);
-  await requireMarket(db, caller.tenantId, marketId);
+  await getMarket(db, caller, marketId);
   const { rows } = await sql<ReceiptRow>`SELECT rc.* FROM ${RECEIPTS}
     WHERE rc.tenant_id = ${caller.tenantId} AND rc.market_id = ${marketId} AND rc.receipt_no > ${opts.after ?? '0'}::bigint
     ORDER BY rc.receipt_no LIMIT ${opts.limit + 1}`.execute(db);

@@ -1,6 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
 import { type Caller, inMarketScope } from '../auth/caller.js';
-import type { DB } from '../db/schema.js';
 import { DomainError } from '../problems.js';
 
 // Which market a request acts for. A terminal's pos key
@@ -30,16 +28,3 @@ export function terminalOf(caller: Caller): string | null {
   return caller.scope?.kind === 'market' ? caller.scope.terminalId : null;
 }
 
-/** The market exists in the caller's tenant (market_not_found otherwise), active or not. */
-export async function requireMarket(db: Kysely<DB> | Transaction<DB>, tenantId: string, marketId: string): Promise<void> {
-  const row = await db.selectFrom('markets').select('market_id').where('tenant_id', '=', tenantId).where('market_id', '=', marketId).executeTakeFirst();
-  if (!row) throw new DomainError('market_not_found', { marketId });
-}
-
-/** The market as a write needs it; market_not_found, or market_inactive when it takes no sales. */
-export async function requireActiveMarket(db: Kysely<DB> | Transaction<DB>, tenantId: string, marketId: string): Promise<{ orgUnitId: string }> {
-  const row = await db.selectFrom('markets').select(['org_unit_id', 'active']).where('tenant_id', '=', tenantId).where('market_id', '=', marketId).executeTakeFirst();
-  if (!row) throw new DomainError('market_not_found', { marketId });
-  if (!row.active) throw new DomainError('market_inactive', { marketId });
-  return { orgUnitId: row.org_unit_id };
-}
