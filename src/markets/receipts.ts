@@ -1,10 +1,11 @@
 import { Decimal } from 'decimal.js';
-import { type RawBuilder, sql, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { StockMovementKind } from '../db/marketTables.js';
 import { type Balance, balanceColumnSql, entryRecordedAtSql, memberPointsAccount, toBalance } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
 import type { PricedLine, StockAfter } from './lines.js';
+import { insertStockMovementsSql } from './stock.js';
 
 // Receipts (小票): what a sale or a refund answers and prints. The sale or refund and its stock
 // movements carry the recorded time of their ledger entry, to the microsecond (the day report
@@ -74,10 +75,10 @@ export function movementsOf(lines: { itemId: string; quantity: number }[], after
   return [...sums].filter(([, q]) => q > 0).map(([itemId, q]) => ({ itemId, quantity: sign * q, stockAfter: after.get(itemId)! }));
 }
 
-function movementsSql(tenantId: string, marketId: string, kind: StockMovementKind, movements: Movement[], terminalId: string | null, actor: string, ids: { redemptionId: string; refundId: string | null }, at: RawBuilder<string>) {
-  return sql`INSERT INTO stock_movements (tenant_id, market_id, item_id, kind, quantity, stock_after, terminal_id, redemption_id, refund_id, actor, at)
-    SELECT ${tenantId}, ${marketId}, m.item_id, ${kind}, m.q, m.after, ${terminalId}, ${ids.redemptionId}::uuid, ${ids.refundId}::uuid, ${actor}, ${at}
-    FROM unnest(${movements.map((m) => m.itemId)}::uuid[], ${movements.map((m) => m.quantity)}::integer[], ${movements.map((m) => m.stockAfter)}::integer[]) AS m(item_id, q, after)`;
+/** A receipt's stock movements, as the rows stock.ts inserts, stamped with the receipt's entry's time. */
+function movementsSql(tenantId: string, marketId: string, kind: StockMovementKind, movements: Movement[], terminalId: string | null, actor: string, ids: { redemptionId: string; refundId: string | null }, entryId: string) {
+  const rows = movements.map((m) => ({ tenantId, marketId, itemId: m.itemId, kind, quantity: m.quantity, stockAfter: m.stockAfter, terminalId, ...ids, actor, reason: null }));
+  return insertStockMovementsSql(rows, entryRecordedAtSql(tenantId, entryId));
 }
 
 /** Writes a sale's receipt (number, sale, lines, stock movements) in one statement. */
@@ -95,7 +96,7 @@ export async function writeSale(trx: Transaction<DB>, sale: NewSale, movements: 
       FROM r, unnest(${l.map((x) => x.lineNo)}::smallint[], ${l.map((x) => x.itemId)}::uuid[], ${l.map((x) => x.sku)}::text[], ${l.map((x) => x.name)}::text[],
         ${l.map((x) => x.kind)}::text[], ${l.map((x) => x.quantity)}::integer[], ${l.map((x) => x.price)}::numeric[], ${l.map((x) => x.amount)}::numeric[])
         AS x(line_no, item_id, sku, name, kind, quantity, price, amount)),
-    moved AS (${movementsSql(sale.tenantId, sale.marketId, 'sale', movements, sale.terminalId, sale.actor, { redemptionId: sale.redemptionId, refundId: null }, entryRecordedAtSql(sale.tenantId, sale.entryId))})
+    moved AS (${movementsSql(sale.tenantId, sale.marketId, 'sale', movements, sale.terminalId, sale.actor, { redemptionId: sale.redemptionId, refundId: null }, sale.entryId)})
     SELECT receipt_no::text, recorded_at, available_after::text FROM r`.execute(trx);
   const row = rows[0];
   if (!row) throw new DomainError('market_not_found', { marketId: sale.marketId });
@@ -147,7 +148,7 @@ export async function writeRefund(trx: Transaction<DB>, refund: NewRefund, movem
     lines AS (INSERT INTO refund_lines (tenant_id, refund_id, line_no, quantity, amount)
       SELECT ${refund.tenantId}, ${refund.refundId}::uuid, x.line_no, x.quantity, x.amount
       FROM r, unnest(${l.map((x) => x.lineNo)}::smallint[], ${l.map((x) => x.quantity)}::integer[], ${l.map((x) => x.amount)}::numeric[]) AS x(line_no, quantity, amount)),
-    moved AS (${movementsSql(refund.tenantId, refund.marketId, 'refund', movements, refund.terminalId, refund.actor, { redemptionId: refund.redemptionId, refundId: refund.refundId }, entryRecordedAtSql(refund.tenantId, refund.entryId))})
+    moved AS (${movementsSql(refund.tenantId, refund.marketId, 'refund', movements, refund.terminalId, refund.actor, { redemptionId: refund.redemptionId, refundId: refund.refundId }, refund.entryId)})
     SELECT receipt_no::text, recorded_at, available_after::text FROM r`.execute(trx);
   const row = rows[0];
   if (!row) throw new DomainError('market_not_found', { marketId: refund.marketId });

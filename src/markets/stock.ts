@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { StockMovementKind, StockMovementsTable } from '../db/marketTables.js';
 import { DomainError } from '../problems.js';
@@ -56,31 +56,26 @@ export function toStockMovement(r: MovementRow): StockMovement {
 export type NewStockMovement = Omit<StockMovement, 'movementNo' | 'at'> & { tenantId: string };
 
 /**
- * Records stock movements in ONE statement (a sale of many lines, a refund), in the transaction
- * that changed the items' stock; returns them as recorded. Write them in the order the items'
- * rows were locked (by item id), so that their numbers follow the lock order too.
+ * The INSERT of stock movements, one statement for any number of them, in the order given (their
+ * numbers follow it: give them in the order the items' rows were locked, by item id). `at` is
+ * their time: by default the moment each is written; a sale or refund passes its ledger entry's
+ * recorded time. A statement of its own (recordStockMovements), or a CTE of a receipt's statement.
  */
+export function insertStockMovementsSql(rows: readonly NewStockMovement[], at: RawBuilder<unknown> = sql`clock_timestamp()`): RawBuilder<unknown> {
+  const col = <T>(f: (r: NewStockMovement) => T) => rows.map(f);
+  return sql`INSERT INTO stock_movements (tenant_id, market_id, item_id, kind, quantity, stock_after, terminal_id, redemption_id, refund_id, actor, reason, at)
+    SELECT m.tenant_id, m.market_id, m.item_id, m.kind, m.quantity, m.stock_after, m.terminal_id, m.redemption_id, m.refund_id, m.actor, m.reason, ${at}
+    FROM unnest(${col((r) => r.tenantId)}::text[], ${col((r) => r.marketId)}::text[], ${col((r) => r.itemId)}::uuid[], ${col((r) => r.kind)}::text[],
+      ${col((r) => r.quantity)}::integer[], ${col((r) => r.stockAfter)}::integer[], ${col((r) => r.terminalId)}::text[], ${col((r) => r.redemptionId)}::uuid[],
+      ${col((r) => r.refundId)}::uuid[], ${col((r) => r.actor)}::text[], ${col((r) => r.reason)}::text[])
+      WITH ORDINALITY AS m(tenant_id, market_id, item_id, kind, quantity, stock_after, terminal_id, redemption_id, refund_id, actor, reason, n)
+    ORDER BY m.n`;
+}
+
+/** Records stock movements (insertStockMovementsSql), in the transaction that changed the stock; returns them as recorded. */
 export async function recordStockMovements(trx: Transaction<DB>, rows: readonly NewStockMovement[]): Promise<StockMovement[]> {
   if (rows.length === 0) return [];
-  const inserted = await trx
-    .insertInto('stock_movements')
-    .values(
-      rows.map((r) => ({
-        tenant_id: r.tenantId,
-        market_id: r.marketId,
-        item_id: r.itemId,
-        kind: r.kind,
-        quantity: r.quantity,
-        stock_after: r.stockAfter,
-        terminal_id: r.terminalId,
-        redemption_id: r.redemptionId,
-        refund_id: r.refundId,
-        actor: r.actor,
-        reason: r.reason,
-      })),
-    )
-    .returning(COLUMNS)
-    .execute();
+  const { rows: inserted } = await sql<MovementRow>`${insertStockMovementsSql(rows)} RETURNING ${sql.join(COLUMNS.map((c) => sql.ref(c)))}`.execute(trx);
   return inserted.map(toStockMovement);
 }
 
