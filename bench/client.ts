@@ -365,57 +365,78 @@ const HOLD_API = {
   capture: (id: string, creditTo: string) => ({ path: `/v1/holds/${encodeURIComponent(id)}/capture`, body: { amount: '1.00', credits: [{ accountId: creditTo }] } }),
 };
 
-async function holdCapture(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {
-  const base = new URL(cfg.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.connections });
-  const accounts = cfg.accounts ?? [];
-  const lat = new Samples();
-  const codes: Record<string, number> = {};
-  const failures: string[] = [];
-  let ok = 0;
+/** What a closed loop's step counts into: its answers' codes, latencies and first failures. */
+interface LoopTally {
+  agent: http.Agent;
+  base: URL;
+  lat: Samples;
+  codes: Record<string, number>;
+  failures: string[];
+  ok: number;
+  /** Keys of this phase carry it, so the measured phase never replays the warm-up's keys (409). */
+  run: string;
+}
+
+/**
+ * A closed loop: cfg.connections connections, each running `step` again as soon as its last one
+ * finished, until `seconds` have passed. A step that throws counts as a timeout or an error.
+ */
+async function closedLoop(cfg: ClientConfig, seconds: number, step: (t: LoopTally, connection: number, i: number) => Promise<void>): Promise<PhaseResult> {
+  const tally: LoopTally = {
+    agent: new http.Agent({ keepAlive: true, maxSockets: cfg.connections }),
+    base: new URL(cfg.url),
+    lat: new Samples(),
+    codes: {},
+    failures: [],
+    ok: 0,
+    run: crypto.randomBytes(4).toString('hex'),
+  };
   let errors = 0;
   let timeouts = 0;
   let n = 0;
   const start = Date.now();
   const end = start + seconds * 1000;
-  const headers = (key: string) => ({ authorization: `Bearer ${cfg.adminKey}`, 'content-type': 'application/json', 'idempotency-key': key });
-  // Each phase (warm-up, measured) numbers its pairs from 0: its keys carry a run id of their own,
-  // or the measured phase would replay the warm-up's keys with other bodies (409).
-  const run = crypto.randomBytes(4).toString('hex');
-  const loop = async () => {
+  const loop = async (c: number) => {
     while (Date.now() < end) {
-      const i = n++;
-      const tag = `${cfg.tag}-${run}-${i}`;
-      const t = performance.now();
       try {
-        const hold = HOLD_API.create(accounts[crypto.randomInt(accounts.length)]!, i);
-        const a = await request(agent, base, 'POST', hold.path, headers(`${tag}-h`), JSON.stringify(hold.body), cfg.timeoutSeconds * 1000);
-        codes[a.status] = (codes[a.status] ?? 0) + 1;
-        if (a.status < 200 || a.status >= 300) {
-          if (failures.length < 5) failures.push(`hold: ${a.status} ${a.body.slice(0, 300)}`);
-          continue;
-        }
-        let to = accounts[crypto.randomInt(accounts.length)]!;
-        while (to === hold.body.accountId) to = accounts[crypto.randomInt(accounts.length)]!;
-        const cap = HOLD_API.capture((JSON.parse(a.body) as { id: string }).id, to);
-        const b = await request(agent, base, 'POST', cap.path, headers(`${tag}-c`), JSON.stringify(cap.body), cfg.timeoutSeconds * 1000);
-        codes[b.status] = (codes[b.status] ?? 0) + 1;
-        if (b.status < 200 || b.status >= 300) {
-          if (failures.length < 5) failures.push(`capture: ${b.status} ${b.body.slice(0, 300)}`);
-          continue;
-        }
-        lat.push(performance.now() - t);
-        ok++;
+        await step(tally, c, n++);
       } catch (err) {
         if ((err as Error).message === 'timeout') timeouts++;
         else errors++;
-        if (failures.length < 5) failures.push(`request error: ${(err as Error).message}`);
+        if (tally.failures.length < 5) tally.failures.push(`request error: ${(err as Error).message}`);
       }
     }
   };
-  await Promise.all(Array.from({ length: cfg.connections }, loop));
-  agent.destroy();
-  return phaseResult(start, Date.now(), lat, ok, ok, codes, errors, timeouts, failures);
+  await Promise.all(Array.from({ length: cfg.connections }, (_, c) => loop(c)));
+  tally.agent.destroy();
+  return phaseResult(start, Date.now(), tally.lat, tally.ok, tally.ok, tally.codes, errors, timeouts, tally.failures);
+}
+
+function holdCapture(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {
+  const accounts = cfg.accounts ?? [];
+  const headers = (key: string) => ({ authorization: `Bearer ${cfg.adminKey}`, 'content-type': 'application/json', 'idempotency-key': key });
+  return closedLoop(cfg, seconds, async (t, _c, i) => {
+    const tag = `${cfg.tag}-${t.run}-${i}`;
+    const started = performance.now();
+    const hold = HOLD_API.create(accounts[crypto.randomInt(accounts.length)]!, i);
+    const a = await request(t.agent, t.base, 'POST', hold.path, headers(`${tag}-h`), JSON.stringify(hold.body), cfg.timeoutSeconds * 1000);
+    t.codes[a.status] = (t.codes[a.status] ?? 0) + 1;
+    if (a.status < 200 || a.status >= 300) {
+      if (t.failures.length < 5) t.failures.push(`hold: ${a.status} ${a.body.slice(0, 300)}`);
+      return;
+    }
+    let to = accounts[crypto.randomInt(accounts.length)]!;
+    while (to === hold.body.accountId) to = accounts[crypto.randomInt(accounts.length)]!;
+    const cap = HOLD_API.capture((JSON.parse(a.body) as { id: string }).id, to);
+    const b = await request(t.agent, t.base, 'POST', cap.path, headers(`${tag}-c`), JSON.stringify(cap.body), cfg.timeoutSeconds * 1000);
+    t.codes[b.status] = (t.codes[b.status] ?? 0) + 1;
+    if (b.status < 200 || b.status >= 300) {
+      if (t.failures.length < 5) t.failures.push(`capture: ${b.status} ${b.body.slice(0, 300)}`);
+      return;
+    }
+    t.lat.push(performance.now() - started);
+    t.ok++;
+  });
 }
 
 /**
@@ -423,42 +444,17 @@ async function holdCapture(cfg: ClientConfig, seconds: number): Promise<PhaseRes
  * round the terminals' keys (connection i uses terminal i mod 20), every sale a fresh
  * Idempotency-Key. A unit is one sale (201 with its receipt).
  */
-async function closedLoopRedeem(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {
+function closedLoopRedeem(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {
   const sale = cfg.sale!;
-  const base = new URL(cfg.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.connections });
-  const lat = new Samples();
-  const codes: Record<string, number> = {};
-  const failures: string[] = [];
-  let ok = 0;
-  let errors = 0;
-  let timeouts = 0;
-  let n = 0;
-  const start = Date.now();
-  const end = start + seconds * 1000;
-  // Each phase has keys of its own: the measured phase must not replay the warm-up's keys.
-  const run = crypto.randomBytes(4).toString('hex');
-  const loop = async (c: number) => {
+  return closedLoop(cfg, seconds, async (t, c, i) => {
     const key = sale.terminalKeys[c % sale.terminalKeys.length]!;
-    while (Date.now() < end) {
-      const i = n++;
-      const t = performance.now();
-      try {
-        const a = await request(agent, base, 'POST', '/v1/redemptions', saleHeaders(key, `${cfg.tag}-${run}-${i}`), saleBody(cfg.members, sale), cfg.timeoutSeconds * 1000);
-        lat.push(performance.now() - t);
-        codes[a.status] = (codes[a.status] ?? 0) + 1;
-        if (a.status === 201) ok++;
-        else if (failures.length < 5) failures.push(`${a.status} ${a.body.slice(0, 300)}`);
-      } catch (err) {
-        if ((err as Error).message === 'timeout') timeouts++;
-        else errors++;
-        if (failures.length < 5) failures.push(`request error: ${(err as Error).message}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: cfg.connections }, (_, c) => loop(c)));
-  agent.destroy();
-  return phaseResult(start, Date.now(), lat, ok, ok, codes, errors, timeouts, failures);
+    const started = performance.now();
+    const a = await request(t.agent, t.base, 'POST', '/v1/redemptions', saleHeaders(key, `${cfg.tag}-${t.run}-${i}`), saleBody(cfg.members, sale), cfg.timeoutSeconds * 1000);
+    t.lat.push(performance.now() - started);
+    t.codes[a.status] = (t.codes[a.status] ?? 0) + 1;
+    if (a.status === 201) t.ok++;
+    else if (t.failures.length < 5) t.failures.push(`${a.status} ${a.body.slice(0, 300)}`);
+  });
 }
 
 function runPhase(cfg: ClientConfig, seconds: number, maker: RecordMaker): Promise<PhaseResult> {
