@@ -249,7 +249,15 @@ if (engines.includes('postgres')) {
           await sql`SELECT 1 FROM probe WHERE id = 1 FOR UPDATE`.execute(o);
         });
         await hasRow2;
-        await new Promise((r) => setTimeout(r, 100)); // let it queue for row 1
+        // Wait until it is queued for row 1: a fixed sleep lost this race on a loaded CI machine,
+        // and the attempt's one deadlock check then found no cycle yet.
+        for (let i = 0; i < 500; i++) {
+          const { rows } = await sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+          if (rows[0]!.n > 0) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
       }
       await sql`SELECT 1 FROM probe WHERE id = 2 FOR UPDATE`.execute(trx);
     });
