@@ -38,6 +38,7 @@ import { Signer } from './integrity/keys.js';
 import { sealTenants } from './integrity/seal.js';
 import { holdRoutes } from './admin/holdRoutes.js';
 import { ledgerRoutes } from './admin/ledgerRoutes.js';
+import { expireLots } from './ledger/index.js';
 import { memberRoutes } from './members/routes.js';
 import { marketsRoutes } from './markets/routes.js';
 import { expireBaskets } from './markets/baskets.js';
@@ -127,7 +128,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // Work the service does by itself, every process (each job's own locks make that safe): expired
-  // holds released (SKIP LOCKED); committed entries sealed into signed blocks a few seconds behind
+  // holds released (SKIP LOCKED); lapsed points expired (each account's balance row locked first);
+  // committed entries sealed into signed blocks a few seconds behind
   // the writes (one process seals a tenant at a time; none without a signing secret at hand);
   // committed transactions given their place in the event feed, in commit order, a moment after
   // they commit even when nobody reads (one process a tenant at a time).
@@ -140,6 +142,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
   // Holds past their expiry, then the baskets (爱心超市) whose holds they were.
   background('hold sweep', config.holdSweepMs, () => expireBaskets(database.db));
+  // Lapsed points (积分清零): each lot once, however many processes run it.
+  background('points expiry', config.expiryMs, () => expireLots(database.db));
   const signer = config.signingKeySecret ? new Signer(config.signingKeySecret) : null;
   if (signer) background('sealing', config.sealMs, () => sealTenants(database.db, signer));
   background('feed sequencing', config.feedSequenceMs, () => sequenceTenants(database.db));

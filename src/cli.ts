@@ -5,12 +5,12 @@ import { issueApiKey } from './admin/apiKeys.js';
 import { Roles, type Role } from './auth/caller.js';
 import { withProgress } from './cli/progress.js';
 import { INTEGRITY_COMMANDS } from './cli/integrity.js';
+import { JOB_COMMANDS } from './cli/jobs.js';
 import { CliError, type Command, EXIT, generateOpenApi, onDatabaseOrService, out, say, tenantIdOption, UsageError, type Values, withDatabase } from './cli/runtime.js';
 import { ConfigError } from './config.js';
 import { DataDirLockedError } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { byOperator, recordConfigChange } from './changes/changes.js';
-import { expireBaskets } from './markets/baskets.js';
 import { INTEGRITY_CHECKS, verifyIntegrity } from './integrity/verify.js';
 import { DemoCommandError, demoCommand } from './demo/command.js';
 import { DomainError } from './problems.js';
@@ -174,19 +174,7 @@ const COMMANDS: Command[] = [
     },
   },
   ...INTEGRITY_COMMANDS,
-  {
-    name: 'holds expire',
-    args: '[--tenant <id>]',
-    summary: 'release every hold past its expiry, and the stock of its basket (safe beside running services: each expires once)',
-    details: 'The service does this on its own every HOLD_SWEEP_MS. Prints {"expired": holds, "baskets": baskets released}.',
-    options: { tenant: { type: 'string' } },
-    async run(v) {
-      const tenantId = v.tenant === undefined ? null : tenantIdOption(v.tenant);
-      const { holds, baskets } = await withDatabase({ migrate: true }, (db) => expireBaskets(db, { tenantId, actor: 'cli' }));
-      out({ expired: holds, baskets });
-      return EXIT.ok;
-    },
-  },
+  ...JOB_COMMANDS,
   {
     name: 'openapi',
     args: '[--check]',

@@ -20,6 +20,9 @@ const envSchema = z.object({
   RECORD_GROUPS: z.coerce.number().int().min(1).max(500).default(4),
   // How often the service releases expired holds (milliseconds; 0: never, e.g. when only the CLI sweeps).
   HOLD_SWEEP_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+  // How often the service expires lapsed points (积分清零; milliseconds; 0: never, e.g. when only
+  // `npm run cli -- expire` does). Points lapse at 00:00 China time; a run expires them as of then.
+  EXPIRY_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   // How often the service seals committed entries into signed blocks (milliseconds; 0: never,
   // e.g. when only `npm run cli -- seal` seals).
   SEAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
@@ -59,6 +62,7 @@ export interface Config {
   apiKeyCacheMs: number;
   recordGroups: number;
   holdSweepMs: number;
+  expiryMs: number;
   sealMs: number;
   feedSequenceMs: number;
   /** The signing secret (SIGNING_KEY_SECRET, or DATA_DIR/signing-key-secret once the server has
@@ -114,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     recordGroups: e.RECORD_GROUPS,
     holdSweepMs: e.HOLD_SWEEP_MS,
+    expiryMs: e.EXPIRY_MS,
     sealMs: e.SEAL_MS,
     feedSequenceMs: e.FEED_SEQUENCE_MS,
     signingKeySecret: e.SIGNING_KEY_SECRET ?? null,

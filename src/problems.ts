@@ -363,6 +363,12 @@ export const problems = {
     zh: '冻结的到期时间必须晚于当前时间（以数据库时钟为准）。',
     en: "A hold's expiry must lie in the future (by the database's clock).",
   },
+  expiry_until_in_future: {
+    status: 422,
+    title: 'Expiry run ahead of the clock',
+    zh: '积分清零只能处理已经到期的积分：截止时间不能晚于账本当前时间。',
+    en: "An expiry run can only expire points that have lapsed: its 'until' cannot lie ahead of the ledger's clock.",
+  },
   entry_not_reversible: {
     status: 422,
     title: 'Entry not reversible',

@@ -7,19 +7,32 @@ import { writeOnce } from '../http/write.js';
 import { listApiKeys, revokeApiKey } from '../auth/apiKeys.js';
 import { Roles } from '../auth/caller.js';
 import { OrgUnitId } from '../http/schemas.js';
-import { getSettings, tenantName } from '../tenants/tenants.js';
+import { tenantName } from '../tenants/tenants.js';
+import { ExpiryPolicyKinds, listExpiryPolicies } from '../ledger/index.js';
 import { issueApiKey } from './apiKeys.js';
-import { updateSettings } from './settings.js';
+import { readSettings, updateSettings } from './settings.js';
 
 // What a tenant's admin (and, for reads, its auditor) does to the tenant itself: settings, API keys.
 
 const Threshold = z.string().regex(/^\d{1,6}(\.\d{1,2})?$/, 'hours as a decimal string');
+
+const ExpiryPolicySchema = z
+  .object({
+    version: z.number().int().describe('0: never set (points never expire)'),
+    policy: z.enum(ExpiryPolicyKinds).describe('none; yearEnd: the end of the year earned plus months of grace; monthsAfter: months after the day earned'),
+    months: z.number().int(),
+    effectiveFrom: z.string().nullable().describe('Points credited from then on are dated by it; open lots keep their dates'),
+    createdAt: z.string().nullable(),
+    createdBy: z.string().nullable(),
+  })
+  .meta({ id: 'ExpiryPolicy' });
 
 const SettingsSchema = z
   .object({
     autoVerify: z.boolean().describe('Records of every org unit are verified on submission'),
     starThresholds: z.array(z.string()).describe('Cumulative verified hours for 1 to 5 stars'),
     offlineSaleDays: z.number().int().describe('How many days back an offline terminal may upload a sale (POST /v1/redemptions:batch)'),
+    pointsExpiry: ExpiryPolicySchema,
   })
   .meta({ id: 'Settings' });
 
@@ -36,10 +49,20 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { roles: ['admin', 'auditor'] },
     schema: {
       tags: ['tenant'],
-      summary: "The tenant's settings: automatic verification and star thresholds",
+      summary: "The tenant's settings: automatic verification, star thresholds, offline sales and points expiry",
       response: { 200: SettingsSchema, ...problemResponses() },
     },
-    handler: async (request) => getSettings(app.db, callerOf(request).tenantId),
+    handler: async (request) => readSettings(app.db, callerOf(request).tenantId),
+  });
+
+  app.get('/settings/expiry-policies', {
+    config: { roles: ['admin', 'auditor'] },
+    schema: {
+      tags: ['tenant'],
+      summary: 'Every version of the points expiry policy, newest first',
+      response: { 200: z.object({ items: z.array(ExpiryPolicySchema) }), ...problemResponses() },
+    },
+    handler: async (request) => ({ items: await listExpiryPolicies(app.db, callerOf(request).tenantId) }),
   });
 
   app.patch('/settings', {
@@ -55,6 +78,10 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
           .refine((t) => t.every((v, i) => Number(v) > 0 && (i === 0 || Number(v) > Number(t[i - 1]))), 'five increasing positive numbers of hours')
           .optional(),
         offlineSaleDays: z.number().int().min(1).max(90).optional(),
+        pointsExpiry: z
+          .object({ policy: z.enum(ExpiryPolicyKinds), months: z.number().int().min(0).max(120).optional() })
+          .describe('A new version of the expiry policy (积分清零), for points credited from now on: none, yearEnd with months of grace, or monthsAfter')
+          .optional(),
       }),
       response: {
         200: SettingsSchema.extend({ starsChanged: z.number().int().describe('Members whose stars moved') }),
@@ -64,7 +91,7 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request, reply) =>
       writeOnce(request, reply, async (trx) => ({
         statusCode: 200,
-        body: await recordConfigChange(trx, callerOf(request), 'settings.updated', await updateSettings(trx, callerOf(request).tenantId, request.body), request.body),
+        body: await recordConfigChange(trx, callerOf(request), 'settings.updated', await updateSettings(trx, callerOf(request).tenantId, request.body, callerOf(request).keyId), request.body),
       })),
   });
 

@@ -20,6 +20,7 @@ export const operationIds: Record<string, string> = {
 
   'GET /v1/tenant': 'getCurrentTenant',
   'GET /v1/settings': 'getSettings',
+  'GET /v1/settings/expiry-policies': 'listExpiryPolicies',
   'PATCH /v1/settings': 'updateSettings',
   'POST /v1/api-keys': 'createApiKey',
   'GET /v1/api-keys': 'listApiKeys',
@@ -47,6 +48,7 @@ export const operationIds: Record<string, string> = {
   'GET /v1/members/{id}': 'getMember',
   'POST /v1/members/{id}/deactivation': 'deactivateMember',
   'GET /v1/members/{id}/star-changes': 'listStarChanges',
+  'GET /v1/members/{id}/lots': 'listLots',
   'GET /v1/cards/{cardNo}': 'getMemberByCard',
   'POST /v1/members/{id}/cards': 'addCard',
   'POST /v1/members/{id}/cards/{cardNo}/block': 'blockCard',

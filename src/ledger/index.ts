@@ -11,6 +11,9 @@
 //  - balances (balance, held, available, worked out in one place): toBalance, availableOf, readBalance, getAccount
 //  - what moved an account over a period (a market's day report):  accountMovement
 //  - what one entry posted to one account, in a caller's statement: entryPostedSql
+//  - lots and expiry (积分清零; the lots move in the database beside the write path):
+//                                                                getExpiryPolicy, setExpiryPolicy, listExpiryPolicies,
+//                                                                pointsExpiring, listLots, expireLots, ledgerNow
 //  - account ids:                                                memberAccount, memberHoursAccount, memberPointsAccount,
 //                                                                issuanceAccount, ADJUSTMENT_POINTS, memberAccountSql,
 //                                                                marketAccount, marketAccountSql
@@ -70,3 +73,19 @@ export {
   toPosting,
 } from './post.js';
 export { VERIFY_CHECKS, type Verification, verifyLedger } from './verify.js';
+export {
+  type ExpiryPolicy,
+  type ExpiryPolicyKind,
+  ExpiryPolicyKinds,
+  getExpiryPolicy,
+  ledgerNow,
+  listExpiryPolicies,
+  listLots,
+  type Lot,
+  type LotMove,
+  LotMoveKinds,
+  type NewExpiryPolicy,
+  pointsExpiring,
+  setExpiryPolicy,
+} from './lots.js';
+export { EXPIRY_BATCH, expireLots, type ExpiryRun } from './expiry.js';

@@ -30,6 +30,17 @@ export interface EntryInput {
   ruleVersion?: number | null;
   createdBy?: string | null;
   metadata?: Record<string, unknown> | null;
+  /**
+   * A refund: the entry whose debit of a member's points it gives back. The ledger puts the points
+   * back into the lots that entry took them from (kept in metadata as returnsEntryId).
+   */
+  returnsEntryId?: string | null;
+}
+
+/** What an entry stores as its metadata: the caller's, and the entry it returns points to. */
+function metadataOf(input: EntryInput): Record<string, unknown> | null {
+  if (!input.returnsEntryId) return input.metadata ?? null;
+  return { ...input.metadata, returnsEntryId: input.returnsEntryId };
 }
 
 export interface Posting {
@@ -101,7 +112,7 @@ export function entryCall(input: EntryInput, occurredAt: Date) {
       ${input.tenantId}, ${input.kind}, ${occurredAt.toISOString()}::timestamptz, ${input.reason ?? null},
       ${input.reversesEntryId ?? null}::uuid, ${input.objectType ?? null}, ${input.objectId ?? null},
       ${input.ruleVersion ?? null}::integer, ${input.createdBy ?? null},
-      ${input.metadata ? JSON.stringify(input.metadata) : null}::jsonb,
+      ${metadataOf(input) ? JSON.stringify(metadataOf(input)) : null}::jsonb,
       ${input.postings.map((p) => p.accountId)}::text[],
       ${input.postings.map((p) => p.unit)}::text[],
       ${input.postings.map((p) => p.amount.toFixed())}::numeric[])`;
@@ -127,7 +138,7 @@ export function entriesCall(inputs: EntryInput[]) {
       ${each((e) => e.reason ?? null)}::text[], ${each((e) => e.reversesEntryId ?? null)}::uuid[],
       ${each((e) => e.objectType ?? null)}::text[], ${each((e) => e.objectId ?? null)}::text[],
       ${each((e) => e.ruleVersion ?? null)}::integer[], ${each((e) => e.createdBy ?? null)}::text[],
-      ARRAY(SELECT m.v FROM jsonb_array_elements(${JSON.stringify(each((e) => e.metadata ?? {}))}::jsonb) WITH ORDINALITY AS m(v, i) ORDER BY m.i),
+      ARRAY(SELECT m.v FROM jsonb_array_elements(${JSON.stringify(each((e) => metadataOf(e) ?? {}))}::jsonb) WITH ORDINALITY AS m(v, i) ORDER BY m.i),
       ${postings.map((p) => p.n)}::integer[], ${postings.map((p) => p.accountId)}::text[],
       ${postings.map((p) => p.unit)}::text[], ${postings.map((p) => p.amount.toFixed())}::numeric[])`;
 }

@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { formatAmount } from './amount.js';
+import { LOT_CHECKS, verifyLots } from './verifyLots.js';
 
 export interface Verification {
   ok: boolean;
@@ -16,7 +17,7 @@ export interface Verification {
 }
 
 /** How many times verifyLedger calls its onCheck. */
-export const VERIFY_CHECKS = 8;
+export const VERIFY_CHECKS = 8 + LOT_CHECKS;
 
 const LIMIT = 100; // problems listed per check; one is enough to fail
 
@@ -25,7 +26,8 @@ const LIMIT = 100; // problems listed per check; one is enough to fail
  * writers running meanwhile cannot make it see half an entry:
  * every entry balances per unit and has at least two postings, every stored balance equals the
  * sum of its account's postings, no non-negative account is below zero, each balance row's held
- * is the sum of its open holds and each hold's status is the one its events give.
+ * is the sum of its open holds and each hold's status is the one its events give; and the lots of
+ * members' points (verifyLots).
  */
 export async function verifyLedger(
   db: Kysely<DB>,
@@ -101,6 +103,8 @@ export async function verifyLedger(
     for (const r of holds.rows) {
       problems.push({ check: 'hold_matches_events', detail: { tenantId: r.tenant_id, holdId: r.hold_id, status: r.status, events: r.derived } });
     }
+
+    await verifyLots(trx, t, problems, onCheck, LIMIT);
 
     onCheck('unit_sums_zero');
     const totals = await sql<{ unit: string; total: string }>`

@@ -24,6 +24,7 @@ type SaleRow = {
   market_id: string;
   member_id: string;
   card_no: string | null;
+  entry_id: string;
   name: string;
   line_no: number;
   item_id: string;
@@ -38,7 +39,7 @@ async function saleLines(db: Kysely<DB> | Transaction<DB>, tenantId: string, red
   return db
     .selectFrom('redemptions as r')
     .innerJoin('redemption_lines as l', (j) => j.onRef('l.tenant_id', '=', 'r.tenant_id').onRef('l.redemption_id', '=', 'r.redemption_id'))
-    .select(['r.market_id', 'r.member_id', 'r.card_no', 'l.name', 'l.line_no', 'l.item_id', 'l.sku', 'l.kind', 'l.quantity', 'l.price', 'l.refunded'])
+    .select(['r.market_id', 'r.member_id', 'r.card_no', 'r.entry_id', 'l.name', 'l.line_no', 'l.item_id', 'l.sku', 'l.kind', 'l.quantity', 'l.price', 'l.refunded'])
     .where('r.tenant_id', '=', tenantId)
     .where('r.redemption_id', '=', redemptionId)
     .orderBy('l.line_no')
@@ -92,6 +93,8 @@ export async function refundSale(trx: Transaction<DB>, caller: Caller, redemptio
     objectId: refundId,
     createdBy: caller.keyId,
     metadata: { redemptionId },
+    // The points go back into the lots the sale took them from, with those lots' own expiry.
+    returnsEntryId: sold[0]!.entry_id,
   });
 
   const terminalId = terminalOf(caller);

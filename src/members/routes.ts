@@ -8,6 +8,7 @@ import { normalizeIdNumber, PHONE } from './identity.js';
 import { StarChangeSchema } from './schemas.js';
 import { addCard, authorizeMemberWrite, blockCard, counterView, deactivateMember, keyedIdNumber, memberByCard, registerMember, requireMember } from './members.js';
 import { listStarChanges } from './stars.js';
+import { listLots, LotMoveKinds, memberPointsAccount } from '../ledger/index.js';
 
 const CardNo = z.string().regex(/^[A-Za-z0-9-]{4,64}$/, '4 to 64 letters, digits or -').meta({ id: 'CardNo', example: '6214830100001234' });
 
@@ -22,6 +23,9 @@ const MemberSchema = z
     cards: z.array(z.object({ cardNo: z.string(), blocked: z.boolean(), createdAt: z.string(), blockedAt: z.string().nullable() })),
     hours: SignedAmountSchema.describe('Cumulative verified hours'),
     points: z.object({ balance: SignedAmountSchema, held: SignedAmountSchema, available: SignedAmountSchema }),
+    pointsExpiring: z
+      .array(z.object({ date: z.string().describe('The last day (China time) these points can be spent'), points: SignedAmountSchema }))
+      .describe('The next five dates on which points lapse, earliest first; points that never expire are not listed'),
     stars: z.number().int().min(0).max(5),
     hoursToNextStar: SignedAmountSchema.nullable().describe('null at five stars'),
     lastStarChange: StarChangeSchema.nullable(),
@@ -29,6 +33,32 @@ const MemberSchema = z
     deactivatedAt: z.string().nullable(),
   })
   .meta({ id: 'Member' });
+
+const LotSchema = z
+  .object({
+    id: z.string(),
+    expiresOn: z.string().nullable().describe('The last day (China time) its points can be spent; null: they never expire'),
+    policyVersion: z.number().int().nullable().describe('The expiry policy version that dated it; null: before any policy'),
+    openedBy: z.uuid().nullable().describe('The entry that credited it; null: the balance held when lots began'),
+    openedAt: z.string(),
+    amount: SignedAmountSchema.describe('Points it was opened with'),
+    remaining: SignedAmountSchema,
+    held: SignedAmountSchema.describe('Of remaining, reserved by open holds'),
+    history: z.array(
+      z.object({
+        kind: z.enum(LotMoveKinds),
+        amount: SignedAmountSchema.describe('Change of remaining'),
+        held: SignedAmountSchema.describe('Change of held'),
+        entryId: z.uuid().nullable(),
+        holdId: z.uuid().nullable(),
+        sourceEntryId: z.uuid().nullable().describe('A return: the entry whose debit it gives back'),
+        at: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'Lot' });
+
+const LotsPageSchema = z.object({ items: z.array(LotSchema), next: z.string().nullable().describe('Pass as after for the next page') });
 
 const NewMemberSchema = z
   .object({
@@ -190,6 +220,27 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       const { tenantId } = callerOf(request);
       await requireMember(app.db, tenantId, request.params.id);
       return { items: await listStarChanges(app.db, tenantId, request.params.id) };
+    },
+  });
+
+  app.get('/members/:id/lots', {
+    config: { roles: ['admin', 'station', 'auditor'] },
+    schema: {
+      tags: ['members'],
+      summary: "A member's points lots (积分批次), oldest first, each with its expiry date and whole history",
+      params: Params,
+      querystring: z.object({
+        after: z.string().regex(/^[0-9]{1,18}$/).optional().describe('The next page: the last lot id of the previous one'),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        open: z.enum(['true', 'false']).default('false').describe('true: only lots with points left'),
+      }),
+      response: { 200: LotsPageSchema, ...problemResponses('validation_failed', 'member_not_found') },
+    },
+    handler: async (request) => {
+      const { tenantId } = callerOf(request);
+      await requireMember(app.db, tenantId, request.params.id);
+      const { after, limit, open } = request.query;
+      return listLots(app.db, tenantId, memberPointsAccount(request.params.id), { after, limit, open: open === 'true' });
     },
   });
 };
