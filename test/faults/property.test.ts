@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import t from 'tap';
 import { newIdNumber } from '../helpers/fixtures.js';
+import { expireLots } from '../../src/ledger/expiry.js';
 import { expireBaskets } from '../../src/markets/baskets.js';
 import { engines, type Harness, setup } from '../helpers/harness.js';
 import { type County, county, HOUR, orgUnit, recordBody } from '../helpers/hours.js';
@@ -14,6 +15,7 @@ import {
   type Manual,
   Model,
   type ModelEntry,
+  nextDay,
   type Op,
   type RuleSpec,
   SLOT_HOURS,
@@ -22,6 +24,7 @@ import {
   SLOTS_PER_DAY,
   type Source,
 } from './fixtures/model.js';
+import { type PolicyKind, START_DAY } from './fixtures/lotModel.js';
 import { ITEMS, type Line, MARKET_ACCOUNT, MARKET_ID, type MarketOp, marketArbs, type Pick, resolveMarket } from './fixtures/marketModel.js';
 
 // Issue 8, item 6: random sequences of operations — register (the same person twice is refused),
@@ -40,7 +43,11 @@ import { ITEMS, type Line, MARKET_ACCOUNT, MARKET_ID, type MarketOp, marketArbs,
 // record's status, hours, award and rating, every system account's balance (the market's included),
 // the tenant's number of entries, the market's items (stock, reserved, price), stock movements,
 // receipts (numbered 1..n over sales, captures and refunds) with what each line has had refunded,
-// its baskets' states, and the ledger's own verification must agree with the model. At the end
+// its baskets' states, and the ledger's own verification must agree with the model.
+// Issue 20 (fixtures/lotModel.ts): the tenant's expiry policy changes, the ledger's clock moves
+// forward (a day, months, to a year end; each sequence starts on START_DAY), and expiry runs
+// expire what lapsed; after every step each member's lots (expiry date, amount, remaining, held,
+// in order) and pointsExpiring agree too, and every expiry entry (one per account and date). At the end
 // of a run: star histories, which entry reversed which, the stored idempotency keys (one per key
 // used, none "in progress") and the event feed (baskets' holds included).
 // FAULTS=full runs many more and longer sequences. FC_SEED (and FC_PATH) replay a failure,
@@ -148,10 +155,54 @@ const REGRESSIONS: { name: string; ops: Op[] }[] = [
       { op: 'basket', member: 0, byCard: false, lines: [{ item: 0, quantity: 6 }, { item: 1, quantity: 4 }], lapse: false, key: 'k6' },
     ],
   },
+  {
+    // Not a bug found: points that expire (issue 20) in one fixed sequence, so every run covers
+    // them: lots dated by the policy in force, spent earliest expiry first, a hold reserving in a
+    // lot that lapses (not expired while held), a correction taking lapsed points where a sale may
+    // not, a refund and reversals giving points back into a lapsed lot, a capture of points
+    // reserved in a lapsed lot, expiry runs (one entry per account and date).
+    name: 'lots: policies, spending order, lapse, holds, refund and reversals into a lapsed lot, expiry runs',
+    ops: [
+      { op: 'policy', policy: 'monthsAfter', months: 1, key: 'k1' },
+      { op: 'entry', kind: 'grant points', member: 0, amount: '40', key: 'k2' },
+      { op: 'clock', to: 10, key: 'k3' },
+      { op: 'entry', kind: 'grant points', member: 0, amount: '30', key: 'k4' },
+      { op: 'policy', policy: 'yearEnd', months: 0, key: 'k5' },
+      { op: 'entry', kind: 'grant points', member: 0, amount: '20', key: 'k6' },
+      { op: 'sale', member: 0, byCard: false, lines: [{ item: 0, quantity: 2 }], offline: false, key: 'k7' },
+      { op: 'hold', member: 0, amount: '25', lapse: false, key: 'k8' },
+      { op: 'clock', to: 'jan1', key: 'k9' },
+      { op: 'expire', key: 'k10' },
+      { op: 'void', hold: 0, key: 'k11' },
+      { op: 'entry', kind: 'spend', member: 0, amount: '5', key: 'k12' },
+      { op: 'sale', member: 0, byCard: false, lines: [{ item: 0, quantity: 2 }], offline: false, key: 'k13' },
+      { op: 'expire', key: 'k14' },
+      { op: 'refund', sale: 0, lines: [{ line: 1, quantity: 2 }], key: 'k15' },
+      { op: 'reverse', entry: 6, key: 'k16' },
+      { op: 'reverse', entry: 4, key: 'k17' },
+      { op: 'expire', key: 'k18' },
+      { op: 'hold', member: 0, amount: '10', lapse: false, key: 'k19' },
+      { op: 'clock', to: 31, key: 'k20' },
+      { op: 'sale', member: 0, byCard: false, lines: [{ item: 0, quantity: 1 }], offline: false, key: 'k21' },
+      { op: 'capture', hold: 1, amount: '4', key: 'k22' },
+      { op: 'expire', key: 'k23' },
+      { op: 'policy', policy: 'none', months: 0, key: 'k24' },
+      { op: 'entry', kind: 'grant points', member: 0, amount: '7', key: 'k25' },
+      { op: 'expire', key: 'k26' },
+    ],
+  },
 ];
 
 /** The first operation of a generated sequence after member 0's registration. */
 const OPENING_GRANT: Gen = { op: 'entry', kind: 'grant points', member: 0, amount: '40', reuse: null };
+
+/** The policy each generated sequence starts with (before its opening grant). */
+const openingPolicy: fc.Arbitrary<Gen> = fc.record({
+  op: fc.constant('policy' as const),
+  policy: fc.constantFrom<PolicyKind>('none', 'yearEnd', 'monthsAfter', 'monthsAfter'),
+  months: fc.constantFrom(0, 1, 2),
+  reuse: fc.constant(null),
+});
 
 interface Stats {
   runs: number;
@@ -187,6 +238,12 @@ const index = fc.nat({ max: 1000 });
 /** Mostly a new key; now and then one already used. */
 const reuse = fc.oneof({ weight: 9, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: index });
 const keyed = <T extends Record<string, fc.Arbitrary<unknown>>>(fields: T) => fc.record({ ...fields, reuse });
+/** An expiry policy: months of grace after the year end, or months after the day earned (made valid when resolved). */
+const policyFields = {
+  op: fc.constant('policy' as const),
+  policy: fc.constantFrom<PolicyKind>('none', 'yearEnd', 'yearEnd', 'monthsAfter', 'monthsAfter'),
+  months: fc.constantFrom(0, 1, 2, 12),
+};
 
 const opArb: fc.Arbitrary<Gen> = fc.oneof(
   { weight: 1, arbitrary: keyed({ op: fc.constant('register' as const), person: fc.nat({ max: 5 }) }) },
@@ -231,6 +288,10 @@ const opArb: fc.Arbitrary<Gen> = fc.oneof(
   { weight: 3, arbitrary: keyed({ op: fc.constant('capture' as const), hold: index, amount: fc.constantFrom('all', 'half', 'half', 'over', 'cent') }) },
   { weight: 2, arbitrary: keyed({ op: fc.constant('void' as const), hold: index }) },
   { weight: 1, arbitrary: keyed({ op: fc.constant('sweep' as const) }) },
+  // Points that expire: a new policy, the clock forward, an expiry run.
+  { weight: 2, arbitrary: keyed(policyFields) },
+  { weight: 3, arbitrary: keyed({ op: fc.constant('clock' as const), to: fc.constantFrom<number | 'dec31' | 'jan1'>(1, 1, 3, 10, 31, 45, 92, 366, 'dec31', 'jan1') }) },
+  { weight: 2, arbitrary: keyed({ op: fc.constant('expire' as const) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('retry' as const), of: index }) },
   // The love supermarket: sales, baskets (captured, voided, lapsed), refunds, restocks (fixtures/marketModel.ts);
   // with points granted now and then, or most sales would find no member who can pay.
@@ -281,6 +342,9 @@ function resolveFields(op: Plain<Op>, model: Model): Plain<Op> | null {
       const all = account ? model.balance(account) : new Decimal(1);
       return all.gt(0) ? { ...op, member, amount: fmt(all) } : null;
     }
+    case 'policy':
+      // none takes no months, monthsAfter at least one.
+      return { ...op, months: op.policy === 'none' ? 0 : op.policy === 'monthsAfter' ? Math.max(1, op.months) : op.months };
     case 'reverse': {
       const entry = pick(op.entry, model.entries.length);
       return entry === null ? null : { ...op, entry };
@@ -353,6 +417,8 @@ interface World {
   occurred: Map<string, string>;
   /** The expiry of each lapsing basket (by index), waited out before anything that depends on it. */
   lapsingBaskets: Map<number, string>;
+  /** The ledger clock's China-time day (its time noon, and the seconds the run has taken). */
+  day: string;
 }
 
 async function newWorld(h: Harness): Promise<World> {
@@ -380,12 +446,20 @@ async function newWorld(h: Harness): Promise<World> {
     );
   }
   const terminal = await c.ok('POST', `/v1/markets/${MARKET_ID}/terminals`, { id: 'till-1', name: '收银台' }, 201);
+  // Every sequence starts on the same day (the clock is the database's: a sequence before may have moved it on).
+  await setClock(h, START_DAY);
   // The tenant, c, i, s1, s2, p1 and a1; the market, its items and its terminal.
   const configChanges = 7 + 1 + ITEMS.length + 1;
   return {
     h, c, today, persons: [], members: [], cards: [], records: [], entries: [], holds: [], lapsing: new Map(), lapses: new Map(), answers: new Map(), configChanges,
-    pos: terminal.key.key, sales: [], refunds: [], baskets: [], occurred: new Map(), lapsingBaskets: new Map(),
+    pos: terminal.key.key, sales: [], refunds: [], baskets: [], occurred: new Map(), lapsingBaskets: new Map(), day: START_DAY,
   };
+}
+
+/** The ledger's clock to noon (China time) of `day`: an offset from the database's clock (ledger_clock). */
+async function setClock(h: Harness, day: string): Promise<void> {
+  await sql`INSERT INTO ledger_clock (one, offset_by) VALUES (true, ${`${day}T12:00:00+08:00`}::timestamptz - clock_timestamp())
+    ON CONFLICT (one) DO UPDATE SET offset_by = EXCLUDED.offset_by`.execute(h.database.db);
 }
 
 /** A model account name as the API knows it. */
@@ -471,6 +545,22 @@ async function call(w: World, op: Op): Promise<Answer> {
       return send('POST', '/v1/points-rules', { ...op.rule, backdatingDays: 30 });
     case 'thresholds':
       return send('PATCH', '/v1/settings', { starThresholds: op.thresholds });
+    case 'policy':
+      return send('PATCH', '/v1/settings', { pointsExpiry: { policy: op.policy, months: op.months } });
+    case 'clock':
+      w.day = nextDay(w.day, op.to);
+      await setClock(h, w.day);
+      return { status: 200, body: { day: w.day }, replayed: false };
+    case 'expire': {
+      // As the service's job or `npm run cli -- expire` does it; then the entries it wrote, by account and date.
+      const before = w.entries.length === 0 ? null : w.entries[w.entries.length - 1];
+      const run = await expireLots(h.database.db, { tenantId: c.tenantId });
+      const { rows } = await sql<{ entry_id: string; account_id: string; expires_on: string }>`SELECT e.entry_id::text, p.account_id, e.metadata ->> 'expiresOn' AS expires_on
+        FROM ledger_entries e JOIN ledger_postings p ON p.tenant_id = e.tenant_id AND p.entry_id = e.entry_id AND p.amount < 0
+        WHERE e.tenant_id = ${c.tenantId} AND e.kind = 'expiry' AND e.seq > coalesce((SELECT seq FROM ledger_entries WHERE tenant_id = ${c.tenantId} AND entry_id = ${before ?? null}::uuid), 0)
+        ORDER BY e.seq`.execute(h.database.db);
+      return { status: 200, body: { ...run, written: rows }, replayed: false };
+    }
     case 'hold': {
       const expiry = op.lapse ? { expiresAt: w.lapses.get(op.key) ?? new Date(Date.now() + LAPSE_MS).toISOString() } : { ttlSeconds: 3600 };
       if (op.lapse && !w.lapses.has(op.key)) w.lapses.set(op.key, expiry.expiresAt!);
@@ -570,6 +660,13 @@ async function waitPast(w: World, at: string): Promise<void> {
   }
 }
 
+/** The expiry entries a run wrote, in the model's order (by account and date; the service goes by account id). */
+function expiryIds(w: World, expected: ModelEntry[], written: { entry_id: string; account_id: string; expires_on: string }[]): string[] {
+  const ids = expected.flatMap((e) => written.filter((r) => r.account_id === accountId(w, e.postings[0]!.account) && r.expires_on === e.expiresOn).map((r) => r.entry_id));
+  same('expiry entries written (account, date)', written.map((r) => [r.account_id, r.expires_on]).sort(), expected.map((e) => [accountId(w, e.postings[0]!.account), e.expiresOn]).sort());
+  return ids;
+}
+
 /** The ids of the entries an answer names, in the model's order. */
 function entryIds(op: Op, body: any): string[] {
   switch (op.op) {
@@ -629,7 +726,7 @@ async function compareEntry(w: World, i: number, model: Model): Promise<void> {
     },
     {
       kind: KIND[e.tag],
-      objectId: e.record !== null ? w.records[e.record] : e.hold !== undefined ? w.holds[e.hold] : e.object ? objectOf(w, e.object) : null,
+      objectId: e.expiresOn !== undefined ? e.expiresOn : e.record !== null ? w.records[e.record] : e.hold !== undefined ? w.holds[e.hold] : e.object ? objectOf(w, e.object) : null,
       ruleVersion: e.ruleVersion,
       reverses: e.reverses === null ? null : w.entries[e.reverses],
       reversedBy: e.reversedBy === null ? null : w.entries[e.reversedBy],
@@ -684,7 +781,7 @@ async function step(w: World, model: Model, op: Op): Promise<string> {
   }
   if (res.status >= 400) return outcome;
   // An item's change that asked for nothing is no change.
-  if (op.op === 'rule' || op.op === 'thresholds' || (op.op === 'edit' && (op.price !== null || op.active !== null))) w.configChanges++;
+  if (op.op === 'rule' || op.op === 'thresholds' || op.op === 'policy' || (op.op === 'edit' && (op.price !== null || op.active !== null))) w.configChanges++;
   if (op.op === 'register') {
     w.members.push(res.body.id);
     w.cards.push(cardOf(op.person));
@@ -700,6 +797,10 @@ async function step(w: World, model: Model, op: Op): Promise<string> {
     w.holds.push(res.body.id);
     if (op.lapse) w.lapsing.set(w.holds.length - 1, res.body.expiresAt);
   }
+  if (expected.policyVersion !== undefined) {
+    same('the policy in the answer', [res.body.pointsExpiry.version, res.body.pointsExpiry.policy, res.body.pointsExpiry.months], [expected.policyVersion, model.lots.policy.policy, model.lots.policy.months]);
+  }
+  if (expected.expiry !== undefined) same('the expiry run', { accounts: res.body.accounts, entries: res.body.entries, points: res.body.points }, expected.expiry);
   if (expected.expired !== undefined) same('holds and baskets expired by the sweep', [res.body.expired, res.body.baskets], [expected.expired, expected.baskets]);
   if (expected.receiptNo !== undefined) same('receipt number', res.body.receiptNo, String(expected.receiptNo));
   if (op.op === 'sale' || op.op === 'take' || op.op === 'refund') {
@@ -716,7 +817,7 @@ async function step(w: World, model: Model, op: Op): Promise<string> {
     const m = model.market.sales[op.sale]!;
     same('refunded per line', [sale.lines.map((l: any) => l.refunded), sale.refunds.length], [m.lines.map((l) => l.refunded), model.market.refundsOf(op.sale)]);
   }
-  const ids = entryIds(op, res.body);
+  const ids = op.op === 'expire' ? expiryIds(w, expected.entries, res.body.written) : entryIds(op, res.body);
   same('entries written', ids.length, expected.entries.length);
   const first = w.entries.length;
   w.entries.push(...ids);
@@ -735,6 +836,7 @@ async function step(w: World, model: Model, op: Op): Promise<string> {
     same('postings in the answer', res.body.postings.map((p: any) => [p.accountId, p.unit, p.direction, p.amount]).sort(), postingsOf(w, expected.entries[0]!));
   }
   if (expected.correction?.forced) return `${outcome} forced`;
+  if (expected.expiry) return `${outcome} ${expected.expiry.entries > 0 ? 'expired points' : 'nothing lapsed'}`;
   return outcome;
 }
 
@@ -752,9 +854,17 @@ async function compare(w: World, model: Model): Promise<void> {
     const hours = model.balance(`member:${i}:hours`);
     same(
       `member ${i}`,
-      { hours: m.hours, points: m.points, stars: m.stars, toNext: m.hoursToNextStar },
-      { hours: fmt(hours), points: pointsOf(model, i), stars: model.members[i]!.stars, toNext: hoursToNextStar(hours, model.thresholds) },
+      { hours: m.hours, points: m.points, stars: m.stars, toNext: m.hoursToNextStar, expiring: m.pointsExpiring },
+      {
+        hours: fmt(hours),
+        points: pointsOf(model, i),
+        stars: model.members[i]!.stars,
+        toNext: hoursToNextStar(hours, model.thresholds),
+        expiring: model.lots.expiring(`member:${i}:points`),
+      },
     );
+    const lots = await w.c.ok('GET', `/v1/members/${id}/lots?limit=200`, undefined, 200);
+    same(`member ${i}'s lots`, lots.items.map((l: any) => [l.expiresOn, l.amount, l.remaining, l.held]), model.lots.of(`member:${i}:points`));
   }
   const listed = await w.c.ok('GET', '/v1/service-records?limit=500', undefined, 200);
   const byId = new Map<string, any>(listed.items.map((r: any) => [r.id, r]));
@@ -924,10 +1034,11 @@ for (const engine of engines) {
       const stats: Stats = { runs: 0, steps: 0, outcomes: {} };
       const started = Date.now();
       await fc.assert(
-        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: MAX_OPS, size: 'max' }), async (ops) => {
+        fc.asyncProperty(openingPolicy, fc.array(opArb, { minLength: 1, maxLength: MAX_OPS, size: 'max' }), async (policy, ops) => {
           stats.runs++;
-          // Member 0 starts with points to spend, so that the market's sales succeed often enough.
-          await run(h, [OPENING_GRANT, ...ops], stats);
+          // Member 0 starts with points to spend, so that the market's sales succeed often enough;
+          // the tenant mostly with an expiry policy, so that points lapse within a sequence.
+          await run(h, [policy, OPENING_GRANT, ...ops], stats);
         }),
         {
           numRuns: RUNS[engine],
