@@ -196,6 +196,15 @@ const REGRESSIONS: { name: string; ops: Op[] }[] = [
 /** The first operation of a generated sequence after member 0's registration. */
 const OPENING_GRANT: Gen = { op: 'entry', kind: 'grant points', member: 0, amount: '40', reuse: null };
 
+/** How far the clock moves: a day, a month or so, a quarter, a year, to a year end or just past it. */
+const clockArb = fc.constantFrom<number | 'dec31' | 'jan1'>(1, 10, 31, 45, 92, 366, 'dec31', 'jan1');
+
+/** What ends each generated sequence: the clock moved on, and an expiry run of what lapsed by then. */
+const closing: fc.Arbitrary<Gen[]> = fc.constantFrom<number | 'jan1'>('jan1', 45, 92, 366).map((to) => [
+  { op: 'clock', to, reuse: null },
+  { op: 'expire', reuse: null },
+]);
+
 /** The policy each generated sequence starts with (before its opening grant). */
 const openingPolicy: fc.Arbitrary<Gen> = fc.record({
   op: fc.constant('policy' as const),
@@ -290,8 +299,8 @@ const opArb: fc.Arbitrary<Gen> = fc.oneof(
   { weight: 1, arbitrary: keyed({ op: fc.constant('sweep' as const) }) },
   // Points that expire: a new policy, the clock forward, an expiry run.
   { weight: 2, arbitrary: keyed(policyFields) },
-  { weight: 3, arbitrary: keyed({ op: fc.constant('clock' as const), to: fc.constantFrom<number | 'dec31' | 'jan1'>(1, 1, 3, 10, 31, 45, 92, 366, 'dec31', 'jan1') }) },
-  { weight: 2, arbitrary: keyed({ op: fc.constant('expire' as const) }) },
+  { weight: 6, arbitrary: keyed({ op: fc.constant('clock' as const), to: clockArb }) },
+  { weight: 4, arbitrary: keyed({ op: fc.constant('expire' as const) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('retry' as const), of: index }) },
   // The love supermarket: sales, baskets (captured, voided, lapsed), refunds, restocks (fixtures/marketModel.ts);
   // with points granted now and then, or most sales would find no member who can pay.
@@ -1034,11 +1043,12 @@ for (const engine of engines) {
       const stats: Stats = { runs: 0, steps: 0, outcomes: {} };
       const started = Date.now();
       await fc.assert(
-        fc.asyncProperty(openingPolicy, fc.array(opArb, { minLength: 1, maxLength: MAX_OPS, size: 'max' }), async (policy, ops) => {
+        fc.asyncProperty(openingPolicy, fc.array(opArb, { minLength: 1, maxLength: MAX_OPS, size: 'max' }), closing, async (policy, ops, end) => {
           stats.runs++;
           // Member 0 starts with points to spend, so that the market's sales succeed often enough;
-          // the tenant mostly with an expiry policy, so that points lapse within a sequence.
-          await run(h, [policy, OPENING_GRANT, ...ops], stats);
+          // the tenant mostly with an expiry policy, and the sequence ends with its clock moved on
+          // and an expiry run, so that points lapse and expire within it.
+          await run(h, [policy, OPENING_GRANT, ...ops, ...end], stats);
         }),
         {
           numRuns: RUNS[engine],
