@@ -2,7 +2,7 @@
 // again, two at once, to the end. Many members' points accounts hold lots that lapsed on two dates
 // (some of them partly spent, some partly reserved by an open hold) and one lot that has not
 // lapsed. The run commits a batch of accounts at a time; it is killed once some but not all of
-// the expiry entries have committed (the test polls their count). Afterwards: each lapsed lot's
+// the expiry entries have committed (the test polls their count; how many batches, at random). Afterwards: each lapsed lot's
 // unreserved points expired exactly once (one expiry move per lot, of what was free in it), what
 // holds reserve and the lots not lapsed are untouched, one expiry entry per account and expiry
 // date, their sum is what had lapsed and the expiry account holds it, a further run finds nothing,
@@ -102,19 +102,22 @@ t.test(`an expiry run SIGKILLed half-way, then run again, two at once (${MODE})`
   const expiryEntries = async () => Number((await q<{ n: string }>(`SELECT count(*)::text AS n FROM ledger_entries WHERE tenant_id = $1 AND kind = 'expiry'`))[0]!.n);
   const env = { DATABASE_URL: url };
 
-  // The run, SIGKILLed once some of its batches have committed.
+  // The run, SIGKILLed once some of its batches have committed (at random, up to half less one:
+  // enough is left for the two runs after it to overlap).
+  const batches = Math.ceil(ACCOUNTS / EXPIRY_BATCH);
+  const killAfter = 2 * EXPIRY_BATCH * (1 + Math.floor(Math.random() * Math.max(1, Math.floor(batches / 2) - 1)));
   const first = startScript(t, 'src/cli.ts', ['expire', '--tenant', tenantId], env);
   let seen = 0;
   await within(
     (async () => {
       for (;;) {
         seen = await expiryEntries();
-        if (seen > 0 || !first.running()) return;
+        if (seen >= killAfter || !first.running()) return;
         await sleep(5);
       }
     })(),
     120_000,
-    'the first batch to commit',
+    'the batches to commit',
   );
   signal(first.child, 'SIGKILL');
   const exit = await within(first.closed, 20_000, 'the killed run to exit');
@@ -123,7 +126,7 @@ t.test(`an expiry run SIGKILLed half-way, then run again, two at once (${MODE})`
     `SELECT coalesce(sum(p.amount), 0)::text AS s FROM ledger_entries e JOIN ledger_postings p ON p.tenant_id = e.tenant_id AND p.entry_id = e.entry_id
      WHERE e.tenant_id = $1 AND e.kind = 'expiry' AND p.account_id = 'expiry:points'`,
   );
-  figures(t, 'expiry-kill', { mode: MODE, accounts: ACCOUNTS, lots: before.length, lapsed_lots: lapsed.length, entries_due: due.size, committed_at_kill: committed });
+  figures(t, 'expiry-kill', { mode: MODE, accounts: ACCOUNTS, lots: before.length, lapsed_lots: lapsed.length, entries_due: due.size, kill_after: killAfter, committed_at_kill: committed });
   t.equal(exit.signal, 'SIGKILL', `the first run was killed (${first.stderr().slice(-300)})`);
   t.ok(committed > 0 && committed < due.size, `killed half-way: ${committed} of ${due.size} expiry entries had committed`);
   t.equal(committed % (2 * EXPIRY_BATCH), 0, 'whole batches committed (two entries per account), none in part');
