@@ -25,7 +25,9 @@ import { type Kysely, sql } from 'kysely';
 // 31 December without waiting for it). Entries keep the real clock in recorded_at.
 //
 // Spending (redemption, capture beyond its reservation, transfer, a new hold) never takes points
-// from a lapsed lot, even before the expiry run has moved them: what lapsed is the expiry's. A
+// from a lot that had lapsed at the spend's own time (occurred_at: an offline sale made on 31
+// December and uploaded on 1 January still spends 31 December's points if the expiry has not
+// moved them yet), even before the expiry run has moved them: what lapsed is the expiry's. A
 // correction (reversal, adjustment) takes from the earliest lots, lapsed ones included.
 // Expiry (ledger_lots_expire) posts one `expiry` entry per account and expiry date, moving what
 // is left of that date's lots (less what a hold still reserves) to the tenant's expiry:points
@@ -125,12 +127,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     ...appendOnly('ledger_lot_moves'),
 
     // Takes up to p_need from the account's lots in spending order (lapsed ones only when
-    // p_lapsed), recording each take; answers what is still missing. The caller holds the
-    // account's balance row.
-    sql`CREATE FUNCTION ledger_lots_take(p_tenant text, p_account text, p_need numeric, p_entry uuid, p_lapsed boolean)
+    // p_lapsed; lapsed means by p_asof), recording each take; answers what is still missing. The
+    // caller holds the account's balance row.
+    sql`CREATE FUNCTION ledger_lots_take(p_tenant text, p_account text, p_need numeric, p_entry uuid, p_lapsed boolean, p_asof timestamptz)
     RETURNS numeric LANGUAGE plpgsql AS $$
     DECLARE
-      v_today date := (ledger_clock() AT TIME ZONE ${CN})::date;
+      v_today date := (p_asof AT TIME ZONE ${CN})::date;
       v_lot record;
       v_take numeric;
     BEGIN
@@ -163,7 +165,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       v_date date;
     BEGIN
       -- What each entry changed on each such account, net (an entry may name an account twice).
-      FOR v_p IN SELECT n.tenant_id, n.entry_id, n.account_id, n.amount, e.kind, e.reverses_entry_id, e.object_type, e.object_id, e.metadata
+      FOR v_p IN SELECT n.tenant_id, n.entry_id, n.account_id, n.amount, e.kind, e.reverses_entry_id, e.object_type, e.object_id, e.metadata, e.occurred_at
         FROM (SELECT x.tenant_id, x.entry_id, x.account_id, sum(x.amount) AS amount, min(x.seq) AS seq, min(x.idx) AS idx
               FROM new_postings x WHERE x.account_id LIKE 'member:%:points'
               GROUP BY x.tenant_id, x.entry_id, x.account_id HAVING sum(x.amount) <> 0) n
@@ -239,7 +241,10 @@ export async function up(db: Kysely<any>): Promise<void> {
             END IF;
           END IF;
           IF v_left > 0 THEN
-            v_take := ledger_lots_take(v_p.tenant_id, v_p.account_id, v_left, v_p.entry_id, v_p.kind IN ('reversal', 'adjustment'));
+            -- A sale made before a lot lapsed (an offline terminal's, uploaded later) may still take
+            -- it, if the expiry has not moved it yet: lapsed is judged at the sale's own time.
+            v_take := ledger_lots_take(v_p.tenant_id, v_p.account_id, v_left, v_p.entry_id, v_p.kind IN ('reversal', 'adjustment'),
+              least(v_p.occurred_at, v_now));
             IF v_take > 0 THEN
               RAISE EXCEPTION 'insufficient unexpired points on %', v_p.account_id
                 USING ERRCODE = 'LE402', DETAIL = json_build_object('accountId', v_p.account_id, 'unit', 'POINTS',

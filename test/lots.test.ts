@@ -136,6 +136,34 @@ for (const engine of engines) {
   });
 }
 
+for (const engine of engines) {
+  t.test(`${engine}: a sale made offline before its points lapsed, uploaded after, still spends them; one online after does not`, async (t) => {
+    const h = await setup(t, engine, { env: { EXPIRY_MS: '0' } });
+    const { marketId, orgUnitId } = await newMarket(h, [{ sku: 'rice', price: '10.00', stock: 100 }]);
+    const { key } = await newTerminal(h, marketId);
+    const { memberId } = await memberWithPoints(h, orgUnitId, '0');
+    // Earned 35 days ago under "one month": lapsed a few days ago (the real clock: an offline
+    // terminal's sale may be at most offlineSaleDays old by it).
+    await clock(h, new Date(Date.now() - 35 * 86_400_000).toISOString());
+    await policy(t, h, { policy: 'monthsAfter', months: 1 });
+    await grant(t, h, orgUnitId, memberId, '30.00');
+    await sql`DELETE FROM ledger_clock`.execute(h.database.db);
+    const [lot] = await lots(h, memberId);
+    t.ok(lot!.expiresOn! < new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10), `the lot lapsed (last day ${lot!.expiresOn})`);
+
+    const online = await h.request('POST', '/v1/redemptions', { key, body: { memberId, lines: [{ sku: 'rice', quantity: 1 }] }, headers: idem() });
+    isProblem(t, online, 422, 'insufficient_points', 'a sale now');
+    const offline = await h.request('POST', '/v1/redemptions:batch', {
+      key,
+      body: { items: [{ idempotencyKey: 'off-1', occurredAt: `${lot!.expiresOn}T20:00:00+08:00`, memberId, lines: [{ sku: 'rice', quantity: 2 }] }] },
+    });
+    t.match(offline.body.results, [{ status: 201 }], 'the sale of its last evening, uploaded now');
+    const [after] = await lots(h, memberId);
+    t.same(after!.history.map((m) => [m.kind, m.amount]), [['credit', '30.00'], ['debit', '-20.00']], 'it took the lapsed lot');
+    await h.assertLedger(t);
+  });
+}
+
 t.test('postgres: the CLI; a refund after its lot lapsed; lapsed points are never spent; two runs at once', { skip: !engines.includes('postgres') && 'needs Postgres' }, async (t) => {
   const h = await setup(t, 'postgres', { env: { EXPIRY_MS: '0' } });
   const env = { DATABASE_URL: h.databaseUrl! };
