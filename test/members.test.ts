@@ -127,6 +127,7 @@ for (const engine of engines) {
         cards: [],
         hours: '0.00',
         points: { balance: '0.00', held: '0.00', available: '0.00' },
+        pointsExpiring: [],
         stars: 0,
         hoursToNextStar: '100.00',
         lastStarChange: null,
