@@ -165,7 +165,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       v_date date;
     BEGIN
       -- What each entry changed on each such account, net (an entry may name an account twice).
-      FOR v_p IN SELECT n.tenant_id, n.entry_id, n.account_id, n.amount, e.kind, e.reverses_entry_id, e.object_type, e.object_id, e.metadata, e.occurred_at
+      FOR v_p IN SELECT n.tenant_id, n.entry_id, n.account_id, n.amount, e.kind, e.reverses_entry_id, e.object_type, e.object_id, e.metadata,
+          greatest(e.recorded_at - e.occurred_at, interval '0') AS age
         FROM (SELECT x.tenant_id, x.entry_id, x.account_id, sum(x.amount) AS amount, min(x.seq) AS seq, min(x.idx) AS idx
               FROM new_postings x WHERE x.account_id LIKE 'member:%:points'
               GROUP BY x.tenant_id, x.entry_id, x.account_id HAVING sum(x.amount) <> 0) n
@@ -242,9 +243,10 @@ export async function up(db: Kysely<any>): Promise<void> {
           END IF;
           IF v_left > 0 THEN
             -- A sale made before a lot lapsed (an offline terminal's, uploaded later) may still take
-            -- it, if the expiry has not moved it yet: lapsed is judged at the sale's own time.
+            -- it, if the expiry has not moved it yet: lapsed is judged at the sale's own time, as
+            -- long before the ledger's clock as its occurred_at lies before its recorded_at.
             v_take := ledger_lots_take(v_p.tenant_id, v_p.account_id, v_left, v_p.entry_id, v_p.kind IN ('reversal', 'adjustment'),
-              least(v_p.occurred_at, v_now));
+              v_now - v_p.age);
             IF v_take > 0 THEN
               RAISE EXCEPTION 'insufficient unexpired points on %', v_p.account_id
                 USING ERRCODE = 'LE402', DETAIL = json_build_object('accountId', v_p.account_id, 'unit', 'POINTS',
