@@ -94,8 +94,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     // Spending order (earliest expiry, then the older lot) over the lots with points left.
     sql`CREATE INDEX ledger_lots_spend ON ledger_lots (tenant_id, account_id, expires_on, lot_id) WHERE remaining > 0`,
     sql`CREATE INDEX ledger_lots_account ON ledger_lots (tenant_id, account_id, lot_id)`,
-    // What the expiry run looks for: lots with unreserved points that can lapse.
-    sql`CREATE INDEX ledger_lots_lapsing ON ledger_lots (expires_on, tenant_id, account_id) WHERE remaining > held AND expires_on < 'infinity'`,
+    // What the expiry run looks for, account after account: lots with unreserved points that can lapse.
+    sql`CREATE INDEX ledger_lots_lapsing ON ledger_lots (tenant_id, account_id, expires_on) WHERE remaining > held AND expires_on < 'infinity'`,
 
     // Each lot's history, append-only: amount is the change of remaining, held the change of held.
     //  opening  the balance a member's account had when lots began (migration 0012)
@@ -311,10 +311,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     // past ledger_clock()), one `expiry` entry per account and expiry date. Each account's balance
     // row is locked first, as the write path locks it, and its lots read under that lock: a second
     // run at the same time waits there and then finds nothing left, a refund that reopens a lapsed
-    // lot meanwhile is counted by whichever of the two comes second. p_after: the last account of
+    // lot meanwhile is counted by whichever of the two comes second. p_after_*: the last account of
     // the previous call (the caller pages through the accounts with it).
-    sql`CREATE FUNCTION ledger_lots_expire(p_tenant text, p_until timestamptz, p_after text, p_limit integer, p_actor text)
-    RETURNS TABLE (key text, tenant_id text, account_id text, expires_on date, amount numeric, entry_id uuid)
+    sql`CREATE FUNCTION ledger_lots_expire(p_tenant text, p_until timestamptz, p_after_tenant text, p_after_account text, p_limit integer, p_actor text)
+    RETURNS TABLE (tenant_id text, account_id text, expires_on date, amount numeric, entry_id uuid)
     LANGUAGE plpgsql AS $$
     #variable_conflict use_column
     DECLARE
@@ -328,10 +328,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       IF v_until > ledger_clock() THEN
         RAISE EXCEPTION 'cannot expire points before they lapse (until %)', v_until USING ERRCODE = 'LEL02';
       END IF;
-      FOR v_acc IN SELECT DISTINCT (l.tenant_id || ' ' || l.account_id) COLLATE "C" AS key, l.tenant_id, l.account_id FROM ledger_lots l
-        WHERE l.remaining > l.held AND l.expires_on < v_day AND (p_tenant IS NULL OR l.tenant_id = p_tenant)
-          AND (p_after IS NULL OR (l.tenant_id || ' ' || l.account_id) COLLATE "C" > p_after COLLATE "C")
-        ORDER BY 1 LIMIT p_limit
+      -- In the order of ledger_lots_lapsing: the next p_limit accounts are read off the index.
+      FOR v_acc IN SELECT DISTINCT l.tenant_id, l.account_id FROM ledger_lots l
+        WHERE l.remaining > l.held AND l.expires_on < 'infinity' AND l.expires_on < v_day
+          AND (p_tenant IS NULL OR l.tenant_id = p_tenant)
+          AND (p_after_tenant IS NULL OR (l.tenant_id, l.account_id) > (p_after_tenant, p_after_account))
+        ORDER BY l.tenant_id, l.account_id LIMIT p_limit
       LOOP
         PERFORM 1 FROM ledger_balances b WHERE b.tenant_id = v_acc.tenant_id AND b.account_id = v_acc.account_id FOR UPDATE;
         -- The tenant's expiry account, slotted (locked after the member's row, as the write path orders it).
@@ -350,7 +352,6 @@ export async function up(db: Kysely<any>): Promise<void> {
             ARRAY['lots'], ARRAY[v_date.expires_on::text], ARRAY[NULL::integer], ARRAY[p_actor],
             ARRAY[jsonb_build_object('expiresOn', v_date.expires_on)], ARRAY[1, 1],
             ARRAY[v_acc.account_id, 'expiry:points'], ARRAY['POINTS', 'POINTS'], ARRAY[-v_date.free, v_date.free]) AS m;
-          key := v_acc.key;
           tenant_id := v_acc.tenant_id;
           account_id := v_acc.account_id;
           expires_on := v_date.expires_on;
@@ -361,7 +362,6 @@ export async function up(db: Kysely<any>): Promise<void> {
         END LOOP;
         IF NOT v_any THEN
           -- Another run (or nothing left after a wait): the account is answered, with no entry.
-          key := v_acc.key;
           tenant_id := v_acc.tenant_id;
           account_id := v_acc.account_id;
           expires_on := NULL;
