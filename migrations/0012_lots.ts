@@ -88,8 +88,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       amount numeric(20, 2) NOT NULL CHECK (amount > 0),
       remaining numeric(20, 2) NOT NULL CHECK (remaining >= 0),
       held numeric(20, 2) NOT NULL DEFAULT 0 CHECK (held >= 0 AND held <= remaining),
-      PRIMARY KEY (tenant_id, lot_id),
-      FOREIGN KEY (tenant_id, account_id) REFERENCES ledger_accounts (tenant_id, account_id)
+      -- No foreign key to ledger_accounts (as ledger_postings has none since 0006): a lot is opened
+      -- only for an account the write path has just updated, which can never be deleted, and the
+      -- check would cost every award a query and a shared lock on the account row.
+      PRIMARY KEY (tenant_id, lot_id)
     )`,
     // Spending order (earliest expiry, then the older lot) over the lots with points left.
     sql`CREATE INDEX ledger_lots_spend ON ledger_lots (tenant_id, account_id, expires_on, lot_id) WHERE remaining > 0`,
@@ -165,12 +167,15 @@ export async function up(db: Kysely<any>): Promise<void> {
       v_date date;
     BEGIN
       -- What each entry changed on each such account, net (an entry may name an account twice).
-      FOR v_p IN SELECT n.tenant_id, n.entry_id, n.account_id, n.amount, e.kind, e.reverses_entry_id, e.object_type, e.object_id, e.metadata,
-          greatest(e.recorded_at - e.occurred_at, interval '0') AS age
+      -- The entry is looked up by its key for each (LIMIT 1 keeps the planner from joining the
+      -- transition table, of unknown size to it, to every entry in a hash join).
+      FOR v_p IN SELECT n.tenant_id, n.entry_id, n.account_id, n.amount, e.kind, e.reverses_entry_id, e.object_type, e.object_id, e.metadata, e.age
         FROM (SELECT x.tenant_id, x.entry_id, x.account_id, sum(x.amount) AS amount, min(x.seq) AS seq, min(x.idx) AS idx
               FROM new_postings x WHERE x.account_id LIKE 'member:%:points'
               GROUP BY x.tenant_id, x.entry_id, x.account_id HAVING sum(x.amount) <> 0) n
-        JOIN ledger_entries e ON e.tenant_id = n.tenant_id AND e.entry_id = n.entry_id
+        CROSS JOIN LATERAL (SELECT y.kind, y.reverses_entry_id, y.object_type, y.object_id, y.metadata,
+            greatest(y.recorded_at - y.occurred_at, interval '0') AS age
+          FROM ledger_entries y WHERE y.tenant_id = n.tenant_id AND y.entry_id = n.entry_id LIMIT 1) e
         ORDER BY n.seq, n.idx
       LOOP
         v_now := coalesce(v_now, ledger_clock());
@@ -324,6 +329,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       v_date record;
       v_entry uuid;
       v_any boolean;
+      v_tenant text;
     BEGIN
       IF v_until > ledger_clock() THEN
         RAISE EXCEPTION 'cannot expire points before they lapse (until %)', v_until USING ERRCODE = 'LEL02';
@@ -335,13 +341,17 @@ export async function up(db: Kysely<any>): Promise<void> {
           AND (p_after_tenant IS NULL OR (l.tenant_id, l.account_id) > (p_after_tenant, p_after_account))
         ORDER BY l.tenant_id, l.account_id LIMIT p_limit
       LOOP
+        IF v_tenant IS DISTINCT FROM v_acc.tenant_id THEN
+          -- The tenant's expiry account, opened by its first expiry; slotted, so the write path
+          -- locks it after the member's row, as this run does.
+          v_tenant := v_acc.tenant_id;
+          INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots, name)
+            VALUES (v_acc.tenant_id, 'expiry:points', 'POINTS', 'expiry', true, 4, 'Expired points')
+            ON CONFLICT DO NOTHING;
+          INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
+            SELECT v_acc.tenant_id, 'expiry:points', s, true FROM generate_series(0, 3) AS s ON CONFLICT DO NOTHING;
+        END IF;
         PERFORM 1 FROM ledger_balances b WHERE b.tenant_id = v_acc.tenant_id AND b.account_id = v_acc.account_id FOR UPDATE;
-        -- The tenant's expiry account, slotted (locked after the member's row, as the write path orders it).
-        INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots, name)
-          VALUES (v_acc.tenant_id, 'expiry:points', 'POINTS', 'expiry', true, 4, 'Expired points')
-          ON CONFLICT DO NOTHING;
-        INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
-          SELECT v_acc.tenant_id, 'expiry:points', s, true FROM generate_series(0, 3) AS s ON CONFLICT DO NOTHING;
         v_any := false;
         FOR v_date IN SELECT l.expires_on, sum(l.remaining - l.held) AS free FROM ledger_lots l
           WHERE l.tenant_id = v_acc.tenant_id AND l.account_id = v_acc.account_id AND l.remaining > l.held AND l.expires_on < v_day
