@@ -25,7 +25,9 @@ import { type Kysely, sql } from 'kysely';
 // 31 December without waiting for it). Entries keep the real clock in recorded_at.
 //
 // Spending (redemption, capture beyond its reservation, transfer, a new hold) never takes points
-// from a lapsed lot, even before the expiry run has moved them: what lapsed is the expiry's. A
+// from a lot that had lapsed at the spend's own time (occurred_at: an offline sale made on 31
+// December and uploaded on 1 January still spends 31 December's points if the expiry has not
+// moved them yet), even before the expiry run has moved them: what lapsed is the expiry's. A
 // correction (reversal, adjustment) takes from the earliest lots, lapsed ones included.
 // Expiry (ledger_lots_expire) posts one `expiry` entry per account and expiry date, moving what
 // is left of that date's lots (less what a hold still reserves) to the tenant's expiry:points
@@ -86,14 +88,16 @@ export async function up(db: Kysely<any>): Promise<void> {
       amount numeric(20, 2) NOT NULL CHECK (amount > 0),
       remaining numeric(20, 2) NOT NULL CHECK (remaining >= 0),
       held numeric(20, 2) NOT NULL DEFAULT 0 CHECK (held >= 0 AND held <= remaining),
-      PRIMARY KEY (tenant_id, lot_id),
-      FOREIGN KEY (tenant_id, account_id) REFERENCES ledger_accounts (tenant_id, account_id)
+      -- No foreign key to ledger_accounts (as ledger_postings has none since 0006): a lot is opened
+      -- only for an account the write path has just updated, which can never be deleted, and the
+      -- check would cost every award a query and a shared lock on the account row.
+      PRIMARY KEY (tenant_id, lot_id)
     )`,
     // Spending order (earliest expiry, then the older lot) over the lots with points left.
     sql`CREATE INDEX ledger_lots_spend ON ledger_lots (tenant_id, account_id, expires_on, lot_id) WHERE remaining > 0`,
     sql`CREATE INDEX ledger_lots_account ON ledger_lots (tenant_id, account_id, lot_id)`,
-    // What the expiry run looks for: lots with unreserved points that can lapse.
-    sql`CREATE INDEX ledger_lots_lapsing ON ledger_lots (expires_on, tenant_id, account_id) WHERE remaining > held AND expires_on < 'infinity'`,
+    // What the expiry run looks for, account after account: lots with unreserved points that can lapse.
+    sql`CREATE INDEX ledger_lots_lapsing ON ledger_lots (tenant_id, account_id, expires_on) WHERE remaining > held AND expires_on < 'infinity'`,
 
     // Each lot's history, append-only: amount is the change of remaining, held the change of held.
     //  opening  the balance a member's account had when lots began (migration 0012)
@@ -125,12 +129,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     ...appendOnly('ledger_lot_moves'),
 
     // Takes up to p_need from the account's lots in spending order (lapsed ones only when
-    // p_lapsed), recording each take; answers what is still missing. The caller holds the
-    // account's balance row.
-    sql`CREATE FUNCTION ledger_lots_take(p_tenant text, p_account text, p_need numeric, p_entry uuid, p_lapsed boolean)
+    // p_lapsed; lapsed means by p_asof), recording each take; answers what is still missing. The
+    // caller holds the account's balance row.
+    sql`CREATE FUNCTION ledger_lots_take(p_tenant text, p_account text, p_need numeric, p_entry uuid, p_lapsed boolean, p_asof timestamptz)
     RETURNS numeric LANGUAGE plpgsql AS $$
     DECLARE
-      v_today date := (ledger_clock() AT TIME ZONE ${CN})::date;
+      v_today date := (p_asof AT TIME ZONE ${CN})::date;
       v_lot record;
       v_take numeric;
     BEGIN
@@ -163,11 +167,15 @@ export async function up(db: Kysely<any>): Promise<void> {
       v_date date;
     BEGIN
       -- What each entry changed on each such account, net (an entry may name an account twice).
-      FOR v_p IN SELECT n.tenant_id, n.entry_id, n.account_id, n.amount, e.kind, e.reverses_entry_id, e.object_type, e.object_id, e.metadata
+      -- The entry is looked up by its key for each (LIMIT 1 keeps the planner from joining the
+      -- transition table, of unknown size to it, to every entry in a hash join).
+      FOR v_p IN SELECT n.tenant_id, n.entry_id, n.account_id, n.amount, e.kind, e.reverses_entry_id, e.object_type, e.object_id, e.metadata, e.age
         FROM (SELECT x.tenant_id, x.entry_id, x.account_id, sum(x.amount) AS amount, min(x.seq) AS seq, min(x.idx) AS idx
               FROM new_postings x WHERE x.account_id LIKE 'member:%:points'
               GROUP BY x.tenant_id, x.entry_id, x.account_id HAVING sum(x.amount) <> 0) n
-        JOIN ledger_entries e ON e.tenant_id = n.tenant_id AND e.entry_id = n.entry_id
+        CROSS JOIN LATERAL (SELECT y.kind, y.reverses_entry_id, y.object_type, y.object_id, y.metadata,
+            greatest(y.recorded_at - y.occurred_at, interval '0') AS age
+          FROM ledger_entries y WHERE y.tenant_id = n.tenant_id AND y.entry_id = n.entry_id LIMIT 1) e
         ORDER BY n.seq, n.idx
       LOOP
         v_now := coalesce(v_now, ledger_clock());
@@ -239,7 +247,11 @@ export async function up(db: Kysely<any>): Promise<void> {
             END IF;
           END IF;
           IF v_left > 0 THEN
-            v_take := ledger_lots_take(v_p.tenant_id, v_p.account_id, v_left, v_p.entry_id, v_p.kind IN ('reversal', 'adjustment'));
+            -- A sale made before a lot lapsed (an offline terminal's, uploaded later) may still take
+            -- it, if the expiry has not moved it yet: lapsed is judged at the sale's own time, as
+            -- long before the ledger's clock as its occurred_at lies before its recorded_at.
+            v_take := ledger_lots_take(v_p.tenant_id, v_p.account_id, v_left, v_p.entry_id, v_p.kind IN ('reversal', 'adjustment'),
+              v_now - v_p.age);
             IF v_take > 0 THEN
               RAISE EXCEPTION 'insufficient unexpired points on %', v_p.account_id
                 USING ERRCODE = 'LE402', DETAIL = json_build_object('accountId', v_p.account_id, 'unit', 'POINTS',
@@ -304,10 +316,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     // past ledger_clock()), one `expiry` entry per account and expiry date. Each account's balance
     // row is locked first, as the write path locks it, and its lots read under that lock: a second
     // run at the same time waits there and then finds nothing left, a refund that reopens a lapsed
-    // lot meanwhile is counted by whichever of the two comes second. p_after: the last account of
+    // lot meanwhile is counted by whichever of the two comes second. p_after_*: the last account of
     // the previous call (the caller pages through the accounts with it).
-    sql`CREATE FUNCTION ledger_lots_expire(p_tenant text, p_until timestamptz, p_after text, p_limit integer, p_actor text)
-    RETURNS TABLE (key text, tenant_id text, account_id text, expires_on date, amount numeric, entry_id uuid)
+    sql`CREATE FUNCTION ledger_lots_expire(p_tenant text, p_until timestamptz, p_after_tenant text, p_after_account text, p_limit integer, p_actor text)
+    RETURNS TABLE (tenant_id text, account_id text, expires_on date, amount numeric, entry_id uuid)
     LANGUAGE plpgsql AS $$
     #variable_conflict use_column
     DECLARE
@@ -317,22 +329,29 @@ export async function up(db: Kysely<any>): Promise<void> {
       v_date record;
       v_entry uuid;
       v_any boolean;
+      v_tenant text;
     BEGIN
       IF v_until > ledger_clock() THEN
         RAISE EXCEPTION 'cannot expire points before they lapse (until %)', v_until USING ERRCODE = 'LEL02';
       END IF;
-      FOR v_acc IN SELECT DISTINCT (l.tenant_id || ' ' || l.account_id) COLLATE "C" AS key, l.tenant_id, l.account_id FROM ledger_lots l
-        WHERE l.remaining > l.held AND l.expires_on < v_day AND (p_tenant IS NULL OR l.tenant_id = p_tenant)
-          AND (p_after IS NULL OR (l.tenant_id || ' ' || l.account_id) COLLATE "C" > p_after COLLATE "C")
-        ORDER BY 1 LIMIT p_limit
+      -- In the order of ledger_lots_lapsing: the next p_limit accounts are read off the index.
+      FOR v_acc IN SELECT DISTINCT l.tenant_id, l.account_id FROM ledger_lots l
+        WHERE l.remaining > l.held AND l.expires_on < 'infinity' AND l.expires_on < v_day
+          AND (p_tenant IS NULL OR l.tenant_id = p_tenant)
+          AND (p_after_tenant IS NULL OR (l.tenant_id, l.account_id) > (p_after_tenant, p_after_account))
+        ORDER BY l.tenant_id, l.account_id LIMIT p_limit
       LOOP
+        IF v_tenant IS DISTINCT FROM v_acc.tenant_id THEN
+          -- The tenant's expiry account, opened by its first expiry; slotted, so the write path
+          -- locks it after the member's row, as this run does.
+          v_tenant := v_acc.tenant_id;
+          INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots, name)
+            VALUES (v_acc.tenant_id, 'expiry:points', 'POINTS', 'expiry', true, 4, 'Expired points')
+            ON CONFLICT DO NOTHING;
+          INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
+            SELECT v_acc.tenant_id, 'expiry:points', s, true FROM generate_series(0, 3) AS s ON CONFLICT DO NOTHING;
+        END IF;
         PERFORM 1 FROM ledger_balances b WHERE b.tenant_id = v_acc.tenant_id AND b.account_id = v_acc.account_id FOR UPDATE;
-        -- The tenant's expiry account, slotted (locked after the member's row, as the write path orders it).
-        INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots, name)
-          VALUES (v_acc.tenant_id, 'expiry:points', 'POINTS', 'expiry', true, 4, 'Expired points')
-          ON CONFLICT DO NOTHING;
-        INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
-          SELECT v_acc.tenant_id, 'expiry:points', s, true FROM generate_series(0, 3) AS s ON CONFLICT DO NOTHING;
         v_any := false;
         FOR v_date IN SELECT l.expires_on, sum(l.remaining - l.held) AS free FROM ledger_lots l
           WHERE l.tenant_id = v_acc.tenant_id AND l.account_id = v_acc.account_id AND l.remaining > l.held AND l.expires_on < v_day
@@ -343,7 +362,6 @@ export async function up(db: Kysely<any>): Promise<void> {
             ARRAY['lots'], ARRAY[v_date.expires_on::text], ARRAY[NULL::integer], ARRAY[p_actor],
             ARRAY[jsonb_build_object('expiresOn', v_date.expires_on)], ARRAY[1, 1],
             ARRAY[v_acc.account_id, 'expiry:points'], ARRAY['POINTS', 'POINTS'], ARRAY[-v_date.free, v_date.free]) AS m;
-          key := v_acc.key;
           tenant_id := v_acc.tenant_id;
           account_id := v_acc.account_id;
           expires_on := v_date.expires_on;
@@ -354,7 +372,6 @@ export async function up(db: Kysely<any>): Promise<void> {
         END LOOP;
         IF NOT v_any THEN
           -- Another run (or nothing left after a wait): the account is answered, with no entry.
-          key := v_acc.key;
           tenant_id := v_acc.tenant_id;
           account_id := v_acc.account_id;
           expires_on := NULL;

@@ -310,4 +310,22 @@ KEY=$POS api GET /v1/markets/dongcun/receipts
 expect 401
 # readme: end
 
+# readme: expiry
+# points earned from now on lapse at the end of the following year (year end, 12 months' grace)
+api PATCH /v1/settings '{"pointsExpiry":{"policy":"yearEnd","months":12}}' 'Idempotency-Key: expiry-policy-0001'
+expect 200 'b.pointsExpiry.version === 1 && b.pointsExpiry.policy === "yearEnd" && b.pointsExpiry.months === 12'
+LAST_DAY="$(( $(day 0 | cut -c1-4) + 1 ))-12-31"
+api POST /v1/entries '{"reason":"志愿服务表彰","postings":[
+  {"accountId":"issuance:xinhua-1:points","unit":"POINTS","direction":"debit","amount":"10.00"},
+  {"accountId":"member:'$MEMBER':points","unit":"POINTS","direction":"credit","amount":"10.00"}]}' 'Idempotency-Key: grant-0002'
+expect 201
+
+# what lapses when (the points earned before the policy never do)
+api GET /v1/members/$MEMBER
+expect 200 'JSON.stringify(b.pointsExpiring) === JSON.stringify([{ date: "'$LAST_DAY'", points: "10.00" }])'
+# the member's lots, oldest first, each with its date and history
+api GET "/v1/members/$MEMBER/lots?open=true"
+expect 200 'b.items.at(-1).expiresOn === "'$LAST_DAY'" && b.items.at(-1).history[0].kind === "credit" && b.items[0].expiresOn === null'
+# readme: end
+
 echo "walkthrough passed"

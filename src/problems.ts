@@ -430,8 +430,8 @@ export const problems = {
   rule_effective_in_past: {
     status: 422,
     title: 'Rule effective in the past',
-    zh: '新积分规则的生效时间不能早于当前时间，以免改变已发放的积分。',
-    en: 'A new points rule cannot take effect in the past: past awards never change.',
+    zh: '新积分规则或积分有效期规则的生效时间不能早于当前时间，以免改变已发放的积分。',
+    en: 'A new points rule or expiry policy cannot take effect in the past: points already credited never change.',
   },
   internal_error: {
     status: 500,

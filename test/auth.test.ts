@@ -177,6 +177,7 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
   });
   return [
     { method: 'GET', path: '/v1/settings', allowed: readers, status: 200, prepare: async () => ({ url: '/v1/settings' }) },
+    { method: 'GET', path: '/v1/settings/expiry-policies', allowed: readers, status: 200, prepare: async () => ({ url: '/v1/settings/expiry-policies' }) },
     {
       method: 'PATCH',
       path: '/v1/settings',
@@ -266,6 +267,13 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       allowed: stationReaders,
       status: 200,
       prepare: async () => ({ url: `/v1/members/${fx.memberId}/star-changes` }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/members/:id/lots',
+      allowed: stationReaders,
+      status: 200,
+      prepare: async () => ({ url: `/v1/members/${fx.memberId}/lots` }),
     },
     {
       method: 'POST',
@@ -728,6 +736,7 @@ for (const engine of engines) {
       'POST /v1/members/:id/cards/:cardNo/block': ['POST', `/v1/members/${fx.memberId}/cards/${fx.cardNo}/block`, {}, 'member_not_found'],
       'POST /v1/members/:id/deactivation': ['POST', `/v1/members/${fx.memberId}/deactivation`, {}, 'member_not_found'],
       'GET /v1/members/:id/star-changes': ['GET', `/v1/members/${fx.memberId}/star-changes`, undefined, 'member_not_found'],
+      'GET /v1/members/:id/lots': ['GET', `/v1/members/${fx.memberId}/lots`, undefined, 'member_not_found'],
       'POST /v1/service-records': ['POST', '/v1/service-records', recordBody(fx.memberId, aStation), 'org_unit_not_found'],
       'GET /v1/service-records/:id': ['GET', `/v1/service-records/${fx.recordId}`, undefined, 'record_not_found'],
       'POST /v1/service-records/:id/verification': ['POST', `/v1/service-records/${fx.recordId}/verification`, {}, 'record_not_found'],
@@ -813,6 +822,13 @@ for (const engine of engines) {
         const a = (await h.request('GET', '/v1/settings', { key: A.adminKey })).body;
         const b = (await h.request('GET', '/v1/settings', { key: B.adminKey })).body;
         t.same(b, a, 'both start from the defaults');
+      },
+
+      'GET /v1/settings/expiry-policies': async (t) => {
+        const res = await h.request('PATCH', '/v1/settings', { key: B.adminKey, body: { pointsExpiry: { policy: 'yearEnd', months: 3 } } });
+        t.equal(res.status, 200, "B sets an expiry policy");
+        t.same((await h.request('GET', '/v1/settings/expiry-policies', { key: A.adminKey })).body.items, [], "A sees none of B's");
+        t.equal((await h.request('GET', '/v1/settings', { key: A.adminKey })).body.pointsExpiry.policy, 'none', "A's points still never expire");
       },
 
       'PATCH /v1/settings': async (t) => {
@@ -1273,6 +1289,7 @@ for (const engine of engines) {
           'GET /v1/entries/:id/proof': ['admin', 'auditor'],
           'GET /v1/exports/journal': ['admin', 'auditor'],
           'GET /v1/settings': ['admin', 'auditor'],
+          'GET /v1/settings/expiry-policies': ['admin', 'auditor'],
           'PATCH /v1/settings': ['admin'],
           'POST /v1/org-units': ['admin'],
           'GET /v1/org-units': ['admin', 'auditor', 'station'],
@@ -1287,6 +1304,7 @@ for (const engine of engines) {
           'POST /v1/members/:id/cards/:cardNo/block': ['admin', 'station'],
           'POST /v1/members/:id/deactivation': ['admin'],
           'GET /v1/members/:id/star-changes': ['admin', 'auditor', 'station'],
+          'GET /v1/members/:id/lots': ['admin', 'auditor', 'station'],
           'POST /v1/service-records': ['admin', 'station'],
           'POST /v1/service-records:batch': ['admin', 'station'],
           'GET /v1/service-records': ['admin', 'auditor', 'station'],

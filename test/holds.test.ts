@@ -240,7 +240,11 @@ for (const engine of engines) {
       await sql`UPDATE ledger_balances SET held = held + 1 WHERE tenant_id = ${h.tenantId} AND account_id = 'member:bad:points'`.execute(db);
       const result = await verifyLedger(db, h.tenantId);
       t.equal(result.ok, false);
-      t.same(result.problems, [{ check: 'held_equals_open_holds', detail: { tenantId: h.tenantId, accountId: 'member:bad:points', slot: '0', stored: '4.00', open: '3.00' } }]);
+      t.same(result.problems, [
+        { check: 'held_equals_open_holds', detail: { tenantId: h.tenantId, accountId: 'member:bad:points', slot: '0', stored: '4.00', open: '3.00' } },
+        // The account's lots reserve what its open holds hold: they no longer match its held either.
+        { check: 'lots_equal_balance', detail: { tenantId: h.tenantId, accountId: 'member:bad:points', balance: '10.00', lots: '10.00', held: '4.00', lotsHeld: '3.00' } },
+      ]);
       const api = await h.request('GET', '/v1/ledger/verification');
       t.equal(api.body.ok, false, 'the API says so too');
       await sql`UPDATE ledger_balances SET held = held - 1 WHERE tenant_id = ${h.tenantId} AND account_id = 'member:bad:points'`.execute(db);

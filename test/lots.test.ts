@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import t from 'tap';
-import { engines, isProblem, setup, type Harness } from './helpers/harness.js';
+import { engines, isProblem, setup, type Harness, type Tap } from './helpers/harness.js';
 import { idem, memberWithPoints, newMarket, newTerminal } from './helpers/market.js';
 import { cli, sleep } from './helpers/process.js';
 
@@ -8,8 +8,6 @@ import { cli, sleep } from './helpers/process.js';
 // refunds back into the lots they came from, holds reserving from lots, and the expiry run:
 // the service's job on both engines, the CLI as a process on Postgres. The clock is the
 // ledger's (ledger_clock: the database's plus an offset the test sets); nothing sleeps until a date.
-
-type Tap = typeof t;
 
 /** Sets the ledger's clock to `iso` (the offset from the database's clock). */
 async function clock(h: Harness, iso: string): Promise<void> {
@@ -136,6 +134,34 @@ for (const engine of engines) {
   });
 }
 
+for (const engine of engines) {
+  t.test(`${engine}: a sale made offline before its points lapsed, uploaded after, still spends them; one online after does not`, async (t) => {
+    const h = await setup(t, engine, { env: { EXPIRY_MS: '0' } });
+    const { marketId, orgUnitId } = await newMarket(h, [{ sku: 'rice', price: '10.00', stock: 100 }]);
+    const { key } = await newTerminal(h, marketId);
+    const { memberId } = await memberWithPoints(h, orgUnitId, '0');
+    // Earned 35 days ago under "one month": lapsed a few days ago (the real clock: an offline
+    // terminal's sale may be at most offlineSaleDays old by it).
+    await clock(h, new Date(Date.now() - 35 * 86_400_000).toISOString());
+    await policy(t, h, { policy: 'monthsAfter', months: 1 });
+    await grant(t, h, orgUnitId, memberId, '30.00');
+    await sql`DELETE FROM ledger_clock`.execute(h.database.db);
+    const [lot] = await lots(h, memberId);
+    t.ok(lot!.expiresOn! < new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10), `the lot lapsed (last day ${lot!.expiresOn})`);
+
+    const online = await h.request('POST', '/v1/redemptions', { key, body: { memberId, lines: [{ sku: 'rice', quantity: 1 }] }, headers: idem() });
+    isProblem(t, online, 422, 'insufficient_points', 'a sale now');
+    const offline = await h.request('POST', '/v1/redemptions:batch', {
+      key,
+      body: { items: [{ idempotencyKey: 'off-1', occurredAt: `${lot!.expiresOn}T20:00:00+08:00`, memberId, lines: [{ sku: 'rice', quantity: 2 }] }] },
+    });
+    t.match(offline.body.results, [{ status: 201 }], 'the sale of its last evening, uploaded now');
+    const [after] = await lots(h, memberId);
+    t.same(after!.history.map((m) => [m.kind, m.amount]), [['credit', '30.00'], ['debit', '-20.00']], 'it took the lapsed lot');
+    await h.assertLedger(t);
+  });
+}
+
 t.test('postgres: the CLI; a refund after its lot lapsed; lapsed points are never spent; two runs at once', { skip: !engines.includes('postgres') && 'needs Postgres' }, async (t) => {
   const h = await setup(t, 'postgres', { env: { EXPIRY_MS: '0' } });
   const env = { DATABASE_URL: h.databaseUrl! };
@@ -175,5 +201,40 @@ t.test('postgres: the CLI; a refund after its lot lapsed; lapsed points are neve
   t.equal(Number(runs[0].points) + Number(runs[1].points), 30, 'of the 30 refunded');
   t.same((await member(h, memberId)).points, { balance: '0.00', held: '0.00', available: '0.00' }, 'nothing left');
   t.same((await expiryEntries(h)).map((e) => [e.amount, e.expires_on]), [['10.00', '2027-02-10'], ['30.00', '2027-02-10']], 'the expiry entries');
+  await h.assertLedger(t);
+});
+
+t.test(`${engines[0]}: the policy is versioned, never retroactive, and a bad one is refused with nothing written`, async (t) => {
+  const h = await setup(t, engines[0]!, { env: { EXPIRY_MS: '0' } });
+  const { orgUnitId } = await newMarket(h, []);
+  const { memberId } = await memberWithPoints(h, orgUnitId, '0');
+  const settings = async () => (await h.request('GET', '/v1/settings')).body.pointsExpiry;
+  t.match(await settings(), { version: 0, policy: 'none', months: 0 }, 'by default points never expire');
+  await clock(h, '2027-05-01T09:00:00+08:00');
+  for (const [body, status, code] of [
+    [{ policy: 'none', months: 3 }, 400, 'validation_failed'],
+    [{ policy: 'monthsAfter' }, 400, 'validation_failed'],
+    [{ policy: 'yearEnd', months: 121 }, 400, 'validation_failed'],
+    [{ policy: 'sometimes' }, 400, 'validation_failed'],
+    [{ policy: 'yearEnd', effectiveFrom: '2027-04-30T09:00:00+08:00' }, 422, 'rule_effective_in_past'],
+  ] as const) {
+    isProblem(t, await h.request('PATCH', '/v1/settings', { body: { pointsExpiry: body }, headers: idem() }), status, code, JSON.stringify(body));
+  }
+  t.same((await h.request('GET', '/v1/settings/expiry-policies')).body.items, [], 'nothing written');
+
+  await grant(t, h, orgUnitId, memberId, '5.00'); // under no policy: never expires
+  await policy(t, h, { policy: 'monthsAfter', months: 36 });
+  await grant(t, h, orgUnitId, memberId, '7.00'); // 黄山: three years
+  const later = await h.request('PATCH', '/v1/settings', { body: { pointsExpiry: { policy: 'yearEnd', months: 0, effectiveFrom: '2027-06-01T00:00:00+08:00' } }, headers: idem() });
+  t.equal(later.status, 200, 'a version from 1 June');
+  t.match(later.body.pointsExpiry, { version: 1, policy: 'monthsAfter' }, 'version 1 stays in force until then');
+  await grant(t, h, orgUnitId, memberId, '1.00');
+  await clock(h, '2027-06-02T09:00:00+08:00');
+  t.match(await settings(), { version: 2, policy: 'yearEnd', months: 0 }, 'version 2 in force from 1 June');
+  await grant(t, h, orgUnitId, memberId, '2.00');
+  const dated = (await lots(h, memberId)).map((l) => [l.expiresOn, l.remaining]);
+  t.same(dated, [[null, '5.00'], ['2030-05-01', '7.00'], ['2030-05-01', '1.00'], ['2027-12-31', '2.00']], 'each lot dated by the version in force when credited');
+  t.same((await member(h, memberId)).pointsExpiring, [{ date: '2027-12-31', points: '2.00' }, { date: '2030-05-01', points: '8.00' }], 'pointsExpiring groups by date');
+  t.same((await h.request('GET', '/v1/settings/expiry-policies')).body.items.map((p: { version: number }) => p.version), [2, 1], 'every version kept');
   await h.assertLedger(t);
 });

@@ -127,6 +127,7 @@ for (const engine of engines) {
         cards: [],
         hours: '0.00',
         points: { balance: '0.00', held: '0.00', available: '0.00' },
+        pointsExpiring: [],
         stars: 0,
         hoursToNextStar: '100.00',
         lastStarChange: null,
@@ -368,7 +369,12 @@ for (const engine of engines) {
 
   t.test(`tenant settings on ${engine}`, async (t) => {
     const h = await setup(t, engine);
-    const defaults = { autoVerify: false, starThresholds: ['100.00', '300.00', '600.00', '1000.00', '1500.00'], offlineSaleDays: 7 };
+    const defaults = {
+      autoVerify: false,
+      starThresholds: ['100.00', '300.00', '600.00', '1000.00', '1500.00'],
+      offlineSaleDays: 7,
+      pointsExpiry: { version: 0, policy: 'none', months: 0, effectiveFrom: null, createdAt: null, createdBy: null },
+    };
     const patch = (body: unknown, key?: string) => () => h.request('PATCH', '/v1/settings', { body, key });
 
     t.test('defaults', async (t) => {
@@ -409,8 +415,9 @@ for (const engine of engines) {
       const m = await register(h, memberBody(u.stations[0]!));
       const res = await h.request('PATCH', '/v1/settings', { body: { autoVerify: true, starThresholds: ['10', '20.5', '30', '40', '50'] } });
       t.equal(res.status, 200);
-      t.same(res.body, { autoVerify: true, starThresholds: ['10.00', '20.50', '30.00', '40.00', '50.00'], offlineSaleDays: 7, starsChanged: 0 });
-      t.same((await h.request('GET', '/v1/settings')).body, { autoVerify: true, starThresholds: ['10.00', '20.50', '30.00', '40.00', '50.00'], offlineSaleDays: 7 });
+      const changed = { autoVerify: true, starThresholds: ['10.00', '20.50', '30.00', '40.00', '50.00'], offlineSaleDays: 7, pointsExpiry: defaults.pointsExpiry };
+      t.same(res.body, { ...changed, starsChanged: 0 });
+      t.same((await h.request('GET', '/v1/settings')).body, changed);
       t.match((await h.request('GET', `/v1/members/${m.id}`)).body, { stars: 0, hoursToNextStar: '10.00' });
       const other = await h.newTenant();
       t.same((await h.request('GET', '/v1/settings', { key: other.adminKey })).body, defaults, 'another tenant keeps its own settings');

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordConfigChange } from '../changes/changes.js';
 import { callerOf } from '../http/auth.js';
-import { ApiKeySchema, CreatedApiKeySchema, IdempotencyHeaders, MarketId, problemResponses } from '../http/schemas.js';
+import { ApiKeySchema, CreatedApiKeySchema, IdempotencyHeaders, MarketId, problemResponses, TimestampSchema } from '../http/schemas.js';
 import { writeOnce } from '../http/write.js';
 import { listApiKeys, revokeApiKey } from '../auth/apiKeys.js';
 import { Roles } from '../auth/caller.js';
@@ -79,13 +79,17 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
           .optional(),
         offlineSaleDays: z.number().int().min(1).max(90).optional(),
         pointsExpiry: z
-          .object({ policy: z.enum(ExpiryPolicyKinds), months: z.number().int().min(0).max(120).optional() })
+          .object({
+            policy: z.enum(ExpiryPolicyKinds),
+            months: z.number().int().min(0).max(120).optional(),
+            effectiveFrom: TimestampSchema.optional().describe('Now if left out; never in the past'),
+          })
           .describe('A new version of the expiry policy (积分清零), for points credited from now on: none, yearEnd with months of grace, or monthsAfter')
           .optional(),
       }),
       response: {
         200: SettingsSchema.extend({ starsChanged: z.number().int().describe('Members whose stars moved') }),
-        ...problemResponses('validation_failed', 'idempotency_conflict'),
+        ...problemResponses('validation_failed', 'rule_effective_in_past', 'idempotency_conflict'),
       },
     },
     handler: async (request, reply) =>

@@ -25,7 +25,7 @@ export interface ExpiryRun {
   points: string;
 }
 
-type ExpiredRow = { key: string; entry_id: string | null; amount: string };
+type ExpiredRow = { tenant_id: string; account_id: string; entry_id: string | null; amount: string };
 
 export async function expireLots(
   db: Kysely<DB>,
@@ -33,12 +33,13 @@ export async function expireLots(
 ): Promise<ExpiryRun> {
   const batch = opts.batch ?? EXPIRY_BATCH;
   const run = { accounts: 0, entries: 0, points: new Decimal(0) };
-  let after: string | null = null;
+  let after: ExpiredRow | null = null;
   for (;;) {
     const rows: ExpiredRow[] = await inTransaction(db, async (trx) => {
       try {
-        const { rows } = await sql<ExpiredRow>`SELECT key, entry_id::text, amount::text FROM ledger_lots_expire(${opts.tenantId ?? null},
-          ${opts.until?.toISOString() ?? null}::timestamptz, ${after}, ${batch}::integer, ${opts.actor ?? 'expiry'})`.execute(trx);
+        const { rows } = await sql<ExpiredRow>`SELECT tenant_id, account_id, entry_id::text, amount::text FROM ledger_lots_expire(
+          ${opts.tenantId ?? null}, ${opts.until?.toISOString() ?? null}::timestamptz, ${after?.tenant_id ?? null}, ${after?.account_id ?? null},
+          ${batch}::integer, ${opts.actor ?? 'expiry'})`.execute(trx);
         const entries = rows.filter((r) => r.entry_id !== null).length;
         if (entries > 0) afterCommit(trx, () => countEntries('expiry', entries));
         return rows;
@@ -47,7 +48,7 @@ export async function expireLots(
         throw err;
       }
     });
-    const keys = new Set(rows.map((r) => r.key));
+    const keys = new Set(rows.map((r) => `${r.tenant_id} ${r.account_id}`));
     run.accounts += keys.size;
     for (const r of rows) {
       if (r.entry_id === null) continue;
@@ -56,7 +57,7 @@ export async function expireLots(
     }
     opts.onBatch?.({ accounts: run.accounts, entries: run.entries, points: formatAmount(run.points) });
     if (keys.size < batch) break;
-    after = rows[rows.length - 1]!.key;
+    after = rows[rows.length - 1]!;
   }
   return { accounts: run.accounts, entries: run.entries, points: formatAmount(run.points) };
 }

@@ -23,7 +23,7 @@ export interface ExpiryPolicy {
   createdBy: string | null;
 }
 
-export type NewExpiryPolicy = { policy: ExpiryPolicyKind; months?: number | undefined };
+export type NewExpiryPolicy = { policy: ExpiryPolicyKind; months?: number | undefined; effectiveFrom?: string | undefined };
 
 type PolicyRow = { version: number; policy: ExpiryPolicyKind; months: number; effective_from: Date; created_at: Date; created_by: string | null };
 
@@ -45,23 +45,30 @@ export async function listExpiryPolicies(db: Kysely<DB>, tenantId: string): Prom
   return rows.map(toPolicy);
 }
 
+/** The version in force now (by the ledger's clock): the newest whose effectiveFrom has come. */
 export async function getExpiryPolicy(db: Kysely<DB>, tenantId: string): Promise<ExpiryPolicy> {
-  return (await listExpiryPolicies(db, tenantId))[0] ?? NEVER;
+  const { rows } = await sql<PolicyRow>`SELECT version, policy, months, effective_from, created_at, created_by
+    FROM ledger_expiry_policies WHERE tenant_id = ${tenantId} AND effective_from <= ledger_clock() ORDER BY version DESC LIMIT 1`.execute(db);
+  return rows[0] ? toPolicy(rows[0]) : NEVER;
 }
 
 /**
- * A new version of the policy, in force from now (the ledger's clock) for points credited from
- * then on. The caller holds the tenant's settings lock, so two changes get two versions.
- * The same policy as the newest is no new version.
+ * A new version of the policy, in force from effectiveFrom (now by the ledger's clock when left
+ * out; never in the past) for points credited from then on. The caller holds the tenant's
+ * settings lock, so two changes get two versions. The same policy as the newest, from now, is no
+ * new version.
  */
 export async function setExpiryPolicy(trx: Transaction<DB>, tenantId: string, input: NewExpiryPolicy, actor: string): Promise<ExpiryPolicy> {
   const months = input.months ?? 0;
   if (input.policy === 'none' && months !== 0) throw new DomainError('validation_failed', { detail: 'policy none takes no months' });
   if (input.policy === 'monthsAfter' && months < 1) throw new DomainError('validation_failed', { detail: 'policy monthsAfter needs months of at least 1' });
-  const current = await getExpiryPolicy(trx, tenantId);
-  if (current.policy === input.policy && current.months === months) return current;
+  const now = await ledgerNow(trx);
+  const from = input.effectiveFrom ? new Date(input.effectiveFrom) : now;
+  if (from.getTime() < now.getTime()) throw new DomainError('rule_effective_in_past');
+  const newest = (await listExpiryPolicies(trx, tenantId))[0] ?? NEVER;
+  if (!input.effectiveFrom && newest.policy === input.policy && newest.months === months) return newest;
   const { rows } = await sql<PolicyRow>`INSERT INTO ledger_expiry_policies (tenant_id, version, policy, months, effective_from, created_by)
-    VALUES (${tenantId}, ${current.version + 1}, ${input.policy}, ${months}, ledger_clock(), ${actor})
+    VALUES (${tenantId}, ${newest.version + 1}, ${input.policy}, ${months}, ${from.toISOString()}::timestamptz, ${actor})
     RETURNING version, policy, months, effective_from, created_at, created_by`.execute(trx);
   return toPolicy(rows[0]!);
 }

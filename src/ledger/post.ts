@@ -108,11 +108,12 @@ export interface PostedRow {
  */
 export function entryCall(input: EntryInput, occurredAt: Date) {
   checkBalanced(input.postings);
+  const metadata = metadataOf(input);
   return sql<PostedRow>`SELECT * FROM ledger_post(
       ${input.tenantId}, ${input.kind}, ${occurredAt.toISOString()}::timestamptz, ${input.reason ?? null},
       ${input.reversesEntryId ?? null}::uuid, ${input.objectType ?? null}, ${input.objectId ?? null},
       ${input.ruleVersion ?? null}::integer, ${input.createdBy ?? null},
-      ${metadataOf(input) ? JSON.stringify(metadataOf(input)) : null}::jsonb,
+      ${metadata ? JSON.stringify(metadata) : null}::jsonb,
       ${input.postings.map((p) => p.accountId)}::text[],
       ${input.postings.map((p) => p.unit)}::text[],
       ${input.postings.map((p) => p.amount.toFixed())}::numeric[])`;
