@@ -128,7 +128,7 @@ export interface ExpiryMeasure extends Latency {
  * lapsed by `until`, timing each batch (a transaction of up to EXPIRY_BATCH accounts) and
  * counting the CPU this process and the database's backends spent meanwhile.
  */
-export async function measureExpiry(db: Kysely<DB>, c: pg.Client, dbName: string, tenantId: string, until: Date): Promise<ExpiryMeasure> {
+export async function measureExpiry(db: Kysely<DB>, c: pg.Client, dbName: string, tenantId: string, until: Date, batch?: number): Promise<ExpiryMeasure> {
   const lots = await lapsedLots(c, tenantId, until);
   const batchMs = new Samples();
   const cpu0 = process.cpuUsage();
@@ -139,6 +139,7 @@ export async function measureExpiry(db: Kysely<DB>, c: pg.Client, dbName: string
     tenantId,
     until,
     actor: 'bench',
+    ...(batch ? { batch } : {}),
     onBatch: () => {
       const now = performance.now();
       batchMs.push(now - last);
@@ -148,11 +149,10 @@ export async function measureExpiry(db: Kysely<DB>, c: pg.Client, dbName: string
   const t1 = Date.now();
   const cpu = process.cpuUsage(cpu0);
   const db1 = databaseCpuByPid(dbName);
+  // A backend that is new at the end was opened during the run (the pool opens connections as
+  // it needs them): all its CPU is the run's. One that closed during the run is not counted.
   let dbUsed: number | null = db1.size > 0 ? 0 : null;
-  for (const [pid, s] of db1) {
-    const before = db0.get(pid);
-    if (before !== undefined && dbUsed !== null) dbUsed += s - before;
-  }
+  for (const [pid, s] of db1) if (dbUsed !== null) dbUsed += s - (db0.get(pid) ?? 0);
   const left = await lapsedLots(c, tenantId, until);
   if (left !== 0) throw new Error(`expire: ${left} lapsed lots left after the run`);
   const seconds = (t1 - t0) / 1000;

@@ -270,11 +270,13 @@ export function table(r: Report): string {
   if (background.length > 0) out.push('', `awards in the background of the sales: ${background.join('; ')}`);
   const ex = s.expire?.beside_award as { lots: number; seconds: number; lots_per_s: number; under_load_share: number } | undefined;
   if (s.expire && ex) {
+    const after = s.expire_award_beside?.after_expiry as { awards_per_s: number; seconds: number } | undefined;
     out.push(
       '',
       `expire: ${s.expire.records} lots (${s.expire.entries} entries) in ${fmt(s.expire.duration_s)} s alone; beside the awards ${ex.lots} lots in ${fmt(ex.seconds)} s ` +
         `(${fmt(ex.lots_per_s)} lots/s, awards running for ${fmt(ex.under_load_share * 100, 0)} % of it); latencies of expire: per batch of 200 accounts`,
     );
+    if (after) out.push(`award beside expire, once the expiry was done: ${fmt(after.awards_per_s)} req/s over the last ${fmt(after.seconds)} s of its window`);
   }
   if (r.verification) out.push(`ledger verification: ${r.verification.ok ? 'ok' : 'FAILED'} (${r.verification.entries} entries, ${r.verification.postings} postings)`);
   out.push('', 'targets:');

@@ -466,6 +466,10 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     const window = [Date.parse(awardBeside.run.measured.started_at), Date.parse(awardBeside.run.measured.finished_at)] as const;
     const overlap = [Math.max(window[0], Date.parse(beside.started_at)), Math.min(window[1], Date.parse(beside.finished_at))] as const;
     const besideCount = await withClient(db.url, (c) => awardsPerSecond(c, county.tenantId, besideConfig.tag, overlap[0], overlap[1]));
+    // The same load once the expiry was done, when a few seconds of its window were left: a
+    // second reference for "alone", in the same load process and minutes (the machine is shared).
+    const tailFrom = Math.max(window[0], Date.parse(beside.finished_at) + 1000);
+    const tail = window[1] - tailFrom >= 5000 ? await withClient(db.url, (c) => awardsPerSecond(c, county.tenantId, besideConfig.tag, tailFrom, window[1])) : null;
     const overlapSamples = awardBeside.window.filter((w) => w.at >= overlap[0] - 500 && w.at <= overlap[1] + 500);
 
     const { lots, seconds, lots_per_s, caller_cpu_ms_per_lot, db_cpu_ms_per_lot, p50_ms, p95_ms, p99_ms, max_ms, mean_ms, batches } = alone;
@@ -517,6 +521,7 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
       ...serviceUse(overlapSamples, besideCount.per_s),
       awards_per_s: besideCount.per_s,
       overlap_s: round((overlap[1] - overlap[0]) / 1000, 1),
+      ...(tail ? { after_expiry: { awards_per_s: tail.per_s, seconds: round((window[1] - tailFrom) / 1000, 1) } } : {}),
       db_activity: awardBeside.dbActivity,
     };
     await settle(db.url);
