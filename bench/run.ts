@@ -451,15 +451,17 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     );
     await settle(db.url);
 
-    // Beside: the award load again, long enough to outlast the expiry of the other set (slowed by
-    // the load); the expiry starts when the load's warm-up is over. Awards are counted where they
-    // land (submitted_at) while the expiry ran, against the alone run counted the same way.
-    const besideSeconds = Math.max(opts.duration, Math.ceil(alone.seconds * 3) + 5);
+    // Beside: the award load again, in one load process: --duration seconds alone, then the expiry
+    // of the other set, then (when the expiry took less than 3 × its time alone) the load alone
+    // again. Awards are counted where they land (submitted_at): while the expiry ran, against the
+    // seconds just before and after it. That reference is the same process minutes apart, which
+    // the shared machine's other work moves less than the separate alone run above.
+    const besideSeconds = opts.duration + Math.ceil(alone.seconds * 3) + opts.duration;
     log(`expire: award beside the expiry of ${sets.lotsPerSet} lots (until ${sets.untilB.toISOString()}), ${besideSeconds} s window`);
     const besideConfig = { ...client('award', LANE.expireBeside, county.keys, 'expire-beside'), durationSeconds: besideSeconds };
     const loading = loadService(service, besideConfig, db.name, db.url);
     // The client's own start (a node process with tsx) takes about a second before its warm-up.
-    await new Promise((r) => setTimeout(r, (opts.warmup + 1.5) * 1000));
+    await new Promise((r) => setTimeout(r, (opts.warmup + 1.5 + opts.duration) * 1000));
     const beside = await withClient(db.url, (c) => measureExpiry(database.db, c, db.name, county.tenantId, sets.untilB));
     log(`expire: beside the awards, ${beside.lots} lots in ${beside.seconds} s (${beside.lots_per_s} lots/s)`);
     const awardBeside = await loading;
@@ -469,7 +471,11 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     // The same load once the expiry was done, when a few seconds of its window were left: a
     // second reference for "alone", in the same load process and minutes (the machine is shared).
     const tailFrom = Math.max(window[0], Date.parse(beside.finished_at) + 1000);
-    const tail = window[1] - tailFrom >= 5000 ? await withClient(db.url, (c) => awardsPerSecond(c, county.tenantId, besideConfig.tag, tailFrom, window[1])) : null;
+    const tail = window[1] - tailFrom >= 3000 ? await withClient(db.url, (c) => awardsPerSecond(c, county.tenantId, besideConfig.tag, tailFrom, window[1])) : null;
+    const headTo = Math.min(window[1], Date.parse(beside.started_at));
+    const head = headTo - window[0] >= 3000 ? await withClient(db.url, (c) => awardsPerSecond(c, county.tenantId, besideConfig.tag, window[0], headTo)) : null;
+    const refParts = [head && { n: head.awards, s: (headTo - window[0]) / 1000 }, tail && { n: tail.awards, s: (window[1] - tailFrom) / 1000 }].filter((x) => !!x);
+    const refSeconds = refParts.reduce((a, x) => a + x.s, 0);
     const overlapSamples = awardBeside.window.filter((w) => w.at >= overlap[0] - 500 && w.at <= overlap[1] + 500);
 
     const { lots, seconds, lots_per_s, caller_cpu_ms_per_lot, db_cpu_ms_per_lot, p50_ms, p95_ms, p99_ms, max_ms, mean_ms, batches } = alone;
@@ -521,7 +527,10 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
       ...serviceUse(overlapSamples, besideCount.per_s),
       awards_per_s: besideCount.per_s,
       overlap_s: round((overlap[1] - overlap[0]) / 1000, 1),
+      ...(head ? { before_expiry: { awards_per_s: head.per_s, seconds: round((headTo - window[0]) / 1000, 1) } } : {}),
       ...(tail ? { after_expiry: { awards_per_s: tail.per_s, seconds: round((window[1] - tailFrom) / 1000, 1) } } : {}),
+      // Awards/s of the same load before and after the expiry, together: the ratio's reference.
+      ...(refSeconds > 0 ? { reference_awards_per_s: round(refParts.reduce((a, x) => a + x.n, 0) / refSeconds, 1) } : {}),
       db_activity: awardBeside.dbActivity,
     };
     await settle(db.url);
