@@ -5,7 +5,7 @@ import { round } from './stats.js';
 // What bench/results/latest.json holds, the ratios and targets derived from it, and the table.
 
 export const SCENARIOS = [
-  'http-floor', 'award', 'award-batch', 'post-direct', 'ledger-post-sql', 'ledger-post-2', 'hold-capture', 'hot-station', 'balance-read', 'redeem', 'redeem-hot', 'seal', 'export', 'embedded',
+  'http-floor', 'award', 'award-batch', 'post-direct', 'ledger-post-sql', 'ledger-post-2', 'hold-capture', 'hot-station', 'balance-read', 'redeem', 'redeem-hot', 'seal', 'export', 'expire', 'embedded',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 export const BASELINES = ['pgbench', 'sql-transfer'] as const;
@@ -91,7 +91,7 @@ export interface Report {
   baselines: Baselines;
   scenarios: Partial<
     Record<
-      'http_floor' | 'award' | 'award_batch' | 'post_direct' | 'hold_capture' | 'hot_station' | 'balance_read' | 'balance_read_open' | 'redeem' | 'redeem_open' | 'redeem_hot' | 'seal' | 'export' | 'embedded',
+      'http_floor' | 'award' | 'award_batch' | 'post_direct' | 'hold_capture' | 'hot_station' | 'balance_read' | 'balance_read_open' | 'redeem' | 'redeem_open' | 'redeem_hot' | 'seal' | 'export' | 'expire' | 'expire_award_alone' | 'expire_award_beside' | 'embedded',
       ScenarioResult
     >
   >;
@@ -109,6 +109,7 @@ export interface Report {
   targets: Record<string, Target>;
 }
 
+const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? null : round(a / b, 3));
 
 function target(text: string, value: number | null, ok: (v: number) => boolean): Target {
@@ -139,6 +140,11 @@ export function derive(r: Report): void {
     // Issue 19: sales that all take one popular item against sales spread over the catalogue,
     // both closed loops with awards in the background.
     redeem_hot_vs_redeem: ratio(s.redeem_hot?.requests_per_s, s.redeem?.requests_per_s),
+    // Issue 20: awards/s while the expiry of 100,000 lots runs beside them, against the same load
+    // process just before and after the expiry (the target's), and against the separate alone run;
+    // all counted where the records land (submitted_at).
+    award_beside_expiry_vs_alone: ratio(num(s.expire_award_beside?.awards_per_s), num(s.expire_award_beside?.reference_awards_per_s)),
+    award_beside_expiry_vs_alone_run: ratio(num(s.expire_award_beside?.awards_per_s), num(s.expire_award_alone?.awards_per_s)),
     // An award is at least one HTTP request and at least one transfer's work in the database, on
     // the same cores: if both are CPU-bound, 1/ceiling = 1/floor + 1/sql, so award ÷ sql transfer
     // cannot pass floor ÷ (floor + sql). An estimate: it ignores what grouping awards saves.
@@ -194,6 +200,8 @@ export function derive(r: Report): void {
       (v) => v <= 50,
     ),
     redeem_hot: target('redeem-hot ÷ redeem ≥ 0.8', r.ratios.redeem_hot_vs_redeem ?? null, (v) => v >= 0.8),
+    // Issue 20's.
+    award_beside_expiry: target('award beside expiry ÷ before+after ≥ 0.8', r.ratios.award_beside_expiry_vs_alone ?? null, (v) => v >= 0.8),
   };
 }
 
@@ -248,6 +256,13 @@ export function table(r: Report): string {
   line('award while sealing', s.seal, (sc) => `${fmt(sc.requests_per_s)} req/s, lag ≤ ${fmt(Number(sc.lag_max_s))} s`, x(r.ratios.award_sealing_on_vs_off, 'award'));
   if (s.seal) rows.push(['seal (catch-up)', `${fmt(Number(s.seal.entries_sealed_per_s))} entries/s`, '', '', '', '', '', '', '']);
   line('export (journal, csv)', s.export, (sc) => `${fmt(sc.records_per_s, 0)} postings/s`, '');
+  line('expire (lots, alone)', s.expire, (sc) => `${fmt(sc.records_per_s)} lots/s`, '');
+  line('award (expire\'s, alone)', s.expire_award_alone, (sc) => `${fmt(num(sc.awards_per_s))} req/s`, '');
+  line('award beside expire', s.expire_award_beside, (sc) => `${fmt(num(sc.awards_per_s))} req/s`, x(r.ratios.award_beside_expiry_vs_alone_run, 'award alone'));
+  if (s.expire_award_beside) {
+    // The target's ratio: against the same load process just before and after the expiry.
+    rows.push(['  vs the same load before+after', `${fmt(num(s.expire_award_beside.reference_awards_per_s))} req/s`, '', '', '', '', x(r.ratios.award_beside_expiry_vs_alone, 'before+after'), '', '']);
+  }
   line('embedded award (PGlite)', s.embedded, (sc) => `${fmt(sc.requests_per_s)} req/s`, x(r.ratios.embedded_vs_award, 'award'));
   for (const row of rows) while (row.length < rows[0]!.length) row.push('');
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
@@ -259,6 +274,18 @@ export function table(r: Report): string {
     return bg ? [`${k} ${fmt(bg.requests_per_s)} of ${bg.offered_per_s} req/s (p99 ${fmt(bg.p99_ms)} ms)`] : [];
   });
   if (background.length > 0) out.push('', `awards in the background of the sales: ${background.join('; ')}`);
+  const ex = s.expire?.beside_award as { lots: number; seconds: number; lots_per_s: number; under_load_share: number } | undefined;
+  if (s.expire && ex) {
+    const side = (k: string) => s.expire_award_beside?.[k] as { awards_per_s: number; seconds: number } | undefined;
+    const [before, after] = [side('before_expiry'), side('after_expiry')];
+    out.push(
+      '',
+      `expire: ${s.expire.records} lots (${s.expire.entries} entries) in ${fmt(s.expire.duration_s)} s alone; beside the awards ${ex.lots} lots in ${fmt(ex.seconds)} s ` +
+        `(${fmt(ex.lots_per_s)} lots/s, awards running for ${fmt(ex.under_load_share * 100, 0)} % of it); latencies of expire: per batch of 200 accounts`,
+    );
+    const part = (p: { awards_per_s: number; seconds: number } | undefined, when: string) => (p ? `${fmt(p.awards_per_s)} req/s over ${fmt(p.seconds)} s ${when}` : `none ${when}`);
+    out.push(`award beside expire, the same load alone: ${part(before, 'before the expiry')}, ${part(after, 'after it')}`);
+  }
   if (r.verification) out.push(`ledger verification: ${r.verification.ok ? 'ok' : 'FAILED'} (${r.verification.entries} entries, ${r.verification.postings} postings)`);
   out.push('', 'targets:');
   for (const t of Object.values(r.targets)) {

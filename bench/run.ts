@@ -15,6 +15,7 @@ import type { ClientConfig, ClientResult } from './client.js';
 import { postDirect } from './direct.js';
 import { runClient } from './load.js';
 import { type Activity, createDatabase, SERVER_URL, sampleActivity, serverInfo, settle, standInForAutovacuum, withClient } from './pg.js';
+import { awardsPerSecond, EXPIRE, measureExpiry, seedLapsedLots } from './expire.js';
 import { exportJournal, sampleSealLag } from './integrity.js';
 import { chinaMidnight } from './records.js';
 import { BASELINES, derive, problems, type Report, SCENARIOS, type ScenarioName, scenarioResult, table } from './report.js';
@@ -61,7 +62,7 @@ const REDEEM_OPEN_RATE = 300;
 const BACKGROUND_AWARD = { rate: 100, connections: 10 };
 const ANALYZE_EVERY_S = 1;
 // Lanes of the slot plan (bench/records.ts): one per load process writing to the same tenant.
-const LANE = { smoke: 0, award: 1, hotStation: 2, batch: 3, seal: 4, redeem: 5, redeemOpen: 6, redeemHot: 7 };
+const LANE = { smoke: 0, award: 1, hotStation: 2, batch: 3, seal: 4, redeem: 5, redeemOpen: 6, redeemHot: 7, expireAlone: 8, expireBeside: 9 };
 // seal: the service that seals, every SEAL_MS_SEALING; the bench's main service does not seal
 // (SEAL_MS=0), so that every other figure is comparable with the runs before sealing existed.
 const SEAL_MS_SEALING = 1000;
@@ -190,7 +191,9 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
   const closeDb = onCleanup(() => database.close());
   await migrateToLatest(database.db);
   const tenant = await createTenant(database.db, { id: 'bench', name: '基准测试县' });
-  const service = await timed('service_start', () => startService('postgres', { DATABASE_URL: db.url, SEAL_MS: '0' }), setup);
+  // EXPIRY_MS=0: the expire scenario runs the expiry itself, when it measures it; the service's
+  // own job would expire its lapsed lots before then (no other scenario has lots that lapse).
+  const service = await timed('service_start', () => startService('postgres', { DATABASE_URL: db.url, SEAL_MS: '0', EXPIRY_MS: '0' }), setup);
   log(`service pid ${service.pid} on ${service.baseUrl} (log ${path.relative(ROOT, service.logFile)})`);
 
   log(`county: ${COUNTY.stations} stations, ${COUNTY.members} members (${COUNTY.viaApi} through the API, the rest in bulk)`);
@@ -430,6 +433,110 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     report.scenarios.export = { ...csv, jsonl_postings_per_s: jsonl.records_per_s, jsonl_s: jsonl.duration_s, jsonl_peak_rss_mb: jsonl.service_peak_rss_mb };
   }
 
+  if (wanted.has('expire')) {
+    // Last: its expiry policy applies to every credit after it, which no scenario before expects.
+    log(`expire: seeding 2 × ${EXPIRE.members * EXPIRE.lotsPerMember} lapsed lots (${EXPIRE.members} members, ${EXPIRE.lotsPerMember} lots each a year) through ledger_post with the ledger clock set back`);
+    const sets = await timed('expire_seed', () => withClient(db.url, (c) => seedLapsedLots(c, service.baseUrl, county)), setup);
+    await settle(db.url);
+    log(`expire: expiry of ${sets.lotsPerSet} lots alone (expireLots, until ${sets.untilA.toISOString()})`);
+    const alone = await withClient(db.url, (c) => measureExpiry(database.db, c, db.name, county.tenantId, sets.untilA));
+    log(`expire: ${alone.lots} lots in ${alone.seconds} s (${alone.lots_per_s} lots/s, ${alone.entries} entries)`);
+    await settle(db.url);
+
+    log(`expire: award alone, ${opts.connections} connections`);
+    const aloneConfig = client('award', LANE.expireAlone, county.keys, 'expire-alone');
+    const awardAlone = await loadService(service, aloneConfig, db.name, db.url);
+    const aloneCount = await withClient(db.url, (c) =>
+      awardsPerSecond(c, county.tenantId, aloneConfig.tag, Date.parse(awardAlone.run.measured.started_at), Date.parse(awardAlone.run.measured.finished_at)),
+    );
+    await settle(db.url);
+
+    // Beside: the award load again, in one load process: --duration seconds alone, then the expiry
+    // of the other set, then (when the expiry took less than 3 × its time alone) the load alone
+    // again. Awards are counted where they land (submitted_at): while the expiry ran, against the
+    // seconds just before and after it. That reference is the same process minutes apart, which
+    // the shared machine's other work moves less than the separate alone run above.
+    const besideSeconds = opts.duration + Math.ceil(alone.seconds * 3) + opts.duration;
+    log(`expire: award beside the expiry of ${sets.lotsPerSet} lots (until ${sets.untilB.toISOString()}), ${besideSeconds} s window`);
+    const besideConfig = { ...client('award', LANE.expireBeside, county.keys, 'expire-beside'), durationSeconds: besideSeconds };
+    const loading = loadService(service, besideConfig, db.name, db.url);
+    // The client's own start (a node process with tsx) takes about a second before its warm-up.
+    await new Promise((r) => setTimeout(r, (opts.warmup + 1.5 + opts.duration) * 1000));
+    const beside = await withClient(db.url, (c) => measureExpiry(database.db, c, db.name, county.tenantId, sets.untilB));
+    log(`expire: beside the awards, ${beside.lots} lots in ${beside.seconds} s (${beside.lots_per_s} lots/s)`);
+    const awardBeside = await loading;
+    const window = [Date.parse(awardBeside.run.measured.started_at), Date.parse(awardBeside.run.measured.finished_at)] as const;
+    const overlap = [Math.max(window[0], Date.parse(beside.started_at)), Math.min(window[1], Date.parse(beside.finished_at))] as const;
+    const besideCount = await withClient(db.url, (c) => awardsPerSecond(c, county.tenantId, besideConfig.tag, overlap[0], overlap[1]));
+    // The same load once the expiry was done, when a few seconds of its window were left: a
+    // second reference for "alone", in the same load process and minutes (the machine is shared).
+    const tailFrom = Math.max(window[0], Date.parse(beside.finished_at) + 1000);
+    const tail = window[1] - tailFrom >= 3000 ? await withClient(db.url, (c) => awardsPerSecond(c, county.tenantId, besideConfig.tag, tailFrom, window[1])) : null;
+    const headTo = Math.min(window[1], Date.parse(beside.started_at));
+    const head = headTo - window[0] >= 3000 ? await withClient(db.url, (c) => awardsPerSecond(c, county.tenantId, besideConfig.tag, window[0], headTo)) : null;
+    const refParts = [head && { n: head.awards, s: (headTo - window[0]) / 1000 }, tail && { n: tail.awards, s: (window[1] - tailFrom) / 1000 }].filter((x) => !!x);
+    const refSeconds = refParts.reduce((a, x) => a + x.s, 0);
+    const overlapSamples = awardBeside.window.filter((w) => w.at >= overlap[0] - 500 && w.at <= overlap[1] + 500);
+
+    const { lots, seconds, lots_per_s, caller_cpu_ms_per_lot, db_cpu_ms_per_lot, p50_ms, p95_ms, p99_ms, max_ms, mean_ms, batches } = alone;
+    report.scenarios.expire = {
+      // One unit: one lot expired; latencies are of one batch (a transaction of up to 200 accounts).
+      unit: 'lots; latency per batch of 200 accounts',
+      requests_per_s: round(batches / seconds, 1),
+      records_per_s: lots_per_s,
+      p50_ms, p95_ms, p99_ms, max_ms, mean_ms,
+      requests: batches,
+      records: lots,
+      errors: 0, timeouts: 0, non2xx: 0, refused_items: 0, not_verified: 0,
+      status_codes: {},
+      duration_s: seconds,
+      connections: 1,
+      started_at: alone.started_at,
+      finished_at: alone.finished_at,
+      failures: [],
+      warmup: null,
+      // "service": this process, which called expireLots as the service's job would.
+      service_cpu_ms_per_record: caller_cpu_ms_per_lot,
+      ...(db_cpu_ms_per_lot === null ? {} : { db_cpu_ms_per_record: db_cpu_ms_per_lot, db_cpu_cores: alone.db_cpu_cores }),
+      lots_per_member: EXPIRE.lotsPerMember,
+      members: sets.members.length,
+      accounts: alone.accounts,
+      entries: alone.entries,
+      points: alone.points,
+      seed_s: sets.seconds,
+      beside_award: {
+        lots: beside.lots,
+        seconds: beside.seconds,
+        lots_per_s: beside.lots_per_s,
+        batch_p50_ms: beside.p50_ms,
+        batch_p99_ms: beside.p99_ms,
+        // The share of the expiry's time the award load ran beside it.
+        under_load_share: round((overlap[1] - overlap[0]) / 1000 / beside.seconds, 2),
+        // Every backend of the database, the award load's too: not the expiry's alone.
+        db_all_backends_cpu_cores: beside.db_cpu_cores,
+      },
+    };
+    report.scenarios.expire_award_alone = {
+      ...scenarioResult(awardAlone.run, opts.connections),
+      ...serviceUse(awardAlone.window, awardAlone.run.measured.records_per_s),
+      awards_per_s: aloneCount.per_s,
+      db_activity: awardAlone.dbActivity,
+    };
+    report.scenarios.expire_award_beside = {
+      ...scenarioResult(awardBeside.run, opts.connections),
+      // CPU while the expiry ran; the database's includes the expiry's backend.
+      ...serviceUse(overlapSamples, besideCount.per_s),
+      awards_per_s: besideCount.per_s,
+      overlap_s: round((overlap[1] - overlap[0]) / 1000, 1),
+      ...(head ? { before_expiry: { awards_per_s: head.per_s, seconds: round((headTo - window[0]) / 1000, 1) } } : {}),
+      ...(tail ? { after_expiry: { awards_per_s: tail.per_s, seconds: round((window[1] - tailFrom) / 1000, 1) } } : {}),
+      // Awards/s of the same load before and after the expiry, together: the ratio's reference.
+      ...(refSeconds > 0 ? { reference_awards_per_s: round(refParts.reduce((a, x) => a + x.n, 0) / refSeconds, 1) } : {}),
+      db_activity: awardBeside.dbActivity,
+    };
+    await settle(db.url);
+  }
+
   await analyzer.stop();
   log('verifying the ledger');
   const started = Date.now();
@@ -543,6 +650,7 @@ async function main(): Promise<number> {
       stations: COUNTY.stations,
       history_postings: ['balance-read', 'seal', 'export'].some((s) => opts.scenarios.has(s as ScenarioName)) ? opts.historyPostings : 0,
       batch_size: BATCH_SIZE,
+      expire: opts.scenarios.has('expire') ? { lots: EXPIRE.members * EXPIRE.lotsPerMember, members: EXPIRE.members, lots_per_member: EXPIRE.lotsPerMember } : null,
       redeem_open_rate: opts.redeemRate,
       redeem_markets: MARKET.markets,
       redeem_background_award: BACKGROUND_AWARD,
@@ -561,7 +669,7 @@ async function main(): Promise<number> {
   try {
     report.baselines = await runBaselines({ tpcb: opts.tpcb, transfer: opts.transfer }, opts, log);
     const pgScenarios: ScenarioName[] = [
-      'http-floor', 'award', 'award-batch', 'post-direct', 'ledger-post-sql', 'ledger-post-2', 'hold-capture', 'hot-station', 'balance-read', 'redeem', 'redeem-hot', 'seal', 'export',
+      'http-floor', 'award', 'award-batch', 'post-direct', 'ledger-post-sql', 'ledger-post-2', 'hold-capture', 'hot-station', 'balance-read', 'redeem', 'redeem-hot', 'seal', 'export', 'expire',
     ];
     if (pgScenarios.some((s) => opts.scenarios.has(s))) await postgresScenarios(opts, report);
     if (opts.scenarios.has('embedded')) await embeddedScenario(opts, report);
