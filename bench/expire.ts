@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { DB } from '../src/db/schema.js';
@@ -128,24 +129,37 @@ export interface ExpiryMeasure extends Latency {
  * lapsed by `until`, timing each batch (a transaction of up to EXPIRY_BATCH accounts) and
  * counting the CPU this process and the database's backends spent meanwhile.
  */
-export async function measureExpiry(db: Kysely<DB>, c: pg.Client, dbName: string, tenantId: string, until: Date, batch?: number): Promise<ExpiryMeasure> {
+export async function measureExpiry(
+  db: Kysely<DB>,
+  c: pg.Client,
+  dbName: string,
+  tenantId: string,
+  until: Date,
+  /** Run as the service's job does (a look every intervalMs, working at most a fifth of it), or to the end at once. */
+  paced: { intervalMs: number } | null = null,
+): Promise<ExpiryMeasure> {
   const lots = await lapsedLots(c, tenantId, until);
   const batchMs = new Samples();
   const cpu0 = process.cpuUsage();
   const db0 = databaseCpuByPid(dbName);
   const t0 = Date.now();
   let last = performance.now();
-  const run = await expireLots(db, {
-    tenantId,
-    until,
-    actor: 'bench',
-    ...(batch ? { batch } : {}),
-    onBatch: () => {
-      const now = performance.now();
-      batchMs.push(now - last);
-      last = now;
-    },
-  });
+  const onBatch = () => {
+    const now = performance.now();
+    batchMs.push(now - last);
+    last = now;
+  };
+  const run = { accounts: 0, entries: 0, points: '0.00' };
+  for (;;) {
+    const look = Date.now();
+    last = performance.now();
+    const r = await expireLots(db, { tenantId, until, actor: 'bench', onBatch, ...(paced ? { budgetMs: paced.intervalMs / 5 } : {}) });
+    run.accounts += r.accounts;
+    run.entries += r.entries;
+    run.points = new Decimal(run.points).plus(r.points).toFixed(2);
+    if (!paced || r.accounts === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, paced.intervalMs - (Date.now() - look))));
+  }
   const t1 = Date.now();
   const cpu = process.cpuUsage(cpu0);
   const db1 = databaseCpuByPid(dbName);

@@ -452,17 +452,19 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     await settle(db.url);
 
     // Beside: the award load again, in one load process: --duration seconds alone, then the expiry
-    // of the other set, then (when the expiry took less than 3 × its time alone) the load alone
+    // of the other set, then (when the expiry took less than 6 × its time alone) the load alone
     // again. Awards are counted where they land (submitted_at): while the expiry ran, against the
     // seconds just before and after it. That reference is the same process minutes apart, which
     // the shared machine's other work moves less than the separate alone run above.
-    const besideSeconds = opts.duration + Math.ceil(alone.seconds * 3) + opts.duration;
+    // The expiry beside runs as the service's job does (EXPIRY_MS 2000: at most a fifth of the
+    // time), so it takes about five times its time alone.
+    const besideSeconds = opts.duration + Math.ceil(alone.seconds * 6) + opts.duration;
     log(`expire: award beside the expiry of ${sets.lotsPerSet} lots (until ${sets.untilB.toISOString()}), ${besideSeconds} s window`);
     const besideConfig = { ...client('award', LANE.expireBeside, county.keys, 'expire-beside'), durationSeconds: besideSeconds };
     const loading = loadService(service, besideConfig, db.name, db.url);
     // The client's own start (a node process with tsx) takes about a second before its warm-up.
     await new Promise((r) => setTimeout(r, (opts.warmup + 1.5 + opts.duration) * 1000));
-    const beside = await withClient(db.url, (c) => measureExpiry(database.db, c, db.name, county.tenantId, sets.untilB));
+    const beside = await withClient(db.url, (c) => measureExpiry(database.db, c, db.name, county.tenantId, sets.untilB, { intervalMs: 2000 }));
     log(`expire: beside the awards, ${beside.lots} lots in ${beside.seconds} s (${beside.lots_per_s} lots/s)`);
     const awardBeside = await loading;
     const window = [Date.parse(awardBeside.run.measured.started_at), Date.parse(awardBeside.run.measured.finished_at)] as const;

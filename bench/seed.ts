@@ -167,7 +167,8 @@ const ACCOUNT = `CASE WHEN l.member THEN 'member:' || s.member_id ELSE 'issuance
  *
  * As a superuser the session skips the per-row foreign-key triggers (session_replication_role =
  * replica, as a restore does); the keys hold by construction, and every account is checked to
- * exist before anything is written. verifyLedger afterwards proves balances against postings.
+ * exist before anything is written; the lots trigger is skipped too, so the members' lots are
+ * opened as for a ledger older than lots. verifyLedger afterwards proves balances against postings.
  */
 export async function loadHistory(c: pg.Client, county: County, postings: number): Promise<{ entries: number; postings: number; fk_triggers: boolean }> {
   const entries = Math.ceil(postings / 4);
@@ -215,6 +216,27 @@ export async function loadHistory(c: pg.Client, county: County, postings: number
        WHERE b.tenant_id = $1 AND b.account_id = d.account_id AND b.slot = 0`,
       [t],
     );
+    if (superuser) {
+      // The lots trigger did not fire either: the members' points begin as lots the way a ledger
+      // older than lots does (migration 0012): one lot each that never expires, and the loaded
+      // entries are the ones before lots began.
+      await c.query(
+        `INSERT INTO ledger_lots (tenant_id, account_id, expires_on, opened_at, amount, remaining)
+         SELECT tenant_id, account_id, 'infinity', clock_timestamp(), sum(balance), sum(balance) FROM ledger_balances
+         WHERE tenant_id = $1 AND account_id LIKE 'member:%:points' GROUP BY tenant_id, account_id HAVING sum(balance) > 0`,
+        [t],
+      );
+      await c.query(
+        `INSERT INTO ledger_lot_moves (tenant_id, lot_id, kind, amount)
+         SELECT tenant_id, lot_id, 'opening', amount FROM ledger_lots WHERE tenant_id = $1 AND opened_by IS NULL`,
+        [t],
+      );
+      await c.query(
+        `INSERT INTO ledger_lots_began (tenant_id, after_seq) SELECT $1, max(seq) FROM bench_history
+         ON CONFLICT (tenant_id) DO UPDATE SET after_seq = EXCLUDED.after_seq`,
+        [t],
+      );
+    }
     await c.query('COMMIT');
     return { entries, postings: inserted.rowCount ?? 0, fk_triggers: !superuser };
   } catch (err) {

@@ -96,8 +96,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     // Spending order (earliest expiry, then the older lot) over the lots with points left.
     sql`CREATE INDEX ledger_lots_spend ON ledger_lots (tenant_id, account_id, expires_on, lot_id) WHERE remaining > 0`,
     sql`CREATE INDEX ledger_lots_account ON ledger_lots (tenant_id, account_id, lot_id)`,
-    // What the expiry run looks for, account after account: lots with unreserved points that can lapse.
-    sql`CREATE INDEX ledger_lots_lapsing ON ledger_lots (tenant_id, account_id, expires_on) WHERE remaining > held AND expires_on < 'infinity'`,
+    // What the expiry run looks for, earliest first: lots with unreserved points that can lapse.
+    // Finding "nothing lapsed" (the service looks every few seconds) reads one index entry.
+    sql`CREATE INDEX ledger_lots_lapsing ON ledger_lots (expires_on) WHERE remaining > held AND expires_on < 'infinity'`,
 
     // Each lot's history, append-only: amount is the change of remaining, held the change of held.
     //  opening  the balance a member's account had when lots began (migration 0012)
@@ -312,13 +313,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     sql`CREATE TRIGGER ledger_hold_events_lots AFTER INSERT ON ledger_hold_events
       FOR EACH ROW EXECUTE FUNCTION ledger_lots_hold()`,
 
-    // The expiry run: for up to p_limit member accounts with lots lapsed by p_until (itself not
+    // The expiry run: for the member accounts of up to p_limit lots lapsed by p_until (itself not
     // past ledger_clock()), one `expiry` entry per account and expiry date. Each account's balance
     // row is locked first, as the write path locks it, and its lots read under that lock: a second
     // run at the same time waits there and then finds nothing left, a refund that reopens a lapsed
-    // lot meanwhile is counted by whichever of the two comes second. p_after_*: the last account of
-    // the previous call (the caller pages through the accounts with it).
-    sql`CREATE FUNCTION ledger_lots_expire(p_tenant text, p_until timestamptz, p_after_tenant text, p_after_account text, p_limit integer, p_actor text)
+    // lot meanwhile is counted by whichever of the two comes second.
+    sql`CREATE FUNCTION ledger_lots_expire(p_tenant text, p_until timestamptz, p_limit integer, p_actor text)
     RETURNS TABLE (tenant_id text, account_id text, expires_on date, amount numeric, entry_id uuid)
     LANGUAGE plpgsql AS $$
     #variable_conflict use_column
@@ -334,12 +334,15 @@ export async function up(db: Kysely<any>): Promise<void> {
       IF v_until > ledger_clock() THEN
         RAISE EXCEPTION 'cannot expire points before they lapse (until %)', v_until USING ERRCODE = 'LEL02';
       END IF;
-      -- In the order of ledger_lots_lapsing: the next p_limit accounts are read off the index.
-      FOR v_acc IN SELECT DISTINCT l.tenant_id, l.account_id FROM ledger_lots l
-        WHERE l.remaining > l.held AND l.expires_on < 'infinity' AND l.expires_on < v_day
-          AND (p_tenant IS NULL OR l.tenant_id = p_tenant)
-          AND (p_after_tenant IS NULL OR (l.tenant_id, l.account_id) > (p_after_tenant, p_after_account))
-        ORDER BY l.tenant_id, l.account_id LIMIT p_limit
+      -- The accounts of the earliest lapsed lots (read off ledger_lots_lapsing, a few hundred
+      -- entries), locked in account order. What a batch expires no longer qualifies, so the next
+      -- call finds the next accounts; the caller stops when one finds none.
+      FOR v_acc IN SELECT DISTINCT x.tenant_id, x.account_id FROM (
+          SELECT l.tenant_id, l.account_id FROM ledger_lots l
+          WHERE l.remaining > l.held AND l.expires_on < 'infinity' AND l.expires_on < v_day
+            AND (p_tenant IS NULL OR l.tenant_id = p_tenant)
+          ORDER BY l.expires_on LIMIT p_limit) x
+        ORDER BY x.tenant_id, x.account_id
       LOOP
         IF v_tenant IS DISTINCT FROM v_acc.tenant_id THEN
           -- The tenant's expiry account, opened by its first expiry; slotted, so the write path

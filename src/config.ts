@@ -20,9 +20,10 @@ const envSchema = z.object({
   RECORD_GROUPS: z.coerce.number().int().min(1).max(500).default(4),
   // How often the service releases expired holds (milliseconds; 0: never, e.g. when only the CLI sweeps).
   HOLD_SWEEP_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
-  // How often the service expires lapsed points (积分清零; milliseconds; 0: never, e.g. when only
-  // `npm run cli -- expire` does). Points lapse at 00:00 China time; a run expires them as of then.
-  EXPIRY_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  // How often the service looks for lapsed points to expire (积分清零; milliseconds; 0: never, e.g.
+  // when only `npm run cli -- expire` does); each look works at most a fifth of it. Points lapse at
+  // 00:00 China time; a run expires them as of then.
+  EXPIRY_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
   // How often the service seals committed entries into signed blocks (milliseconds; 0: never,
   // e.g. when only `npm run cli -- seal` seals).
   SEAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
