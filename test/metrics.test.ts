@@ -86,9 +86,9 @@ for (const engine of engines) t.test(engine, async (t) => {
   // One app for the three checks (an embedded database takes long to set up); two connections on
   // Postgres, so the third check can take them all.
   const poolSize = engine === 'postgres' ? 2 : 1;
-  // The service's own background work (hold sweep, sealing, feed sequencing) borrows pool
-  // connections on its timers: off here, where the pool's counts are asserted exactly.
-  const h = await setup(t, engine, { env: { ...ON, HOLD_SWEEP_MS: '0', SEAL_MS: '0', FEED_SEQUENCE_MS: '0' }, poolSize });
+  // The service's own background work (hold sweep, points expiry, sealing, feed sequencing)
+  // borrows pool connections on its timers: off here, where the pool's counts are asserted exactly.
+  const h = await setup(t, engine, { env: { ...ON, HOLD_SWEEP_MS: '0', EXPIRY_MS: '0', SEAL_MS: '0', FEED_SEQUENCE_MS: '0' }, poolSize });
 
   await t.test('a scrape after awards finds their counts and latencies', async (t) => {
     const c = await county(h);
