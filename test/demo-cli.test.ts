@@ -36,7 +36,7 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 }
 
 // The CLI's wiring is the same on both engines (only where the database is differs), and
-// demo.test.ts fills both engines in detail: the whole command runs once, on the engine of the
+// demo.test.ts fills Postgres in detail: the whole command runs once, on the engine of the
 // newcomer's first try (the embedded one) unless TEST_ENGINES leaves only postgres.
 for (const engine of engines.includes('pglite') ? (['pglite'] as const) : engines) {
   t.test(`npm run cli -- demo on ${engine}`, async (t) => {

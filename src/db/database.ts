@@ -25,7 +25,12 @@ export interface Database {
 // BIGINT (OID 20) as a string, as the PGlite side does too: sequence numbers exceed 2^53 one day.
 pg.types.setTypeParser(20, (v) => v);
 
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+/**
+ * opts.from: an embedded database without a folder starts as a copy of this dump (PGlite's
+ * dumpDataDir) instead of an empty cluster: the tests start each of theirs from one migrated copy,
+ * since a fresh cluster (initdb) costs seconds every time.
+ */
+export async function openDatabase(config: DatabaseConfig, opts: { from?: Blob } = {}): Promise<Database> {
   if (config.engine === 'postgres') {
     const pool = new pg.Pool({
       connectionString: config.url,
@@ -54,7 +59,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       connections: () => ({ max, open: pool.totalCount, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
     };
   }
-  return openEmbedded(config.dataDir);
+  return openEmbedded(config.dataDir, opts.from);
 }
 
 /** Distinct statements a connection keeps prepared; any beyond are parsed and planned each time. */
@@ -81,7 +86,7 @@ function preparedStatements(client: pg.PoolClient): void {
   }) as typeof client.query;
 }
 
-async function openEmbedded(dataDir: string | null): Promise<Database> {
+async function openEmbedded(dataDir: string | null, from?: Blob): Promise<Database> {
   // Imported lazily: a Postgres deployment never loads the WASM engine.
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGliteDialect } = await import('kysely-pglite-dialect');
@@ -91,7 +96,8 @@ async function openEmbedded(dataDir: string | null): Promise<Database> {
     release = lockDataDir(dataDir);
   }
   try {
-    const pglite = await PGlite.create(dataDir ?? undefined, { parsers: { 20: (v: string) => v } });
+    const parsers = { 20: (v: string) => v };
+    const pglite = dataDir || !from ? await PGlite.create(dataDir ?? undefined, { parsers }) : await PGlite.create({ loadDataDir: from, parsers });
     const dialect = new CountedDialect(new PGliteDialect(pglite));
     const db = new Kysely<DB>({ dialect });
     return {
