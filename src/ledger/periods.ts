@@ -30,8 +30,10 @@ export async function settledThrough(db: Kysely<DB>, waitMs = 5000): Promise<boo
   let pending = (await sql<{ xid: string }>`SELECT x::text AS xid FROM pg_snapshot_xip(pg_current_snapshot()) AS x`.execute(db)).rows.map((r) => r.xid);
   const deadline = Date.now() + waitMs;
   while (pending.length > 0) {
+    // Still running as a new snapshot sees it (not the commit log's status: a transaction is marked
+    // committed there a moment before snapshots stop counting it as running).
     const { rows } = await sql<{ xid: string }>`SELECT x AS xid FROM unnest(${pending}::text[]) AS x
-      WHERE pg_xact_status(x::xid8) = 'in progress'`.execute(db);
+      WHERE NOT pg_visible_in_snapshot(x::xid8, pg_current_snapshot())`.execute(db);
     pending = rows.map((r) => r.xid);
     if (pending.length === 0) break;
     if (Date.now() > deadline) return false;

@@ -37,11 +37,20 @@ export async function trialBalance(db: Kysely<DB>, caller: Caller, asOf?: string
   const at = asOf ?? now.toISOString();
   const settled = await settledThrough(db);
   const accounts = await readSnapshot(db, (trx) => trialBalanceRows(trx, caller.tenantId, at));
-  const totals = Units.map((unit) => {
-    const rows = accounts.filter((a) => a.unit === unit);
-    const credits = rows.filter((a) => new Decimal(a.balance).gt(0)).reduce((s, a) => s.plus(a.balance), new Decimal(0));
-    const debits = rows.filter((a) => new Decimal(a.balance).lt(0)).reduce((s, a) => s.minus(a.balance), new Decimal(0));
-    return { unit, accounts: rows.length, credits: formatAmount(credits), debits: formatAmount(debits), total: formatAmount(credits.minus(debits)) };
-  });
+  // One pass: credit balances and debit balances summed per unit.
+  const sums = new Map<Unit, { accounts: number; credits: Decimal; debits: Decimal }>(Units.map((u) => [u, { accounts: 0, credits: new Decimal(0), debits: new Decimal(0) }]));
+  for (const a of accounts) {
+    const s = sums.get(a.unit)!;
+    s.accounts++;
+    if (a.balance.startsWith('-')) s.debits = s.debits.plus(a.balance.slice(1));
+    else s.credits = s.credits.plus(a.balance);
+  }
+  const totals = [...sums].map(([unit, s]) => ({
+    unit,
+    accounts: s.accounts,
+    credits: formatAmount(s.credits),
+    debits: formatAmount(s.debits),
+    total: formatAmount(s.credits.minus(s.debits)),
+  }));
   return { asOf: at, settled, accounts, totals };
 }
