@@ -224,12 +224,16 @@ for (const engine of engines) {
     isProblem(t, await h.request('GET', `${url}?from=2026-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`), 400, 'statement_period_invalid', 'from = to');
     isProblem(t, await h.request('GET', `${url}?unit=STARS`), 400, 'validation_failed', 'a unit that is none');
     isProblem(t, await h.request('GET', `${url}?from=yesterday`), 400, 'validation_failed', 'a time that is none');
+    isProblem(t, await h.request('GET', `${url}?from=0000-01-01T00:00:00Z`), 400, 'validation_failed', 'the year 0 (which the database has not)');
+    isProblem(t, await h.request('GET', `${url}?to=2026-01-01T00:00:00%2B23:59`), 400, 'validation_failed', 'an offset of 23:59');
     isProblem(t, await h.request('GET', `${url}?limit=0`), 400, 'validation_failed', 'limit 0');
     isProblem(t, await h.request('GET', `${url}?limit=1e400`), 400, 'validation_failed', 'limit Infinity');
     isProblem(t, await h.request('GET', `${url}?format=pdf`), 400, 'validation_failed', 'a format that is none');
     isProblem(t, await h.request('GET', `${url}?cursor=not-a-cursor`), 400, 'invalid_cursor', 'a cursor that is none');
     const forged = Buffer.from(JSON.stringify([member.id, 'POINTS', null, null, '2020', false, ['1', 0]])).toString('base64url');
     isProblem(t, await h.request('GET', `${url}?cursor=${forged}`), 400, 'invalid_cursor', 'a cursor with a time that is none');
+    const year0 = Buffer.from(JSON.stringify([member.id, 'POINTS', null, null, '0000-01-01T00:00:00Z', false, ['1', 0]])).toString('base64url');
+    isProblem(t, await h.request('GET', `${url}?cursor=${year0}`), 400, 'invalid_cursor', 'a cursor with a time the database has not');
     isProblem(t, await h.request('GET', '/v1/members/00000000-0000-4000-8000-000000000000/statement'), 404, 'member_not_found', 'an unknown member');
     isProblem(t, await h.request('GET', '/v1/members/nobody/statement'), 400, 'validation_failed', 'a member id that is no uuid');
 

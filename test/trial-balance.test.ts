@@ -100,6 +100,8 @@ for (const engine of engines) {
     isProblem(t, await h.request('GET', '/v1/ledger/trial-balance?asOf=yesterday'), 400, 'validation_failed', 'asOf that is no time');
     isProblem(t, await h.request('GET', '/v1/ledger/trial-balance?asOf=2026-01-01T00:00:00'), 400, 'validation_failed', 'asOf without an offset');
     isProblem(t, await h.request('GET', '/v1/ledger/trial-balance?format=xlsx'), 400, 'validation_failed', 'a format that is none');
+    isProblem(t, await h.request('GET', '/v1/ledger/trial-balance?asOf=0000-12-31T00:00:00Z'), 400, 'validation_failed', 'the year 0');
+    isProblem(t, await h.request('GET', '/v1/ledger/trial-balance?asOf=2026-01-01T00:00:00-16:00'), 400, 'validation_failed', 'an offset of 16 hours');
     isProblem(t, await h.request('GET', '/v1/ledger/trial-balance', { key: await h.keyFor('station') }), 403, 'forbidden', 'a station key');
     t.equal((await h.request('GET', '/v1/ledger/trial-balance', { key: await h.keyFor('auditor') })).status, 200, 'an auditor key');
 

@@ -27,7 +27,12 @@ export async function recordingClock(db: Kysely<DB>): Promise<Date> {
  */
 export async function settledThrough(db: Kysely<DB>, waitMs = 5000): Promise<boolean> {
   // The writers in progress now: only a transaction that writes has an id (readers have none).
-  let pending = (await sql<{ xid: string }>`SELECT x::text AS xid FROM pg_snapshot_xip(pg_current_snapshot()) AS x`.execute(db)).rows.map((r) => r.xid);
+  // Ids are the whole server's: those of sessions known to be on another database are left out
+  // (a session of another role shows no id and is waited for, to be safe).
+  let pending = (
+    await sql<{ xid: string }>`SELECT x::text AS xid FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+      WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid = x::xid AND a.datname IS DISTINCT FROM current_database())`.execute(db)
+  ).rows.map((r) => r.xid);
   const deadline = Date.now() + waitMs;
   while (pending.length > 0) {
     // Still running as a new snapshot sees it (not the commit log's status: a transaction is marked
