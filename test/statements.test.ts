@@ -159,6 +159,9 @@ for (const engine of engines) {
         { accountId: points, unit: 'POINTS', direction: 'credit', amount: '15.00' },
       ],
     }, 201);
+    // A hold on the member's points captured by an admin (no market): its cause is the hold.
+    const hold = await ok(h, 'POST', '/v1/holds', { accountId: points, unit: 'POINTS', amount: '2.00', ttlSeconds: 600 }, 201);
+    await ok(h, 'POST', `/v1/holds/${hold.id}/capture`, { credits: [{ accountId: `issuance:${orgUnitId}:points` }] }, 200);
     await record(3, '1');
 
     const postings = await raw(h, points);
@@ -187,6 +190,7 @@ for (const engine of engines) {
     t.match(byKind('capture')[0], { amount: '-5.00', cause: { type: 'redemption', basketId: basket.id } }, "a basket's capture is a sale");
     t.match(byKind('reversal')[0], { amount: '-30.00', reversesEntryId: /^[0-9a-f-]{36}$/, cause: { type: 'serviceRecord', recordId: second.record.id, hours: '2.00' } }, 'the correction reverses the award');
     t.match(byKind('expiry')[0], { cause: { type: 'expiry', expiresOn: /^\d{4}-\d\d-\d\d$/ } }, 'lapsed points and their date');
+    t.match(byKind('capture')[1], { amount: '-2.00', cause: { type: 'hold', holdId: hold.id } }, "an admin's hold captured: the hold");
     t.match(byKind('adjustment')[0], { amount: '15.00', reason: '困难群众积分补助', cause: null }, 'a manual grant: its reason, no cause');
     t.ok(items.every((m: any) => m.occurredAt && m.recordedAt), 'occurredAt and recordedAt on every movement');
     t.ok(byKind('award')[0].occurredAt < new Date(now - 700 * DAY).toISOString(), "a backdated award shows when the service was done");
