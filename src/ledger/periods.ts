@@ -21,9 +21,10 @@ export async function recordingClock(db: Kysely<DB>): Promise<Date> {
 }
 
 /**
- * Waits (at most waitMs) until every transaction that was writing when this is called has ended;
- * call it once `at` has passed. True when they all have: from then on the entries recorded at or
- * before `at` are all committed (or gone), and no later one can be recorded before it.
+ * Waits (at most waitMs) until every transaction of this database that was writing when this is
+ * called has ended. Called once a time t has passed (t = the end of a period, an asOf): true when
+ * they all have, and from then on every entry recorded at or before t is committed (or gone) and
+ * none can still be recorded at or before t.
  */
 export async function settledThrough(db: Kysely<DB>, waitMs = 5000): Promise<boolean> {
   // The writers in progress now: only a transaction that writes has an id (readers have none).
