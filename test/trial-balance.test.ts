@@ -53,6 +53,7 @@ for (const engine of engines) {
     const h = await setup(t, engine, { env: { EXPIRY_MS: '0', HOLD_SWEEP_MS: '0', SEAL_MS: '0' } });
     const { marketId, orgUnitId } = await newMarket(h, [{ sku: 'rice', price: '10.00', stock: 100 }]);
     const pos = await newTerminal(h, marketId);
+    const earliest = await marker(h);
     const a = await memberWithPoints(h, orgUnitId, '100.00');
     const before = await marker(h);
     await ok(h, 'POST', '/v1/redemptions', { memberId: a.memberId, lines: [{ sku: 'rice', quantity: 3 }] }, 201, pos.key);
@@ -74,6 +75,11 @@ for (const engine of engines) {
     checkAgainst(t, past, await independent(h, h.tenantId, before), 'as of before the sale');
     t.match(past.accounts.find((x: any) => x.accountId === `member:${a.memberId}:points`), { balance: '100.00' }, 'the points before the sale');
     t.notOk(past.accounts.some((x: any) => x.accountId === `member:${member.id}:hours`), 'an account opened after asOf is not there');
+    // Early in the ledger it is read from the postings up to asOf, late from the balances less
+    // what came after (whichever side has fewer entries): the same figures either way.
+    const first = await expectStatus(h.request('GET', `/v1/ledger/trial-balance?asOf=${earliest}`), 200, 'earliest');
+    checkAgainst(t, first, await independent(h, h.tenantId, earliest), 'as of before the first entry');
+    t.ok(first.accounts.every((x: any) => x.balance === '0.00') && first.accounts.length > 0, 'every account at zero');
     const again = await expectStatus(h.request('GET', `/v1/ledger/trial-balance?asOf=${encodeURIComponent(now.asOf)}`), 200, 'again');
     t.same(again, now, 'the same asOf later: the same answer');
 
