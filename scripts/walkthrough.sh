@@ -328,4 +328,20 @@ api GET "/v1/members/$MEMBER/lots?open=true"
 expect 200 'b.items.at(-1).expiresOn === "'$LAST_DAY'" && b.items.at(-1).history[0].kind === "credit" && b.items[0].expiresOn === null'
 # readme: end
 
+# readme: statement
+# the member's points statement, two movements a page: opening, each movement with its cause, closing
+api GET "/v1/members/$MEMBER/statement?limit=2"
+expect 200 'b.opening === "0.00" && b.page.movements === 2 && b.page.closing === b.items[1].balance && b.items.every((m) => m.cause !== undefined) && b.nextCursor'
+NEXT=$(field b.nextCursor)
+CLOSING=$(field b.closing)
+# the next page as CSV, for Excel (its own next cursor in the X-Next-Cursor header)
+api GET "/v1/members/$MEMBER/statement?cursor=$NEXT&format=csv&bom=true"
+expect 200
+[[ $(header content-type) == text/csv* ]] || fail "expected CSV"
+[[ $(header x-period-closing) == "$CLOSING" ]] || fail "expected the same period"
+# the trial balance as of now: every account, each unit's balances summing to zero
+api GET /v1/ledger/trial-balance
+expect 200 'b.totals.length === 2 && b.totals.every((u) => u.total === "0.00" && u.credits === u.debits) && b.settled'
+# readme: end
+
 echo "walkthrough passed"

@@ -41,6 +41,7 @@ import { ledgerRoutes } from './admin/ledgerRoutes.js';
 import { expireLots } from './ledger/index.js';
 import { memberRoutes } from './members/routes.js';
 import { marketsRoutes } from './markets/routes.js';
+import { statementRoutes } from './statements/routes.js';
 import { expireBaskets } from './markets/baskets.js';
 import { operatorRoutes } from './admin/operatorRoutes.js';
 import { tenantRoutes } from './admin/routes.js';
@@ -196,6 +197,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(integrityRoutes);
       await v1.register(exportRoutes);
       await v1.register(marketsRoutes);
+      await v1.register(statementRoutes);
     },
     { prefix: '/v1' },
   );

@@ -63,6 +63,18 @@ export const problems = {
     zh: '分页游标无效。',
     en: 'The paging cursor is not valid.',
   },
+  statement_period_invalid: {
+    status: 400,
+    title: 'Period not valid',
+    zh: '对账期间无效：起始时间（from）必须早于结束时间（to）。',
+    en: 'The period is not valid: from must lie before to.',
+  },
+  as_of_in_future: {
+    status: 422,
+    title: 'As-of time in the future',
+    zh: '试算平衡的时点（asOf）不能晚于当前时间（以数据库时钟为准）。',
+    en: "A trial balance's asOf cannot lie in the future (by the database's clock).",
+  },
   invalid_idempotency_key: {
     status: 400,
     title: 'Invalid Idempotency-Key',

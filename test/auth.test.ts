@@ -276,6 +276,13 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       prepare: async () => ({ url: `/v1/members/${fx.memberId}/lots` }),
     },
     {
+      method: 'GET',
+      path: '/v1/members/:id/statement',
+      allowed: stationReaders,
+      status: 200,
+      prepare: async () => ({ url: `/v1/members/${fx.memberId}/statement` }),
+    },
+    {
       method: 'POST',
       path: '/v1/service-records',
       allowed: stationWriters,
@@ -435,6 +442,7 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       prepare: async () => ({ url: `/v1/entries/${await sealedEntry(h, fx.entryId)}/proof` }),
     },
     { method: 'GET', path: '/v1/exports/journal', allowed: readers, status: 200, prepare: async () => ({ url: '/v1/exports/journal?format=jsonl' }) },
+    { method: 'GET', path: '/v1/ledger/trial-balance', allowed: readers, status: 200, prepare: async () => ({ url: '/v1/ledger/trial-balance' }) },
     {
       method: 'POST',
       path: '/v1/markets/:id/items',
@@ -737,6 +745,7 @@ for (const engine of engines) {
       'POST /v1/members/:id/deactivation': ['POST', `/v1/members/${fx.memberId}/deactivation`, {}, 'member_not_found'],
       'GET /v1/members/:id/star-changes': ['GET', `/v1/members/${fx.memberId}/star-changes`, undefined, 'member_not_found'],
       'GET /v1/members/:id/lots': ['GET', `/v1/members/${fx.memberId}/lots`, undefined, 'member_not_found'],
+      'GET /v1/members/:id/statement': ['GET', `/v1/members/${fx.memberId}/statement`, undefined, 'member_not_found'],
       'POST /v1/service-records': ['POST', '/v1/service-records', recordBody(fx.memberId, aStation), 'org_unit_not_found'],
       'GET /v1/service-records/:id': ['GET', `/v1/service-records/${fx.recordId}`, undefined, 'record_not_found'],
       'POST /v1/service-records/:id/verification': ['POST', `/v1/service-records/${fx.recordId}/verification`, {}, 'record_not_found'],
@@ -1082,6 +1091,23 @@ for (const engine of engines) {
         t.notOk(b.body.items.some((k: { keyId: string }) => aKeys.includes(k.keyId)), "none of A's");
       },
 
+      'GET /v1/ledger/trial-balance': async (t) => {
+        await fundedAccount(h, { id: `member:btb${uniq()}:points`, points: '6', key: B.adminKey });
+        const res = await h.request('GET', '/v1/ledger/trial-balance', { key: B.adminKey });
+        t.equal(res.status, 200);
+        const ids = (res.body.accounts as { accountId: string }[]).map((a) => a.accountId);
+        const own = (await sql<{ account_id: string }>`SELECT account_id FROM ledger_accounts WHERE tenant_id = ${B.tenantId} ORDER BY account_id`.execute(h.database.db)).rows.map((r) => r.account_id);
+        t.same(ids, own, "B's trial balance lists exactly B's accounts");
+        // (An id may be in both tenants: each is its own account.) The balances are B's.
+        const balances = (await sql<{ account_id: string; balance: string }>`SELECT account_id, sum(balance)::numeric(20, 2)::text AS balance
+          FROM ledger_balances WHERE tenant_id = ${B.tenantId} GROUP BY account_id ORDER BY account_id`.execute(h.database.db)).rows;
+        t.same(
+          (res.body.accounts as { accountId: string; balance: string }[]).map((a) => [a.accountId, a.balance]),
+          balances.map((r) => [r.account_id, r.balance]),
+          "with B's balances",
+        );
+      },
+
       'GET /v1/exports/journal': async (t) => {
         await fundedAccount(h, { id: `member:bexp${uniq()}:points`, points: '4', key: B.adminKey });
         const res = await h.request('GET', '/v1/exports/journal?format=jsonl', { key: B.adminKey });
@@ -1288,6 +1314,7 @@ for (const engine of engines) {
           'GET /v1/integrity/keys': ['admin', 'auditor', 'pos', 'station'],
           'GET /v1/entries/:id/proof': ['admin', 'auditor'],
           'GET /v1/exports/journal': ['admin', 'auditor'],
+          'GET /v1/ledger/trial-balance': ['admin', 'auditor'],
           'GET /v1/settings': ['admin', 'auditor'],
           'GET /v1/settings/expiry-policies': ['admin', 'auditor'],
           'PATCH /v1/settings': ['admin'],
@@ -1305,6 +1332,7 @@ for (const engine of engines) {
           'POST /v1/members/:id/deactivation': ['admin'],
           'GET /v1/members/:id/star-changes': ['admin', 'auditor', 'station'],
           'GET /v1/members/:id/lots': ['admin', 'auditor', 'station'],
+          'GET /v1/members/:id/statement': ['admin', 'auditor', 'station'],
           'POST /v1/service-records': ['admin', 'station'],
           'POST /v1/service-records:batch': ['admin', 'station'],
           'GET /v1/service-records': ['admin', 'auditor', 'station'],

@@ -67,6 +67,8 @@ const V1: Record<string, ProblemCode[]> = {
   'POST /v1/members/{id}/deactivation': ['validation_failed', 'member_not_found', 'idempotency_conflict'],
   'GET /v1/members/{id}/star-changes': ['validation_failed', 'member_not_found'],
   'GET /v1/members/{id}/lots': ['validation_failed', 'member_not_found'],
+  'GET /v1/members/{id}/statement': ['validation_failed', 'member_not_found', 'org_unit_out_of_scope', 'invalid_cursor', 'statement_period_invalid'],
+  'GET /v1/ledger/trial-balance': ['validation_failed', 'as_of_in_future'],
   'POST /v1/service-records': ['validation_failed', 'invalid_amount', 'amount_not_positive', 'too_many_decimals', 'record_period_invalid', 'hours_exceed_period', 'org_unit_out_of_scope', 'member_not_found', 'org_unit_not_found', 'overlapping_record', 'idempotency_conflict', 'record_in_future', 'record_too_old', 'daily_cap_exceeded', 'member_inactive', 'org_unit_inactive'],
   'GET /v1/service-records': ['validation_failed', 'invalid_cursor', 'org_unit_not_found', 'org_unit_out_of_scope'],
   'POST /v1/service-records:batch': ['validation_failed'],
@@ -114,10 +116,12 @@ const V1: Record<string, ProblemCode[]> = {
   'POST /v1/terminals/{id}/key': ['validation_failed', 'terminal_not_found', 'terminal_inactive', 'idempotency_conflict'],
 };
 // Success bodies that are not (only) JSON: the journal export streams CSV or JSON Lines; the day
-// report is JSON or CSV.
+// report, a member's statement and the trial balance are JSON or CSV.
 const NOT_JSON: Record<string, string[]> = {
   'GET /v1/exports/journal': ['text/csv', 'application/x-ndjson'],
   'GET /v1/markets/{id}/days/{date}': ['application/json', 'text/csv'],
+  'GET /v1/members/{id}/statement': ['application/json', 'text/csv'],
+  'GET /v1/ledger/trial-balance': ['application/json', 'text/csv'],
 };
 const EVERY_V1: ProblemCode[] = ['unauthenticated', 'forbidden', 'service_unavailable', 'internal_error'];
 // /v1/operator takes the operator token, not a tenant key: its own 401, no role-based 403.

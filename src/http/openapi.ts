@@ -28,6 +28,7 @@ export const operationIds: Record<string, string> = {
 
   'POST /v1/accounts': 'createAccount',
   'GET /v1/accounts/{id}': 'getAccount',
+  'GET /v1/ledger/trial-balance': 'getTrialBalance',
   'GET /v1/accounts/{id}/postings': 'listAccountPostings',
   'POST /v1/entries': 'createEntry',
   'GET /v1/entries/{id}': 'getEntry',
@@ -49,6 +50,7 @@ export const operationIds: Record<string, string> = {
   'POST /v1/members/{id}/deactivation': 'deactivateMember',
   'GET /v1/members/{id}/star-changes': 'listStarChanges',
   'GET /v1/members/{id}/lots': 'listLots',
+  'GET /v1/members/{id}/statement': 'getMemberStatement',
   'GET /v1/cards/{cardNo}': 'getMemberByCard',
   'POST /v1/members/{id}/cards': 'addCard',
   'POST /v1/members/{id}/cards/{cardNo}/block': 'blockCard',

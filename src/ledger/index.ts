@@ -11,6 +11,8 @@
 //  - balances (balance, held, available, worked out in one place): toBalance, availableOf, readBalance, getAccount
 //  - what moved an account over a period (a market's day report):  accountMovement
 //  - what one entry posted to one account, in a caller's statement: entryPostedSql
+//  - by recorded time (a member's statement, the trial balance):  recordingClock, settledThrough,
+//                                                                accountPeriodSums, accountPeriodPostings, trialBalanceRows
 //  - lots and expiry (积分清零; the lots move in the database beside the write path):
 //                                                                getExpiryPolicy, setExpiryPolicy, listExpiryPolicies,
 //                                                                pointsExpiring, listLots, expireLots, ledgerNow
@@ -89,3 +91,14 @@ export {
   setExpiryPolicy,
 } from './lots.js';
 export { EXPIRY_BATCH, expireLots, type ExpiryRun } from './expiry.js';
+export {
+  accountPeriodPostings,
+  type AccountPeriodQuery,
+  accountPeriodSums,
+  type AccountPeriodSums,
+  type PeriodPosting,
+  type PostingPosition,
+  recordingClock,
+  settledThrough,
+} from './periods.js';
+export { trialBalanceRows, type TrialBalanceRow } from './trialBalance.js';
