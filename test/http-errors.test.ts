@@ -253,6 +253,23 @@ for (const engine of engines) {
       isProblem(t, badJson, 401, 'unauthenticated', 'no key and malformed JSON: the key is checked first');
     });
 
+    t.test('a time the database cannot take (year 0, an offset past ±15:59) is a 400, never a 500', async (t) => {
+      for (const time of ['0000-01-01T00:00:00Z', '2026-01-01T00:00:00+16:00', '2026-01-01T00:00:00-18:30']) {
+        const q = encodeURIComponent(time);
+        for (const url of [`/v1/exports/journal?from=${q}`, `/v1/exports/journal?to=${q}`, `/v1/ledger/trial-balance?asOf=${q}`]) {
+          const res = await h.request('GET', url);
+          isProblem(t, res, 400, 'validation_failed', url);
+        }
+        const entry = await h.request('POST', '/v1/entries', {
+          body: { occurredAt: time, postings: [{ accountId: 'a', unit: 'POINTS', amount: '1.00' }, { accountId: 'b', unit: 'POINTS', amount: '-1.00' }] },
+          headers: { 'idempotency-key': `bad-time-${time}` },
+        });
+        isProblem(t, entry, 400, 'validation_failed', `an entry occurred at ${time}`);
+        t.ok(JSON.stringify(entry.body).includes('occurredAt'), 'the problem names the field');
+      }
+      t.equal((await h.request('GET', '/v1/exports/journal?from=0001-01-01T00:00:00%2B15:59')).status, 200, 'year 1 and +15:59 are taken');
+    });
+
     t.test('none of the above wrote anything', async (t) => {
       t.equal(await h.count('ledger_entries'), entriesAtStart, 'no entries');
       t.equal(await h.count('ledger_accounts'), accountsAtStart + 1, 'only the charset account');

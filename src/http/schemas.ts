@@ -53,7 +53,18 @@ export const CreatedApiKeySchema = ApiKeySchema.extend({
   key: z.string().describe('The secret, shown once: only its hash is stored'),
 }).meta({ id: 'CreatedApiKey' });
 
-export const TimestampSchema = z.iso.datetime({ offset: true }).meta({ description: 'RFC 3339 with offset' });
+/**
+ * RFC 3339 with an offset, and one the database takes as it is: year 1 or later, an offset of at
+ * most 15:59 (PostgreSQL refuses year 0 and larger offsets: refused here, they are a 400 with the
+ * field named, not a 500 from the query).
+ */
+export const TimestampSchema = z.iso
+  .datetime({ offset: true })
+  .refine((v) => {
+    const offset = /([+-])(\d\d):(\d\d)$/.exec(v);
+    return Number(v.slice(0, 4)) >= 1 && (!offset || Number(offset[2]) <= 15);
+  }, 'a time from the year 1 on, with an offset of at most ±15:59')
+  .meta({ description: 'RFC 3339 with offset' });
 
 export const IdempotencyHeaders = z.looseObject({
   'idempotency-key': z

@@ -1,6 +1,6 @@
 import type { PostingPosition, Unit } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
-import { Instant } from './schemas.js';
+import { TimestampSchema } from '../http/schemas.js';
 
 // A statement's cursor carries its period as the first page resolved it (the end it read up to
 // included), so every later page reads the same period and the last page closes at the period's
@@ -24,7 +24,7 @@ export function encodeCursor(c: StatementCursor): string {
 }
 
 // Times as the query takes them: a cursor's times go to the database as they are.
-const isTime = (v: unknown) => typeof v === 'string' && v.length <= 40 && Instant.safeParse(v).success;
+const isTime = (v: unknown) => typeof v === 'string' && v.length <= 40 && TimestampSchema.safeParse(v).success;
 
 export function decodeCursor(cursor: string): StatementCursor {
   try {
