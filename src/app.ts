@@ -33,6 +33,7 @@ import { demoRoutes } from './demo/routes.js';
 import { eventRoutes } from './events/routes.js';
 import { sequenceTenants } from './events/sequencer.js';
 import { exportRoutes } from './exports/routes.js';
+import { reportRoutes as participationRoutes } from './reports/routes.js';
 import { integrityRoutes } from './integrity/routes.js';
 import { Signer } from './integrity/keys.js';
 import { sealTenants } from './integrity/seal.js';
@@ -195,6 +196,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(eventRoutes);
       await v1.register(integrityRoutes);
       await v1.register(exportRoutes);
+      await v1.register(participationRoutes);
       await v1.register(marketsRoutes);
     },
     { prefix: '/v1' },

@@ -14,6 +14,7 @@
 //  - lots and expiry (积分清零; the lots move in the database beside the write path):
 //                                                                getExpiryPolicy, setExpiryPolicy, listExpiryPolicies,
 //                                                                pointsExpiring, listLots, expireLots, ledgerNow
+//  - participation reports (sums up to a sealed sequence number):  entriesAfterSql, pointsFlows
 //  - account ids:                                                memberAccount, memberHoursAccount, memberPointsAccount,
 //                                                                issuanceAccount, ADJUSTMENT_POINTS, memberAccountSql,
 //                                                                marketAccount, marketAccountSql
@@ -89,3 +90,4 @@ export {
   setExpiryPolicy,
 } from './lots.js';
 export { EXPIRY_BATCH, expireLots, type ExpiryRun } from './expiry.js';
+export { entriesAfterSql, type PointsFlows, pointsFlows } from './reports.js';

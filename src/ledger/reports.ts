@@ -1,0 +1,73 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { formatAmount } from './amount.js';
+
+// Reads for participation reports (issue 23): what the ledger holds up to a sealed sequence
+// number, so every figure a report gives can be worked out again from the sealed journal.
+
+/**
+ * The entries after sequence number `lastSeq` (not sealed when it is the last sealed one), as a
+ * subquery of (entry_id, reverses_entry_id) for another module's statement: a record whose award
+ * is among them is not yet in the report's snapshot; one whose revocation is among them still is.
+ * Few rows: sealing runs every few seconds behind the writes (UNIQUE (tenant_id, seq) finds them).
+ */
+export function entriesAfterSql(tenantId: string, lastSeq: string): RawBuilder<{ entry_id: string; reverses_entry_id: string | null }> {
+  return sql`(SELECT e.entry_id, e.reverses_entry_id FROM ledger_entries e WHERE e.tenant_id = ${tenantId} AND e.seq > ${lastSeq}::bigint)`;
+}
+
+export interface PointsFlows {
+  /** Month (YYYY-MM, China time) of the entries' business time, or null for the whole period. */
+  month: string | null;
+  /** Points credited to members by awards and bonuses, net of their reversals (issuance accounts). */
+  issued: string;
+  /** Points spent at markets (redemptions and captured holds credit the market's account), net of their reversals. */
+  spent: string;
+  /** Points given back by refunds (debits of the market's account). */
+  refunded: string;
+  /** Points that lapsed (expiry entries' debits of the members' points accounts). */
+  expired: string;
+}
+
+/**
+ * The points moved by entries up to `lastSeq` whose business time (occurred_at) is in [from, to):
+ * issued from the given issuance accounts, spent at and refunded by the given market accounts,
+ * expired from the given members' points accounts (`memberIds`: a subquery of member ids as
+ * text). Each a sum of postings, by month of China time when asked; a month with no movement has
+ * no row. Postings are found through ledger_postings_account (one range per account, up to
+ * lastSeq) and their entries by key.
+ */
+export async function pointsFlows(
+  db: Kysely<DB>,
+  tenantId: string,
+  q: { lastSeq: string; from: Date; to: Date; issuance: string[]; markets: string[]; memberIds: RawBuilder<unknown>; byMonth: boolean },
+): Promise<PointsFlows[]> {
+  const month = q.byMonth ? sql`to_char(e.occurred_at AT TIME ZONE 'UTC' + interval '8 hours', 'YYYY-MM')` : sql`NULL::text`;
+  const { rows } = await sql<{ month: string | null; issued: string; spent: string; refunded: string; expired: string }>`
+    WITH moved AS (
+      SELECT p.account_id, p.amount, p.entry_id, 'issuance' AS side FROM ledger_postings p
+      WHERE p.tenant_id = ${tenantId} AND p.account_id = ANY(${q.issuance}::text[]) AND p.seq <= ${q.lastSeq}::bigint
+      UNION ALL
+      SELECT p.account_id, p.amount, p.entry_id, 'market' FROM ledger_postings p
+      WHERE p.tenant_id = ${tenantId} AND p.account_id = ANY(${q.markets}::text[]) AND p.seq <= ${q.lastSeq}::bigint
+      UNION ALL
+      SELECT p.account_id, p.amount, p.entry_id, 'expiry' FROM ledger_entries x
+      JOIN ledger_postings p ON p.tenant_id = x.tenant_id AND p.entry_id = x.entry_id
+      WHERE x.tenant_id = ${tenantId} AND x.kind = 'expiry' AND x.seq <= ${q.lastSeq}::bigint AND p.amount < 0
+        AND p.account_id IN (SELECT 'member:' || m.id || ':points' FROM ${q.memberIds} AS m(id))
+    )
+    SELECT ${month} AS month,
+      (-coalesce(sum(m.amount) FILTER (WHERE m.side = 'issuance'), 0))::text AS issued,
+      coalesce(sum(m.amount) FILTER (WHERE m.side = 'market' AND e.kind IN ('redemption', 'capture', 'reversal')), 0)::text AS spent,
+      (-coalesce(sum(m.amount) FILTER (WHERE m.side = 'market' AND e.kind = 'refund'), 0))::text AS refunded,
+      (-coalesce(sum(m.amount) FILTER (WHERE m.side = 'expiry'), 0))::text AS expired
+    FROM moved m JOIN ledger_entries e ON e.tenant_id = ${tenantId} AND e.entry_id = m.entry_id
+    WHERE e.occurred_at >= ${q.from.toISOString()}::timestamptz AND e.occurred_at < ${q.to.toISOString()}::timestamptz
+    GROUP BY 1 ORDER BY 1`.execute(db);
+  return rows.map((r) => ({
+    month: r.month,
+    issued: formatAmount(r.issued),
+    spent: formatAmount(r.spent),
+    refunded: formatAmount(r.refunded),
+    expired: formatAmount(r.expired),
+  }));
+}
