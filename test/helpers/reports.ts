@@ -38,7 +38,7 @@ export async function seal(h: Harness): Promise<void> {
 }
 
 async function ok(h: Harness, method: string, url: string, body: unknown, status = 201, key?: string): Promise<any> {
-  const headers = method === 'GET' ? {} : { 'idempotency-key': `report-${crypto.randomUUID()}` };
+  const headers: Record<string, string> = method === 'GET' ? {} : { 'idempotency-key': `report-${crypto.randomUUID()}` };
   const res = await h.request(method, url, { headers, ...(body === undefined ? {} : { body }), ...(key ? { key } : {}) });
   if (res.status !== status) throw new Error(`${method} ${url}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
