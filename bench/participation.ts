@@ -40,7 +40,7 @@ export async function loadRecords(c: pg.Client, tenantId: string, members: strin
          (1 + g % 4)::numeric AS hours,
          CASE WHEN g % 3 = 0 THEN 'manual' ELSE 'checkin' END AS source,
          ($4::text[])[1 + (g / 7) % cardinality($4::text[])] AS category,
-         date_trunc('day', now()) - make_interval(days => 1 + (g * 7919) % 364) + make_interval(hours => g % 10) AS started_at
+         date_trunc('day', now()) - make_interval(days => (1 + (g::bigint * 7919) % 364)::int) + make_interval(hours => g % 10) AS started_at
        FROM generate_series(0, $5::int - 1) AS g`,
       [tenantId, members, stations, CATEGORIES, count],
     );

@@ -13,8 +13,8 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-const WIDTH = 640;
-const LABEL = 130;
+const WIDTH = 760;
+const LABEL = 250;
 const ROW = 26;
 
 /** A horizontal bar chart: one row per bar, the longest bar the full width. */

@@ -59,7 +59,7 @@ export function reportPage(r: ParticipationReport): string {
     .join('');
   const categoryRows = r.topCategories.map((c) => `<tr><td>${escapeHtml(c.category)}</td><td>${c.records}</td><td>${c.hours}</td></tr>`).join('');
   return `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>${escapeHtml(r.orgUnit.name)} 志愿服务参与情况报表 ${escapeHtml(r.period.from)} 至 ${escapeHtml(r.period.to)}</title>
 <style>${STYLE}</style></head>
 <body>
