@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import t from 'tap';
-import { setup } from './helpers/harness.js';
+import { setup, type Tap } from './helpers/harness.js';
 import { buildCounty, ENV } from './helpers/reports.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -26,7 +26,7 @@ const ARGS = [
 const FIGURES = ['registeredMembers', 'activeVolunteers', 'hours', 'hoursPerActiveVolunteer', 'creditHours', 'manualHours', 'records'] as const;
 const POINTS = { pointsIssued: 'issued', pointsSpent: 'spent', pointsRefunded: 'refunded', pointsExpired: 'expired' } as const;
 
-async function open(t: Tap.Test, javaScriptEnabled: boolean, key: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+async function open(t: Tap, javaScriptEnabled: boolean, key: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'report-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -86,7 +86,7 @@ if (!fs.existsSync(CHROMIUM)) {
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}/v1/reports/participation?${query}&format=html`;
 
-    const check = (t: Tap.Test, shown: Awaited<ReturnType<typeof read>>, what: string) => {
+    const check = (t: Tap, shown: Awaited<ReturnType<typeof read>>, what: string) => {
       for (const f of FIGURES) t.equal(shown.figures[f], String(json[f]), `${what}: ${f} as in the JSON`);
       for (const [name, key] of Object.entries(POINTS)) t.equal(shown.figures[name], json.points[key], `${what}: ${name}`);
       t.equal(shown.figures.snapshotHash, json.snapshot.hash, `${what}: names the snapshot's block`);
