@@ -35,6 +35,16 @@ async function raw(h: Harness): Promise<Raw> {
   return { lastSeq: BigInt(lastSeq), records, members, postings, markets };
 }
 
+/** The records the report counts: verified, award sealed, of the subtree, started in the period. */
+function countedRecords(r: Raw, unitId: string, from: string, to: string) {
+  const units = new Set(subtreeOf(unitId));
+  const start = new Date(`${from}T00:00:00+08:00`).getTime();
+  const end = new Date(`${to}T00:00:00+08:00`).getTime() + DAY;
+  return r.records.filter(
+    (x) => units.has(x.org_unit_id) && x.status === 'verified' && x.seq !== null && BigInt(x.seq) <= r.lastSeq && new Date(x.started_at).getTime() >= start && new Date(x.started_at).getTime() < end,
+  );
+}
+
 /** The report's figures worked out here from the raw rows, as the README defines them. */
 function expected(r: Raw, unitId: string, from: string, to: string) {
   const units = new Set(subtreeOf(unitId));
@@ -138,6 +148,22 @@ for (const engine of engines) {
     }
     for (const f of POINTS) t.equal(dec(byMonth.rows.reduce((s: Decimal, x: any) => s.plus(x[f]), new Decimal(0))), county.points[f], `by month: points ${f} sum to the total`);
     t.same(byCategory.rows.map((x: any) => x.key).sort(), ['community', 'elderly', 'environment'], 'every category');
+    // Distinct members per month, per category and per unit, worked out here.
+    const counted = countedRecords(data, 'c', c.from, c.to);
+    const monthOf = (d: Date) => new Date(new Date(d).getTime() + 8 * 3_600_000).toISOString().slice(0, 7);
+    const distinct = (xs: typeof counted) => new Set(xs.map((x) => x.member_id)).size;
+    for (const row of byMonth.rows) {
+      const inMonth = counted.filter((x) => monthOf(x.started_at) === row.key);
+      t.same([row.records, row.activeVolunteers], [inMonth.length, distinct(inMonth)], `by month ${row.key}: records and active volunteers`);
+    }
+    for (const row of byCategory.rows) {
+      const inCategory = counted.filter((x) => x.category === row.key);
+      t.same([row.records, row.activeVolunteers], [inCategory.length, distinct(inCategory)], `by category ${row.key}: records and active volunteers`);
+    }
+    for (const u of county.units) {
+      const inUnit = counted.filter((x) => subtreeOf(u.id === 'c' ? 'none' : u.id).includes(x.org_unit_id) || (u.id === 'c' && x.org_unit_id === 'c'));
+      t.same([u.records, u.activeVolunteers], [inUnit.length, distinct(inUnit)], `unit ${u.id}: records and active volunteers`);
+    }
 
     const csv = await report(h, c, 'c', '&by=month&format=csv');
     t.match(csv.headers['content-type'], /^text\/csv/);
