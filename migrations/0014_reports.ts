@@ -8,9 +8,6 @@ import { type Kysely, sql } from 'kysely';
 //    (active volunteers / residents) is reported only where it is set.
 //  - tenants.yearly_goal_hours: the hours a year each member is asked to give (the seeds: 20 hours
 //    a year per party-member volunteer); the report gives the share of members reaching it.
-//  - service_records_report: the report's one pass over a period's records reads only this index
-//    (an index-only scan over the period, no heap visit per record): 1,000,000 records a year
-//    aggregate in a fraction of the time the table scan takes (bench `report`, README).
 
 export async function up(db: Kysely<any>): Promise<void> {
   const statements = [
