@@ -20,6 +20,8 @@ const OWNERS: Record<string, string> = {
   ledger_postings: 'ledger',
   ledger_holds: 'ledger',
   ledger_hold_events: 'ledger',
+  ledger_day_totals: 'ledger',
+  ledger_day_totals_through: 'ledger',
   org_units: 'orgunits',
   members: 'members',
   member_cards: 'members',

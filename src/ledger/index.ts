@@ -14,7 +14,7 @@
 //  - lots and expiry (积分清零; the lots move in the database beside the write path):
 //                                                                getExpiryPolicy, setExpiryPolicy, listExpiryPolicies,
 //                                                                pointsExpiring, listLots, expireLots, ledgerNow
-//  - participation reports (sums up to a sealed sequence number):  entriesAfterSql, pointsFlows
+//  - participation reports (sums up to a sealed sequence number):  entriesAfterSql, pointsFlows, foldDayTotals
 //  - account ids:                                                memberAccount, memberHoursAccount, memberPointsAccount,
 //                                                                issuanceAccount, ADJUSTMENT_POINTS, memberAccountSql,
 //                                                                marketAccount, marketAccountSql
@@ -91,3 +91,4 @@ export {
 } from './lots.js';
 export { EXPIRY_BATCH, expireLots, type ExpiryRun } from './expiry.js';
 export { entriesAfterSql, type PointsFlows, pointsFlows } from './reports.js';
+export { foldDayTotals } from './dayTotals.js';

@@ -3,10 +3,10 @@ import { type Kysely, sql } from 'kysely';
 import type { Caller } from '../auth/caller.js';
 import type { DB } from '../db/schema.js';
 import { lastSealedBlock, type SealedHead } from '../integrity/lastBlock.js';
-import { formatAmount, issuanceAccount, marketAccount, pointsFlows, type PointsFlows } from '../ledger/index.js';
+import { foldDayTotals, formatAmount, issuanceAccount, marketAccount, pointsFlows, type PointsFlows } from '../ledger/index.js';
 import { checkInScope, findOrgUnit } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
-import { getSettings } from '../tenants/tenants.js';
+import { getSettings, listTenants } from '../tenants/tenants.js';
 import { type Bucket, homeMembersSql, recordFigures, unitsAndMarkets } from './figures.js';
 
 // Participation reports (参与情况报表, issue 23 part 4): an org unit and everything under it over a
@@ -70,6 +70,17 @@ const figuresOf = (b: Bucket): Figures => ({
   activeVolunteers: b.active,
 });
 
+/** Folds a tenant's sealed entries into the ledger's day totals (the report's points figures read them). */
+export async function foldSealed(db: Kysely<DB>, tenantId: string): Promise<void> {
+  const head = await lastSealedBlock(db, tenantId);
+  if (head) await foldDayTotals(db, tenantId, head.lastSeq);
+}
+
+/** foldSealed for every tenant: the service's job, beside the sealer. */
+export async function foldAllSealed(db: Kysely<DB>): Promise<void> {
+  for (const t of await listTenants(db)) await foldSealed(db, t.id);
+}
+
 /** [start, end) of the China-time days from..to (both included), refused when to is before from. */
 export function reportPeriod(from: string, to: string): { start: Date; end: Date; days: number } {
   const start = new Date(`${from}T00:00:00+08:00`);
@@ -97,6 +108,9 @@ const NO_POINTS = { issued: '0.00', spent: '0.00', refunded: '0.00', expired: '0
 
 export async function participationReport(db: Kysely<DB>, caller: Caller, q: ReportQuery): Promise<ParticipationReport> {
   const period = reportPeriod(q.from, q.to);
+  // What is sealed and not yet in the ledger's day totals goes in first (the service's job keeps
+  // them close behind the sealer, so this is little), then the report reads one snapshot.
+  await foldSealed(db, caller.tenantId);
   return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
     const unit = await findOrgUnit(trx, caller.tenantId, q.orgUnitId);
     checkInScope(caller, q.orgUnitId, unit?.path ?? null);
@@ -118,6 +132,8 @@ export async function participationReport(db: Kysely<DB>, caller: Caller, q: Rep
       lastSeq,
       from: period.start,
       to: period.end,
+      fromDay: q.from,
+      toDay: q.to,
       issuance: units.map((u) => issuanceAccount(u.id, 'points')),
       markets: markets.map(marketAccount),
       memberIds: homeMembersSql(subtree),
