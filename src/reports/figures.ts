@@ -73,8 +73,9 @@ function pass(o: PassOptions) {
       FROM r GROUP BY GROUPING SETS (${sets})
     ),
     active_months AS (
-      SELECT b.m, count(*) AS active FROM per p CROSS JOIN generate_series(0, ${o.months - 1}::int) AS b(m)
-      WHERE p.g = ${G.member} AND (p.served >> b.m) & 1 = 1 GROUP BY b.m
+      SELECT b.m, count(*) AS active FROM per p CROSS JOIN LATERAL (
+        SELECT g.m FROM generate_series(0, ${o.months - 1}::int) AS g(m) WHERE (p.served >> g.m) & 1 = 1) AS b
+      WHERE p.g = ${G.member} GROUP BY b.m
     ),
     buckets AS (
       SELECT 'total' AS dim, '' AS key, sum(p.records) AS records, sum(p.hours) AS hours, sum(p.checkin) AS checkin, sum(p.manual) AS manual, count(*) AS active
