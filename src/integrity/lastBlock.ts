@@ -10,10 +10,11 @@ export interface SealedHead {
   sealedAt: string;
 }
 
+// b.block_no: the number; a bare block_no would order by the text of the same name (block 99 after 977).
 export async function lastSealedBlock(db: Kysely<DB>, tenantId: string): Promise<SealedHead | null> {
   const { rows } = await sql<{ block_no: string; last_seq: string; hash: string; sealed_at: Date }>`
-    SELECT block_no::text, last_seq::text, hash, sealed_at FROM integrity_blocks
-    WHERE tenant_id = ${tenantId} ORDER BY block_no DESC LIMIT 1`.execute(db);
+    SELECT b.block_no::text, b.last_seq::text, b.hash, b.sealed_at FROM integrity_blocks b
+    WHERE b.tenant_id = ${tenantId} ORDER BY b.block_no DESC LIMIT 1`.execute(db);
   const row = rows[0];
   return row ? { blockNo: Number(row.block_no), lastSeq: row.last_seq, hash: row.hash, sealedAt: new Date(row.sealed_at).toISOString() } : null;
 }
