@@ -191,6 +191,20 @@ for (const engine of engines) {
     t.ok(after.snapshot.blockNo > before.snapshot.blockNo, 'under a later block');
     t.match(after, expected(await raw(h), 's2', c.from, c.to), 'still the figures of the raw tables');
 
+    // Ten more blocks: the snapshot is the last by number (block 10 sorts before block 9 as text).
+    for (let d = 3; d < 13; d++) {
+      const res = await h.request('POST', '/v1/service-records', { body: recordBody(member, { start: cst(d, 18), hours: '1', orgUnitId: 's2', source: 'checkin' }) });
+      t.equal(res.status, 201, `record ${d}`);
+      if (res.body.record.status !== 'verified') await h.request('POST', `/v1/service-records/${res.body.record.id}/verification`);
+      await seal(h);
+    }
+    const blocks = (await sql<{ n: string }>`SELECT max(block_no)::text AS n FROM integrity_blocks WHERE tenant_id = ${h.tenantId}`.execute(h.database.db)).rows[0]!.n;
+    t.ok(Number(blocks) >= 12, `${blocks} blocks`);
+    const tenth = (await report(h, c, 's2')).body;
+    t.equal(tenth.snapshot.blockNo, Number(blocks), 'the snapshot is the block with the highest number');
+    t.equal(tenth.hours, dec(new Decimal(after.hours).plus(10)), 'and every sealed record counts');
+    t.match(tenth, expected(await raw(h), 's2', c.from, c.to), 'the figures of the raw tables');
+
     // Who may read: a station key its own subtree only.
     t.equal((await report(h, c, 'p1', '', c.s1Key)).status, 200, 'a station key reads a unit under it');
     t.equal((await report(h, c, 's1', '', c.s1Key)).body.hours, reports.get('s1').hours, 'and its own');
