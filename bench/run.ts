@@ -23,6 +23,7 @@ import { call, type County, loadHistory, setUpCounty, smokeCheck } from './seed.
 import { MARKET, setUpMarket } from './redeem.js';
 import { type ProcessSample, sampleProcess, type Service, startService } from './service.js';
 import { round } from './stats.js';
+import { chinaDay, loadRecords, REPORT_COUNTY, reportResult, timeReads } from './participation.js';
 
 // npm run bench [-- --quick] [--duration s] [--warmup s] [--connections n] [--only a,b]
 //
@@ -66,6 +67,8 @@ const LANE = { smoke: 0, award: 1, hotStation: 2, batch: 3, seal: 4, redeem: 5, 
 // seal: the service that seals, every SEAL_MS_SEALING; the bench's main service does not seal
 // (SEAL_MS=0), so that every other figure is comparable with the runs before sealing existed.
 const SEAL_MS_SEALING = 1000;
+/** Reads of the report (JSON, then the page) timed in the report scenario. */
+const REPORT_RUNS = 5;
 const BENCH_SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef0123';
 
 function parseOptions(argv: string[]) {
@@ -539,6 +542,47 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     await settle(db.url);
   }
 
+  if (wanted.has('report')) {
+    // Its own county (tenant bench-report): 100,000 members, 1,000,000 records over a year, sealed.
+    const R = REPORT_COUNTY;
+    const rt = await createTenant(database.db, { id: 'bench-report', name: '报表基准县' });
+    const rcounty = await timed(
+      'report_county',
+      () =>
+        withClient(db.url, (bulk) =>
+          setUpCounty(service.baseUrl, { tenantId: rt.tenantId, adminKey: rt.adminKey.key }, { stations: R.institutes * R.stationsPerInstitute, members: R.members, viaApi: 1, concurrency: 4 }, bulk),
+        ),
+      setup,
+    );
+    log(`report: ${R.records} records of ${rcounty.members.length} members at ${rcounty.stations.length} stations, in bulk`);
+    const loaded = await timed('report_records', () => withClient(db.url, (c) => loadRecords(c, rt.tenantId, rcounty.members, rcounty.stations, R.records)), setup);
+    await timed('report_analyze', () => settle(db.url), setup);
+    log(`report: sealing ${R.records} award entries (the real sealer, in this process)`);
+    const sealStarted = Date.now();
+    await sealTenants(database.db, new Signer(BENCH_SIGNING_SECRET), { tenantId: rt.tenantId, waitMs: 30_000 });
+    const sealS = (Date.now() - sealStarted) / 1000;
+    const query = `orgUnitId=c&from=${chinaDay(365)}&to=${chinaDay(0)}`;
+    const base = `${service.baseUrl}/v1/reports/participation?${query}`;
+    log(`report: GET /v1/reports/participation?${query}, JSON by month ×${REPORT_RUNS} then the HTML page ×${REPORT_RUNS}`);
+    const json = await timeReads(`${base}&by=month`, rt.adminKey.key, REPORT_RUNS);
+    const html = await timeReads(`${base}&format=html`, rt.adminKey.key, REPORT_RUNS);
+    const body = JSON.parse(json.last);
+    if (body.records !== R.records || body.registeredMembers !== rcounty.members.length) {
+      throw new Error(`report: ${body.records} records and ${body.registeredMembers} members, expected ${R.records} and ${rcounty.members.length}`);
+    }
+    report.scenarios.report = reportResult(json.ms, html.ms, {
+      unit: 'one report of the county (JSON by month; html_* the page)',
+      members: rcounty.members.length,
+      records: body.records,
+      postings: loaded.postings,
+      hours: body.hours,
+      seal_s: round(sealS, 1),
+      snapshot_block: body.snapshot?.blockNo ?? null,
+      target_ms: 2000,
+    });
+    log(`report: JSON p50 ${report.scenarios.report.p50_ms} ms p99 ${report.scenarios.report.p99_ms} ms; HTML p50 ${report.scenarios.report.html_p50_ms} ms`);
+  }
+
   await analyzer.stop();
   log('verifying the ledger');
   const started = Date.now();
@@ -671,7 +715,7 @@ async function main(): Promise<number> {
   try {
     report.baselines = await runBaselines({ tpcb: opts.tpcb, transfer: opts.transfer }, opts, log);
     const pgScenarios: ScenarioName[] = [
-      'http-floor', 'award', 'award-batch', 'post-direct', 'ledger-post-sql', 'ledger-post-2', 'hold-capture', 'hot-station', 'balance-read', 'redeem', 'redeem-hot', 'seal', 'export', 'expire',
+      'http-floor', 'award', 'award-batch', 'post-direct', 'ledger-post-sql', 'ledger-post-2', 'hold-capture', 'hot-station', 'balance-read', 'redeem', 'redeem-hot', 'seal', 'export', 'expire', 'report',
     ];
     if (pgScenarios.some((s) => opts.scenarios.has(s))) await postgresScenarios(opts, report);
     if (opts.scenarios.has('embedded')) await embeddedScenario(opts, report);

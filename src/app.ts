@@ -33,6 +33,8 @@ import { demoRoutes } from './demo/routes.js';
 import { eventRoutes } from './events/routes.js';
 import { sequenceTenants } from './events/sequencer.js';
 import { exportRoutes } from './exports/routes.js';
+import { foldAllSealed } from './reports/participation.js';
+import { reportRoutes as participationRoutes } from './reports/routes.js';
 import { integrityRoutes } from './integrity/routes.js';
 import { Signer } from './integrity/keys.js';
 import { sealTenants } from './integrity/seal.js';
@@ -149,6 +151,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   background('points expiry', config.expiryMs, () => expireLots(database.db, { budgetMs: config.expiryMs / 5 }));
   const signer = config.signingKeySecret ? new Signer(config.signingKeySecret) : null;
   if (signer) background('sealing', config.sealMs, () => sealTenants(database.db, signer));
+  // Sealed entries into the ledger's day totals, which participation reports read (issue 23).
+  background('day totals', config.sealMs, () => foldAllSealed(database.db));
   background('feed sequencing', config.feedSequenceMs, () => sequenceTenants(database.db));
 
   await app.register(fastifySwagger, {
@@ -196,6 +200,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(eventRoutes);
       await v1.register(integrityRoutes);
       await v1.register(exportRoutes);
+      await v1.register(participationRoutes);
       await v1.register(marketsRoutes);
       await v1.register(statementRoutes);
     },

@@ -99,6 +99,12 @@ export const problems = {
     zh: '服务结束时间必须晚于开始时间。',
     en: 'The service must end after it starts.',
   },
+  report_period_invalid: {
+    status: 400,
+    title: 'Report period invalid',
+    zh: (p) => `报表期间无效：起始日期 ${String(p.from)} 晚于截止日期 ${String(p.to)}，或期间超过 ${String(p.maxDays)} 天。`,
+    en: (p) => `The report period is not valid: ${String(p.from)} is after ${String(p.to)}, or it is longer than ${String(p.maxDays)} days.`,
+  },
   hours_exceed_period: {
     status: 400,
     title: 'Hours exceed the period',

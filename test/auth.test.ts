@@ -444,6 +444,13 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
     { method: 'GET', path: '/v1/exports/journal', allowed: readers, status: 200, prepare: async () => ({ url: '/v1/exports/journal?format=jsonl' }) },
     { method: 'GET', path: '/v1/ledger/trial-balance', allowed: readers, status: 200, prepare: async () => ({ url: '/v1/ledger/trial-balance' }) },
     {
+      method: 'GET',
+      path: '/v1/reports/participation',
+      allowed: stationReaders,
+      status: 200,
+      prepare: async () => ({ url: `/v1/reports/participation?orgUnitId=${station}&from=2026-01-01&to=2026-12-31` }),
+    },
+    {
       method: 'POST',
       path: '/v1/markets/:id/items',
       allowed: admin,
@@ -773,6 +780,7 @@ for (const engine of engines) {
       'POST /v1/markets/:id/terminals': ['POST', `/v1/markets/${fx.marketId}/terminals`, { id: `t-${uniq()}`, name: 'x' }, 'market_not_found'],
       'GET /v1/markets/:id/terminals': ['GET', `/v1/markets/${fx.marketId}/terminals`, undefined, 'market_not_found'],
       'GET /v1/markets/:id/days/:date': ['GET', `/v1/markets/${fx.marketId}/days/2026-01-01`, undefined, 'market_not_found'],
+      'GET /v1/reports/participation': ['GET', `/v1/reports/participation?orgUnitId=${aStation}&from=2026-01-01&to=2026-12-31`, undefined, 'org_unit_not_found'],
       'POST /v1/terminals/:id/deactivation': ['POST', `/v1/terminals/${fx.terminalId}/deactivation`, {}, 'terminal_not_found'],
       'POST /v1/terminals/:id/key': ['POST', `/v1/terminals/${fx.terminalId}/key`, {}, 'terminal_not_found'],
     };
@@ -1315,6 +1323,7 @@ for (const engine of engines) {
           'GET /v1/entries/:id/proof': ['admin', 'auditor'],
           'GET /v1/exports/journal': ['admin', 'auditor'],
           'GET /v1/ledger/trial-balance': ['admin', 'auditor'],
+          'GET /v1/reports/participation': ['admin', 'auditor', 'station'],
           'GET /v1/settings': ['admin', 'auditor'],
           'GET /v1/settings/expiry-policies': ['admin', 'auditor'],
           'PATCH /v1/settings': ['admin'],

@@ -39,6 +39,7 @@ const V1: Record<string, ProblemCode[]> = {
   'GET /v1/integrity/keys': [],
   'GET /v1/entries/{id}/proof': ['validation_failed', 'entry_not_found', 'entry_not_sealed', 'proof_chain_invalid'],
   'GET /v1/exports/journal': ['validation_failed'],
+  'GET /v1/reports/participation': ['validation_failed', 'report_period_invalid', 'org_unit_not_found', 'org_unit_out_of_scope'],
   'POST /v1/holds': [
     'validation_failed', 'invalid_amount', 'amount_not_positive', 'too_many_decimals', 'account_not_found', 'unit_mismatch',
     'insufficient_points', 'insufficient_hours', 'account_not_holdable', 'hold_expiry_invalid', 'idempotency_conflict',
@@ -122,6 +123,7 @@ const NOT_JSON: Record<string, string[]> = {
   'GET /v1/markets/{id}/days/{date}': ['application/json', 'text/csv'],
   'GET /v1/members/{id}/statement': ['application/json', 'text/csv'],
   'GET /v1/ledger/trial-balance': ['application/json', 'text/csv'],
+  'GET /v1/reports/participation': ['application/json', 'text/csv', 'text/html'],
 };
 const EVERY_V1: ProblemCode[] = ['unauthenticated', 'forbidden', 'service_unavailable', 'internal_error'];
 // /v1/operator takes the operator token, not a tenant key: its own 401, no role-based 403.

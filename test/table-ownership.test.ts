@@ -20,6 +20,8 @@ const OWNERS: Record<string, string> = {
   ledger_postings: 'ledger',
   ledger_holds: 'ledger',
   ledger_hold_events: 'ledger',
+  ledger_day_totals: 'ledger',
+  ledger_day_totals_through: 'ledger',
   org_units: 'orgunits',
   members: 'members',
   member_cards: 'members',
@@ -61,6 +63,10 @@ const BORROWERS: Record<string, { tables: string[]; why: string }> = {
   'integrity/rows.ts': { tables: ['ledger_entries', 'ledger_postings'], why: 'sealing and proofs read committed entries with their postings to hash them, read-only' },
   'integrity/seal.ts': { tables: ['tenants'], why: "each tenant's sequence and last block in one statement, read-only" },
   'integrity/verify.ts': { tables: ['tenants', 'ledger_entries'], why: 'which tenants to check, and how many entries are not sealed yet, read-only' },
+  'reports/figures.ts': {
+    tables: ['service_records', 'members', 'org_units', 'markets'],
+    why: "a participation report's one pass over a period's records with their units and the members' homes, in one statement of one snapshot, read-only",
+  },
   'demo/fill.ts': { tables: ['org_units', 'members', 'member_cards', 'ledger_entries', 'ledger_accounts', 'service_records', 'points_rules'], why: 'asks every table the demo writes whether it holds anything else, read-only' },
 };
 

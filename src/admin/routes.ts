@@ -32,6 +32,7 @@ const SettingsSchema = z
     autoVerify: z.boolean().describe('Records of every org unit are verified on submission'),
     starThresholds: z.array(z.string()).describe('Cumulative verified hours for 1 to 5 stars'),
     offlineSaleDays: z.number().int().describe('How many days back an offline terminal may upload a sale (POST /v1/redemptions:batch)'),
+    yearlyGoalHours: z.string().describe('Hours a year each member is asked to give (default 20); participation reports give the share of members reaching it'),
     pointsExpiry: ExpiryPolicySchema,
   })
   .meta({ id: 'Settings' });
@@ -78,6 +79,7 @@ export const tenantRoutes: FastifyPluginAsyncZod = async (app) => {
           .refine((t) => t.every((v, i) => Number(v) > 0 && (i === 0 || Number(v) > Number(t[i - 1]))), 'five increasing positive numbers of hours')
           .optional(),
         offlineSaleDays: z.number().int().min(1).max(90).optional(),
+        yearlyGoalHours: Threshold.refine((v) => Number(v) > 0, 'a positive number of hours').optional().describe('Hours a year each member is asked to give'),
         pointsExpiry: z
           .object({
             policy: z.enum(ExpiryPolicyKinds),

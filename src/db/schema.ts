@@ -13,6 +13,7 @@ export interface TenantsTable {
   star_thresholds: ColumnType<string[], string[] | undefined, string[]>;
   id_number_key: ColumnType<string, never, never>;
   offline_sale_days: Generated<number>;
+  yearly_goal_hours: ColumnType<string, string | undefined, string>;
 }
 
 export interface ApiKeysTable {
@@ -126,6 +127,7 @@ export interface OrgUnitsTable {
   auto_verify: Generated<boolean>;
   created_at: Timestamp;
   deactivated_at: NullableTimestamp;
+  population: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface MembersTable {

@@ -38,6 +38,7 @@ export const operationIds: Record<string, string> = {
   'GET /v1/integrity/keys': 'listSigningKeys',
   'GET /v1/entries/{id}/proof': 'getEntryProof',
   'GET /v1/exports/journal': 'exportJournal',
+  'GET /v1/reports/participation': 'participationReport',
 
   'POST /v1/org-units': 'createOrgUnit',
   'GET /v1/org-units': 'listOrgUnits',

@@ -21,6 +21,8 @@ export interface OrgUnit {
   name: string;
   active: boolean;
   autoVerify: boolean;
+  /** Residents of the unit's area, where known: participation reports give a rate against it. */
+  population: number | null;
   createdAt: string;
   deactivatedAt: string | null;
 }
@@ -42,11 +44,12 @@ type Row = {
   name: string;
   active: boolean;
   auto_verify: boolean;
+  population: number | null;
   created_at: Date;
   deactivated_at: Date | null;
 };
 
-const COLUMNS = ['org_unit_id', 'kind', 'parent_id', 'path', 'name', 'active', 'auto_verify', 'created_at', 'deactivated_at'] as const;
+const COLUMNS = ['org_unit_id', 'kind', 'parent_id', 'path', 'name', 'active', 'auto_verify', 'population', 'created_at', 'deactivated_at'] as const;
 
 function toOrgUnit(r: Row): OrgUnit {
   return {
@@ -56,6 +59,7 @@ function toOrgUnit(r: Row): OrgUnit {
     name: r.name,
     active: r.active,
     autoVerify: r.auto_verify,
+    population: r.population ?? null,
     createdAt: new Date(r.created_at).toISOString(),
     deactivatedAt: r.deactivated_at ? new Date(r.deactivated_at).toISOString() : null,
   };
@@ -97,7 +101,7 @@ export async function authorizeOrgUnit(db: Kysely<DB>, caller: Caller, orgUnitId
 export async function createOrgUnit(
   trx: Transaction<DB>,
   tenantId: string,
-  input: { id: string; kind: OrgUnitKind; parentId?: string | null; name: string; autoVerify?: boolean },
+  input: { id: string; kind: OrgUnitKind; parentId?: string | null; name: string; autoVerify?: boolean; population?: number | null | undefined },
 ): Promise<OrgUnit> {
   const parentId = input.parentId ?? null;
   const parent = parentId === null ? null : await withInheritance(trx, tenantId, parentId);
@@ -120,6 +124,7 @@ export async function createOrgUnit(
       path,
       name: input.name,
       auto_verify: input.autoVerify ?? false,
+      population: input.population ?? null,
     })
     .onConflict((oc) => oc.doNothing())
     .returning(COLUMNS)
@@ -173,9 +178,9 @@ export async function updateOrgUnit(
   trx: Transaction<DB>,
   tenantId: string,
   orgUnitId: string,
-  changes: { name?: string | undefined; autoVerify?: boolean | undefined; active?: false | undefined },
+  changes: { name?: string | undefined; autoVerify?: boolean | undefined; population?: number | null | undefined; active?: false | undefined },
 ): Promise<OrgUnit> {
-  if (changes.name === undefined && changes.autoVerify === undefined && changes.active === undefined) {
+  if (changes.name === undefined && changes.autoVerify === undefined && changes.population === undefined && changes.active === undefined) {
     // Nothing to change: answer with the unit as it is.
     const unit = await findOrgUnit(trx, tenantId, orgUnitId);
     if (!unit) throw new DomainError('org_unit_not_found', { orgUnitId });
@@ -186,6 +191,7 @@ export async function updateOrgUnit(
     .set({
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       ...(changes.autoVerify !== undefined ? { auto_verify: changes.autoVerify } : {}),
+      ...(changes.population !== undefined ? { population: changes.population } : {}),
       // Deactivated, never deleted: records and accounts keep pointing at the unit.
       ...(changes.active === false ? { active: false, deactivated_at: sql`coalesce(deactivated_at, now())` } : {}),
     })

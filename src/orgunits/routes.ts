@@ -14,12 +14,14 @@ const OrgUnitSchema = z
     name: z.string(),
     active: z.boolean().describe('False once deactivated (a unit under a deactivated unit also takes no new records)'),
     autoVerify: z.boolean().describe('Records of this unit and the units under it are verified on submission'),
+    population: z.number().int().nullable().describe("Residents of the unit's area, where known (participation reports give a rate against it)"),
     createdAt: z.string(),
     deactivatedAt: z.string().nullable(),
   })
   .meta({ id: 'OrgUnit' });
 
 const readers = ['admin', 'station', 'auditor'] as const;
+const Population = z.number().int().min(1).max(1_000_000_000).describe("Residents of the unit's area (participation rate = active volunteers / residents)");
 const Params = z.object({ id: OrgUnitId });
 
 export const orgUnitRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -34,6 +36,7 @@ export const orgUnitRoutes: FastifyPluginAsyncZod = async (app) => {
         parentId: OrgUnitId.optional().describe('Required for every kind but center'),
         name: z.string().trim().min(1).max(200),
         autoVerify: z.boolean().default(false),
+        population: Population.optional(),
       }),
       response: {
         201: OrgUnitSchema,
@@ -73,10 +76,14 @@ export const orgUnitRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch('/org-units/:id', {
     schema: {
       tags: ['org units'],
-      summary: "Rename an org unit or change its automatic verification",
+      summary: "Rename an org unit, change its automatic verification or set its resident population",
       headers: IdempotencyHeaders,
       params: Params,
-      body: z.object({ name: z.string().trim().min(1).max(200).optional(), autoVerify: z.boolean().optional() }),
+      body: z.object({
+        name: z.string().trim().min(1).max(200).optional(),
+        autoVerify: z.boolean().optional(),
+        population: Population.nullable().optional().describe('null clears it'),
+      }),
       response: { 200: OrgUnitSchema, ...problemResponses('validation_failed', 'org_unit_not_found', 'idempotency_conflict') },
     },
     handler: async (request, reply) =>

@@ -71,15 +71,17 @@ export interface Settings {
   autoVerify: boolean;
   starThresholds: string[];
   offlineSaleDays: number;
+  /** Hours a year each member is asked to give (participation reports: the share reaching it). */
+  yearlyGoalHours: string;
 }
 
 export async function getSettings(db: Kysely<DB>, tenantId: string): Promise<Settings> {
   const row = await db
     .selectFrom('tenants')
-    .select(['auto_verify', 'star_thresholds', 'offline_sale_days'])
+    .select(['auto_verify', 'star_thresholds', 'offline_sale_days', 'yearly_goal_hours'])
     .where('tenant_id', '=', tenantId)
     .executeTakeFirstOrThrow();
-  return { autoVerify: row.auto_verify, starThresholds: row.star_thresholds.map((t) => formatAmount(t)), offlineSaleDays: row.offline_sale_days };
+  return { autoVerify: row.auto_verify, starThresholds: row.star_thresholds.map((t) => formatAmount(t)), offlineSaleDays: row.offline_sale_days, yearlyGoalHours: formatAmount(row.yearly_goal_hours) };
 }
 
 /**
@@ -98,6 +100,10 @@ export async function setAutoVerify(trx: Transaction<DB>, tenantId: string, auto
 
 export async function setOfflineSaleDays(trx: Transaction<DB>, tenantId: string, days: number): Promise<void> {
   await trx.updateTable('tenants').set({ offline_sale_days: days }).where('tenant_id', '=', tenantId).execute();
+}
+
+export async function setYearlyGoalHours(trx: Transaction<DB>, tenantId: string, hours: string): Promise<void> {
+  await trx.updateTable('tenants').set({ yearly_goal_hours: hours }).where('tenant_id', '=', tenantId).execute();
 }
 
 export async function setStarThresholds(trx: Transaction<DB>, tenantId: string, thresholds: string[]): Promise<void> {

@@ -1,0 +1,80 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { formatAmount } from './amount.js';
+
+// Reads for participation reports (issue 23): what the ledger holds up to a sealed sequence
+// number, so every figure a report gives can be worked out again from the sealed journal.
+
+/**
+ * The entries after sequence number `lastSeq` (not sealed when it is the last sealed one), as a
+ * subquery of (entry_id, reverses_entry_id) for another module's statement: a record whose award
+ * is among them is not yet in the report's snapshot; one whose revocation is among them still is.
+ * Few rows: sealing runs every few seconds behind the writes (UNIQUE (tenant_id, seq) finds them).
+ */
+export function entriesAfterSql(tenantId: string, lastSeq: string): RawBuilder<{ entry_id: string; reverses_entry_id: string | null }> {
+  return sql`(SELECT e.entry_id, e.reverses_entry_id FROM ledger_entries e WHERE e.tenant_id = ${tenantId} AND e.seq > ${lastSeq}::bigint)`;
+}
+
+export interface PointsFlows {
+  /** Month (YYYY-MM, China time) of the entries' business time, or null for the whole period. */
+  month: string | null;
+  /** Points credited to members by awards and bonuses, net of their reversals (issuance accounts). */
+  issued: string;
+  /** Points spent at markets (redemptions and captured holds credit the market's account), net of their reversals. */
+  spent: string;
+  /** Points given back by refunds (debits of the market's account). */
+  refunded: string;
+  /** Points that lapsed (expiry entries' debits of the members' points accounts). */
+  expired: string;
+}
+
+/**
+ * The points moved by entries up to `lastSeq` whose business time (occurred_at) is on the China-time
+ * days fromDay..toDay ([from, to) as instants): issued from the given issuance accounts, spent at
+ * and refunded by the given market accounts, expired from the given members' points accounts
+ * (`memberIds`: a subquery of member ids as text). Each a sum of postings, by month of China time
+ * when asked; a month with no movement has no row. The entries already folded into the day totals
+ * (dayTotals.ts) are read from them; the few sealed after, up to lastSeq, from the postings.
+ */
+export async function pointsFlows(
+  db: Kysely<DB>,
+  tenantId: string,
+  q: { lastSeq: string; from: Date; to: Date; fromDay: string; toDay: string; issuance: string[]; markets: string[]; memberIds: RawBuilder<unknown>; byMonth: boolean },
+): Promise<PointsFlows[]> {
+  const month = q.byMonth ? sql`m.month` : sql`NULL::text`;
+  const side = (account: ReturnType<typeof sql.ref>) =>
+    sql`CASE WHEN ${account} = ANY(${q.issuance}::text[]) THEN 'issuance' WHEN ${account} = ANY(${q.markets}::text[]) THEN 'market' ELSE 'expiry' END`;
+  const { rows } = await sql<{ month: string | null; issued: string; spent: string; refunded: string; expired: string }>`
+    WITH through AS MATERIALIZED (
+      SELECT least(coalesce((SELECT seq FROM ledger_day_totals_through WHERE tenant_id = ${tenantId}), 0), ${q.lastSeq}::bigint) AS seq
+    ),
+    expiring AS MATERIALIZED (SELECT 'member:' || m.id || ':points' AS account_id FROM ${q.memberIds} AS m(id)),
+    moved AS (
+      SELECT ${side(sql.ref('d.account_id'))} AS side, d.kind, d.amount, to_char(d.day, 'YYYY-MM') AS month
+      FROM ledger_day_totals d
+      WHERE d.tenant_id = ${tenantId} AND d.day >= ${q.fromDay}::date AND d.day <= ${q.toDay}::date
+        AND (d.account_id = ANY(${q.issuance}::text[]) OR d.account_id = ANY(${q.markets}::text[])
+             OR (d.kind = 'expiry' AND d.account_id IN (SELECT account_id FROM expiring)))
+      UNION ALL
+      SELECT ${side(sql.ref('p.account_id'))}, e.kind, p.amount, to_char(e.occurred_at AT TIME ZONE 'UTC' + interval '8 hours', 'YYYY-MM')
+      FROM ledger_postings p JOIN ledger_entries e ON e.tenant_id = p.tenant_id AND e.entry_id = p.entry_id
+      WHERE p.tenant_id = ${tenantId} AND p.seq > (SELECT seq FROM through) AND p.seq <= ${q.lastSeq}::bigint
+        AND e.occurred_at >= ${q.from.toISOString()}::timestamptz AND e.occurred_at < ${q.to.toISOString()}::timestamptz
+        AND (p.account_id = ANY(${q.issuance}::text[]) OR p.account_id = ANY(${q.markets}::text[])
+             OR (e.kind = 'expiry' AND p.account_id IN (SELECT account_id FROM expiring)))
+    )
+    SELECT ${month} AS month,
+      (-coalesce(sum(m.amount) FILTER (WHERE m.side = 'issuance'), 0))::text AS issued,
+      coalesce(sum(m.amount) FILTER (WHERE m.side = 'market' AND m.kind IN ('redemption', 'capture', 'reversal')), 0)::text AS spent,
+      (-coalesce(sum(m.amount) FILTER (WHERE m.side = 'market' AND m.kind = 'refund'), 0))::text AS refunded,
+      (-coalesce(sum(m.amount) FILTER (WHERE m.side = 'expiry'), 0))::text AS expired
+    FROM moved m
+    GROUP BY 1 ORDER BY 1`.execute(db);
+  return rows.map((r) => ({
+    month: r.month,
+    issued: formatAmount(r.issued),
+    spent: formatAmount(r.spent),
+    refunded: formatAmount(r.refunded),
+    expired: formatAmount(r.expired),
+  }));
+}
