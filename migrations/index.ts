@@ -11,6 +11,7 @@ import * as m0009 from './0009_event_feed.js';
 import * as m0010 from './0010_feed_positions.js';
 import * as m0011 from './0011_markets.js';
 import * as m0012 from './0012_lots.js';
+import * as m0013 from './0013_certificates.js';
 
 // The list of migrations, in order. Listed here (not read from the folder) so that the same
 // code runs from TypeScript sources and from a compiled build.
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0010_feed_positions': m0010,
   '0011_markets': m0011,
   '0012_lots': m0012,
+  '0013_certificates': m0013,
 };
