@@ -100,8 +100,18 @@ for (const engine of engines) {
       isProblem(t, await issue(s, { orgUnitId: 's1', from: '2000-01-01', to: '2000-01-31' }), 422, 'certificate_no_records', 'no records in that period');
       isProblem(t, await issue(s, { orgUnitId: 's1', from: s.to, to: s.from }), 400, 'certificate_period_invalid', 'from after to');
       isProblem(t, await issue(s, { orgUnitId: 'nope' }), 404, 'org_unit_not_found');
+      // A failure after the number was taken (the certificate's own insert fails, injected in the
+      // database): the transaction rolls back and gives the number back.
+      const db = h.database.db;
+      await sql`CREATE FUNCTION certificate_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.document LIKE '%"purpose":"FAULT"%' THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$`.execute(db);
+      await sql`CREATE TRIGGER certificate_fault BEFORE INSERT ON certificates FOR EACH ROW EXECUTE FUNCTION certificate_fault()`.execute(db);
+      const failed = await issue(s, { orgUnitId: 's1', purpose: 'FAULT' });
+      t.equal(failed.status, 500, 'the injected fault fails the issuance');
+      await sql`DROP TRIGGER certificate_fault ON certificates`.execute(db);
+      await sql`DROP FUNCTION certificate_fault()`.execute(db);
       const second = await issue(s, { orgUnitId: 's1' });
-      t.equal(second.body.number.no, 2, "s1's second number follows its first");
+      t.equal(second.body.number.no, 2, "s1's second number follows its first: the failed one left no gap");
     });
 
     t.test('a station key certifies what its own subtree recorded, in its own name only', async (t) => {
