@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Decimal } from 'decimal.js';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { type Caller } from '../auth/caller.js';
 import { canonicalBytes } from '../integrity/canonical.js';
 import type { DB } from '../db/schema.js';
@@ -115,7 +115,8 @@ export async function issueCertificate(trx: Transaction<DB>, signer: Signer, cal
   }
   const hours = records.reduce((sum, r) => sum.plus(r.hours), new Decimal(0));
 
-  const issuedAt = new Date(new Date().toISOString());
+  // The database's clock, as the signing key's validity and the records' history use it.
+  const issuedAt = new Date((await sql<{ at: Date | string }>`SELECT now() AS at`.execute(trx)).rows[0]!.at);
   const issueDate = chinaDate(issuedAt);
   const year = Number(issueDate.slice(0, 4));
   const code = newCode(tenantId);
