@@ -72,8 +72,14 @@ export async function authorizeIssue(db: Kysely<DB>, caller: Caller, input: Issu
  */
 export async function sealBeforeIssue(db: Kysely<DB>, signer: Signer | null, tenantId: string): Promise<Signer> {
   if (!signer) throw new DomainError('signing_unavailable');
-  await sealTenants(db, signer, { tenantId, waitMs: SEAL_WAIT_MS });
-  return signer;
+  // A sealer that finds the tenant busy (another sealer, or an issuance signing under the same
+  // lock) does nothing: try again until it gets its turn, within the same wait.
+  const deadline = Date.now() + SEAL_WAIT_MS;
+  for (;;) {
+    const [seal] = await sealTenants(db, signer, { tenantId, waitMs: Math.max(0, deadline - Date.now()) });
+    if (!seal?.busy || Date.now() >= deadline) return signer;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export async function issueCertificate(trx: Transaction<DB>, signer: Signer, caller: Caller, memberId: string, input: IssueInput): Promise<SignedCertificate> {

@@ -29,6 +29,11 @@ function wantsJson(accept: string | undefined): boolean {
   return json > 0 && json > qualityOf(accept ?? '', 'text/html');
 }
 
+/** A browser: it names text/html. (No Accept, or only wildcards: an API client.) */
+function namesHtml(accept: string | undefined): boolean {
+  return qualityOf(accept ?? '', 'text/html') > 0;
+}
+
 export const publicCertificateRoutes: FastifyPluginAsyncZod = async (app) => {
   const { max, windowMs } = app.config.publicRateLimit;
   await app.register(rateLimit, {
@@ -44,7 +49,8 @@ export const publicCertificateRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Check a certificate by the code on it (no key): authentic, still standing, withdrawn or changed since, with exactly what it shows',
       description:
         'An HTML page by default; JSON with `Accept: application/json` or the code followed by `.json`. A code that finds nothing is ' +
-        '404, the same answer for any such code. Rate-limited per client address: 429 with Retry-After beyond the limit.',
+        '404, the same answer for any such code: problem+json, or for a browser (Accept: text/html) a page that says so. ' +
+        'Rate-limited per client address: 429 with Retry-After beyond the limit.',
       security: [],
       params: z.object({ code: z.string().describe('The code printed on the certificate (its QR code holds this address)') }),
       response: {
@@ -52,7 +58,10 @@ export const publicCertificateRoutes: FastifyPluginAsyncZod = async (app) => {
           description: "The certificate's check, as a page or JSON",
           content: { 'application/json': { schema: CertificateCheckSchema }, 'text/html': { schema: z.string() } },
         },
-        404: problemResponses('certificate_not_found')[404]!,
+        404: {
+          description: `For a browser (Accept naming text/html) the page that says so; otherwise a ${problemResponses('certificate_not_found')[404]!.description}`,
+          content: { ...problemResponses('certificate_not_found')[404]!.content, 'text/html': { schema: z.string() } },
+        },
         429: problemResponses('rate_limited')[429]!,
         500: problemResponses()[500]!,
         503: problemResponses()[503]!,
@@ -63,11 +72,12 @@ export const publicCertificateRoutes: FastifyPluginAsyncZod = async (app) => {
       const json = raw.endsWith('.json') || wantsJson(request.headers.accept);
       const status = await checkByCode(app.db, raw.endsWith('.json') ? raw.slice(0, -5) : raw);
       reply.header('cache-control', 'no-store').header('vary', 'accept');
-      if (json) {
-        if (!status) throw new DomainError('certificate_not_found');
-        return status;
+      if (!status) {
+        // The same answer for every code that finds nothing: the page for a browser, else the problem.
+        if (!json && namesHtml(request.headers.accept)) return sendPage(reply, notFoundPage(), 404);
+        throw new DomainError('certificate_not_found');
       }
-      return status ? sendPage(reply, checkPage(status)) : sendPage(reply, notFoundPage(), 404);
+      return json ? status : sendPage(reply, checkPage(status));
     },
   });
 };
