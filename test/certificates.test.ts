@@ -6,8 +6,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
 import t from 'tap';
+import { checkByCode } from '../src/certificates/check.js';
+import type { DB } from '../src/db/schema.js';
 import { checkProof } from '../src/integrity/check.js';
 import { engines, isProblem, setup, type Harness } from './helpers/harness.js';
 import { type County, county, cst, verified } from './helpers/hours.js';
@@ -211,6 +214,31 @@ for (const engine of engines) {
       for (const p of pages) t.match(p, { status: 404, headers: { 'content-type': /^text\/html/ } }, 'a browser gets the page');
       for (const p of pages.slice(1)) t.equal(p.body, pages[0]!.body, 'the same page, whatever the code');
       t.notOk(String(pages[0]!.body).includes(guesses[0]!), 'the page does not echo the code');
+    });
+
+    t.test('found, withdrawn or unknown: the lookup runs the same statements', { skip: engine !== 'postgres' && 'the statements are read from a pg pool' }, async (t) => {
+      // The same database through a Kysely of its own that logs every statement it runs.
+      const statements: string[] = [];
+      const pool = new pg.Pool({ connectionString: h.databaseUrl!, max: 2 });
+      const logged = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: (e) => void statements.push(e.query.sql) });
+      t.teardown(() => logged.destroy());
+      const withdrawn = (await issue(s, { orgUnitId: 's1' })).body;
+      await s.c.ok('POST', `/v1/certificates/${withdrawn.certificateId}/withdrawal`, { reason: '测试' }, 200);
+      const run = async (code: string) => {
+        statements.length = 0;
+        const found = await checkByCode(logged, code);
+        return { found: found?.status ?? null, statements: [...statements].sort() };
+      };
+      const unknown = await run(`${s.c.tenantId}.${crypto.randomBytes(16).toString('base64url')}`);
+      const malformed = await run('not-a-code');
+      const gone = await run(withdrawn.code);
+      const valid = await run(cert.code);
+      t.same([unknown.found, malformed.found, gone.found], [null, null, 'withdrawn']);
+      t.ok(valid.found !== null, 'the first certificate is found');
+      t.equal(unknown.statements.length, 3, 'one probe of the code index, then the keys and the record changes');
+      t.same(malformed.statements, unknown.statements, 'a malformed code: the same statements as an unknown one');
+      t.same(gone.statements, unknown.statements, 'a withdrawn certificate: the same statements as an unknown code');
+      t.same(valid.statements, unknown.statements, 'a valid one too');
     });
 
     t.test('certificates and withdrawals are never changed', async (t) => {
