@@ -11,6 +11,7 @@ import * as m0009 from './0009_event_feed.js';
 import * as m0010 from './0010_feed_positions.js';
 import * as m0011 from './0011_markets.js';
 import * as m0012 from './0012_lots.js';
+import * as m0013 from './0013_certificates.js';
 import * as m0014 from './0014_reports.js';
 import * as m0015 from './0015_statements.js';
 
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '0010_feed_positions': m0010,
   '0011_markets': m0011,
   '0012_lots': m0012,
+  '0013_certificates': m0013,
   '0014_reports': m0014,
   '0015_statements': m0015,
 };

@@ -47,6 +47,8 @@ import { statementRoutes } from './statements/routes.js';
 import { expireBaskets } from './markets/baskets.js';
 import { operatorRoutes } from './admin/operatorRoutes.js';
 import { tenantRoutes } from './admin/routes.js';
+import { certificateRoutes } from './certificates/routes.js';
+import { publicCertificateRoutes } from './certificates/publicRoutes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -55,6 +57,8 @@ declare module 'fastify' {
     db: Kysely<DB>;
     apiKeys: KeyCache;
     records: RecordIntake;
+    /** Signs block heads and certificates; null: no signing secret at hand in this process. */
+    signer: Signer | null;
   }
 }
 
@@ -150,6 +154,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // is expired beside the writes, not instead of them.
   background('points expiry', config.expiryMs, () => expireLots(database.db, { budgetMs: config.expiryMs / 5 }));
   const signer = config.signingKeySecret ? new Signer(config.signingKeySecret) : null;
+  app.decorate('signer', signer);
   if (signer) background('sealing', config.sealMs, () => sealTenants(database.db, signer));
   // Sealed entries into the ledger's day totals, which participation reports read (issue 23).
   background('day totals', config.sealMs, () => foldAllSealed(database.db));
@@ -186,6 +191,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes);
+  // Public, no key (as /healthz): the check page of a certificate, rate-limited per client address.
+  await app.register(publicCertificateRoutes);
   await app.register(
     async (v1) => {
       requireApiKey(v1);
@@ -203,6 +210,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(participationRoutes);
       await v1.register(marketsRoutes);
       await v1.register(statementRoutes);
+      await v1.register(certificateRoutes);
     },
     { prefix: '/v1' },
   );

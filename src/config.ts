@@ -33,6 +33,13 @@ const envSchema = z.object({
   // The secret the tenants' private signing keys are encrypted under. Unset: the first start
   // generates one into DATA_DIR/signing-key-secret. The same on every process of a deployment.
   SIGNING_KEY_SECRET: z.string().regex(/^[\x21-\x7e]{32,200}$/, 'must be 32 to 200 visible ASCII characters').optional(),
+  // The address printed on certificates (QR code) for their public check page; unset: the
+  // address the request that renders the certificate came to.
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // The public certificate check (GET /certificates/{code}, no key): requests per client address
+  // and window before 429.
+  PUBLIC_RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  PUBLIC_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   // GET /metrics (Prometheus): off, or on behind a bearer token and/or on a listener of its own.
   METRICS: z.enum(['off', 'on']).default('off'),
@@ -78,6 +85,10 @@ export interface Config {
   /** The tenant a first start on an empty database creates; null: BOOTSTRAP=off. */
   bootstrapTenant: { id: string; name: string } | null;
   metrics: MetricsConfig | null; // null: off
+  /** PUBLIC_BASE_URL without a trailing slash; null: the request's own address. */
+  publicBaseUrl: string | null;
+  /** The rate limit of the public certificate check, per client address. */
+  publicRateLimit: { max: number; windowMs: number };
 }
 
 export interface MetricsConfig {
@@ -131,6 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : null,
     dataDir: e.DATA_DIR,
+    publicBaseUrl: e.PUBLIC_BASE_URL ? e.PUBLIC_BASE_URL.replace(/\/+$/, '') : null,
+    publicRateLimit: { max: e.PUBLIC_RATE_LIMIT_MAX, windowMs: e.PUBLIC_RATE_LIMIT_WINDOW_MS },
     operatorTokenHash: e.OPERATOR_TOKEN ? sha256Hex(e.OPERATOR_TOKEN) : null,
     bootstrapTenant: e.BOOTSTRAP === 'on' ? { id: e.BOOTSTRAP_TENANT_ID, name: e.BOOTSTRAP_TENANT_NAME } : null,
   };

@@ -142,10 +142,13 @@ export async function idempotentWrite(
  * Whether a refusal is stored under its key. A 400 says the request itself is malformed: the same
  * body always gets it again, so it is not stored, and a corrected body may reuse the key. A 403
  * depends on who is calling, not on the ledger: another caller may send the same request.
- * Refusals that depend on the ledger's state (404, 409, 422) are stored.
+ * Refusals that depend on the ledger's state (404, 409, 422) are stored, except one that asks the
+ * client to retry in a moment (certificate_not_sealed, with Retry-After): the retry must run.
  */
 function storable(err: unknown): err is DomainError {
-  return err instanceof DomainError && !err.replayed && err.status !== 400 && err.status !== 403 && err.code !== 'idempotency_conflict';
+  return (
+    err instanceof DomainError && !err.replayed && err.status !== 400 && err.status !== 403 && err.code !== 'idempotency_conflict' && err.code !== 'certificate_not_sealed'
+  );
 }
 
 function storedRefusal(err: DomainError) {

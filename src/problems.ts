@@ -490,6 +490,15 @@ export const problems = {
   capture_exceeds_basket: { status: 422, title: 'Capture exceeds basket', zh: (p) => `商品 ${String(p.sku)} 预扣了 ${String(p.held)} 件，不能结算 ${String(p.requested)} 件。`, en: (p) => `The basket holds ${String(p.held)} of ${String(p.sku)}; ${String(p.requested)} cannot be captured.` },
   occurred_at_in_future: { status: 422, title: 'Sale dated in the future', zh: '终端时间晚于服务器时间，不能接受。', en: 'The sale is dated in the future.' },
   occurred_at_too_old: { status: 422, title: 'Sale too old', zh: (p) => `离线交易超过 ${String(p.days)} 天的上传期限。`, en: (p) => `The sale is older than the upload window of ${String(p.days)} days.` },
+  // Certificates of service records (src/certificates).
+  certificate_not_found: { status: 404, title: 'Certificate not found', zh: '没有找到该志愿服务记录证明。', en: 'There is no such certificate.' },
+  certificate_period_invalid: { status: 400, title: 'Invalid period', zh: '证明期间无效：起始日期不能晚于截止日期，且不能晚于今天，跨度不超过 50 年。', en: 'The period is not valid: from must not be after to or after today, and it spans at most 50 years.' },
+  certificate_no_records: { status: 422, title: 'No records to certify', zh: '该期间内没有由出具单位（及其下级单位）记录并已审核的服务记录。', en: 'No verified records in the period were recorded by the issuing unit or the units under it.' },
+  certificate_too_many_records: { status: 422, title: 'Too many records', zh: (p) => `一份证明最多包含 ${String(p.max)} 条记录，请缩短期间。`, en: (p) => `A certificate holds at most ${String(p.max)} records; choose a shorter period.` },
+  certificate_not_sealed: { status: 409, title: 'Records not sealed yet', zh: '部分记录的分录尚未封存，请稍后重试（可使用相同的 Idempotency-Key）。', en: 'Some of the records\' entries are not sealed yet; retry later (with the same Idempotency-Key).' },
+  certificate_withdrawn: { status: 409, title: 'Certificate withdrawn', zh: '该证明已被撤回。', en: 'The certificate has been withdrawn already.' },
+  signing_unavailable: { status: 503, title: 'Signing unavailable', zh: '本服务进程没有签名密钥，无法出具证明。', en: 'This process has no signing secret at hand and cannot sign a certificate.' },
+  rate_limited: { status: 429, title: 'Too many requests', zh: (p) => `请求过于频繁，请 ${String(p.retryAfter ?? 60)} 秒后再试。`, en: (p) => `Too many requests; retry in ${String(p.retryAfter ?? 60)} seconds.` },
 } satisfies Record<string, ProblemSpec>;
 
 export type ProblemCode = keyof typeof problems;

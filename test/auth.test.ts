@@ -62,6 +62,9 @@ async function snapshot(h: Harness): Promise<Record<string, string>> {
       (SELECT string_agg(market_id || '/' || receipt_no, ',' ORDER BY tenant_id, market_id) FROM markets) AS receipt_counters,
       (SELECT string_agg(tenant_id || '/' || market_id || '/' || name || '/' || active, ',' ORDER BY tenant_id, market_id) FROM markets) AS market_rows,
       (SELECT string_agg(tenant_id || '/' || terminal_id || '/' || active, ',' ORDER BY tenant_id, terminal_id) FROM terminals) AS terminal_rows,
+      (SELECT count(*) FROM certificates)::text AS certificates,
+      (SELECT count(*) FROM certificate_withdrawals)::text AS certificate_withdrawals,
+      (SELECT coalesce(string_agg(tenant_id || '/' || org_unit_id || '/' || year || '=' || last_no, ',' ORDER BY tenant_id, org_unit_id, year), '') FROM certificate_counters) AS certificate_counters,
       (SELECT coalesce(string_agg(tenant_id || '/' || account_id || '/' || slot || '=' || balance::text, ','
                         ORDER BY tenant_id, account_id, slot), '') FROM ledger_balances) AS balances`.execute(
     h.database.db,
@@ -167,6 +170,8 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
   const member = async () => (await newMember(h, station)).id as string;
   const submitted = async () => (await postRecord(h, recordBody(await member(), station))).record.id as string;
   const verified = async () => (await verifiedRecord(h, await member(), station, { hours: '3' })).record.id as string;
+  let matrixCertificate: Promise<string> | undefined;
+  const certificate = () => (matrixCertificate ??= newCertificate(h, station));
   const recordAction = (action: string, prepare: () => Promise<string>, body: unknown, badBody: unknown): RouteCase => ({
     method: 'POST',
     path: `/v1/service-records/:id/${action}`,
@@ -225,6 +230,27 @@ function routeTable(h: Harness, fx: Fixture): RouteCase[] {
       badBody: { name: '', idNumber: '123', phone: '1' },
     },
     { method: 'GET', path: '/v1/members/:id', allowed: stationReaders, status: 200, prepare: async () => ({ url: `/v1/members/${fx.memberId}` }) },
+    {
+      method: 'POST',
+      path: '/v1/members/:id/certificates',
+      allowed: stationWriters,
+      status: 201,
+      prepare: async () => {
+        const m = await member();
+        await verifiedRecord(h, m, station, { hours: '2' });
+        return { url: `/v1/members/${m}/certificates`, body: certificateBody(station) };
+      },
+      badBody: { from: 'yesterday', orgUnitId: station },
+    },
+    { method: 'GET', path: '/v1/certificates/:id', allowed: stationReaders, status: 200, prepare: async () => ({ url: `/v1/certificates/${await certificate()}` }) },
+    {
+      method: 'POST',
+      path: '/v1/certificates/:id/withdrawal',
+      allowed: stationWriters,
+      status: 200,
+      prepare: async () => ({ url: `/v1/certificates/${await newCertificate(h, station)}/withdrawal`, body: { reason: 'matrix' } }),
+      badBody: { reason: '' },
+    },
     { method: 'GET', path: '/v1/cards/:cardNo', allowed: stationReaders, status: 200, prepare: async () => ({ url: `/v1/cards/${fx.cardNo}` }) },
     {
       method: 'GET',
@@ -621,6 +647,18 @@ async function sealedEntry(h: Harness, entryId: string): Promise<string> {
   return entryId;
 }
 
+const chinaDay = (daysAgo: number) => new Date(Date.now() + 8 * 3600 * 1000 - daysAgo * 86_400_000).toISOString().slice(0, 10);
+const certificateBody = (orgUnitId: string) => ({ from: chinaDay(5), to: chinaDay(0), orgUnitId });
+
+/** A certificate issued by the org unit for a new member with one verified record there, by the admin key; its id. */
+async function newCertificate(h: Harness, orgUnitId: string, key?: string): Promise<string> {
+  const memberId = (await newMember(h, orgUnitId, { key })).id as string;
+  await verifiedRecord(h, memberId, orgUnitId, { hours: '1.5' });
+  const res = await h.request('POST', `/v1/members/${memberId}/certificates`, { key, body: certificateBody(orgUnitId) });
+  if (res.status !== 201) throw new Error(`certificate: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.certificateId as string;
+}
+
 /** An open hold of 1.00 point on the account (10 minutes), by the admin key; its id. */
 async function newHold(h: Harness, accountId: string, key?: string): Promise<string> {
   const res = await h.request('POST', '/v1/holds', { key, body: { accountId, unit: 'POINTS', amount: '1.00', ttlSeconds: 600 } });
@@ -724,6 +762,7 @@ for (const engine of engines) {
     const aEntry = (await h.request('GET', `/v1/accounts/${aAccount}/postings`)).body.items[0].entryId as string;
     const aStation = fx.tree.stations[0]!;
     const aVerified = (await verifiedRecord(h, fx.memberId, aStation, { hours: '1', endedHoursAgo: 30 })).record.id as string;
+    const aCertificate = await newCertificate(h, aStation);
 
     /** B's admin names one of A's rows: refused with A's row not found, and nothing written anywhere. */
     const refusedToB = async (t: Tap, method: string, url: string, body: unknown, code: string) => {
@@ -783,6 +822,9 @@ for (const engine of engines) {
       'GET /v1/reports/participation': ['GET', `/v1/reports/participation?orgUnitId=${aStation}&from=2026-01-01&to=2026-12-31`, undefined, 'org_unit_not_found'],
       'POST /v1/terminals/:id/deactivation': ['POST', `/v1/terminals/${fx.terminalId}/deactivation`, {}, 'terminal_not_found'],
       'POST /v1/terminals/:id/key': ['POST', `/v1/terminals/${fx.terminalId}/key`, {}, 'terminal_not_found'],
+      'POST /v1/members/:id/certificates': ['POST', `/v1/members/${fx.memberId}/certificates`, certificateBody(aStation), 'org_unit_not_found'],
+      'GET /v1/certificates/:id': ['GET', `/v1/certificates/${aCertificate}`, undefined, 'certificate_not_found'],
+      'POST /v1/certificates/:id/withdrawal': ['POST', `/v1/certificates/${aCertificate}/withdrawal`, { reason: 'x' }, 'certificate_not_found'],
     };
     /** B's list holds exactly B's rows of the table, none of A's. */
     const listIsB = async (t: Tap, url: string, table: 'org_units' | 'service_records' | 'points_rules' | 'markets', pick: (item: any) => string) => {
@@ -1149,6 +1191,18 @@ for (const engine of engines) {
       },
     };
 
+    // Outside /v1, as /healthz and /docs: the public check of a certificate takes no key, and a key
+    // sent with it (of any tenant, or none that works) changes nothing.
+    t.test('the public certificate check needs no key', async (t) => {
+      const cert = (await h.request('GET', `/v1/certificates/${aCertificate}`)).body;
+      const answers = await Promise.all(
+        [null, 'not-a-key', B.adminKey, A.adminKey].map((key) => h.request('GET', `/certificates/${cert.code}`, { key, headers: { accept: 'application/json' } })),
+      );
+      for (const a of answers) t.match(a, { status: 200, body: { status: 'valid', certificate: { number: cert.number.text } } });
+      t.same(answers.map((a) => a.body), answers.map(() => answers[0]!.body), 'the same answer with any key or none');
+      t.ok(![...appRoutes(h.app)].some((r) => r.startsWith('POST /certificates')), 'nothing is written through it');
+    });
+
     t.test('the route tables cover every /v1 route the app has', async (t) => {
       const { all, withoutHead } = v1Routes(h.app);
       t.ok(withoutHead.includes('GET /v1/tenant'), 'the route list was parsed (sanity check)');
@@ -1380,6 +1434,9 @@ for (const engine of engines) {
           'GET /v1/markets/:id/days/:date': ['admin', 'auditor', 'pos'],
           'POST /v1/terminals/:id/deactivation': ['admin'],
           'POST /v1/terminals/:id/key': ['admin'],
+          'POST /v1/members/:id/certificates': ['admin', 'station'],
+          'GET /v1/certificates/:id': ['admin', 'auditor', 'station'],
+          'POST /v1/certificates/:id/withdrawal': ['admin', 'station'],
         });
       });
 

@@ -115,6 +115,12 @@ const V1: Record<string, ProblemCode[]> = {
   'GET /v1/markets/{id}/terminals': ['validation_failed', 'market_not_found', 'market_out_of_scope'],
   'POST /v1/terminals/{id}/deactivation': ['validation_failed', 'terminal_not_found', 'idempotency_conflict'],
   'POST /v1/terminals/{id}/key': ['validation_failed', 'terminal_not_found', 'terminal_inactive', 'idempotency_conflict'],
+  'POST /v1/members/{id}/certificates': [
+    'validation_failed', 'member_not_found', 'org_unit_not_found', 'org_unit_out_of_scope', 'certificate_period_invalid', 'certificate_no_records',
+    'certificate_too_many_records', 'certificate_not_sealed', 'signing_unavailable', 'idempotency_conflict',
+  ],
+  'GET /v1/certificates/{id}': ['validation_failed', 'certificate_not_found', 'org_unit_out_of_scope'],
+  'POST /v1/certificates/{id}/withdrawal': ['validation_failed', 'certificate_not_found', 'org_unit_out_of_scope', 'certificate_withdrawn', 'idempotency_conflict'],
 };
 // Success bodies that are not (only) JSON: the journal export streams CSV or JSON Lines; the day
 // report, a member's statement and the trial balance are JSON or CSV.
@@ -124,6 +130,7 @@ const NOT_JSON: Record<string, string[]> = {
   'GET /v1/members/{id}/statement': ['application/json', 'text/csv'],
   'GET /v1/ledger/trial-balance': ['application/json', 'text/csv'],
   'GET /v1/reports/participation': ['application/json', 'text/csv', 'text/html'],
+  'GET /v1/certificates/{id}': ['application/json', 'text/html'],
 };
 const EVERY_V1: ProblemCode[] = ['unauthenticated', 'forbidden', 'service_unavailable', 'internal_error'];
 // /v1/operator takes the operator token, not a tenant key: its own 401, no role-based 403.
@@ -260,6 +267,13 @@ t.test('the document lists every /v1 route with its problem responses', async (t
 
   for (const p of ['/healthz', '/readyz']) {
     t.same(doc.paths[p]?.get?.security, [], `GET ${p} needs no key`);
+  }
+  // The public check of a certificate: no key, a page or JSON, its own 404 and the rate limit's 429.
+  const check = doc.paths['/certificates/{code}']?.get;
+  t.same(check?.security, [], 'GET /certificates/{code} needs no key');
+  t.same(Object.keys(check?.responses['200']?.content ?? {}).sort(), ['application/json', 'text/html'], 'a page or JSON');
+  for (const [status, code] of [['404', 'certificate_not_found'], ['429', 'rate_limited']] as const) {
+    t.ok(check?.responses[status]?.description.split(/[:,]\s*/).includes(code), `its ${status} lists ${code}`);
   }
   t.notOk(doc.paths['/openapi.json'], 'the document does not list itself');
 });

@@ -45,6 +45,9 @@ const OWNERS: Record<string, string> = {
   refund_lines: 'markets',
   baskets: 'markets',
   basket_lines: 'markets',
+  certificate_counters: 'certificates',
+  certificates: 'certificates',
+  certificate_withdrawals: 'certificates',
 };
 
 /** Files that read another module's table by name, and why. */

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { loadConfig } from '../config.js';
 import { countPostings, type JournalRequest, journalChunks } from '../exports/journal.js';
+import { checkCertificate, type SignedCertificate } from '../certificates/document.js';
 import { verifyExportFile } from '../exports/verifyExport.js';
 import { checkProof, parseKeys, type Proof } from '../integrity/check.js';
 import { listPublicKeys, resolveSigningSecret, rotateSigningKey, Signer } from '../integrity/keys.js';
@@ -151,6 +152,31 @@ export const INTEGRITY_COMMANDS: Command[] = [
       const result = checkProof(proof, readKeysFile(String(v.keys)));
       out(result);
       if (!result.ok) say(`verify-proof: ${result.problems[0]!.why}`);
+      return result.ok ? EXIT.ok : EXIT.failed;
+    },
+  },
+  {
+    name: 'verify-certificate',
+    args: '<file> --keys <file>',
+    summary: 'check a certificate (GET /v1/certificates/{id}) offline: signature, each record\'s proof and hours, the totals',
+    details:
+      'No database. --keys: the JSON of GET /v1/integrity/keys. Checks the Ed25519 signature of the certificate\'s canonical JSON,\n' +
+      "each record's award entry against its Merkle path and signed block head, that each record's hours equal the hours its\n" +
+      'entry credits, and the totals. Prints {"ok", "certificateId", "number", "records", "hours", "problems"}; exit 1 when one fails.',
+    positionals: 1,
+    options: { keys: { type: 'string' } },
+    required: ['keys'],
+    async run(v, positionals) {
+      const file = readableFile(positionals[0]);
+      let cert: SignedCertificate;
+      try {
+        cert = JSON.parse(fs.readFileSync(file, 'utf8')) as SignedCertificate;
+      } catch (err) {
+        throw new CliError(`${file} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      const result = checkCertificate(cert, readKeysFile(String(v.keys)));
+      out(result);
+      if (!result.ok) say(`verify-certificate: ${result.problems[0]!.why}`);
       return result.ok ? EXIT.ok : EXIT.failed;
     },
   },

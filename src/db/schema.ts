@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { CertificateCountersTable, CertificatesTable, CertificateWithdrawalsTable } from './certificateTables.js';
 import type { BasketLinesTable, BasketsTable, CatalogItemsTable, CatalogPricesTable, MarketsTable, RedemptionLinesTable, RedemptionsTable, RefundLinesTable, RefundsTable, StockMovementsTable, TerminalsTable } from './marketTables.js';
 
 // Table types. NUMERIC and BIGINT columns arrive as strings on both engines (see database.ts);
@@ -227,6 +228,9 @@ export interface ServiceRecordEventsTable {
 }
 
 export interface DB {
+  certificate_counters: CertificateCountersTable;
+  certificates: CertificatesTable;
+  certificate_withdrawals: CertificateWithdrawalsTable;
   markets: MarketsTable;
   terminals: TerminalsTable;
   catalog_items: CatalogItemsTable;

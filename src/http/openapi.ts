@@ -17,6 +17,7 @@
 export const operationIds: Record<string, string> = {
   'GET /healthz': 'checkLiveness',
   'GET /readyz': 'checkReadiness',
+  'GET /certificates/{code}': 'checkCertificate',
 
   'GET /v1/tenant': 'getCurrentTenant',
   'GET /v1/settings': 'getSettings',
@@ -99,6 +100,9 @@ export const operationIds: Record<string, string> = {
   'GET /v1/markets/{id}/terminals': 'listTerminals',
   'POST /v1/terminals/{id}/deactivation': 'deactivateTerminal',
   'POST /v1/terminals/{id}/key': 'rotateTerminalKey',
+  'POST /v1/members/{id}/certificates': 'issueCertificate',
+  'GET /v1/certificates/{id}': 'getCertificate',
+  'POST /v1/certificates/{id}/withdrawal': 'withdrawCertificate',
   'POST /v1/operator/tenants': 'createTenant',
   'GET /v1/operator/tenants': 'listTenants',
   'POST /v1/operator/tenants/{tenantId}/api-keys': 'createTenantApiKey',

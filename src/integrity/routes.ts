@@ -55,7 +55,7 @@ const CanonicalEntrySchema = z
   })
   .meta({ id: 'CanonicalEntry', description: "An entry's canonical form: its leaf hash is SHA-256(0x00 || RFC 8785 bytes)" });
 
-const ProofSchema = z
+export const ProofSchema = z
   .object({
     entry: CanonicalEntrySchema,
     leafHash: Hex64,
