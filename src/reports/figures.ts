@@ -73,9 +73,11 @@ function pass(o: PassOptions) {
       FROM r GROUP BY GROUPING SETS (${sets})
     ),
     active_months AS (
-      SELECT b.m, count(*) AS active FROM per p CROSS JOIN LATERAL (
-        SELECT g.m FROM generate_series(0, ${o.months - 1}::int) AS g(m) WHERE (p.served >> g.m) & 1 = 1) AS b
-      WHERE p.g = ${G.member} GROUP BY b.m
+      -- One pass over the members' rows, a sum of one bit per month (no row per member and month).
+      SELECT a.m::int - 1 AS m, a.active FROM (
+        SELECT ARRAY[${sql.join(Array.from({ length: o.months }, (_, i) => sql`sum((p.served >> ${sql.lit(i)}) & 1)`))}] AS counts
+        FROM per p WHERE p.g = ${G.member}
+      ) c CROSS JOIN LATERAL unnest(c.counts) WITH ORDINALITY AS a(active, m)
     ),
     buckets AS (
       SELECT 'total' AS dim, '' AS key, sum(p.records) AS records, sum(p.hours) AS hours, sum(p.checkin) AS checkin, sum(p.manual) AS manual, count(*) AS active
