@@ -8,43 +8,18 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import t from 'tap';
+import { browserPresent, openBrowser, OUT_DIR } from './helpers/browser.js';
 import { setup, type Tap } from './helpers/harness.js';
 import { county, cst, verified } from './helpers/hours.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUT = path.join(ROOT, process.env.CI_OUT_DIR ?? '.ci/out');
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic',
-];
 const chinaDay = (d: Date) => new Date(d.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 10);
-
-/** Collects what must not happen on a page: console errors, page errors, failed or refused requests. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${r.status()} for ${r.url()}`);
-  });
-  return problems;
-}
 
 const text = async (page: Page, selector: string) => ((await page.textContent(selector)) ?? '').trim();
 
-if (!fs.existsSync(CHROMIUM)) {
-  const why = `${CHROMIUM} is missing: install it with \`apt-get install -y chromium fonts-noto-cjk\` (.ci/run does)`;
-  if (process.env.CI === 'true') t.fail(`the certificate pages cannot be checked: ${why}`);
-  else t.plan(0, `skipped: ${why}`);
-} else {
+if (browserPresent(t, 'the certificate pages')) {
   t.test('the certificate and its check page in headless Chromium', async (t) => {
     const h = await setup(t, 'pglite', { env: { SIGNING_KEY_SECRET: crypto.randomBytes(32).toString('base64url'), SEAL_MS: '0', HOLD_SWEEP_MS: '0', EXPIRY_MS: '0' } });
     const c = await county(h);
@@ -58,20 +33,7 @@ if (!fs.existsSync(CHROMIUM)) {
 
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-    const contexts: BrowserContext[] = [];
-    const open = async (javaScriptEnabled: boolean) => {
-      const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'certificate-chromium-'));
-      const context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1000, height: 1400 }, locale: 'zh-CN', javaScriptEnabled,
-      });
-      contexts.push(context);
-      t.teardown(async () => {
-        await context.close();
-        fs.rmSync(profile, { recursive: true, force: true });
-      });
-      return context;
-    };
-    fs.mkdirSync(OUT, { recursive: true });
+    const open = (javaScriptEnabled: boolean, headers?: Record<string, string>) => openBrowser(t, { width: 1000, height: 1400, javaScriptEnabled, headers });
 
     const certificateFigures = async (t: Tap, page: Page) => {
       t.equal(await text(page, '#certificate-number'), cert.number.text, 'the number');
@@ -85,10 +47,7 @@ if (!fs.existsSync(CHROMIUM)) {
 
     t.test('the printable certificate', async (t) => {
       for (const js of [true, false]) {
-        const context = await open(js);
-        await context.setExtraHTTPHeaders({ authorization: `Bearer ${c.key}` });
-        const page = context.pages()[0] ?? (await context.newPage());
-        const problems = watch(page);
+        const { page, problems } = await open(js, { authorization: `Bearer ${c.key}` });
         const res = await page.goto(`${base}/v1/certificates/${cert.certificateId}?format=html`, { waitUntil: 'networkidle' });
         t.equal(res?.status(), 200, `answers 200 (JavaScript ${js ? 'on' : 'off'})`);
         await certificateFigures(t, page);
@@ -97,14 +56,14 @@ if (!fs.existsSync(CHROMIUM)) {
         const qrBox = await page.locator('.qr svg').boundingBox();
         t.ok(qrBox && qrBox.width > 80 && qrBox.height > 80, `the QR code is large enough to scan (${qrBox?.width}×${qrBox?.height} px)`);
         if (js) {
-          await page.screenshot({ path: path.join(OUT, 'certificate.png'), fullPage: true });
-          t.ok(fs.statSync(path.join(OUT, 'certificate.png')).size > 20_000, 'screenshot kept as certificate.png');
+          await page.screenshot({ path: path.join(OUT_DIR, 'certificate.png'), fullPage: true });
+          t.ok(fs.statSync(path.join(OUT_DIR, 'certificate.png')).size > 20_000, 'screenshot kept as certificate.png');
           // Printed with the page's own @page size: A4 is 595.28 × 841.89 pt.
           const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
           const boxes = [...pdf.toString('latin1').matchAll(/\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/g)].map((m) => [Number(m[1]), Number(m[2])]);
           t.ok(boxes.length >= 1, `the PDF has ${boxes.length} page(s)`);
           for (const [w, hgt] of boxes) t.ok(Math.abs(w! - 595.28) < 2 && Math.abs(hgt! - 841.89) < 2, `an A4 page (${w} × ${hgt} pt)`);
-          fs.writeFileSync(path.join(OUT, 'certificate.pdf'), pdf);
+          fs.writeFileSync(path.join(OUT_DIR, 'certificate.pdf'), pdf);
         }
         t.same(problems, [], 'no console error, page error or failed request');
       }
@@ -112,9 +71,7 @@ if (!fs.existsSync(CHROMIUM)) {
 
     t.test('the public check page', async (t) => {
       for (const js of [true, false]) {
-        const context = await open(js);
-        const page = context.pages()[0] ?? (await context.newPage());
-        const problems = watch(page);
+        const { page, problems } = await open(js);
         const res = await page.goto(`${base}/certificates/${cert.code}`, { waitUntil: 'networkidle' });
         t.equal(res?.status(), 200, `answers 200 (JavaScript ${js ? 'on' : 'off'})`);
         t.equal(await page.getAttribute('#status', 'data-status'), 'valid', 'authentic and standing');
@@ -124,15 +81,13 @@ if (!fs.existsSync(CHROMIUM)) {
       }
       // A record revoked after issuing: the page says so and names it.
       await c.ok('POST', `/v1/service-records/${recordIds[1]}/revocation`, { reason: '重复登记' }, 200);
-      const context = await open(true);
-      const page = context.pages()[0] ?? (await context.newPage());
-      const problems = watch(page);
+      const { page, problems } = await open(true);
       await page.goto(`${base}/certificates/${cert.code}`, { waitUntil: 'networkidle' });
       t.equal(await page.getAttribute('#status', 'data-status'), 'changed', 'changed since it was issued');
       t.same(await page.$$eval('li[data-change]', (items) => items.map((li) => [li.getAttribute('data-change'), li.getAttribute('data-kind')])), [['2', 'revoked']], 'record 2, revoked');
       t.equal(await text(page, '#total-hours'), '9.75', 'the certificate still shows what it certified');
-      await page.screenshot({ path: path.join(OUT, 'certificate-check.png'), fullPage: true });
-      t.ok(fs.statSync(path.join(OUT, 'certificate-check.png')).size > 20_000, 'screenshot kept as certificate-check.png');
+      await page.screenshot({ path: path.join(OUT_DIR, 'certificate-check.png'), fullPage: true });
+      t.ok(fs.statSync(path.join(OUT_DIR, 'certificate-check.png')).size > 20_000, 'screenshot kept as certificate-check.png');
       t.same(problems, [], 'no console error, page error or failed request');
       // An unknown code: the page that says so (Chromium logs the 404 of a document as a console error itself).
       const missing = await page.goto(`${base}/certificates/${c.tenantId}.${crypto.randomBytes(16).toString('base64url')}`);

@@ -7,41 +7,29 @@
 // missing; under CI (CI=true) a missing browser fails this file, elsewhere it is skipped.
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { chromium } from 'playwright-core';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { DB } from '../src/db/schema.js';
+import { browserPresent, openBrowser, OUT_DIR } from './helpers/browser.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOT = path.join(ROOT, process.env.CI_OUT_DIR ?? '.ci/out', 'docs.png');
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic',
-];
+const SCREENSHOT = path.join(OUT_DIR, 'docs.png');
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-if (!fs.existsSync(CHROMIUM)) {
-  const why = `${CHROMIUM} is missing: install it with \`apt-get install -y chromium fonts-noto-cjk\` (.ci/run does)`;
-  if (process.env.CI === 'true') t.fail(`the docs page cannot be checked: ${why}`);
-  else t.plan(0, `skipped: ${why}`);
-} else {
+if (browserPresent(t, 'the docs page')) {
   t.test('/docs in headless Chromium', async (t) => {
     // The page needs no database (the document comes from the route schemas): a pool that is
     // never connected, as the CLI's openapi command does.
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ max: 1 }) }) });
     const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent' }), database: { db, engine: 'postgres', close: () => db.destroy() }, logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-chromium-'));
     t.teardown(async () => {
       await app.close();
       await db.destroy();
-      fs.rmSync(profile, { recursive: true, force: true });
     });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const apiDocument = app.swagger() as { paths: Record<string, Record<string, unknown>> };
@@ -50,25 +38,7 @@ if (!fs.existsSync(CHROMIUM)) {
       .sort();
     t.ok(operations.length >= 30, `the document has its operations (${operations.length})`);
 
-    // A fresh profile each run: nothing cached or remembered from another.
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1400, height: 1800 },
-      locale: 'zh-CN',
-    });
-    t.teardown(() => context.close());
-    const page = context.pages()[0] ?? (await context.newPage());
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} for ${r.url()}`);
-    });
+    const { context, page, problems } = await openBrowser(t, { width: 1400, height: 1800 });
 
     const res = await page.goto(`${base}/docs`, { waitUntil: 'networkidle' });
     t.equal(res?.status(), 200, '/docs answers 200');
@@ -105,7 +75,6 @@ if (!fs.existsSync(CHROMIUM)) {
     const cjk = fonts.filter((f) => /CJK/i.test(f.familyName) && f.glyphCount > 0);
     t.ok(cjk.length > 0, `Chinese drawn with a CJK font (fonts used: ${fonts.map((f) => `${f.familyName} ×${f.glyphCount}`).join(', ')})`);
 
-    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     t.ok(fs.statSync(SCREENSHOT).size > 10_000, `screenshot kept in ${path.relative(ROOT, SCREENSHOT)}`);
     // The head of the page at full size too (title, description with its Chinese), for a person to look at.

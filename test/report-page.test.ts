@@ -8,51 +8,21 @@
 // it is skipped.
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import t from 'tap';
+import { browserPresent, openBrowser, OUT_DIR } from './helpers/browser.js';
 import { setup, type Tap } from './helpers/harness.js';
 import { buildCounty, ENV } from './helpers/reports.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOT = path.join(ROOT, process.env.CI_OUT_DIR ?? '.ci/out', 'report.png');
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic',
-];
+const SCREENSHOT = path.join(OUT_DIR, 'report.png');
 
 const FIGURES = ['registeredMembers', 'activeVolunteers', 'hours', 'hoursPerActiveVolunteer', 'creditHours', 'manualHours', 'records'] as const;
 const POINTS = { pointsIssued: 'issued', pointsSpent: 'spent', pointsRefunded: 'refunded', pointsExpired: 'expired' } as const;
 
-async function open(t: Tap, javaScriptEnabled: boolean, key: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'report-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1100, height: 1400 },
-    locale: 'zh-CN',
-    javaScriptEnabled,
-    extraHTTPHeaders: { authorization: `Bearer ${key}` },
-  });
-  t.teardown(async () => {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${r.status()} for ${r.url()}`);
-  });
-  return { context, page, problems };
-}
+// The key as a header, as a browser behind a gateway would send it.
+const open = (t: Tap, javaScriptEnabled: boolean, key: string) =>
+  openBrowser(t, { width: 1100, height: 1400, javaScriptEnabled, headers: { authorization: `Bearer ${key}` } });
 
 /** The figures and charts as the page shows them. */
 async function read(page: Page) {
@@ -72,11 +42,7 @@ async function read(page: Page) {
   });
 }
 
-if (!fs.existsSync(CHROMIUM)) {
-  const why = `${CHROMIUM} is missing: install it with \`apt-get install -y chromium fonts-noto-cjk\` (.ci/run does)`;
-  if (process.env.CI === 'true') t.fail(`the report page cannot be checked: ${why}`);
-  else t.plan(0, `skipped: ${why}`);
-} else {
+if (browserPresent(t, 'the report page')) {
   t.test('the participation report page in headless Chromium', async (t) => {
     const h = await setup(t, 'postgres', { env: ENV });
     const c = await buildCounty(h);
@@ -116,9 +82,8 @@ if (!fs.existsSync(CHROMIUM)) {
     const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
     t.ok(fonts.some((f) => /CJK/i.test(f.familyName) && f.glyphCount > 0), `Chinese drawn with a CJK font (${fonts.map((f) => f.familyName).join(', ')})`);
 
-    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    t.ok(fs.statSync(SCREENSHOT).size > 10_000, `screenshot kept in ${path.relative(ROOT, SCREENSHOT)}`);
+    t.ok(fs.statSync(SCREENSHOT).size > 10_000, `screenshot kept in ${path.relative(process.cwd(), SCREENSHOT)}`);
 
     await page.emulateMedia({ media: 'print' });
     check(t, await read(page), 'in print media');
