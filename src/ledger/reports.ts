@@ -57,8 +57,11 @@ export async function pointsFlows(
              OR (d.kind = 'expiry' AND d.account_id IN (SELECT account_id FROM expiring)))
       UNION ALL
       SELECT ${side(sql.ref('p.account_id'))}, e.kind, p.amount, to_char(e.occurred_at AT TIME ZONE 'UTC' + interval '8 hours', 'YYYY-MM')
-      FROM ledger_postings p JOIN ledger_entries e ON e.tenant_id = p.tenant_id AND e.entry_id = p.entry_id
-      WHERE p.tenant_id = ${tenantId} AND p.seq > (SELECT seq FROM through) AND p.seq <= ${q.lastSeq}::bigint
+      -- From the entries by sequence number (their unique index finds the few past the day totals),
+      -- then their postings by key: a range on the postings' own seq has no index of its own, and
+      -- read every posting of the tenant (a quarter of a second at a million entries).
+      FROM ledger_entries e JOIN ledger_postings p ON p.tenant_id = e.tenant_id AND p.entry_id = e.entry_id
+      WHERE e.tenant_id = ${tenantId} AND e.seq > (SELECT seq FROM through) AND e.seq <= ${q.lastSeq}::bigint
         AND e.occurred_at >= ${q.from.toISOString()}::timestamptz AND e.occurred_at < ${q.to.toISOString()}::timestamptz
         AND (p.account_id = ANY(${q.issuance}::text[]) OR p.account_id = ANY(${q.markets}::text[])
              OR (e.kind = 'expiry' AND p.account_id IN (SELECT account_id FROM expiring)))
