@@ -44,11 +44,13 @@ export async function pointsFlows(
   const month = q.byMonth ? sql`m.month` : sql`NULL::text`;
   const side = (account: ReturnType<typeof sql.ref>) =>
     sql`CASE WHEN ${account} = ANY(${q.issuance}::text[]) THEN 'issuance' WHEN ${account} = ANY(${q.markets}::text[]) THEN 'market' ELSE 'expiry' END`;
+  // How far the day totals go, read first: as a value in the statement (planned for its values),
+  // the range of entries past it is planned as the few rows it is, not a third of the ledger.
+  const folded = await sql<{ seq: string }>`SELECT least(coalesce((SELECT seq FROM ledger_day_totals_through WHERE tenant_id = ${tenantId}), 0),
+    ${q.lastSeq}::bigint)::text AS seq`.execute(db);
+  const through = folded.rows[0]!.seq;
   const { rows } = await sql<{ month: string | null; issued: string; spent: string; refunded: string; expired: string }>`
-    WITH through AS MATERIALIZED (
-      SELECT least(coalesce((SELECT seq FROM ledger_day_totals_through WHERE tenant_id = ${tenantId}), 0), ${q.lastSeq}::bigint) AS seq
-    ),
-    expiring AS MATERIALIZED (SELECT 'member:' || m.id || ':points' AS account_id FROM ${q.memberIds} AS m(id)),
+    WITH expiring AS MATERIALIZED (SELECT 'member:' || m.id || ':points' AS account_id FROM ${q.memberIds} AS m(id)),
     moved AS (
       SELECT ${side(sql.ref('d.account_id'))} AS side, d.kind, d.amount, to_char(d.day, 'YYYY-MM') AS month
       FROM ledger_day_totals d
@@ -61,7 +63,7 @@ export async function pointsFlows(
       -- then their postings by key: a range on the postings' own seq has no index of its own, and
       -- read every posting of the tenant (a quarter of a second at a million entries).
       FROM ledger_entries e JOIN ledger_postings p ON p.tenant_id = e.tenant_id AND p.entry_id = e.entry_id
-      WHERE e.tenant_id = ${tenantId} AND e.seq > (SELECT seq FROM through) AND e.seq <= ${q.lastSeq}::bigint
+      WHERE e.tenant_id = ${tenantId} AND e.seq > ${through}::bigint AND e.seq <= ${q.lastSeq}::bigint
         AND e.occurred_at >= ${q.from.toISOString()}::timestamptz AND e.occurred_at < ${q.to.toISOString()}::timestamptz
         AND (p.account_id = ANY(${q.issuance}::text[]) OR p.account_id = ANY(${q.markets}::text[])
              OR (e.kind = 'expiry' AND p.account_id IN (SELECT account_id FROM expiring)))
