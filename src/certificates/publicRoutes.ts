@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { qualityOf } from '../http/accept.js';
 import { problemResponses } from '../http/schemas.js';
 import { DomainError } from '../problems.js';
 import { checkByCode } from './check.js';
@@ -12,17 +13,6 @@ import { CertificateCheckSchema } from './schemas.js';
 // and /docs are. Rate-limited per client address (@fastify/rate-limit, registered for these
 // routes only), answering 429 problem+json with Retry-After beyond PUBLIC_RATE_LIMIT_MAX requests
 // per PUBLIC_RATE_LIMIT_WINDOW_MS.
-
-/** The q of a media type in an Accept header (0 when it is not named). */
-function qualityOf(accept: string, type: string): number {
-  for (const range of accept.split(',')) {
-    const [name, ...params] = range.split(';').map((p) => p.trim().toLowerCase());
-    if (name !== type) continue;
-    const q = params.find((p) => p.startsWith('q='));
-    return q ? Number(q.slice(2)) || 0 : 1;
-  }
-  return 0;
-}
 
 function wantsJson(accept: string | undefined): boolean {
   const json = qualityOf(accept ?? '', 'application/json');

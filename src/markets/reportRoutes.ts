@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { qualityOf } from '../http/accept.js';
 import { callerOf } from '../http/auth.js';
 import { MarketId, problemResponses } from '../http/schemas.js';
 import { counterReaders } from './counter.js';
@@ -69,17 +70,6 @@ const DayReportSchema = z
       ),
   })
   .meta({ id: 'MarketDay' });
-
-/** The q of a media type in an Accept header (0 when it is not named). */
-function qualityOf(accept: string, type: string): number {
-  for (const range of accept.split(',')) {
-    const [name, ...params] = range.split(';').map((p) => p.trim().toLowerCase());
-    if (name !== type) continue;
-    const q = params.find((p) => p.startsWith('q='));
-    return q ? Number(q.slice(2)) || 0 : 1;
-  }
-  return 0;
-}
 
 /** CSV when the query says so, or when the client asks for text/csv rather than JSON. */
 export function wantsCsv(format: 'json' | 'csv' | undefined, accept: string | undefined): boolean {
