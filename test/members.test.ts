@@ -374,6 +374,7 @@ for (const engine of engines) {
       starThresholds: ['100.00', '300.00', '600.00', '1000.00', '1500.00'],
       offlineSaleDays: 7,
       pointsExpiry: { version: 0, policy: 'none', months: 0, effectiveFrom: null, createdAt: null, createdBy: null },
+      yearlyGoalHours: '20.00',
     };
     const patch = (body: unknown, key?: string) => () => h.request('PATCH', '/v1/settings', { body, key });
 
@@ -415,7 +416,7 @@ for (const engine of engines) {
       const m = await register(h, memberBody(u.stations[0]!));
       const res = await h.request('PATCH', '/v1/settings', { body: { autoVerify: true, starThresholds: ['10', '20.5', '30', '40', '50'] } });
       t.equal(res.status, 200);
-      const changed = { autoVerify: true, starThresholds: ['10.00', '20.50', '30.00', '40.00', '50.00'], offlineSaleDays: 7, pointsExpiry: defaults.pointsExpiry };
+      const changed = { ...defaults, autoVerify: true, starThresholds: ['10.00', '20.50', '30.00', '40.00', '50.00'] };
       t.same(res.body, { ...changed, starsChanged: 0 });
       t.same((await h.request('GET', '/v1/settings')).body, changed);
       t.match((await h.request('GET', `/v1/members/${m.id}`)).body, { stars: 0, hoursToNextStar: '10.00' });

@@ -9,10 +9,14 @@ import type { EntryKind } from './post.js';
 // in one REPEATABLE READ read-only transaction, so every figure of one answer comes from the
 // same snapshot.
 //
-// recorded_at is taken while the writer holds the row locks of the accounts it posts to, after
-// its transaction has its id: so every entry recorded at or before a time t belongs to a
-// transaction that had begun writing by t. settledThrough waits for those to finish; after it,
-// no entry recorded at or before t can still appear, and a period read up to t never changes.
+// recorded_at is the writer's clock_timestamp() when its entry row is formed, so a transaction
+// that records an entry at or before a time t began at or before t (its xact_start). It may get its
+// transaction id only a moment later (the row's default is computed before the row is written,
+// and under load a process can be descheduled in between): waiting only for the ids in progress
+// once t has passed missed such a writer (seen in CI: an award recorded at t, committed after the
+// trial balance as of t was read). settledThrough therefore waits for every transaction that began
+// at or before t to end, then for the ids in progress; after it, no entry recorded at or before t
+// can still appear, and a period read up to t never changes.
 
 /** The database's clock (the real one: recorded_at is not moved by ledger_clock), to the millisecond. */
 export async function recordingClock(db: Kysely<DB>): Promise<Date> {
@@ -21,12 +25,23 @@ export async function recordingClock(db: Kysely<DB>): Promise<Date> {
 }
 
 /**
- * Waits (at most waitMs) until every transaction of this database that was writing when this is
- * called has ended. Called once a time t has passed (t = the end of a period, an asOf): true when
- * they all have, and from then on every entry recorded at or before t is committed (or gone) and
- * none can still be recorded at or before t.
+ * Waits (at most waitMs) until every transaction of this database that began at or before `t`
+ * has ended and every transaction that was writing when this is called has ended. Called once t
+ * has passed (t = the end of a period, an asOf): true when they all have, and from then on every
+ * entry recorded at or before t is committed (or gone) and none can still be recorded at or before t.
  */
-export async function settledThrough(db: Kysely<DB>, waitMs = 5000): Promise<boolean> {
+export async function settledThrough(db: Kysely<DB>, t: string, waitMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  // Transactions begun by t, on this database, other than this session's (a reader's too: it has
+  // no id to tell it from a writer before its first write). Each statement here is its own
+  // transaction, so the activity view is read afresh every time.
+  for (;;) {
+    const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM pg_stat_activity a
+      WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.xact_start <= ${t}::timestamptz`.execute(db);
+    if (rows[0]!.n === '0') break;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
   // The writers in progress now: only a transaction that writes has an id (readers have none).
   // Ids are the whole server's: those of sessions known to be on another database are left out
   // (a session of another role shows no id and is waited for, to be safe).
@@ -34,7 +49,6 @@ export async function settledThrough(db: Kysely<DB>, waitMs = 5000): Promise<boo
     await sql<{ xid: string }>`SELECT x::text AS xid FROM pg_snapshot_xip(pg_current_snapshot()) AS x
       WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid = x::xid AND a.datname IS DISTINCT FROM current_database())`.execute(db)
   ).rows.map((r) => r.xid);
-  const deadline = Date.now() + waitMs;
   while (pending.length > 0) {
     // Still running as a new snapshot sees it (not the commit log's status: a transaction is marked
     // committed there a moment before snapshots stop counting it as running).

@@ -82,7 +82,7 @@ async function openPeriod(db: Kysely<DB>, memberId: string, q: StatementQuery): 
   const to = ended ? requested : from !== null && Date.parse(from) > now.getTime() ? from : now.toISOString();
   // Every entry recorded before `to` is committed before the period is read (else a late commit
   // could still add to it): a period that has ended is complete once its writers have finished.
-  const settled = await settledThrough(db);
+  const settled = await settledThrough(db, to);
   return { memberId, unit: q.unit ?? 'POINTS', from, requestedTo: requested, to, complete: ended && settled, after: null };
 }
 

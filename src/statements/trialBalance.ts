@@ -35,7 +35,7 @@ export async function trialBalance(db: Kysely<DB>, caller: Caller, asOf?: string
   const now = await recordingClock(db);
   if (asOf !== undefined && Date.parse(asOf) > now.getTime()) throw new DomainError('as_of_in_future', { asOf });
   const at = asOf ?? now.toISOString();
-  const settled = await settledThrough(db);
+  const settled = await settledThrough(db, at);
   const accounts = await readSnapshot(db, (trx) => trialBalanceRows(trx, caller.tenantId, at));
   // One pass: credit balances and debit balances summed per unit.
   const sums = new Map<Unit, { accounts: number; credits: Decimal; debits: Decimal }>(Units.map((u) => [u, { accounts: 0, credits: new Decimal(0), debits: new Decimal(0) }]));
