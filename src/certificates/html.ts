@@ -1,4 +1,5 @@
 import QRCode from 'qrcode';
+import { chinaTime } from '../markets/periods.js';
 import type { CertificateStatus } from './check.js';
 import type { PublicCertificate } from './document.js';
 
@@ -11,7 +12,7 @@ const esc = (text: unknown) => String(text ?? '').replace(/[&<>"']/g, (c) => ESC
 
 /** An RFC 3339 time as China time, "2026-12-04 08:30". */
 function cst(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
+  return chinaTime(new Date(iso)).slice(0, 16).replace('T', ' ');
 }
 
 function dateZh(day: string): string {

@@ -9,6 +9,7 @@ import { currentSigningKey, lockTenant, type Signer } from '../integrity/keys.js
 import { entryProof } from '../integrity/proof.js';
 import { formatAmount } from '../ledger/index.js';
 import { sealTenants } from '../integrity/seal.js';
+import { chinaDay, chinaTime } from '../markets/periods.js';
 import { getMember } from '../members/members.js';
 import { authorizeOrgUnit, findOrgUnit } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
@@ -25,7 +26,6 @@ export const MAX_RECORDS = 500;
 /** How long an issuance waits for open transactions before its records' entries can be sealed. */
 const SEAL_WAIT_MS = 2000;
 const DAY_MS = 24 * 3600 * 1000;
-const CST_MS = 8 * 3600 * 1000;
 
 export interface IssueInput {
   /** First and last day of the period, China time (YYYY-MM-DD), both included. */
@@ -35,18 +35,14 @@ export interface IssueInput {
   purpose?: string | undefined;
 }
 
-/** China-time midnight at the start of a YYYY-MM-DD day. */
-function chinaMidnight(day: string): Date {
-  return new Date(`${day}T00:00:00+08:00`);
-}
-
+/** The China-time calendar date (YYYY-MM-DD) of an instant. */
 export function chinaDate(at: Date): string {
-  return new Date(at.getTime() + CST_MS).toISOString().slice(0, 10);
+  return chinaTime(at).slice(0, 10);
 }
 
 function periodOf(input: IssueInput): { from: Date; to: Date } {
-  const from = chinaMidnight(input.from);
-  const to = new Date(chinaMidnight(input.to).getTime() + DAY_MS);
+  const from = chinaDay(input.from).start;
+  const to = chinaDay(input.to).end;
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to || input.to > chinaDate(new Date()) || to.getTime() - from.getTime() > 50 * 366 * DAY_MS) {
     throw new DomainError('certificate_period_invalid', { from: input.from, to: input.to });
   }

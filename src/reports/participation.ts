@@ -8,6 +8,7 @@ import { checkInScope, findOrgUnit } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import { getSettings, listTenants } from '../tenants/tenants.js';
 import { type Bucket, homeMembersSql, recordFigures, unitsAndMarkets } from './figures.js';
+import { chinaDay } from '../markets/periods.js';
 
 // Participation reports (参与情况报表, issue 23 part 4): an org unit and everything under it over a
 // period of China-time days, as of the tenant's last sealed block. Ledger figures count the
@@ -83,8 +84,8 @@ export async function foldAllSealed(db: Kysely<DB>): Promise<void> {
 
 /** [start, end) of the China-time days from..to (both included), refused when to is before from. */
 export function reportPeriod(from: string, to: string): { start: Date; end: Date; days: number } {
-  const start = new Date(`${from}T00:00:00+08:00`);
-  const end = new Date(new Date(`${to}T00:00:00+08:00`).getTime() + DAY_MS);
+  const { start } = chinaDay(from);
+  const { end } = chinaDay(to);
   const days = Math.round((end.getTime() - start.getTime()) / DAY_MS);
   if (Number.isNaN(days) || days < 1 || days > MAX_DAYS) throw new DomainError('report_period_invalid', { from, to, maxDays: MAX_DAYS });
   return { start, end, days };
