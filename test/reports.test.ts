@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import t from 'tap';
 import { engines, type Harness, isProblem, setup } from './helpers/harness.js';
 import { cst, recordBody } from './helpers/hours.js';
+import { foldSealed } from '../src/reports/participation.js';
 import { buildCounty, ENV, type ReportCounty, seal, subtreeOf, UNITS } from './helpers/reports.js';
 
 // Participation reports (issue 23, part 4) through GET /v1/reports/participation: every figure
@@ -112,6 +113,11 @@ for (const engine of engines) {
       t.same(r.stars, want.stars, `${u.id}: star distribution`);
       t.equal(r.snapshot.lastSeq, String(data.lastSeq), `${u.id}: names the last sealed block`);
     }
+    // Nothing is folded yet (the service's job does not run here): every record and points figure
+    // above was read from the sealed ledger. Folded, as the job would, the same reports come from
+    // the counted records and the ledger's day totals.
+    await foldSealed(h.database.db, h.tenantId);
+    for (const u of UNITS) t.same((await report(h, c, u.id)).body, reports.get(u.id), `${u.id}: the same report once folded`);
     const county = reports.get('c');
     t.ok(county.records > 10 && new Decimal(county.creditHours).gt(0) && new Decimal(county.manualHours).gt(0), 'the county has records of both sources');
     t.ok(POINTS.every((p) => new Decimal(county.points[p]).gt(0)), `points issued, spent, refunded and expired are all there: ${JSON.stringify(county.points)}`);
@@ -205,9 +211,29 @@ for (const engine of engines) {
     t.equal(tenth.hours, dec(new Decimal(after.hours).plus(10)), 'and every sealed record counts');
     t.match(tenth, expected(await raw(h), 's2', c.from, c.to), 'the figures of the raw tables');
 
+    // After a fold, a correction and a revocation: while sealed and not folded, the report counts
+    // them from the entries since the fold; folded, the same.
+    await foldSealed(h.database.db, h.tenantId);
+    const change = (id: string, what: string, body: object) =>
+      h.request('POST', `/v1/service-records/${id}/${what}`, { headers: { 'idempotency-key': `report-${what}-${id}` }, body: { reason: '核对', force: true, ...body } });
+    t.equal((await change(c.records[2]!, 'correction', { hours: '0.5' })).status, 200, 'a correction');
+    t.equal((await change(c.records[5]!, 'revocation', {})).status, 200, 'a revocation');
+    await seal(h);
+    const changed = await raw(h);
+    const unfolded = new Map<string, any>();
+    for (const u of UNITS) {
+      unfolded.set(u.id, (await report(h, c, u.id, '&by=category')).body);
+      t.match(unfolded.get(u.id), expected(changed, u.id, c.from, c.to), `${u.id}: corrected and revoked, sealed, not folded: the figures of the raw tables`);
+    }
+    await foldSealed(h.database.db, h.tenantId);
+    for (const u of UNITS) t.same((await report(h, c, u.id, '&by=category')).body, unfolded.get(u.id), `${u.id}: the same once folded`);
+    const folded = (await sql<{ n: string; cents: string }>`SELECT count(*)::text AS n, sum(cents)::text AS cents FROM counted_records WHERE tenant_id = ${h.tenantId}`.execute(h.database.db)).rows[0]!;
+    const counting = countedRecords(changed, 'c', '2000-01-01', '2099-12-31');
+    t.same([Number(folded.n), dec(new Decimal(folded.cents).div(100))], [counting.length, dec(counting.reduce((x, r) => x.plus(r.hours), new Decimal(0)))], 'a counted row per counted record, with its hours');
+
     // Who may read: a station key its own subtree only.
     t.equal((await report(h, c, 'p1', '', c.s1Key)).status, 200, 'a station key reads a unit under it');
-    t.equal((await report(h, c, 's1', '', c.s1Key)).body.hours, reports.get('s1').hours, 'and its own');
+    t.equal((await report(h, c, 's1', '', c.s1Key)).body.hours, unfolded.get('s1').hours, 'and its own');
     const auditor = await h.keyFor('auditor');
     t.equal((await report(h, c, 'c', '', auditor)).status, 200, 'an auditor reads the county');
     const q = (s: string, key?: string) => h.request('GET', `/v1/reports/participation?${s}`, key ? { key } : {});

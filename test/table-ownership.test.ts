@@ -48,6 +48,8 @@ const OWNERS: Record<string, string> = {
   certificate_counters: 'certificates',
   certificates: 'certificates',
   certificate_withdrawals: 'certificates',
+  counted_records: 'reports',
+  counted_records_through: 'reports',
 };
 
 /** Files that read another module's table by name, and why. */
@@ -67,8 +69,12 @@ const BORROWERS: Record<string, { tables: string[]; why: string }> = {
   'integrity/seal.ts': { tables: ['tenants'], why: "each tenant's sequence and last block in one statement, read-only" },
   'integrity/verify.ts': { tables: ['tenants', 'ledger_entries'], why: 'which tenants to check, and how many entries are not sealed yet, read-only' },
   'reports/figures.ts': {
-    tables: ['service_records', 'members', 'org_units', 'markets'],
-    why: "a participation report's one pass over a period's records with their units and the members' homes, in one statement of one snapshot, read-only",
+    tables: ['members', 'org_units', 'markets'],
+    why: "a participation report's passes over a period's counted records with their units and the members' homes, in one statement of one snapshot, read-only",
+  },
+  'reports/counted.ts': {
+    tables: ['service_records'],
+    why: 'a counted record is folded in with what a report groups it by (member, unit, category, source, start), columns that never change once a record is posted, read-only',
   },
   'demo/fill.ts': { tables: ['org_units', 'members', 'member_cards', 'ledger_entries', 'ledger_accounts', 'service_records', 'points_rules'], why: 'asks every table the demo writes whether it holds anything else, read-only' },
 };

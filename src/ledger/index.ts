@@ -16,7 +16,7 @@
 //  - lots and expiry (积分清零; the lots move in the database beside the write path):
 //                                                                getExpiryPolicy, setExpiryPolicy, listExpiryPolicies,
 //                                                                pointsExpiring, listLots, expireLots, ledgerNow
-//  - participation reports (sums up to a sealed sequence number):  entriesAfterSql, pointsFlows, foldDayTotals
+//  - participation reports (sums up to a sealed sequence number):  awardChangesSql, pointsFlows, foldDayTotals
 //  - account ids:                                                memberAccount, memberHoursAccount, memberPointsAccount,
 //                                                                issuanceAccount, ADJUSTMENT_POINTS, memberAccountSql,
 //                                                                marketAccount, marketAccountSql
@@ -103,5 +103,5 @@ export {
   settledThrough,
 } from './periods.js';
 export { trialBalanceRows, type TrialBalanceRow } from './trialBalance.js';
-export { entriesAfterSql, type PointsFlows, pointsFlows } from './reports.js';
+export { awardChangesSql, type PointsFlows, pointsFlows } from './reports.js';
 export { foldDayTotals } from './dayTotals.js';

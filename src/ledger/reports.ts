@@ -6,13 +6,24 @@ import { formatAmount } from './amount.js';
 // number, so every figure a report gives can be worked out again from the sealed journal.
 
 /**
- * The entries after sequence number `lastSeq` (not sealed when it is the last sealed one), as a
- * subquery of (entry_id, reverses_entry_id) for another module's statement: a record whose award
- * is among them is not yet in the report's snapshot; one whose revocation is among them still is.
- * Few rows: sealing runs every few seconds behind the writes (UNIQUE (tenant_id, seq) finds them).
+ * What the entries with sequence numbers in (afterSeq, uptoSeq] did to the awards of objects of
+ * one type (service records), as a subquery of (object_id, cents, awards) for another module's
+ * statement, one row per object: an award entry adds its hours (metadata.hours, as the award was
+ * written and sealed) in hundredths and one award, the reversal of an award takes them away. A
+ * correction (a new award, the old one reversed) nets to the change of hours and no award; a
+ * revocation to minus the hours and minus one award. Found by sequence number (UNIQUE (tenant_id,
+ * seq)), so a range of a few entries reads a few rows.
  */
-export function entriesAfterSql(tenantId: string, lastSeq: string): RawBuilder<{ entry_id: string; reverses_entry_id: string | null }> {
-  return sql`(SELECT e.entry_id, e.reverses_entry_id FROM ledger_entries e WHERE e.tenant_id = ${tenantId} AND e.seq > ${lastSeq}::bigint)`;
+export function awardChangesSql(tenantId: string, objectType: string, afterSeq: string, uptoSeq: string): RawBuilder<{ object_id: string; cents: number; awards: number }> {
+  const range = sql`e.tenant_id = ${tenantId} AND e.seq > ${afterSeq}::bigint AND e.seq <= ${uptoSeq}::bigint`;
+  return sql`(SELECT x.object_id, sum(x.cents)::int AS cents, sum(x.awards)::int AS awards FROM (
+      SELECT e.object_id, round((e.metadata->>'hours')::numeric * 100)::int AS cents, 1 AS awards
+      FROM ledger_entries e WHERE ${range} AND e.kind = 'award' AND e.object_type = ${objectType}
+      UNION ALL
+      SELECT o.object_id, -round((o.metadata->>'hours')::numeric * 100)::int, -1
+      FROM ledger_entries e JOIN ledger_entries o ON o.tenant_id = e.tenant_id AND o.entry_id = e.reverses_entry_id
+      WHERE ${range} AND e.kind = 'reversal' AND o.kind = 'award' AND o.object_type = ${objectType}
+    ) x GROUP BY x.object_id)`;
 }
 
 export interface PointsFlows {

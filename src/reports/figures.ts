@@ -1,13 +1,14 @@
 import { type Kysely, sql } from 'kysely';
 import { fromJsonb } from '../db/json.js';
 import type { DB } from '../db/schema.js';
-import { entriesAfterSql } from '../ledger/index.js';
+import { countedChangesSql } from './counted.js';
 
-// The report's reads of records, members, units and markets (a borrower of their tables, see
-// test/table-ownership.test.ts): one statement over one snapshot, read-only. A record counts when
-// its award entry is sealed (sequence number up to the snapshot's) and it was not revoked by a
-// sealed entry; it counts in the month (China time) its service started, for the unit that
-// recorded it. The one pass over the period's records is `r`; every breakdown aggregates it.
+// The report's reads of counted records, members and units (a borrower of members and org_units,
+// see test/table-ownership.test.ts): one statement over one snapshot, read-only. A record counts
+// when its award entry is sealed (sequence number up to the snapshot's) and it was not revoked by
+// a sealed entry: counted_records up to where they are folded (counted.ts), and what the entries
+// sealed since changed. It counts in the month (China time) its service started, for the unit
+// that recorded it. The pass over the period's counted records is `r`; every breakdown aggregates it.
 
 export interface Subtree {
   tenantId: string;
@@ -16,7 +17,9 @@ export interface Subtree {
 }
 
 export interface Period {
-  start: Date;
+  /** China-time days, both included. */
+  fromDay: string;
+  toDay: string;
   end: Date;
 }
 
@@ -41,44 +44,44 @@ export interface RecordFigures {
   stars: { stars: number; members: number }[];
 }
 
-const CST = sql`interval '8 hours'`;
-
 export interface PassOptions {
   /** year × 12 + month − 1 of the period's first month (China time): months are counted from it. */
   monthZero: number;
   /** Months the period touches (at most 62: a member's months are bits of a bigint). */
   months: number;
-  /** Distinct members per category too (by=category): one more grouping set. */
+  /** Distinct members per category too (by=category): one more pass. */
   byCategory: boolean;
 }
 
-// GROUPING(member_id, m, category, child): a bit set for each column a row is not grouped by.
-const G = { month: 11, category: 13, unitMember: 6, categoryMember: 5 } as const;
-
 /**
- * The one pass over the period's counted records, as hashed grouping sets: per child unit and
- * member (hours, records, and the months served as bits of a bigint), per month, per category (and
- * per category and member for by=category); per member is then summed from the (unit, member)
- * rows. Distinct members of a month are the members with its bit set, those of a unit or category
- * the rows of its (key, member) set: no count(DISTINCT), which would sort the million records once
- * per breakdown.
+ * The passes over the period's counted records `r`, each a hashed GROUP BY of narrow rows with
+ * integer sums (sum(integer) adds in a bigint; a sum of bigints would be a numeric, ten times the
+ * cost): `big` per recording unit and member (their hours, the months served as bits of a
+ * bigint), `small` per unit, month, category and source (the additive figures). Every other
+ * figure is summed from those, a few hundred thousand rows at most: per child unit and member,
+ * per member, per month, per child. Distinct members of a month are the members with its bit set,
+ * those of a unit or category the rows of its (key, member) set: no count(DISTINCT), which would
+ * sort the records once per breakdown. Hours are divided by 100 once per bucket.
  */
-function pass(o: PassOptions) {
-  const sets = sql.raw(`(r.child, r.member_id), (r.m), (r.category)${o.byCategory ? ', (r.category, r.member_id)' : ''}`);
+function passes(o: PassOptions) {
   const monthKey = (m: ReturnType<typeof sql.ref>) =>
     sql`lpad(((${o.monthZero}::int + ${m}) / 12)::text, 4, '0') || '-' || lpad((((${o.monthZero}::int + ${m}) % 12) + 1)::text, 2, '0')`;
-  return sql`per AS MATERIALIZED (
-      SELECT GROUPING(r.member_id, r.m, r.category, r.child) AS g, r.member_id, r.m, r.category, r.child,
-        count(*) AS records, sum(r.cents) / 100.0 AS hours, coalesce(sum(r.cents) FILTER (WHERE r.source = 'checkin'), 0) / 100.0 AS checkin,
-        coalesce(sum(r.cents) FILTER (WHERE r.source = 'manual'), 0) / 100.0 AS manual, bit_or(1::bigint << r.m) AS served
-      FROM r GROUP BY GROUPING SETS (${sets})
+  const sums = sql.raw(`sum(b.records) AS records, sum(b.cents) / 100.0 AS hours, coalesce(sum(b.cents) FILTER (WHERE b.checkin), 0) / 100.0 AS checkin,
+        coalesce(sum(b.cents) FILTER (WHERE NOT b.checkin), 0) / 100.0 AS manual`);
+  return sql`big AS MATERIALIZED (
+      SELECT r.org_unit_id, r.member_id, sum(r.cents)::int AS cents, bit_or(1::bigint << r.m) AS served FROM r GROUP BY r.org_unit_id, r.member_id
     ),
-    -- Per member, from the (unit, member) rows: a member serves under few units, so this is about
-    -- one row per member, and the pass over the records hashes one set keyed by member, not two.
+    small AS MATERIALIZED (
+      SELECT r.org_unit_id, r.m, r.category, r.checkin, count(*)::int AS records, sum(r.cents) AS cents FROM r GROUP BY r.org_unit_id, r.m, r.category, r.checkin
+    ),
+    -- Per child unit and member: a member who served at two stations under one child is one
+    -- volunteer of that child.
+    unit_members AS MATERIALIZED (
+      SELECT u.child, b.member_id, sum(b.cents)::int AS cents, bit_or(b.served) AS served
+      FROM big b JOIN u ON u.org_unit_id = b.org_unit_id GROUP BY u.child, b.member_id
+    ),
     members AS MATERIALIZED (
-      SELECT p.member_id, sum(p.records) AS records, sum(p.hours) AS hours, sum(p.checkin) AS checkin, sum(p.manual) AS manual,
-        bit_or(p.served) AS served
-      FROM per p WHERE p.g = ${G.unitMember} GROUP BY p.member_id
+      SELECT p.member_id, sum(p.cents)::int AS cents, bit_or(p.served) AS served FROM unit_members p GROUP BY p.member_id
     ),
     active_months AS (
       -- One pass over the members' rows, a sum of one bit per month (no row per member and month).
@@ -87,67 +90,81 @@ function pass(o: PassOptions) {
         FROM members p
       ) c CROSS JOIN LATERAL unnest(c.counts) WITH ORDINALITY AS a(active, m)
     ),
+    ${o.byCategory ? sql`category_members AS (SELECT p.category, count(*) AS active FROM (SELECT r.category, r.member_id FROM r GROUP BY r.category, r.member_id) p GROUP BY p.category),` : sql``}
+    sums AS (SELECT u.child, s.m, s.category, s.checkin, s.records, s.cents FROM small s JOIN u ON u.org_unit_id = s.org_unit_id),
     buckets AS (
-      SELECT 'total' AS dim, '' AS key, sum(p.records) AS records, sum(p.hours) AS hours, sum(p.checkin) AS checkin, sum(p.manual) AS manual, count(*) AS active
-      FROM members p
+      SELECT 'total' AS dim, '' AS key, ${sums}, (SELECT count(*) FROM members) AS active FROM sums b
       UNION ALL
-      SELECT 'month', ${monthKey(sql.ref('p.m'))}, p.records, p.hours, p.checkin, p.manual, coalesce(a.active, 0)
-      FROM per p LEFT JOIN active_months a ON a.m = p.m WHERE p.g = ${G.month}
+      SELECT 'month', ${monthKey(sql.ref('b.m'))}, ${sums}, min(coalesce(a.active, 0))
+      FROM sums b LEFT JOIN active_months a ON a.m = b.m GROUP BY b.m
       UNION ALL
-      SELECT 'unit', p.child, sum(p.records), sum(p.hours), sum(p.checkin), sum(p.manual), count(*) FROM per p WHERE p.g = ${G.unitMember} GROUP BY p.child
+      SELECT 'unit', b.child, ${sums}, min(a.active)
+      FROM sums b LEFT JOIN (SELECT p.child, count(*) AS active FROM unit_members p GROUP BY p.child) a ON a.child = b.child GROUP BY b.child
       UNION ALL
       ${o.byCategory
-        ? sql`SELECT 'category', p.category, sum(p.records), sum(p.hours), sum(p.checkin), sum(p.manual), count(*) FROM per p WHERE p.g = ${G.categoryMember} GROUP BY p.category`
-        : sql`SELECT 'category', p.category, p.records, p.hours, p.checkin, p.manual, NULL FROM per p WHERE p.g = ${G.category}`}
+        ? sql`SELECT 'category', b.category, ${sums}, min(a.active) FROM sums b LEFT JOIN category_members a ON a.category = b.category GROUP BY b.category`
+        : sql`SELECT 'category', b.category, ${sums}, NULL FROM sums b GROUP BY b.category`}
     )`;
 }
 
 function bucketJson(dim: string) {
-  return sql`SELECT coalesce(jsonb_agg(jsonb_build_object('key', b.key, 'records', b.records, 'hours', coalesce(b.hours, 0)::text,
+  return sql`SELECT coalesce(jsonb_agg(jsonb_build_object('key', b.key, 'records', coalesce(b.records, 0), 'hours', coalesce(b.hours, 0)::text,
       'checkin', coalesce(b.checkin, 0)::text, 'manual', coalesce(b.manual, 0)::text, 'active', b.active) ORDER BY b.key), '[]')
     FROM buckets b WHERE b.dim = ${dim}`;
 }
 
 type FiguresRow = { total: unknown; months: unknown; categories: unknown; units: unknown; registered: string; reaching: string; stars: unknown };
 
+/** Where the counted records are read up to: folded through `through`, sealed up to `lastSeq` (the snapshot's). */
+export interface Counted {
+  through: string;
+  lastSeq: string;
+  /** The subtree's unit ids. */
+  unitIds: string[];
+}
+
 /** The statement of recordFigures (apart, so that the bench can show its plan). */
-export function recordFiguresSql(unit: Subtree, period: Period, lastSeq: string, goalHours: string, o: PassOptions) {
+export function recordFiguresSql(unit: Subtree, period: Period, counted: Counted, goalHours: string, o: PassOptions) {
   const t = unit.tenantId;
-  const local = sql`(r.started_at AT TIME ZONE 'UTC' + ${CST})`;
+  const changed = countedChangesSql(t, counted.through, counted.lastSeq);
+  const inPeriod = (c: string) => {
+    const col = (name: string) => sql.ref(`${c}.${name}`);
+    return sql`${col('day')} >= ${period.fromDay}::date AND ${col('day')} <= ${period.toDay}::date AND ${col('org_unit_id')} = ANY(${counted.unitIds}::text[])`;
+  };
   return sql<FiguresRow>`
     WITH u AS MATERIALIZED (
       SELECT o.org_unit_id, CASE WHEN o.path = ${unit.path} THEN o.org_unit_id ELSE split_part(substr(o.path, length(${unit.path}) + 1), '/', 1) END AS child
       FROM org_units o WHERE o.tenant_id = ${t} AND o.path LIKE ${`${unit.path}%`}
     ),
-    after AS MATERIALIZED ${entriesAfterSql(t, lastSeq)},
-    r AS (
-      -- Hours in hundredths (hours have two places): every set sums every aggregate, and integer
-      -- sums cost a fraction of numeric ones (the grouping was most of the report's time).
-      SELECT r.member_id, u.child, r.category, r.source, (r.hours * 100)::bigint AS cents,
-        (date_part('year', ${local}) * 12 + date_part('month', ${local}) - 1)::int - ${o.monthZero}::int AS m
-      FROM service_records r JOIN u ON u.org_unit_id = r.org_unit_id
-      WHERE r.tenant_id = ${t} AND r.started_at >= ${period.start.toISOString()}::timestamptz AND r.started_at < ${period.end.toISOString()}::timestamptz
-        AND r.status IN ('verified', 'revoked') AND r.award_entry_id IS NOT NULL
-        AND r.award_entry_id NOT IN (SELECT a.entry_id FROM after a)
-        AND (r.status = 'verified' OR r.award_entry_id IN (SELECT a.reverses_entry_id FROM after a WHERE a.reverses_entry_id IS NOT NULL))
+    r AS NOT MATERIALIZED (
+      -- The folded rows but those the entries sealed since changed, and those as changed (few:
+      -- the service folds a few seconds behind the sealer). Scanned once per pass: narrow rows
+      -- with their month, source and hours worked out, so a pass costs its grouping and no more.
+      SELECT c.org_unit_id, c.member_id, c.category, c.checkin, c.cents, c.month - ${o.monthZero}::int AS m
+      FROM counted_records c
+      WHERE c.tenant_id = ${t} AND ${inPeriod('c')} AND c.record_id NOT IN (SELECT x.record_id FROM ${changed} AS x)
+      UNION ALL
+      SELECT x.org_unit_id, x.member_id, x.category, x.checkin, coalesce(c.cents, 0) + x.cents, x.month - ${o.monthZero}::int
+      FROM ${changed} AS x LEFT JOIN counted_records c ON c.tenant_id = ${t} AND c.record_id = x.record_id
+      WHERE coalesce(c.awards, 0) + x.awards > 0 AND ${inPeriod('x')}
     ),
     home AS MATERIALIZED (
       SELECT m.member_id, m.stars FROM members m
       WHERE m.tenant_id = ${t} AND m.home_org_unit_id IN (SELECT org_unit_id FROM u) AND m.created_at < ${period.end.toISOString()}::timestamptz
     ),
-    ${pass(o)}
+    ${passes(o)}
     SELECT (${bucketJson('total')}) AS total,
       (${bucketJson('month')}) AS months,
       (${bucketJson('category')}) AS categories,
       (${bucketJson('unit')}) AS units,
       (SELECT count(*) FROM home)::text AS registered,
-      (SELECT count(*) FROM members p WHERE p.hours >= ${goalHours}::numeric AND p.member_id IN (SELECT member_id FROM home))::text AS reaching,
+      (SELECT count(*) FROM members p WHERE p.cents >= round(${goalHours}::numeric * 100) AND p.member_id IN (SELECT member_id FROM home))::text AS reaching,
       (SELECT coalesce(jsonb_agg(jsonb_build_object('stars', s.stars, 'members', s.n) ORDER BY s.stars), '[]')
         FROM (SELECT stars, count(*) AS n FROM home GROUP BY stars) s) AS stars`;
 }
 
-export async function recordFigures(db: Kysely<DB>, unit: Subtree, period: Period, lastSeq: string, goalHours: string, o: PassOptions): Promise<RecordFigures> {
-  const { rows } = await recordFiguresSql(unit, period, lastSeq, goalHours, o).execute(db);
+export async function recordFigures(db: Kysely<DB>, unit: Subtree, period: Period, counted: Counted, goalHours: string, o: PassOptions): Promise<RecordFigures> {
+  const { rows } = await recordFiguresSql(unit, period, counted, goalHours, o).execute(db);
   const row = rows[0]!;
   const buckets = (v: unknown) => fromJsonb<Bucket[]>(v as string).map((b) => ({ ...b, records: Number(b.records), active: Number(b.active) }));
   const total = buckets(row.total)[0] ?? { key: '', records: 0, hours: '0', checkin: '0', manual: '0', active: 0 };

@@ -7,6 +7,7 @@ import { foldDayTotals, formatAmount, issuanceAccount, marketAccount, pointsFlow
 import { checkInScope, findOrgUnit } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import { getSettings, listTenants } from '../tenants/tenants.js';
+import { countedThrough, foldCountedRecords } from './counted.js';
 import { type Bucket, homeMembersSql, recordFigures, unitsAndMarkets } from './figures.js';
 import { chinaDay } from '../markets/periods.js';
 
@@ -71,10 +72,15 @@ const figuresOf = (b: Bucket): Figures => ({
   activeVolunteers: b.active,
 });
 
-/** Folds a tenant's sealed entries into the ledger's day totals (the report's points figures read them). */
+/**
+ * Folds a tenant's sealed entries into the ledger's day totals and the counted records, which
+ * reports read (each fold keeps how far it went: a report adds what was sealed since).
+ */
 export async function foldSealed(db: Kysely<DB>, tenantId: string): Promise<void> {
   const head = await lastSealedBlock(db, tenantId);
-  if (head) await foldDayTotals(db, tenantId, head.lastSeq);
+  if (!head) return;
+  await foldDayTotals(db, tenantId, head.lastSeq);
+  await foldCountedRecords(db, tenantId, head.lastSeq);
 }
 
 /** foldSealed for every tenant: the service's job, beside the sealer. */
@@ -109,9 +115,8 @@ const NO_POINTS = { issued: '0.00', spent: '0.00', refunded: '0.00', expired: '0
 
 export async function participationReport(db: Kysely<DB>, caller: Caller, q: ReportQuery): Promise<ParticipationReport> {
   const period = reportPeriod(q.from, q.to);
-  // What is sealed and not yet in the ledger's day totals goes in first (the service's job keeps
-  // them close behind the sealer, so this is little), then the report reads one snapshot.
-  await foldSealed(db, caller.tenantId);
+  // A read, in one snapshot: what the service's job has folded (foldSealed, a few seconds behind
+  // the sealer), and the entries sealed since, read from the ledger.
   return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
     const unit = await findOrgUnit(trx, caller.tenantId, q.orgUnitId);
     checkInScope(caller, q.orgUnitId, unit?.path ?? null);
@@ -123,7 +128,7 @@ export async function participationReport(db: Kysely<DB>, caller: Caller, q: Rep
     // The yearly goal, in proportion for a period shorter than a year.
     const goalHours = formatAmount(yearly.times(Math.min(1, period.days / 365)));
     const subtree = { tenantId: caller.tenantId, orgUnitId: unit.id, path: unit.path };
-    // The one pass hashes a row per member (and per member and unit): in memory, not in batches on disk.
+    // The passes hash a row per member (and per member and unit): in memory, not in batches on disk.
     await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
     // Planned for this call's own values (the service plans generically, for its short writes): a
     // generic plan of this one large statement cannot see how few entries lie past the sealed
@@ -131,8 +136,11 @@ export async function participationReport(db: Kysely<DB>, caller: Caller, q: Rep
     await sql`SET LOCAL plan_cache_mode = force_custom_plan`.execute(trx);
     const months = monthsOf(q.from, q.to);
     const monthZero = Number(q.from.slice(0, 4)) * 12 + Number(q.from.slice(5, 7)) - 1;
-    const rec = await recordFigures(trx, subtree, period, lastSeq, goalHours, { monthZero, months: months.length, byCategory: q.by === 'category' });
     const { units, markets } = await unitsAndMarkets(trx, subtree);
+    // A fold commits after the block it reaches, so in this snapshot it never goes past the last block.
+    const counted = { through: await countedThrough(trx, caller.tenantId), lastSeq, unitIds: units.map((u) => u.id) };
+    const days = { fromDay: q.from, toDay: q.to, end: period.end };
+    const rec = await recordFigures(trx, subtree, days, counted, goalHours, { monthZero, months: months.length, byCategory: q.by === 'category' });
     const flows = await pointsFlows(trx, caller.tenantId, {
       lastSeq,
       from: period.start,

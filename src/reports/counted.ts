@@ -1,0 +1,73 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { awardChangesSql } from '../ledger/index.js';
+
+// Counted records (migration 0016), this module's table: the service records a participation
+// report counts, folded in from sealed entries only, in sequence order, each entry once
+// (counted_records_through says how far). The records' own columns (member, unit, category,
+// source, start) are read from service_records, a borrowed table (test/table-ownership.test.ts):
+// they never change once a record is posted; only its hours do, and those come from its awards.
+
+/** Entries folded in per transaction: a backlog is taken in steps, each kept when it commits. */
+const FOLD_STEP = 250_000n;
+const FOLD_LOCK = 23024;
+
+export interface CountedChange {
+  record_id: string;
+  member_id: string;
+  org_unit_id: string;
+  /** China-time day its service started. */
+  day: string;
+  /** year × 12 + month − 1 of that day. */
+  month: number;
+  category: string;
+  checkin: boolean;
+  cents: number;
+  awards: number;
+}
+
+/**
+ * The records whose awards the entries in (afterSeq, uptoSeq] changed: the change (hours in
+ * hundredths, awards) with what a report groups the record by. What a fold adds to the table, and
+ * what a report adds to it for the entries sealed since the last fold.
+ */
+export function countedChangesSql(tenantId: string, afterSeq: string, uptoSeq: string): RawBuilder<CountedChange> {
+  return sql`(SELECT r.record_id, r.member_id, r.org_unit_id, d.day, (date_part('year', d.day) * 12 + date_part('month', d.day) - 1)::int AS month,
+      r.category, r.source = 'checkin' AS checkin, a.cents, a.awards
+    FROM ${awardChangesSql(tenantId, 'service_record', afterSeq, uptoSeq)} AS a
+    JOIN service_records r ON r.tenant_id = ${tenantId} AND r.record_id = a.object_id::uuid
+    CROSS JOIN LATERAL (SELECT (r.started_at AT TIME ZONE 'UTC' + interval '8 hours')::date AS day) d)`;
+}
+
+/** How far the tenant's entries are folded in (0 when none is). */
+export async function countedThrough(db: Kysely<DB>, tenantId: string): Promise<string> {
+  const { rows } = await sql<{ seq: string }>`SELECT seq::text FROM counted_records_through WHERE tenant_id = ${tenantId}`.execute(db);
+  return rows[0]?.seq ?? '0';
+}
+
+/** Folds the tenant's entries up to `uptoSeq` (sealed) into the counted records; a no-op when they are. Returns the entries' sequence numbers folded. */
+export async function foldCountedRecords(db: Kysely<DB>, tenantId: string, uptoSeq: string): Promise<bigint> {
+  const upto = BigInt(uptoSeq);
+  let folded = 0n;
+  for (;;) {
+    const step = await db.transaction().execute(async (trx) => {
+      // One folder per tenant at a time (several service processes, or the job beside a bench).
+      await sql`SELECT pg_advisory_xact_lock(${FOLD_LOCK}, hashtext(${tenantId}))`.execute(trx);
+      const through = BigInt(await countedThrough(trx, tenantId));
+      if (through >= upto) return 0n;
+      const next = through + FOLD_STEP < upto ? through + FOLD_STEP : upto;
+      await sql`INSERT INTO counted_records (tenant_id, record_id, member_id, org_unit_id, day, month, category, checkin, cents, awards)
+        SELECT ${tenantId}, c.record_id, c.member_id, c.org_unit_id, c.day, c.month, c.category, c.checkin, c.cents, c.awards
+        FROM ${countedChangesSql(tenantId, String(through), String(next))} AS c
+        ON CONFLICT (tenant_id, record_id) DO UPDATE
+          SET cents = counted_records.cents + EXCLUDED.cents, awards = counted_records.awards + EXCLUDED.awards`.execute(trx);
+      // A record whose every award is reversed (revoked) no longer counts (a partial index finds them).
+      await sql`DELETE FROM counted_records WHERE tenant_id = ${tenantId} AND awards = 0`.execute(trx);
+      await sql`INSERT INTO counted_records_through (tenant_id, seq) VALUES (${tenantId}, ${String(next)}::bigint)
+        ON CONFLICT (tenant_id) DO UPDATE SET seq = EXCLUDED.seq`.execute(trx);
+      return next - through;
+    });
+    if (step === 0n) return folded;
+    folded += step;
+  }
+}
