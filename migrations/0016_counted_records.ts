@@ -12,8 +12,11 @@ import { type Kysely, sql } from 'kysely';
 // record (hours from the entry), a reversal of an award takes it away again, so a correction (a
 // new award, the old one reversed) leaves the new hours; counted_records_through says up to which
 // sequence number a tenant's entries are in. Rows are never written anywhere else, and a row whose
-// awards come to zero (a revoked record) is deleted by the same fold. No foreign keys: a fold
-// writes many rows at once, and every row comes from a record and an entry that are never deleted.
+// awards come to zero (a revoked record) is deleted by the same fold. counted_day_totals are the
+// same rows summed per unit, China-time day, category and source (records and hours): what a
+// report adds up for its totals, months, categories and units, a few hundred rows a unit and year
+// (distinct members are counted from counted_records). No foreign keys: a fold writes many rows at
+// once, and every row comes from a record and an entry that are never deleted.
 export async function up(db: Kysely<any>): Promise<void> {
   const statements = [
     sql`CREATE TABLE counted_records (
@@ -31,6 +34,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`,
     sql`CREATE INDEX counted_records_day ON counted_records (tenant_id, day)`,
     sql`CREATE INDEX counted_records_spent ON counted_records (tenant_id) WHERE awards = 0`,
+    sql`CREATE TABLE counted_day_totals (
+      tenant_id text NOT NULL,
+      org_unit_id text NOT NULL,
+      day date NOT NULL,
+      category text NOT NULL,
+      checkin boolean NOT NULL,
+      month integer NOT NULL,
+      records integer NOT NULL,
+      cents bigint NOT NULL,
+      PRIMARY KEY (tenant_id, org_unit_id, day, category, checkin)
+    )`,
+    sql`CREATE INDEX counted_day_totals_day ON counted_day_totals (tenant_id, day)`,
     sql`CREATE TABLE counted_records_through (
       tenant_id text NOT NULL PRIMARY KEY REFERENCES tenants (tenant_id),
       seq bigint NOT NULL CHECK (seq >= 0)
@@ -41,5 +56,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP TABLE counted_records_through`.execute(db);
+  await sql`DROP TABLE counted_day_totals`.execute(db);
   await sql`DROP TABLE counted_records`.execute(db);
 }

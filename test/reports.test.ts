@@ -229,7 +229,10 @@ for (const engine of engines) {
     for (const u of UNITS) t.same((await report(h, c, u.id, '&by=category')).body, unfolded.get(u.id), `${u.id}: the same once folded`);
     const folded = (await sql<{ n: string; cents: string }>`SELECT count(*)::text AS n, sum(cents)::text AS cents FROM counted_records WHERE tenant_id = ${h.tenantId}`.execute(h.database.db)).rows[0]!;
     const counting = countedRecords(changed, 'c', '2000-01-01', '2099-12-31');
-    t.same([Number(folded.n), dec(new Decimal(folded.cents).div(100))], [counting.length, dec(counting.reduce((x, r) => x.plus(r.hours), new Decimal(0)))], 'a counted row per counted record, with its hours');
+    const countingHours = dec(counting.reduce((x, r) => x.plus(r.hours), new Decimal(0)));
+    t.same([Number(folded.n), dec(new Decimal(folded.cents).div(100))], [counting.length, countingHours], 'a counted row per counted record, with its hours');
+    const totals = (await sql<{ n: string; cents: string }>`SELECT sum(records)::text AS n, sum(cents)::text AS cents FROM counted_day_totals WHERE tenant_id = ${h.tenantId}`.execute(h.database.db)).rows[0]!;
+    t.same([Number(totals.n), dec(new Decimal(totals.cents).div(100))], [counting.length, countingHours], 'and the day totals add up to them');
 
     // Who may read: a station key its own subtree only.
     t.equal((await report(h, c, 'p1', '', c.s1Key)).status, 200, 'a station key reads a unit under it');

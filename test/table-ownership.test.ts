@@ -49,6 +49,7 @@ const OWNERS: Record<string, string> = {
   certificates: 'certificates',
   certificate_withdrawals: 'certificates',
   counted_records: 'reports',
+  counted_day_totals: 'reports',
   counted_records_through: 'reports',
 };
 

@@ -39,6 +39,25 @@ export function countedChangesSql(tenantId: string, afterSeq: string, uptoSeq: s
     CROSS JOIN LATERAL (SELECT (r.started_at AT TIME ZONE 'UTC' + interval '8 hours')::date AS day) d)`;
 }
 
+/** The changed records (countedChangesSql) that count after the change, each with its hours then (the folded row's and the change's). */
+export function countedNowSql(tenantId: string, changed: RawBuilder<CountedChange>) {
+  return sql<Omit<CountedChange, 'awards'>>`(SELECT x.record_id, x.member_id, x.org_unit_id, x.day, x.month, x.category, x.checkin, coalesce(c.cents, 0) + x.cents AS cents
+    FROM ${changed} AS x LEFT JOIN counted_records c ON c.tenant_id = ${tenantId} AND c.record_id = x.record_id
+    WHERE coalesce(c.awards, 0) + x.awards > 0)`;
+}
+
+/**
+ * What the changes do to the day totals, as rows to add up: each changed record's folded row taken
+ * away (records −1, its hours negative), and its row after the change added when it still counts.
+ */
+export function countedMovesSql(tenantId: string, changed: RawBuilder<CountedChange>) {
+  return sql<{ org_unit_id: string; day: string; month: number; category: string; checkin: boolean; records: number; cents: string }>`(
+    SELECT c.org_unit_id, c.day, c.month, c.category, c.checkin, -1 AS records, -c.cents::bigint AS cents
+    FROM counted_records c WHERE c.tenant_id = ${tenantId} AND c.record_id IN (SELECT x.record_id FROM ${changed} AS x)
+    UNION ALL
+    SELECT n.org_unit_id, n.day, n.month, n.category, n.checkin, 1, n.cents::bigint FROM ${countedNowSql(tenantId, changed)} AS n)`;
+}
+
 /** How far the tenant's entries are folded in (0 when none is). */
 export async function countedThrough(db: Kysely<DB>, tenantId: string): Promise<string> {
   const { rows } = await sql<{ seq: string }>`SELECT seq::text FROM counted_records_through WHERE tenant_id = ${tenantId}`.execute(db);
@@ -56,9 +75,17 @@ export async function foldCountedRecords(db: Kysely<DB>, tenantId: string, uptoS
       const through = BigInt(await countedThrough(trx, tenantId));
       if (through >= upto) return 0n;
       const next = through + FOLD_STEP < upto ? through + FOLD_STEP : upto;
-      await sql`INSERT INTO counted_records (tenant_id, record_id, member_id, org_unit_id, day, month, category, checkin, cents, awards)
-        SELECT ${tenantId}, c.record_id, c.member_id, c.org_unit_id, c.day, c.month, c.category, c.checkin, c.cents, c.awards
-        FROM ${countedChangesSql(tenantId, String(through), String(next))} AS c
+      // One statement: the day totals move by the rows as they were before it (one snapshot).
+      await sql`WITH x AS MATERIALIZED ${countedChangesSql(tenantId, String(through), String(next))},
+        totals AS (
+          INSERT INTO counted_day_totals (tenant_id, org_unit_id, day, category, checkin, month, records, cents)
+          SELECT ${tenantId}, m.org_unit_id, m.day, m.category, m.checkin, m.month, sum(m.records), sum(m.cents)
+          FROM ${countedMovesSql(tenantId, sql`x`)} AS m GROUP BY m.org_unit_id, m.day, m.category, m.checkin, m.month
+          ON CONFLICT (tenant_id, org_unit_id, day, category, checkin) DO UPDATE
+            SET records = counted_day_totals.records + EXCLUDED.records, cents = counted_day_totals.cents + EXCLUDED.cents
+        )
+        INSERT INTO counted_records (tenant_id, record_id, member_id, org_unit_id, day, month, category, checkin, cents, awards)
+        SELECT ${tenantId}, c.record_id, c.member_id, c.org_unit_id, c.day, c.month, c.category, c.checkin, c.cents, c.awards FROM x AS c
         ON CONFLICT (tenant_id, record_id) DO UPDATE
           SET cents = counted_records.cents + EXCLUDED.cents, awards = counted_records.awards + EXCLUDED.awards`.execute(trx);
       // A record whose every award is reversed (revoked) no longer counts (a partial index finds them).

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { fromJsonb } from '../db/json.js';
 import type { DB } from '../db/schema.js';
-import { countedChangesSql } from './counted.js';
+import { countedChangesSql, countedMovesSql, countedNowSql } from './counted.js';
 
 // The report's reads of counted records, members and units (a borrower of members and org_units,
 // see test/table-ownership.test.ts): one statement over one snapshot, read-only. A record counts
@@ -54,14 +54,14 @@ export interface PassOptions {
 }
 
 /**
- * The passes over the period's counted records `r`, each a hashed GROUP BY of narrow rows with
- * integer sums (sum(integer) adds in a bigint; a sum of bigints would be a numeric, ten times the
- * cost): `big` per recording unit and member (their hours, the months served as bits of a
- * bigint), `small` per unit, month, category and source (the additive figures). Every other
- * figure is summed from those, a few hundred thousand rows at most: per child unit and member,
- * per member, per month, per child. Distinct members of a month are the members with its bit set,
- * those of a unit or category the rows of its (key, member) set: no count(DISTINCT), which would
- * sort the records once per breakdown. Hours are divided by 100 once per bucket.
+ * The one pass over the period's counted records `r`: `big`, a hashed GROUP BY per recording unit
+ * and member of narrow rows with integer sums (sum(integer) adds in a bigint; a sum of bigints
+ * would be a numeric, ten times the cost): their hours and the months served as bits of a bigint.
+ * The additive figures are `small`, the day totals per unit, month, category and source. Every
+ * other figure is summed from those, a few hundred thousand rows at most: per child unit and
+ * member, per member, per month, per child. Distinct members of a month are the members with its
+ * bit set, those of a unit or category the rows of its (key, member) set: no count(DISTINCT),
+ * which would sort the records once per breakdown. Hours are divided by 100 once per bucket.
  */
 function passes(o: PassOptions) {
   const monthKey = (m: ReturnType<typeof sql.ref>) =>
@@ -72,7 +72,8 @@ function passes(o: PassOptions) {
       SELECT r.org_unit_id, r.member_id, sum(r.cents)::int AS cents, bit_or(1::bigint << r.m) AS served FROM r GROUP BY r.org_unit_id, r.member_id
     ),
     small AS MATERIALIZED (
-      SELECT r.org_unit_id, r.m, r.category, r.checkin, count(*)::int AS records, sum(r.cents) AS cents FROM r GROUP BY r.org_unit_id, r.m, r.category, r.checkin
+      SELECT d.org_unit_id, d.month - ${o.monthZero}::int AS m, d.category, d.checkin, sum(d.records)::int AS records, sum(d.cents) AS cents
+      FROM totals d GROUP BY d.org_unit_id, d.month, d.category, d.checkin HAVING sum(d.records) > 0
     ),
     -- Per child unit and member: a member who served at two stations under one child is one
     -- volunteer of that child.
@@ -144,9 +145,14 @@ export function recordFiguresSql(unit: Subtree, period: Period, counted: Counted
       FROM counted_records c
       WHERE c.tenant_id = ${t} AND ${inPeriod('c')} AND c.record_id NOT IN (SELECT x.record_id FROM ${changed} AS x)
       UNION ALL
-      SELECT x.org_unit_id, x.member_id, x.category, x.checkin, coalesce(c.cents, 0) + x.cents, x.month - ${o.monthZero}::int
-      FROM ${changed} AS x LEFT JOIN counted_records c ON c.tenant_id = ${t} AND c.record_id = x.record_id
-      WHERE coalesce(c.awards, 0) + x.awards > 0 AND ${inPeriod('x')}
+      SELECT x.org_unit_id, x.member_id, x.category, x.checkin, x.cents, x.month - ${o.monthZero}::int
+      FROM ${countedNowSql(t, changed)} AS x WHERE ${inPeriod('x')}
+    ),
+    totals AS NOT MATERIALIZED (
+      -- The day totals, moved by the same changes (as a fold would move them).
+      SELECT d.org_unit_id, d.month, d.category, d.checkin, d.records, d.cents FROM counted_day_totals d WHERE d.tenant_id = ${t} AND ${inPeriod('d')}
+      UNION ALL
+      SELECT m.org_unit_id, m.month, m.category, m.checkin, m.records, m.cents FROM ${countedMovesSql(t, changed)} AS m WHERE ${inPeriod('m')}
     ),
     home AS MATERIALIZED (
       SELECT m.member_id, m.stars FROM members m
