@@ -8,6 +8,7 @@ import { verifyExportFile } from '../exports/verifyExport.js';
 import { checkProof, parseKeys, type Proof } from '../integrity/check.js';
 import { listPublicKeys, resolveSigningSecret, rotateSigningKey, Signer } from '../integrity/keys.js';
 import { sealTenants } from '../integrity/seal.js';
+import { foldAllSealed, foldSealed } from '../reports/participation.js';
 import { tenantExists } from '../tenants/tenants.js';
 import { withProgress } from './progress.js';
 import { CliError, type Command, EXIT, out, say, tenantIdOption, UsageError, withDatabase } from './runtime.js';
@@ -24,6 +25,7 @@ export const INTEGRITY_COMMANDS: Command[] = [
       'Safe beside running services: one process seals a tenant at a time, each entry goes into one block.\n' +
       'Entries after a number whose transaction is still open wait for it: --wait (default 10) says how long.\n' +
       'Needs the signing secret: SIGNING_KEY_SECRET or DATA_DIR/signing-key-secret (made when missing).\n' +
+      'Then folds what is sealed into what participation reports read, as the service does after sealing.\n' +
       'Prints {"tenants": [{"tenantId", "blocks", "entries", "gaps", "sealedThrough", "pending", "busy"}]}.',
     options: { tenant: { type: 'string' }, wait: { type: 'string' } },
     async run(v) {
@@ -31,9 +33,12 @@ export const INTEGRITY_COMMANDS: Command[] = [
       const wait = v.wait === undefined ? 10 : Number(v.wait);
       if (!Number.isFinite(wait) || wait < 0 || wait > 3600) throw new UsageError('--wait is a number of seconds, 0 to 3600');
       const signer = signerFromConfig();
-      const tenants = await withDatabase({ migrate: true }, (db) =>
-        withProgress('seal', 0, (p) => sealTenants(db, signer, { tenantId, waitMs: wait * 1000, onBlock: (t, n) => p.tick(n, t) })),
-      );
+      const tenants = await withDatabase({ migrate: true }, async (db) => {
+        const sealed = await withProgress('seal', 0, (p) => sealTenants(db, signer, { tenantId, waitMs: wait * 1000, onBlock: (t, n) => p.tick(n, t) }));
+        // Then what the service's job does beside its sealer: the sealed entries into what reports read.
+        await (tenantId === null ? foldAllSealed(db) : foldSealed(db, tenantId));
+        return sealed;
+      });
       out({ tenants });
       return EXIT.ok;
     },
