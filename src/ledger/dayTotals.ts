@@ -1,41 +1,34 @@
 import { type Kysely, sql } from 'kysely';
+import { foldInSteps } from '../db/fold.js';
 import type { DB } from '../db/schema.js';
 
 // Day totals of sealed postings (migration 0014): per account, China-time day of the entry's
 // business time (occurred_at) and entry kind, for every account but the members' (their expiry
 // entries apart). A participation report sums a year of a county's issuance and market accounts
 // from a few thousand of these rows, not a million postings joined to their entries. Only sealed
-// entries are folded in, in sequence order, each once: ledger_day_totals_through says how far.
-
-/** Entries folded in per transaction: a backlog is taken in steps, each kept when it commits. */
-const FOLD_STEP = 250_000n;
-const FOLD_LOCK = 23023;
+// entries are folded in, in sequence order, each once (src/db/fold.ts): ledger_day_totals_through
+// says how far.
 
 /** Folds the tenant's entries up to `uptoSeq` (sealed) into the day totals; a no-op when they are. Returns the entries' sequence numbers folded. */
 export async function foldDayTotals(db: Kysely<DB>, tenantId: string, uptoSeq: string): Promise<bigint> {
-  const upto = BigInt(uptoSeq);
-  let folded = 0n;
-  for (;;) {
-    const step = await db.transaction().execute(async (trx) => {
-      // One folder per tenant at a time (several service processes, or a report beside the job).
-      await sql`SELECT pg_advisory_xact_lock(${FOLD_LOCK}, hashtext(${tenantId}))`.execute(trx);
+  return foldInSteps(db, tenantId, uptoSeq, {
+    lock: 23023,
+    step: 250_000n,
+    through: async (trx) => {
       const { rows } = await sql<{ seq: string }>`SELECT seq::text FROM ledger_day_totals_through WHERE tenant_id = ${tenantId}`.execute(trx);
-      const through = BigInt(rows[0]?.seq ?? '0');
-      if (through >= upto) return 0n;
-      const next = through + FOLD_STEP < upto ? through + FOLD_STEP : upto;
+      return BigInt(rows[0]?.seq ?? '0');
+    },
+    fold: async (trx, after, upto) => {
       await sql`INSERT INTO ledger_day_totals (tenant_id, account_id, day, kind, amount, postings)
         SELECT p.tenant_id, p.account_id, (e.occurred_at AT TIME ZONE 'UTC' + interval '8 hours')::date, e.kind, sum(p.amount), count(*)
         FROM ledger_entries e JOIN ledger_postings p ON p.tenant_id = e.tenant_id AND p.entry_id = e.entry_id
-        WHERE e.tenant_id = ${tenantId} AND e.seq > ${String(through)}::bigint AND e.seq <= ${String(next)}::bigint
+        WHERE e.tenant_id = ${tenantId} AND e.seq > ${String(after)}::bigint AND e.seq <= ${String(upto)}::bigint
           AND (p.account_id NOT LIKE 'member:%' OR e.kind = 'expiry')
         GROUP BY 1, 2, 3, 4
         ON CONFLICT (tenant_id, account_id, day, kind) DO UPDATE
           SET amount = ledger_day_totals.amount + EXCLUDED.amount, postings = ledger_day_totals.postings + EXCLUDED.postings`.execute(trx);
-      await sql`INSERT INTO ledger_day_totals_through (tenant_id, seq) VALUES (${tenantId}, ${String(next)}::bigint)
+      await sql`INSERT INTO ledger_day_totals_through (tenant_id, seq) VALUES (${tenantId}, ${String(upto)}::bigint)
         ON CONFLICT (tenant_id) DO UPDATE SET seq = EXCLUDED.seq`.execute(trx);
-      return next - through;
-    });
-    if (step === 0n) return folded;
-    folded += step;
-  }
+    },
+  });
 }

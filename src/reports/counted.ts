@@ -1,16 +1,14 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { foldInSteps } from '../db/fold.js';
 import type { DB } from '../db/schema.js';
 import { awardChangesSql } from '../ledger/index.js';
 
-// Counted records (migration 0016), this module's table: the service records a participation
+// Counted records (migration 0016), this module's tables: the service records a participation
 // report counts, folded in from sealed entries only, in sequence order, each entry once
-// (counted_records_through says how far). The records' own columns (member, unit, category,
-// source, start) are read from service_records, a borrowed table (test/table-ownership.test.ts):
-// they never change once a record is posted; only its hours do, and those come from its awards.
-
-/** Entries folded in per transaction: a backlog is taken in steps, each kept when it commits. */
-const FOLD_STEP = 250_000n;
-const FOLD_LOCK = 23024;
+// (src/db/fold.ts; counted_records_through says how far). The records' own columns (member,
+// unit, category, source, start) are read from service_records, a borrowed table
+// (test/table-ownership.test.ts): they never change once a record is posted; only its hours do,
+// and those come from its awards.
 
 export interface CountedChange {
   record_id: string;
@@ -64,22 +62,18 @@ export async function countedThrough(db: Kysely<DB>, tenantId: string): Promise<
   return rows[0]?.seq ?? '0';
 }
 
-/** Folds the tenant's entries up to `uptoSeq` (sealed) into the counted records; a no-op when they are. Returns the entries' sequence numbers folded. */
+/** Folds the tenant's entries up to `uptoSeq` (sealed) into the counted records and their day totals; a no-op when they are. Returns the entries' sequence numbers folded. */
 export async function foldCountedRecords(db: Kysely<DB>, tenantId: string, uptoSeq: string): Promise<bigint> {
-  const upto = BigInt(uptoSeq);
-  let folded = 0n;
-  for (;;) {
-    const step = await db.transaction().execute(async (trx) => {
-      // One folder per tenant at a time (several service processes, or the job beside a bench).
-      await sql`SELECT pg_advisory_xact_lock(${FOLD_LOCK}, hashtext(${tenantId}))`.execute(trx);
-      // A step's changes (up to FOLD_STEP records) are hashed and joined in memory, never re-read
-      // from a file per row: the bench saw a step of 250,000 take minutes with the default 4 MB.
+  return foldInSteps(db, tenantId, uptoSeq, {
+    lock: 23024,
+    step: 250_000n,
+    through: async (trx) => BigInt(await countedThrough(trx, tenantId)),
+    fold: async (trx, after, upto) => {
+      // A step's changes (up to 250,000 records) are hashed and joined in memory, never re-read
+      // from a file per row: the bench saw a step take minutes with the default 4 MB.
       await sql`SET LOCAL work_mem = '128MB'`.execute(trx);
-      const through = BigInt(await countedThrough(trx, tenantId));
-      if (through >= upto) return 0n;
-      const next = through + FOLD_STEP < upto ? through + FOLD_STEP : upto;
       // One statement: the day totals move by the rows as they were before it (one snapshot).
-      await sql`WITH x AS MATERIALIZED ${countedChangesSql(tenantId, String(through), String(next))},
+      await sql`WITH x AS MATERIALIZED ${countedChangesSql(tenantId, String(after), String(upto))},
         totals AS (
           INSERT INTO counted_day_totals (tenant_id, org_unit_id, day, category, checkin, month, records, cents)
           SELECT ${tenantId}, m.org_unit_id, m.day, m.category, m.checkin, m.month, sum(m.records), sum(m.cents)
@@ -93,11 +87,8 @@ export async function foldCountedRecords(db: Kysely<DB>, tenantId: string, uptoS
           SET cents = counted_records.cents + EXCLUDED.cents, awards = counted_records.awards + EXCLUDED.awards`.execute(trx);
       // A record whose every award is reversed (revoked) no longer counts (a partial index finds them).
       await sql`DELETE FROM counted_records WHERE tenant_id = ${tenantId} AND awards = 0`.execute(trx);
-      await sql`INSERT INTO counted_records_through (tenant_id, seq) VALUES (${tenantId}, ${String(next)}::bigint)
+      await sql`INSERT INTO counted_records_through (tenant_id, seq) VALUES (${tenantId}, ${String(upto)}::bigint)
         ON CONFLICT (tenant_id) DO UPDATE SET seq = EXCLUDED.seq`.execute(trx);
-      return next - through;
-    });
-    if (step === 0n) return folded;
-    folded += step;
-  }
+    },
+  });
 }
