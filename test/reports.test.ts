@@ -234,6 +234,52 @@ for (const engine of engines) {
     const totals = (await sql<{ n: string; cents: string }>`SELECT sum(records)::text AS n, sum(cents)::text AS cents FROM counted_day_totals WHERE tenant_id = ${h.tenantId}`.execute(h.database.db)).rows[0]!;
     t.same([Number(totals.n), dec(new Decimal(totals.cents).div(100))], [counting.length, countingHours], 'and the day totals add up to them');
 
+    if (engine === 'postgres') {
+      // A fold killed in the middle of a step keeps nothing of it, and the next fold takes the step
+      // again; two folds at once fold each entry once. The fold is held at its last write (the row
+      // saying how far it went, locked here) and its connection terminated, as a crash would.
+      const db = h.database.db;
+      const counts = async () =>
+        (await sql<{ n: string; cents: string; through: string; totals: string }>`SELECT (SELECT count(*) FROM counted_records WHERE tenant_id = ${h.tenantId})::text AS n,
+          (SELECT sum(cents) FROM counted_records WHERE tenant_id = ${h.tenantId})::text AS cents,
+          (SELECT seq FROM counted_records_through WHERE tenant_id = ${h.tenantId})::text AS through,
+          (SELECT sum(records) FROM counted_day_totals WHERE tenant_id = ${h.tenantId})::text AS totals`.execute(db)).rows[0]!;
+      for (let d = 14; d < 17; d++) {
+        const res = await h.request('POST', '/v1/service-records', { body: recordBody(member, { start: cst(d, 15), hours: '2', orgUnitId: 's2', source: 'checkin' }) });
+        t.equal(res.status, 201, `one more record, day ${d}`);
+        if (res.body.record.status !== 'verified') await h.request('POST', `/v1/service-records/${res.body.record.id}/verification`);
+      }
+      await seal(h);
+      const before = await counts();
+      t.ok(BigInt((await raw(h)).lastSeq) > BigInt(before.through), 'sealed past the fold');
+      let killed = false;
+      await db.transaction().execute(async (blocker) => {
+        await sql`SELECT seq FROM counted_records_through WHERE tenant_id = ${h.tenantId} FOR UPDATE`.execute(blocker);
+        const folding = foldSealed(db, h.tenantId).then(
+          () => false,
+          () => true,
+        );
+        for (let i = 0; i < 400 && !killed; i++) {
+          // pg_stat_activity is read once per transaction unless its snapshot is let go.
+          await sql`SELECT pg_stat_clear_snapshot()`.execute(blocker);
+          const { rows } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO counted_records_through%'`.execute(blocker);
+          if (rows[0]) killed = (await sql<{ ok: boolean }>`SELECT pg_terminate_backend(${rows[0].pid}) AS ok`.execute(blocker)).rows[0]!.ok;
+          else await new Promise((r) => setTimeout(r, 25));
+        }
+        if (!killed) throw new Error('the fold never waited at its last write');
+        t.ok(await folding, 'the fold was killed in its step');
+      });
+      t.ok(killed, 'a fold held at its last write was terminated');
+      t.same(await counts(), before, 'nothing of the killed step is kept');
+      await Promise.all([foldSealed(db, h.tenantId), foldSealed(db, h.tenantId)]);
+      const latest = await raw(h);
+      const now = countedRecords(latest, 'c', '2000-01-01', '2099-12-31');
+      const after = await counts();
+      t.same([Number(after.n), Number(after.totals), after.through], [now.length, now.length, String(latest.lastSeq)], 'two folds at once after it: every counted record once');
+      t.equal(dec(new Decimal(after.cents).div(100)), dec(now.reduce((x, r) => x.plus(r.hours), new Decimal(0))), 'with its hours');
+      t.match((await report(h, c, 's2')).body, expected(latest, 's2', c.from, c.to), 'and the report is the raw tables\' figures');
+    }
+
     // Who may read: a station key its own subtree only.
     t.equal((await report(h, c, 'p1', '', c.s1Key)).status, 200, 'a station key reads a unit under it');
     t.equal((await report(h, c, 's1', '', c.s1Key)).body.hours, unfolded.get('s1').hours, 'and its own');
