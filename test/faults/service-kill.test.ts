@@ -2,11 +2,13 @@
 // posted-then-verified records, manual entries, reversals, each with its idempotency key), then
 // started again. Every acknowledged write must be in the database exactly once; every other one
 // wholly there or wholly absent, and its retry with the same key gives exactly one; no half
-// entries; no key stuck "in progress"; the ledger verifies.
+// entries; no key stuck "in progress"; the ledger verifies; the report folds the service runs beside
+// its sealer agree with the sealed awards.
 //
 // FAULTS=quick (default): one kill; FAULTS=full: three kills over a longer run.
 import crypto from 'node:crypto';
 import t from 'tap';
+import { foldAudit, foldedUp } from './fixtures/folds.js';
 import { audit, firstWriteAfter, outcomes, retryUnacked, setupCounty, snapshot, Workload } from './fixtures/ledger-load.js';
 import {
   Client,
@@ -26,6 +28,9 @@ import {
 } from './fixtures/service.js';
 
 const CONNECTIONS = 32;
+// One signing secret for every start: each start has a new data folder, and a secret made there
+// would not open the tenant's signing key sealed under the first one, so sealing would stop.
+const SIGNING = { SIGNING_KEY_SECRET: 'service-kill-signing-secret-0123456789' };
 
 async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -40,7 +45,7 @@ t.test(`service SIGKILLed under load (${MODE})`, async (t) => {
   const url = await createDatabase(t);
   const tenant = await migratedTenant(url, `kill-${crypto.randomBytes(3).toString('hex')}`);
   const port = await freePort();
-  let service: Service = await startService(t, { databaseUrl: url, port });
+  let service: Service = await startService(t, { databaseUrl: url, port, env: SIGNING });
   const client = new Client(service.base, CONNECTIONS);
   t.teardown(() => client.close());
   const county = await setupCounty(client, tenant, { members: scale(40, 120), accounts: 32 });
@@ -55,7 +60,7 @@ t.test(`service SIGKILLed under load (${MODE})`, async (t) => {
     const inFlight = w.inFlight;
     const killedAt = await killService(service, 'SIGKILL');
     t.comment(`service-kill: kill ${k + 1} at +${killedAt - w.attempts()[0]!.sentAt} ms, ${inFlight} requests in flight`);
-    service = await startService(t, { databaseUrl: url, port });
+    service = await startService(t, { databaseUrl: url, port, env: SIGNING });
     const wrote = await waitFor(() => firstWriteAfter(w, killedAt) !== null, 60_000);
     const writeAt = firstWriteAfter(w, killedAt);
     recoveries.push({ readyMs: service.readyAt - killedAt, writeMs: writeAt === null ? null : writeAt - killedAt });
@@ -124,4 +129,14 @@ t.test(`service SIGKILLed under load (${MODE})`, async (t) => {
   for (const r of recoveries) {
     t.ok(r.readyMs < 60_000, `ready again ${r.readyMs} ms after the kill`);
   }
+
+  // The service's report folds (every SEAL_MS, beside its sealer) went on through the kills: once
+  // it has sealed and folded everything, each counted record is there once with its awards' hours.
+  const up = await foldedUp(db, county.tenantId, 60_000);
+  t.ok(up.done, `the service seals and folds every entry after the kills: ${JSON.stringify(up)}`);
+  const folds = await foldAudit(db, county.tenantId);
+  figures(t, 'service-kill', { folded_through: folds.through, counted_records: folds.records, fold_problems: folds.problems.length });
+  for (const p of folds.problems.slice(0, 20)) t.comment(`service-kill fold problem: ${p}`);
+  t.ok(folds.records > 0, 'records were counted');
+  t.same(folds.problems, [], 'the counted records and their day totals are what the sealed awards say');
 });
