@@ -131,8 +131,9 @@ export async function participationReport(db: Kysely<DB>, caller: Caller, q: Rep
     // The passes hash a row per member (and per member and unit): in memory, not in batches on disk.
     await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
     // Planned for this call's own values (the service plans generically, for its short writes): a
-    // generic plan of this one large statement cannot see how few entries lie past the sealed
-    // head, and took 5–6 s where the plan for the values takes 3 (the bench's county).
+    // generic plan of these large statements cannot see how few entries lie past the fold and the
+    // sealed head, nor which units are asked for (read from the records themselves, the generic plan
+    // took 5–6 s where the plan for the values took 3).
     await sql`SET LOCAL plan_cache_mode = force_custom_plan`.execute(trx);
     const months = monthsOf(q.from, q.to);
     const monthZero = Number(q.from.slice(0, 4)) * 12 + Number(q.from.slice(5, 7)) - 1;
