@@ -127,6 +127,9 @@ export interface Counted {
 /** The statement of recordFigures (apart, so that the bench can show its plan). */
 export function recordFiguresSql(unit: Subtree, period: Period, counted: Counted, goalHours: string, o: PassOptions) {
   const t = unit.tenantId;
+  // The changes since the fold, written out where each use needs them (four reads of a few
+  // entries by sequence number), not as one CTE: a scan of a CTE keeps Postgres from running the
+  // pass over the counted rows with parallel workers (seen on the bench's county: no Gather).
   const changed = countedChangesSql(t, counted.through, counted.lastSeq);
   const inPeriod = (c: string) => {
     const col = (name: string) => sql.ref(`${c}.${name}`);
