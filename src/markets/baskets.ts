@@ -64,9 +64,9 @@ export async function placeBasket(trx: Transaction<DB>, caller: Caller, request:
   const l = priced.lines;
   // Borrows the member's balance row through the ledger facade for the points on the answer.
   const { rows } = await sql<{ balance: string; held: string }>`
-    WITH b AS (INSERT INTO baskets (tenant_id, basket_id, market_id, terminal_id, member_id, card_no, hold_id, total, expires_at, occurred_at, balance_after, available_after, actor)
+    WITH b AS (INSERT INTO baskets (tenant_id, basket_id, market_id, terminal_id, member_id, card_no, hold_id, total, expires_at, occurred_at, created_at, balance_after, available_after, actor)
       SELECT ${caller.tenantId}, ${basketId}::uuid, ${marketId}, ${terminalId}, ${memberId}::uuid, ${cardNo}, ${hold.id}::uuid, ${formatAmount(priced.total)}::numeric,
-        ${hold.expiresAt}::timestamptz, ${hold.createdAt}::timestamptz, p.balance, p.balance - p.held, ${caller.keyId}
+        ${hold.expiresAt}::timestamptz, ${hold.createdAt}::timestamptz, ${hold.createdAt}::timestamptz, p.balance, p.balance - p.held, ${caller.keyId}
       FROM (SELECT ${balanceColumnSql(caller.tenantId, account, 'balance')} AS balance, ${balanceColumnSql(caller.tenantId, account, 'held')} AS held) p
       RETURNING balance_after, available_after),
     lines AS (INSERT INTO basket_lines (tenant_id, basket_id, line_no, item_id, sku, name, kind, quantity, price, amount)
