@@ -245,6 +245,25 @@ expect 201 'b.receiptNo === "2" && b.total === "5.00" && b.points.held === "0.00
 
 KEY=$POS api POST /v1/redemption-holds/$BASKET/void '{}'
 expect 409 'b.code === "hold_already_captured"'
+
+# a basket voided: its points, its stock and its place in the member's limit all come back
+KEY=$POS api POST /v1/redemption-holds '{"cardNo":"6214830100001234",
+  "lines":[{"sku":"OIL-1L","quantity":1},{"sku":"RICE-5KG","quantity":1}]}' 'Idempotency-Key: dongcun-1-000006'
+expect 201 'b.total === "28.00" && b.points.held === "28.00" && b.points.available === "19.00"'
+HELD=$(field b.id)
+KEY=$POS api GET /v1/markets/dongcun/items/RICE-5KG
+expect 200 'b.stock === 8 && b.reserved === 1 && b.available === 7'
+KEY=$POS api POST /v1/redemptions '{"cardNo":"6214830100001234","lines":[{"sku":"OIL-1L","quantity":1}]}' 'Idempotency-Key: dongcun-1-000007'
+expect 422 'b.code === "limit_exceeded" && b.used === 2'    # 1 sold this month, 1 in the basket
+
+KEY=$POS api POST /v1/redemption-holds/$HELD/void '{"reason":"顾客不要了"}' 'Idempotency-Key: dongcun-1-000008'
+expect 200 'b.status === "voided" && b.resolvedAt !== null'
+KEY=$POS api GET /v1/cards/6214830100001234/counter-view
+expect 200 'b.pointsAvailable === "47.00"'
+KEY=$POS api GET /v1/markets/dongcun/items/RICE-5KG
+expect 200 'b.stock === 8 && b.reserved === 0 && b.available === 8'
+KEY=$POS api POST /v1/redemptions '{"cardNo":"6214830100001234","lines":[{"sku":"OIL-1L","quantity":2}]}' 'Idempotency-Key: dongcun-1-000009'
+expect 422 'b.code === "limit_exceeded" && b.used === 1'    # the voided basket no longer counts: 1 more may be sold
 # readme: end
 
 # readme: refund
