@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { createTestDatabase, type Engine, engines } from './helpers/harness.js';
+import { migratedDataDir } from './helpers/pgliteTemplate.js';
 import { api, assertNoSecret, cli, npmStart, stop, tempDir } from './helpers/process.js';
 
 // Several real service starts, each a first start of its database, on a busy machine.
@@ -28,7 +29,9 @@ function engineEnv(engine: Engine, url: string | null, dataDir: string): Record<
 for (const engine of engines) {
   t.test(`${engine}: the first start creates a tenant and hands its key over in a 0600 file`, async (t) => {
     const dir = tempDir(t);
-    const dataDir = path.join(dir, 'data');
+    // Embedded: a migrated folder with no tenant (the service's first start as far as tenants go;
+    // the first initdb is test/process.test.ts's).
+    const dataDir = engine === 'pglite' ? await migratedDataDir(path.join(dir, 'data')) : path.join(dir, 'data');
     const url = engine === 'postgres' ? await createTestDatabase(t) : null;
     const env = { ...engineEnv(engine, url, dataDir), BOOTSTRAP_TENANT_ID: 'first-county', BOOTSTRAP_TENANT_NAME: '首县' };
     const logs: string[] = [];

@@ -8,6 +8,7 @@ import path from 'node:path';
 import t from 'tap';
 import { INTEGRITY_CHECKS } from '../src/integrity/verify.js';
 import { engines } from './helpers/harness.js';
+import { migratedDataDir } from './helpers/pgliteTemplate.js';
 import { api, assertNoSecret, type CliResult, childEnv, cli, npmStart, ROOT, type Service, stop, tempDir } from './helpers/process.js';
 
 // Several real processes per test, each a first start of the embedded engine on a busy machine.
@@ -85,7 +86,8 @@ if (engines.includes('pglite')) {
   });
 
   t.test('embedded: the CLI creates tenants and keys through the service that holds the folder', async (t) => {
-    const dataDir = path.join(tempDir(t), 'data');
+    // A migrated folder with no tenant yet: the migrate test above is this file's real initdb.
+    const dataDir = await migratedDataDir(path.join(tempDir(t), 'data'));
     const env = { DATA_DIR: dataDir };
     const service: Service = await npmStart(t, env);
     const adminKey = fs.readFileSync(path.join(dataDir, 'admin-key.county'), 'utf8').trim();

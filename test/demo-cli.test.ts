@@ -7,6 +7,7 @@ import { openDatabase } from '../src/db/database.js';
 import { demoMembers, demoRecords } from '../src/demo/county.js';
 import { createOrgUnit } from '../src/orgunits/orgUnits.js';
 import { createTestDatabase, engines } from './helpers/harness.js';
+import { migratedDataDir } from './helpers/pgliteTemplate.js';
 
 // `npm run cli -- demo` as a process, directly on the database (DATABASE_URL, or the embedded
 // one in DATA_DIR): creates tenant demo and prints its key once, fills it; a second run adds
@@ -43,7 +44,7 @@ for (const engine of engines.includes('pglite') ? (['pglite'] as const) : engine
     const env: Record<string, string> =
       engine === 'postgres'
         ? { DATABASE_URL: await createTestDatabase(t) }
-        : { DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-demo-')) };
+        : { DATA_DIR: await migratedDataDir(fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-demo-'))) };
     if (engine === 'pglite') t.teardown(() => fs.rmSync(env.DATA_DIR!, { recursive: true, force: true }));
 
     const first = await cli(['demo'], env);

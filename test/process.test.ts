@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import t from 'tap';
 import { createTestDatabase, engines, type Tap } from './helpers/harness.js';
+import { migratedDataDir } from './helpers/pgliteTemplate.js';
 import {
   api,
   type CliResult,
@@ -166,14 +167,15 @@ if (engines.includes('pglite')) {
 
   t.test('embedded engine: start, one process per data folder, stale lock, data kept', async (t) => {
     const dir = tempDir(t);
-    const dataDir = path.join(dir, 'data');
+    // Migrated, with no tenant yet: the README's start command above is this file's real first start.
+    const dataDir = await migratedDataDir(path.join(dir, 'data'));
     const lockPath = path.join(dataDir, LOCK_FILE);
     const env = { DATA_DIR: dataDir };
 
-    // (a) no DATABASE_URL, a fresh folder: the service starts on PGlite.
+    // (a) no DATABASE_URL: the service starts on PGlite in DATA_DIR.
     const first = await startServer(t, env);
     const ready = await api(first.base, 'GET', '/readyz');
-    t.equal(ready.status, 200, '/readyz answers 200 on a fresh data folder');
+    t.equal(ready.status, 200, '/readyz answers 200 on the data folder');
     t.same(ready.body, { status: 'ready', engine: 'pglite' }, 'with engine pglite');
     t.equal((await api(first.base, 'GET', '/healthz')).status, 200, '/healthz answers 200');
     t.equal(fs.readFileSync(lockPath, 'utf8'), String(first.pid), 'the lock file holds the pid of the service');

@@ -1,9 +1,6 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { Kysely, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
@@ -13,6 +10,7 @@ import type { DB } from '../../src/db/schema.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { verifyLedger } from '../../src/ledger/verify.js';
 import { createTenant } from '../../src/tenants/tenants.js';
+import { migratedPglite } from './pgliteTemplate.js';
 
 // Each test file gets its own database: a fresh Postgres database (dropped at the end) or an
 // in-memory PGlite. Files can therefore run in parallel.
@@ -79,39 +77,6 @@ export async function createTestDatabase(t: Tap): Promise<string> {
     await c.end();
   });
   return databaseUrl(name);
-}
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-/**
- * A dump of an embedded database with every migration applied, which each PGlite test database
- * starts from: a fresh cluster (initdb) costs about 5 s of CPU, loading this copy about 2 s, and
- * the suite opens hundreds. One file per set of migrations and PGlite version, in the temp folder,
- * shared by the test processes (written under another name, then renamed: a reader never sees
- * half of one). setup() still runs the migrator on it, which finds nothing to do.
- */
-let template: Promise<Blob> | null = null;
-function migratedPglite(): Promise<Blob> {
-  template ??= (async () => {
-    const hash = crypto.createHash('sha256');
-    const dir = path.join(ROOT, 'migrations');
-    for (const f of fs.readdirSync(dir).sort()) hash.update(f).update(fs.readFileSync(path.join(dir, f)));
-    hash.update(fs.readFileSync(path.join(ROOT, 'node_modules/@electric-sql/pglite/package.json')));
-    const file = path.join(os.tmpdir(), `ledger-test-pglite-${hash.digest('hex').slice(0, 16)}.tar`);
-    if (fs.existsSync(file)) return new Blob([fs.readFileSync(file)]);
-    const { PGlite } = await import('@electric-sql/pglite');
-    const { PGliteDialect } = await import('kysely-pglite-dialect');
-    const pglite = await PGlite.create();
-    const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
-    await migrateToLatest(db);
-    const dump = await pglite.dumpDataDir('none');
-    await db.destroy();
-    const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, Buffer.from(await dump.arrayBuffer()));
-    fs.renameSync(temp, file);
-    return dump;
-  })();
-  return template;
 }
 
 /**
