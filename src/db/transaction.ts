@@ -8,6 +8,14 @@ const MAX_ATTEMPTS = 5;
 
 export const transactionStats = { retries: 0 };
 
+/**
+ * A conflict the service itself found, which a new attempt of the whole transaction resolves (it
+ * reads again what changed under it): inTransaction retries it as it does a serialization failure.
+ */
+export function staleRead(message: string): Error {
+  return Object.assign(new Error(message), { code: '40001' });
+}
+
 export function pgErrorCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;

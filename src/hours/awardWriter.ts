@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { type RawBuilder, sql, type Transaction } from 'kysely';
 import { fromJsonb } from '../db/json.js';
+import { staleRead } from '../db/transaction.js';
 import type { DB } from '../db/schema.js';
 import { embedEntries, type EntryInput, formatAmount, memberHoursAccount, memberPointsAccount, toBalance } from '../ledger/index.js';
 import { recordStarChangesSql, type StarChangeRow, starChangeJson } from '../members/repository.js';
@@ -169,9 +170,11 @@ export async function writePlans(trx: Transaction<DB>, tenantId: string, plans: 
   const written = new Array<Written>(plans.length);
   for (const { n, entry_ids, hours_after, points_after, star_change, ...row } of rows) {
     const p = plans[n]!;
-    // The member's lock was held since their balances were read: the hours the ledger left must be those planned.
+    // The member's lock was held since their balances were read, but the capture of a hold on the
+    // member's hours moves them without it: then the plan (stars included) was made from hours
+    // gone stale, and the whole transaction is tried again from its reads.
     if (hours_after !== null && !new Decimal(hours_after).eq(p.member.hours)) {
-      throw new Error(`member ${p.memberId}: hours after ${hours_after} differ from the ${p.member.hours} planned`);
+      throw staleRead(`member ${p.memberId}: hours after ${hours_after} differ from the ${p.member.hours} planned`);
     }
     // Points may also move by holds' captures, which do not take the member's lock: the ledger's answer is the truth.
     const points = points_after ?? p.member.points;
