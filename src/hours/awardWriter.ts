@@ -109,20 +109,25 @@ export async function writePlans(trx: Transaction<DB>, tenantId: string, plans: 
       points_pos: pointsPos,
     };
   });
+  // A write with no plan of one kind leaves its CTE out (an empty set of the table's shape in its
+  // place): a post verified at once, the most common award, plans and runs the INSERT alone.
+  const inserts = items.some((i) => i.op === 'insert');
+  const updates = items.some((i) => i.op === 'update');
+  const none = sql`SELECT * FROM service_records WHERE false`;
   const statement = (call: RawBuilder<unknown> | null) => sql<WrittenRow>`
     WITH x AS (SELECT * FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS x(${itemColumns})),
     e AS (${call ? sql`SELECT p.n, p.entry_id, p.balances_after FROM (${call}) AS p` : sql`SELECT NULL::integer AS n, NULL::uuid AS entry_id, NULL::text[] AS balances_after WHERE false`}),
     ids AS (SELECT coalesce(array_agg(e.entry_id ORDER BY e.n), '{}') AS ids FROM e),
-    ins AS (
+    ins AS (${!inserts ? none : sql`
       INSERT INTO service_records (${insertColumns})
       SELECT ${tenantId}, x.record_id, x.external_id, x.member_id, x.org_unit_id, x.category, x.title, x.source, x.place, x.beneficiary,
         x.content, x.lead_name, x.recorder, x.reference, x.started_at, x.ended_at, x.hours, x.submitted_by, x.status, ids.ids[x.award],
         x.rule_version, x.points, x.explanation, x.verified_by, CASE WHEN x.verified_by IS NOT NULL THEN now() END
       FROM x CROSS JOIN ids WHERE x.op = 'insert'
       ON CONFLICT (tenant_id, external_id) DO NOTHING
-      RETURNING *
+      RETURNING *`}
     ),
-    upd AS (
+    upd AS (${!updates ? none : sql`
       UPDATE service_records r SET status = coalesce(x.status, r.status), hours = coalesce(x.hours, r.hours),
         award_entry_id = coalesce(ids.ids[x.award], r.award_entry_id), rule_version = coalesce(x.rule_version, r.rule_version),
         points = coalesce(x.points, r.points), explanation = coalesce(x.explanation, r.explanation),
@@ -130,7 +135,7 @@ export async function writePlans(trx: Transaction<DB>, tenantId: string, plans: 
         verified_at = CASE WHEN x.verified_by IS NOT NULL THEN now() ELSE r.verified_at END, updated_at = now()
       FROM x CROSS JOIN ids
       WHERE x.op = 'update' AND r.tenant_id = ${tenantId} AND r.record_id = x.record_id
-      RETURNING r.*
+      RETURNING r.*`}
     ),
     r AS (SELECT * FROM ins UNION ALL SELECT * FROM upd),
     ev AS (
