@@ -43,9 +43,15 @@ export function migratedPgliteFile(): Promise<string> {
   return file;
 }
 
-/** The dump, for PGlite's loadDataDir (an in-memory database that starts as its copy). */
-export async function migratedPglite(): Promise<Blob> {
-  return new Blob([fs.readFileSync(await migratedPgliteFile())]);
+let blob: Promise<Blob> | null = null;
+
+/**
+ * The dump, for PGlite's loadDataDir (an in-memory database that starts as its copy): read once
+ * per test process, as each of its databases starts from the same bytes.
+ */
+export function migratedPglite(): Promise<Blob> {
+  blob ??= migratedPgliteFile().then((tar) => new Blob([fs.readFileSync(tar)]));
+  return blob;
 }
 
 /**
