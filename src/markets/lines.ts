@@ -167,7 +167,8 @@ export async function stockForLines(
  * Per-member limits and service capacity, counted under the locks: what the member (limit) or
  * everyone (capacity) bought in the item's current period, less what was refunded, plus what open
  * baskets hold, plus these lines. `excludeBasket`: a basket being captured is counted once, as
- * its lines. limit_exceeded says the limit and when it resets; capacity_exceeded what is left.
+ * its lines. limit_exceeded says the limit and when it resets; capacity_exceeded what is left and
+ * when the places come back (the next period's start, China time).
  */
 export async function checkLimits(
   trx: Transaction<DB>,
@@ -206,6 +207,6 @@ export async function checkLimits(
     if (check.kind === 'limit') {
       throw new DomainError('limit_exceeded', { sku: check.sku, limit: check.max, period: check.period, used, requested: check.adding, resetsAt: chinaTime(check.end) });
     }
-    throw new DomainError('capacity_exceeded', { sku: check.sku, capacity: check.max, period: check.period, available: Math.max(0, check.max - used), requested: check.adding });
+    throw new DomainError('capacity_exceeded', { sku: check.sku, capacity: check.max, period: check.period, available: Math.max(0, check.max - used), requested: check.adding, resetsAt: chinaTime(check.end) });
   }
 }
