@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import { chinaTime } from '../markets/periods.js';
+import { chinaTime } from '../chinaTime.js';
 import type { CertificateStatus } from './check.js';
 import type { PublicCertificate } from './document.js';
 

@@ -9,7 +9,7 @@ import { currentSigningKey, lockTenant, type Signer } from '../integrity/keys.js
 import { entryProof } from '../integrity/proof.js';
 import { formatAmount } from '../ledger/index.js';
 import { sealTenants } from '../integrity/seal.js';
-import { chinaDay, chinaTime } from '../markets/periods.js';
+import { chinaDate, chinaDay, DAY_MS } from '../chinaTime.js';
 import { getMember } from '../members/members.js';
 import { authorizeOrgUnit, findOrgUnit } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
@@ -25,7 +25,6 @@ import { findCertificate, insertCertificate, insertWithdrawal, lockCertificate, 
 export const MAX_RECORDS = 500;
 /** How long an issuance waits for open transactions before its records' entries can be sealed. */
 const SEAL_WAIT_MS = 2000;
-const DAY_MS = 24 * 3600 * 1000;
 
 export interface IssueInput {
   /** First and last day of the period, China time (YYYY-MM-DD), both included. */
@@ -35,10 +34,6 @@ export interface IssueInput {
   purpose?: string | undefined;
 }
 
-/** The China-time calendar date (YYYY-MM-DD) of an instant. */
-export function chinaDate(at: Date): string {
-  return chinaTime(at).slice(0, 10);
-}
 
 function periodOf(input: IssueInput): { from: Date; to: Date } {
   const from = chinaDay(input.from).start;

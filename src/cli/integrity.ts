@@ -11,7 +11,7 @@ import { sealTenants } from '../integrity/seal.js';
 import { foldAllSealed, foldSealed } from '../reports/participation.js';
 import { tenantExists } from '../tenants/tenants.js';
 import { withProgress } from './progress.js';
-import { CliError, type Command, EXIT, out, say, tenantIdOption, UsageError, withDatabase } from './runtime.js';
+import { CliError, type Command, EXIT, out, say, tenantIdOption, timeOption, UsageError, withDatabase } from './runtime.js';
 
 // The commands of sealing, signing keys, the journal export and the offline checks (issue 22),
 // one part of the CLI's command table (src/cli.ts lists them with the others).
@@ -89,15 +89,7 @@ export const INTEGRITY_COMMANDS: Command[] = [
       const file = String(v.out);
       const format = String(v.format ?? (file.endsWith('.jsonl') || file.endsWith('.ndjson') ? 'jsonl' : 'csv'));
       if (format !== 'csv' && format !== 'jsonl') throw new UsageError('--format is csv or jsonl');
-      const time = (name: string, value: unknown) => {
-        if (value === undefined) return null;
-        const text = String(value);
-        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(Date.parse(text))) {
-          throw new UsageError(`--${name} is an RFC 3339 time with an offset, e.g. 2026-01-01T00:00:00+08:00`);
-        }
-        return text;
-      };
-      const req: JournalRequest = { tenantId, from: time('from', v.from), to: time('to', v.to), format, bom: v.bom === true };
+      const req: JournalRequest = { tenantId, from: timeOption('from', v.from), to: timeOption('to', v.to), format, bom: v.bom === true };
       if (req.from && req.to && Date.parse(req.from) >= Date.parse(req.to)) throw new UsageError('--from must be before --to');
       let postings = 0;
       await withDatabase({ migrate: true }, async (db) => {

@@ -1,6 +1,6 @@
 import { expireLots } from '../ledger/index.js';
 import { expireBaskets } from '../markets/baskets.js';
-import { type Command, EXIT, out, tenantIdOption, UsageError, withDatabase } from './runtime.js';
+import { type Command, EXIT, out, tenantIdOption, timeOption, withDatabase } from './runtime.js';
 
 // The service's own background work, run on demand: each is safe beside running services.
 export const JOB_COMMANDS: Command[] = [
@@ -27,14 +27,8 @@ export const JOB_COMMANDS: Command[] = [
     options: { tenant: { type: 'string' }, until: { type: 'string' } },
     async run(v) {
       const tenantId = v.tenant === undefined ? null : tenantIdOption(v.tenant);
-      let until: Date | null = null;
-      if (v.until !== undefined) {
-        const text = String(v.until);
-        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(Date.parse(text))) {
-          throw new UsageError('--until is an RFC 3339 time with an offset, e.g. 2028-01-01T00:00:00+08:00');
-        }
-        until = new Date(text);
-      }
+      const text = timeOption('until', v.until, '2028-01-01T00:00:00+08:00');
+      const until = text === null ? null : new Date(text);
       const run = await withDatabase({ migrate: true }, (db) => expireLots(db, { tenantId, until, actor: 'cli' }));
       out(run);
       return EXIT.ok;

@@ -130,3 +130,16 @@ export function tenantIdOption(value: unknown): string {
   if (!TENANT_ID.test(id)) throw new UsageError('a tenant id is 2-40 characters: a lower-case letter, then lower-case letters, digits or "-"');
   return id;
 }
+
+/**
+ * An option that is an instant: RFC 3339 with an offset (seconds and fractions may be left out),
+ * so that no run depends on the machine's time zone. Returns the text as given; null when unset.
+ */
+export function timeOption(name: string, value: unknown, example = '2026-01-01T00:00:00+08:00'): string | null {
+  if (value === undefined) return null;
+  const text = String(value);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(Date.parse(text))) {
+    throw new UsageError(`--${name} is an RFC 3339 time with an offset, e.g. ${example}`);
+  }
+  return text;
+}

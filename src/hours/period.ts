@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { formatAmount } from '../ledger/index.js';
+import { CST_OFFSET_MS, DAY_MS } from '../chinaTime.js';
 import { DomainError } from '../problems.js';
 
 // The checks of a record's period that need nothing but numbers: the period itself, the daily
@@ -7,8 +8,6 @@ import { DomainError } from '../problems.js';
 
 // Business days are China Standard Time (UTC+8, no daylight saving). The daily cap counts, on
 // each local calendar day, the share of a record's hours that its period has there.
-export const CST_OFFSET_MS = 8 * 3600 * 1000;
-export const DAY_MS = 24 * 3600 * 1000;
 /** A station's clock may run a little ahead of ours; a record ending within this is not "future". */
 export const CLOCK_SKEW_MS = 60 * 1000;
 

@@ -9,7 +9,8 @@ import { checkForWrite, type InheritanceRow, type OrgUnitForWrite, toOrgUnitForW
 import { DomainError } from '../problems.js';
 import { type PointsRule, ruleAtQuery, type RuleRow, toRule } from '../rules/rules.js';
 import { writePlans } from './awardWriter.js';
-import { CLOCK_SKEW_MS, checkDailyCap, checkPeriod, DAY_MS, type DayRecord } from './period.js';
+import { DAY_MS } from '../chinaTime.js';
+import { CLOCK_SKEW_MS, checkDailyCap, checkPeriod, type DayRecord } from './period.js';
 import { type Plan, planSubmission } from './plans.js';
 import type { NewRecord, RecordOutcome } from './record.js';
 import { memberDays, type NewRecordValues } from './repository.js';

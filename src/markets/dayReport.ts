@@ -6,7 +6,7 @@ import type { DB } from '../db/schema.js';
 import type { ItemKind } from '../db/marketTables.js';
 import { accountMovement, formatAmount, marketAccount } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
-import { chinaDay } from './periods.js';
+import { chinaDay } from '../chinaTime.js';
 import { requireMarketScope } from './scope.js';
 
 // A market's day (对账, DESIGN §4): per terminal and per item, what the day's receipts say was

@@ -4,7 +4,8 @@ import type { DB } from '../db/schema.js';
 import type { CapacityPeriod, ItemKind, LimitPeriod } from '../db/marketTables.js';
 import { formatAmount } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
-import { chinaTime, type Period, periodOf } from './periods.js';
+import { chinaTime } from '../chinaTime.js';
+import { type Period, periodOf } from './periods.js';
 
 // The lines of a sale or a basket against the catalogue: priced from the items as they are now,
 // then, under the items' row locks, the stock taken (a sale) or reserved (a basket), and the

@@ -1,3 +1,4 @@
+import { CST_OFFSET_MS as CST_MS } from '../chinaTime.js';
 import type { CapacityPeriod, LimitPeriod } from '../db/marketTables.js';
 
 // The periods of per-member limits and service capacity, in China time (UTC+8 all year, no
@@ -5,7 +6,6 @@ import type { CapacityPeriod, LimitPeriod } from '../db/marketTables.js';
 // Beijing. Weeks start on Monday (GB/T 7408 as ISO 8601).
 
 export type Period = LimitPeriod | CapacityPeriod;
-const CST_MS = 8 * 3600 * 1000;
 
 /** The period of the given kind that contains `at`: [start, end) as instants. */
 export function periodOf(period: Period, at: Date): { start: Date; end: Date } {
@@ -32,12 +32,3 @@ export function periodOf(period: Period, at: Date): { start: Date; end: Date } {
   }
 }
 
-/** A China-time calendar date (YYYY-MM-DD) as the instants it spans. */
-export function chinaDay(date: string): { start: Date; end: Date } {
-  return periodOf('day', new Date(`${date}T00:00:00+08:00`));
-}
-
-/** An instant as RFC 3339 in China time, as limits say when they reset. */
-export function chinaTime(at: Date): string {
-  return `${new Date(at.getTime() + CST_MS).toISOString().slice(0, 19)}+08:00`;
-}

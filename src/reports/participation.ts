@@ -9,7 +9,7 @@ import { DomainError } from '../problems.js';
 import { getSettings, listTenants } from '../tenants/tenants.js';
 import { countedThrough, foldCountedRecords } from './counted.js';
 import { type Bucket, homeMembersSql, recordFigures, unitsAndMarkets } from './figures.js';
-import { chinaDay } from '../markets/periods.js';
+import { chinaDay, DAY_MS } from '../chinaTime.js';
 
 // Participation reports (参与情况报表, issue 23 part 4): an org unit and everything under it over a
 // period of China-time days, as of the tenant's last sealed block. Ledger figures count the
@@ -20,7 +20,6 @@ export const ReportBy = ['month', 'category'] as const;
 export type ReportBy = (typeof ReportBy)[number];
 /** Five years of days (at most 62 months: a member's months are the bits of a bigint in figures.ts). */
 export const MAX_DAYS = 1830;
-const DAY_MS = 86_400_000;
 const TOP_CATEGORIES = 5;
 
 export interface ReportQuery {
