@@ -15,7 +15,7 @@
 //                                                                accountPeriodSums, accountPeriodPostings, trialBalanceRows
 //  - lots and expiry (积分清零; the lots move in the database beside the write path):
 //                                                                getExpiryPolicy, setExpiryPolicy, listExpiryPolicies,
-//                                                                pointsExpiring, listLots, expireLots, ledgerNow
+//                                                                pointsExpiringSql, listLots, expireLots, ledgerNow
 //  - participation reports (sums up to a sealed sequence number):  awardChangesSql, pointsFlows, foldDayTotals
 //  - account ids:                                                memberAccount, memberHoursAccount, memberPointsAccount,
 //                                                                issuanceAccount, ADJUSTMENT_POINTS, memberAccountSql,
@@ -88,7 +88,9 @@ export {
   type LotMove,
   LotMoveKinds,
   type NewExpiryPolicy,
-  pointsExpiring,
+  type PointsExpiring,
+  pointsExpiringOf,
+  pointsExpiringSql,
   setExpiryPolicy,
 } from './lots.js';
 export { EXPIRY_BATCH, expireLots, type ExpiryRun } from './expiry.js';

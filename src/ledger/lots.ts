@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { DomainError } from '../problems.js';
 import { formatAmount } from './amount.js';
@@ -83,12 +83,26 @@ const dateOf = (d: Date | string): string | null => {
   return s === 'infinity' ? null : s.slice(0, 10);
 };
 
-/** What a member's points account will lose and when: the next dates with points still in lots. */
-export async function pointsExpiring(db: Kysely<DB>, tenantId: string, accountId: string, dates = 5): Promise<{ date: string; points: string }[]> {
-  const { rows } = await sql<{ date: string; points: string }>`SELECT expires_on::text AS date, sum(remaining)::text AS points FROM ledger_lots
-    WHERE tenant_id = ${tenantId} AND account_id = ${accountId} AND remaining > 0 AND expires_on < 'infinity'
-    GROUP BY expires_on ORDER BY expires_on LIMIT ${dates}`.execute(db);
-  return rows.map((r) => ({ date: r.date, points: formatAmount(r.points) }));
+export interface PointsExpiring {
+  date: string;
+  points: string;
+}
+
+/**
+ * What a points account will lose and when (the next `dates` dates with points still in lots), as
+ * a subquery a caller embeds in its own statement: a member's read is one round trip. Its value
+ * (a JSON array, or its text on some drivers) goes through pointsExpiringOf.
+ */
+export function pointsExpiringSql(tenantId: string | RawBuilder<unknown>, accountId: string, dates = 5): RawBuilder<PointsExpiring[] | string> {
+  return sql`(SELECT coalesce(jsonb_agg(jsonb_build_object('date', d.date, 'points', d.points) ORDER BY d.date), '[]')
+    FROM (SELECT expires_on::text AS date, sum(remaining)::text AS points FROM ledger_lots
+      WHERE tenant_id = ${tenantId} AND account_id = ${accountId} AND remaining > 0 AND expires_on < 'infinity'
+      GROUP BY expires_on ORDER BY expires_on LIMIT ${dates}) d)`;
+}
+
+export function pointsExpiringOf(value: PointsExpiring[] | string): PointsExpiring[] {
+  const list: PointsExpiring[] = typeof value === 'string' ? JSON.parse(value) : value;
+  return list.map((x) => ({ date: x.date, points: formatAmount(x.points) }));
 }
 
 export const LotMoveKinds = ['opening', 'credit', 'debit', 'return', 'expiry', 'reserve', 'release', 'capture'] as const;

@@ -4,7 +4,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Caller } from '../auth/caller.js';
 import { fromJsonb } from '../db/json.js';
 import type { DB } from '../db/schema.js';
-import { createAccount, formatAmount, memberHoursAccount, memberPointsAccount, pointsExpiring, toBalance } from '../ledger/index.js';
+import { createAccount, formatAmount, memberHoursAccount, memberPointsAccount, pointsExpiringOf, toBalance } from '../ledger/index.js';
 import { authorizeOrgUnit, orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import { idNumberKey } from '../tenants/tenants.js';
@@ -118,7 +118,7 @@ export async function getMember(db: Kysely<DB>, tenantId: string, memberId: stri
     })),
     hours: formatAmount(hours),
     points: toBalance(row.points, row.points_held),
-    pointsExpiring: await pointsExpiring(db, tenantId, memberPointsAccount(memberId)),
+    pointsExpiring: pointsExpiringOf(row.points_expiring),
     stars: row.stars,
     hoursToNextStar: hoursToNextStar(hours, row.thresholds.map((t) => formatAmount(t))),
     lastStarChange: row.last_star_change === null ? null : toStarChange(fromJsonb(row.last_star_change)),

@@ -1,7 +1,7 @@
 import { type Insertable, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { fromJsonb } from '../db/json.js';
 import type { DB, MembersTable } from '../db/schema.js';
-import { balanceColumnSql, balanceRowSql, formatAmount, memberAccountSql, memberHoursAccount, memberPointsAccount } from '../ledger/index.js';
+import { balanceColumnSql, balanceRowSql, formatAmount, memberAccountSql, memberHoursAccount, memberPointsAccount, pointsExpiringSql } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
 import { starThresholdsSql } from '../tenants/tenants.js';
 
@@ -67,6 +67,7 @@ export async function readMember(db: Kysely<DB>, tenantId: string, memberId: str
       balance(memberPointsAccount(memberId), 'balance').as('points'),
       balance(memberPointsAccount(memberId), 'held').as('points_held'),
       starThresholdsSql(sql.ref('members.tenant_id')).as('thresholds'),
+      pointsExpiringSql(sql.ref('members.tenant_id'), memberPointsAccount(memberId)).as('points_expiring'),
       sql<CardJson[] | string>`(SELECT coalesce(jsonb_agg(jsonb_build_object('cardNo', c.card_no, 'createdAt', c.created_at, 'blockedAt', c.blocked_at)
         ORDER BY c.created_at, c.card_no), '[]') FROM member_cards c WHERE c.tenant_id = members.tenant_id AND c.member_id = members.member_id)`.as('cards'),
       sql<StarChangeRow | string | null>`(SELECT ${starChangeJson('s')}
