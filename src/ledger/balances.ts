@@ -45,8 +45,10 @@ export async function readBalance(db: Kysely<DB>, tenantId: string, accountId: s
 type SqlValue = string | RawBuilder<unknown>;
 
 /** One column of a single-slot account's balance row, as a scalar subquery. */
-export function balanceColumnSql(tenantId: SqlValue, accountId: SqlValue, column: 'balance' | 'held'): RawBuilder<string> {
-  return sql<string>`(SELECT b.${sql.ref(column)} FROM ledger_balances b WHERE b.tenant_id = ${tenantId} AND b.account_id = ${accountId} AND b.slot = 0)`;
+export function balanceColumnSql(tenantId: SqlValue, accountId: SqlValue, column: 'balance' | 'held' | 'available'): RawBuilder<string> {
+  // available: balance − held, as toBalance works it out, for a statement that stores it.
+  const value = column === 'available' ? sql`b.balance - b.held` : sql`b.${sql.ref(column)}`;
+  return sql<string>`(SELECT ${value} FROM ledger_balances b WHERE b.tenant_id = ${tenantId} AND b.account_id = ${accountId} AND b.slot = 0)`;
 }
 
 /** A single-slot account's balance row (balance, held) as a subquery for a LATERAL join. */

@@ -63,17 +63,17 @@ export async function placeBasket(trx: Transaction<DB>, caller: Caller, request:
   await checkLimits(trx, { tenantId: caller.tenantId, memberId, items: priced.items, lines: priced.lines, occurredAt });
   const l = priced.lines;
   // Borrows the member's balance row through the ledger facade for the points on the answer.
-  const { rows } = await sql<{ balance: string; held: string }>`
+  const { rows } = await sql<{ balance: string; available: string }>`
     WITH b AS (INSERT INTO baskets (tenant_id, basket_id, market_id, terminal_id, member_id, card_no, hold_id, total, expires_at, occurred_at, created_at, balance_after, available_after, actor)
       SELECT ${caller.tenantId}, ${basketId}::uuid, ${marketId}, ${terminalId}, ${memberId}::uuid, ${cardNo}, ${hold.id}::uuid, ${formatAmount(priced.total)}::numeric,
-        ${hold.expiresAt}::timestamptz, ${hold.createdAt}::timestamptz, ${hold.createdAt}::timestamptz, p.balance, p.balance - p.held, ${caller.keyId}
-      FROM (SELECT ${balanceColumnSql(caller.tenantId, account, 'balance')} AS balance, ${balanceColumnSql(caller.tenantId, account, 'held')} AS held) p
+        ${hold.expiresAt}::timestamptz, ${hold.createdAt}::timestamptz, ${hold.createdAt}::timestamptz, p.balance, p.available, ${caller.keyId}
+      FROM (SELECT ${balanceColumnSql(caller.tenantId, account, 'balance')} AS balance, ${balanceColumnSql(caller.tenantId, account, 'available')} AS available) p
       RETURNING balance_after, available_after),
     lines AS (INSERT INTO basket_lines (tenant_id, basket_id, line_no, item_id, sku, name, kind, quantity, price, amount)
       SELECT ${caller.tenantId}, ${basketId}::uuid, x.* FROM b, unnest(${l.map((x) => x.lineNo)}::smallint[], ${l.map((x) => x.itemId)}::uuid[], ${l.map((x) => x.sku)}::text[],
         ${l.map((x) => x.name)}::text[], ${l.map((x) => x.kind)}::text[], ${l.map((x) => x.quantity)}::integer[], ${l.map((x) => x.price)}::numeric[], ${l.map((x) => x.amount)}::numeric[])
         AS x(line_no, item_id, sku, name, kind, quantity, price, amount))
-    SELECT balance_after::text AS balance, (balance_after - available_after)::text AS held FROM b`.execute(trx);
+    SELECT balance_after::text AS balance, available_after::text AS available FROM b`.execute(trx);
   return {
     id: basketId,
     status: 'open',
@@ -88,7 +88,7 @@ export async function placeBasket(trx: Transaction<DB>, caller: Caller, request:
     createdAt: hold.createdAt,
     resolvedAt: null,
     redemptionId: null,
-    points: pointsOf(formatAmount(rows[0]!.balance), formatAmount(new Decimal(rows[0]!.balance).minus(rows[0]!.held))),
+    points: pointsOf(rows[0]!.balance, rows[0]!.available),
   };
 }
 

@@ -58,12 +58,14 @@ export interface NewSale {
 }
 
 // Borrows the member's points balance row through the ledger facade (balanceColumnSql): what is
-// held, read in the receipt's own statement rather than in one more round trip.
-const heldSql = (tenantId: string, memberId: string) => balanceColumnSql(tenantId, memberPointsAccount(memberId), 'held');
+// available after the write (the row this transaction just posted to and holds locked), read in
+// the receipt's own statement rather than in one more round trip.
+const availableSql = (tenantId: string, memberId: string) => balanceColumnSql(tenantId, memberPointsAccount(memberId), 'available');
 
-/** The member's points on a receipt: the balance after, and what was available then. */
+/** The member's points on a receipt: the balance after, and what was available then (held is what lies between). */
 export function pointsOf(balanceAfter: string, availableAfter: string): Balance {
-  return toBalance(balanceAfter, new Decimal(balanceAfter).minus(availableAfter));
+  const held = new Decimal(balanceAfter).minus(availableAfter);
+  return toBalance(balanceAfter, held);
 }
 
 type Movement = { itemId: string; quantity: number; stockAfter: number };
@@ -86,7 +88,7 @@ export async function writeSale(trx: Transaction<DB>, sale: NewSale, movements: 
   const l = sale.lines;
   const { rows } = await sql<{ receipt_no: string; recorded_at: Date | string; available_after: string }>`
     WITH n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${sale.tenantId} AND market_id = ${sale.marketId} RETURNING receipt_no),
-    points AS (SELECT ${sale.balanceAfter}::numeric - ${heldSql(sale.tenantId, sale.memberId)} AS available),
+    points AS (SELECT ${availableSql(sale.tenantId, sale.memberId)}::numeric AS available),
     r AS (INSERT INTO redemptions (tenant_id, redemption_id, market_id, terminal_id, member_id, card_no, receipt_no, entry_id, total, occurred_at, basket_id, balance_after, available_after, actor, recorded_at)
       SELECT ${sale.tenantId}, ${sale.redemptionId}::uuid, ${sale.marketId}, ${sale.terminalId}, ${sale.memberId}::uuid, ${sale.cardNo}, n.receipt_no, ${sale.entryId}::uuid,
         ${sale.total}::numeric, ${sale.occurredAt.toISOString()}::timestamptz, ${sale.basketId}::uuid, ${sale.balanceAfter}::numeric, p.available, ${sale.actor}, ${entryRecordedAtSql(sale.tenantId, sale.entryId)}
@@ -140,7 +142,7 @@ export async function writeRefund(trx: Transaction<DB>, refund: NewRefund, movem
   const l = refund.lines;
   const { rows } = await sql<{ receipt_no: string; recorded_at: Date | string; available_after: string }>`
     WITH n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${refund.tenantId} AND market_id = ${refund.marketId} RETURNING receipt_no),
-    points AS (SELECT ${refund.balanceAfter}::numeric - ${heldSql(refund.tenantId, refund.memberId)} AS available),
+    points AS (SELECT ${availableSql(refund.tenantId, refund.memberId)}::numeric AS available),
     r AS (INSERT INTO refunds (tenant_id, refund_id, redemption_id, market_id, terminal_id, receipt_no, entry_id, total, reason, balance_after, available_after, actor, recorded_at)
       SELECT ${refund.tenantId}, ${refund.refundId}::uuid, ${refund.redemptionId}::uuid, ${refund.marketId}, ${refund.terminalId}, n.receipt_no, ${refund.entryId}::uuid,
         ${refund.total}::numeric, ${refund.reason}, ${refund.balanceAfter}::numeric, p.available, ${refund.actor}, ${entryRecordedAtSql(refund.tenantId, refund.entryId)}
