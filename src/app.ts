@@ -37,7 +37,8 @@ import { foldAllSealed } from './reports/participation.js';
 import { reportRoutes as participationRoutes } from './reports/routes.js';
 import { integrityRoutes } from './integrity/routes.js';
 import { Signer } from './integrity/keys.js';
-import { sealTenants } from './integrity/seal.js';
+import { sealLags, sealTenants } from './integrity/seal.js';
+import { countJobRun, watchSealLag } from './metrics.js';
 import { holdRoutes } from './admin/holdRoutes.js';
 import { ledgerRoutes } from './admin/ledgerRoutes.js';
 import { expireLots } from './ledger/index.js';
@@ -141,7 +142,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // committed transactions given their place in the event feed, in commit order, a moment after
   // they commit even when nobody reads (one process a tenant at a time).
   const background = (what: string, intervalMs: number, run: () => Promise<unknown>) => {
-    const job = new Recurring(intervalMs, run, (err) =>
+    const counted = () =>
+      run().then(
+        () => countJobRun(what, true),
+        (err: unknown) => {
+          countJobRun(what, false);
+          throw err;
+        },
+      );
+    const job = new Recurring(intervalMs, counted, (err) =>
       isDatabaseUnavailable(err) ? app.log.warn({ err }, `${what}: database unavailable`) : app.log.error({ err }, `${what} failed`),
     );
     app.addHook('onReady', async () => job.start());
@@ -156,6 +165,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const signer = config.signingKeySecret ? new Signer(config.signingKeySecret) : null;
   app.decorate('signer', signer);
   if (signer) background('sealing', config.sealMs, () => sealTenants(database.db, signer));
+  // The sealing lag on /metrics, from a process that seals (the others would only guess).
+  if (signer && config.sealMs > 0) {
+    const unwatch = watchSealLag(() => sealLags(database.db));
+    app.addHook('onClose', async () => unwatch());
+  }
   // Sealed entries into what participation reports read: the ledger's day totals and the counted
   // records (issue 23). A report reads the entries sealed since too, so a lag costs time, not figures.
   background('report folds', config.sealMs, () => foldAllSealed(database.db));

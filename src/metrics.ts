@@ -95,14 +95,48 @@ new Gauge({
   },
 });
 
-// To come, and where they belong (leave none reporting a made-up value until then):
-// - sealing lag: `ledger_seal_lag_entries{tenant?}` / `ledger_seal_lag_seconds`, a Gauge whose
-//   collect() asks the sealing module for how far the newest sealed block is behind the newest
-//   committed entry (per process: what this process's sealer sees), plus
-//   `ledger_blocks_sealed_total` counted by the sealing job after each commit.
-// - expiry job: `ledger_expiry_last_run_timestamp_seconds` (set when a run ends) and
-//   `ledger_expiry_entries_total` (counted through countEntry('expiry', …) like any other entry),
-//   with `ledger_expiry_runs_total{outcome}`.
+const jobRuns = new Counter({
+  name: 'ledger_job_runs_total',
+  help: "Runs of this process's background jobs (hold sweep, points expiry, sealing, report folds, feed sequencing), by job and outcome (ok, failed)",
+  labelNames: ['job', 'outcome'] as const,
+  registers: [registry],
+});
+
+const jobLastSuccess = new Gauge({
+  name: 'ledger_job_last_success_timestamp_seconds',
+  help: 'When each background job of this process last ended a run without an error (Unix time); no sample before the first',
+  labelNames: ['job'] as const,
+  registers: [registry],
+});
+
+/** Counts a run of a background job once it has ended; a run that ended well also sets its time. */
+export function countJobRun(job: string, ok: boolean): void {
+  jobRuns.inc({ job, outcome: ok ? 'ok' : 'failed' });
+  if (ok) jobLastSuccess.set({ job }, Date.now() / 1000);
+}
+
+/** Per tenant, how long its first entry not yet in a sealed block has waited (seconds; 0: all sealed). */
+export type SealLagSource = () => Promise<{ tenantId: string; seconds: number }[]>;
+const sealLagSources = new Set<SealLagSource>();
+
+/** Reports the sealing lag of a database in the gauge below until the returned function is called. */
+export function watchSealLag(source: SealLagSource): () => void {
+  sealLagSources.add(source);
+  return () => sealLagSources.delete(source);
+}
+
+// Read from the database when scraped, and only by a process that seals (it has the signing
+// secret): a process that does not seal shows no sample rather than a made-up 0.
+new Gauge({
+  name: 'ledger_seal_lag_seconds',
+  help: "How long each tenant's first committed entry not yet in a sealed block has waited (0: everything is sealed)",
+  labelNames: ['tenant'] as const,
+  registers: [registry],
+  async collect() {
+    this.reset();
+    for (const source of sealLagSources) for (const { tenantId, seconds } of await source()) this.set({ tenant: tenantId }, seconds);
+  },
+});
 
 /** Counts journal entries of a kind, once their transaction has committed (see ledger/post.ts). */
 export function countEntries(kind: string, n = 1): void {

@@ -269,6 +269,67 @@ if (engines.includes('postgres')) {
   });
 }
 
+// The background jobs and the sealing lag: a service that seals (a signing secret) every 200 ms.
+for (const engine of engines) t.test(`${engine}: background jobs counted, and the sealing lag`, async (t) => {
+  const started = Date.now() / 1000;
+  const env = { ...ON, SIGNING_KEY_SECRET: crypto.randomBytes(32).toString('base64url'), SEAL_MS: '200', HOLD_SWEEP_MS: '0', EXPIRY_MS: '0', FEED_SEQUENCE_MS: '0' };
+  const h = await setup(t, engine, { env });
+  const until = async (what: string, ok: (s: Scrape) => boolean): Promise<Scrape> => {
+    for (let i = 0; i < 100; i++) {
+      const s = new Scrape(parse(String((await h.request('GET', '/metrics', { key: TOKEN })).body)));
+      if (ok(s)) return s;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${what}: not within 10 s`);
+  };
+  const runs = await until('a sealing run', (s) => s.value('ledger_job_runs_total', { job: 'sealing', outcome: 'ok' }) >= 1);
+  t.equal(runs.value('ledger_job_runs_total', { job: 'sealing', outcome: 'failed' }), 0, 'no sealing run failed');
+  const last = runs.value('ledger_job_last_success_timestamp_seconds', { job: 'sealing' });
+  t.ok(last >= started - 1 && last <= Date.now() / 1000 + 1, 'the last good run: a Unix time in seconds, since the service started');
+  t.equal(runs.samples.filter((x) => x.name === 'ledger_job_runs_total' && x.labels.job === 'points expiry').length, 0, 'a job that is off (EXPIRY_MS=0) never ran');
+  t.equal(runs.value('ledger_job_runs_total', { job: 'report folds', outcome: 'ok' }) >= 1, true, 'the report folds ran beside the sealing');
+
+  const c = await county(h);
+  const m = await register(c);
+  await verified(c, m.id, { start: cst(1, 9), hours: '1.00' });
+  const sealed = await until('everything sealed', (s) => s.value('ledger_seal_lag_seconds', { tenant: c.tenantId }) === 0 && s.samples.some((x) => x.name === 'ledger_seal_lag_seconds' && x.labels.tenant === c.tenantId));
+  t.equal(sealed.value('ledger_seal_lag_seconds', { tenant: c.tenantId }), 0, 'every committed entry sealed: lag 0');
+  if (engine !== 'postgres') return; // holding a transaction open beside the service needs a second connection
+
+  // A transaction that took its sequence number and stays open holds back the entries after it:
+  // the award committed after it waits, and the lag is its age.
+  const entry = {
+    tenantId: c.tenantId,
+    kind: 'bonus' as const,
+    reason: 'held open',
+    // Station s2's issuance, which the award below (at s1, for another member) does not lock.
+    postings: [
+      { accountId: 'issuance:s2:points', unit: 'POINTS' as const, amount: new Decimal('-1.00') },
+      { accountId: `member:${m.id}:points`, unit: 'POINTS' as const, amount: new Decimal('1.00') },
+    ],
+  };
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let written!: () => void;
+  const isWritten = new Promise<void>((r) => (written = r));
+  const open = inTransaction(h.database.db, async (trx) => {
+    await post(trx, entry);
+    written();
+    await gate;
+  });
+  await isWritten;
+  const m2 = await register(c);
+  await verified(c, m2.id, { start: cst(1, 9), hours: '1.00' });
+  await new Promise((r) => setTimeout(r, 1500));
+  const lagging = await until('a lag', (s) => s.value('ledger_seal_lag_seconds', { tenant: c.tenantId }) >= 1);
+  const lag = lagging.value('ledger_seal_lag_seconds', { tenant: c.tenantId });
+  t.ok(lag >= 1 && lag < 30, `the award committed after the open transaction waits to be sealed: lag ${lag.toFixed(2)} s`);
+  release();
+  await open;
+  await until('sealed after the commit', (s) => s.value('ledger_seal_lag_seconds', { tenant: c.tenantId }) === 0);
+  t.pass('once the open transaction commits, both are sealed and the lag is 0 again');
+});
+
 // Ways of serving /metrics: on the first engine the run has (they touch no ledger data).
 const engine = engines[0]!;
 

@@ -122,3 +122,14 @@ export async function readEntries(db: Kysely<DB>, tenantId: string, start: bigin
   return entriesFromRows(rows as PostingRow[]);
 }
 
+
+/**
+ * How long the first committed entry after `afterSeq` (a tenant's last sealed number) has waited
+ * to be sealed, in seconds by the database's clock; 0 when every committed entry is sealed. The
+ * first by sequence number stands for the oldest: numbers are taken in the writing transaction.
+ */
+export async function unsealedAge(db: Kysely<DB>, tenantId: string, afterSeq: bigint): Promise<number> {
+  const { rows } = await sql<{ age: string }>`SELECT coalesce((SELECT extract(epoch FROM clock_timestamp() - e.recorded_at) FROM ledger_entries e
+    WHERE e.tenant_id = ${tenantId} AND e.seq > ${afterSeq.toString()}::bigint ORDER BY e.seq LIMIT 1), 0)::text AS age`.execute(db);
+  return Math.max(0, Number(rows[0]!.age));
+}

@@ -4,7 +4,7 @@ import type { DB } from '../db/schema.js';
 import { type BlockHead, canonicalBytes, headHash, leafHash, ZERO_HASH } from './canonical.js';
 import { currentSigningKey, lockTenant, Signer } from './keys.js';
 import { merkleRoot } from './merkle.js';
-import { readEntries } from './rows.js';
+import { readEntries, unsealedAge } from './rows.js';
 
 // Sealing: committed entries go into blocks, per tenant, in sequence order, beside the writes and
 // never in their transactions.
@@ -72,6 +72,13 @@ async function horizons(db: Kysely<DB>, tenantId: string | null): Promise<Horizo
     WHERE (${tenantId}::text IS NULL OR t.tenant_id = ${tenantId})
     ORDER BY t.tenant_id`.execute(db);
   return r.rows.map((x) => ({ tenantId: x.tenant_id, taken: BigInt(x.taken ?? '0'), sealed: BigInt(x.sealed) }));
+}
+
+/** Per tenant, how long its first committed entry not in a block has waited (seconds; 0: none). */
+export async function sealLags(db: Kysely<DB>): Promise<{ tenantId: string; seconds: number }[]> {
+  const lags = [];
+  for (const h of await horizons(db, null)) lags.push({ tenantId: h.tenantId, seconds: h.taken > h.sealed ? await unsealedAge(db, h.tenantId, h.sealed) : 0 });
+  return lags;
 }
 
 /** Seals what can be sealed now; with waitMs, waits that long at most for open transactions. */
