@@ -41,6 +41,22 @@ t.test('database unreachable: readyz and writes answer 503 within a bound', asyn
   t.ok(Date.now() - started < 10_000, `answered within 10 s (took ${Date.now() - started} ms)`);
 });
 
+t.test('database unreachable: a scrape of /metrics still answers, with no sealing lag to report', async (t) => {
+  const token = 'm'.repeat(32);
+  const sealing = loadConfig({ LOG_LEVEL: 'silent', METRICS: 'on', METRICS_TOKEN: token, SIGNING_KEY_SECRET: 's'.repeat(32), SEAL_MS: '3600000', HOLD_SWEEP_MS: '0', EXPIRY_MS: '0' });
+  const database = await openDatabase({ engine: 'postgres', url: 'postgres://postgres@127.0.0.1:1/none', poolSize: 2 });
+  const app = await buildApp({ config: sealing, database, logger: false });
+  t.teardown(async () => {
+    await app.close();
+    await database.close();
+  });
+  const res = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token}` } });
+  t.equal(res.statusCode, 200, 'the scrape answers 200');
+  t.match(res.body, /# TYPE ledger_seal_lag_seconds gauge/, 'the lag gauge is described');
+  t.notMatch(res.body, /^ledger_seal_lag_seconds\{/m, 'but has no sample: the database could not say');
+  t.match(res.body, /^ledger_db_connections\{state="max"\} 2$/m, 'the rest is there');
+});
+
 t.test('database reachable but not migrated: readyz 503 naming the pending migrations', async (t) => {
   const url = await createTestDatabase(t);
   const database = await openDatabase({ engine: 'postgres', url, poolSize: 2 });
