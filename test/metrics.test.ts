@@ -82,6 +82,17 @@ function assertTimed(t: Tap, before: Scrape, after: Scrape, labels: Record<strin
 
 const ON = { METRICS: 'on', METRICS_TOKEN: TOKEN };
 
+/** A bonus of one point from a station's issuance to a member, written straight through the ledger. */
+const bonus = (tenantId: string, station: string, memberId: string, reason: string) => ({
+  tenantId,
+  kind: 'bonus' as const,
+  reason,
+  postings: [
+    { accountId: `issuance:${station}:points`, unit: 'POINTS' as const, amount: new Decimal('-1.00') },
+    { accountId: `member:${memberId}:points`, unit: 'POINTS' as const, amount: new Decimal('1.00') },
+  ],
+});
+
 for (const engine of engines) t.test(engine, async (t) => {
   // One app for the three checks (an embedded database takes long to set up); two connections on
   // Postgres, so the third check can take them all.
@@ -154,15 +165,7 @@ for (const engine of engines) t.test(engine, async (t) => {
     const m = await register(c);
     await verified(c, m.id, { start: cst(1, 9), hours: '3.00' });
     const before = await scrape(t, h);
-    const entry = {
-      tenantId: c.tenantId,
-      kind: 'bonus' as const,
-      reason: 'rolled back',
-      postings: [
-        { accountId: 'issuance:s1:points', unit: 'POINTS' as const, amount: new Decimal('-1.00') },
-        { accountId: `member:${m.id}:points`, unit: 'POINTS' as const, amount: new Decimal('1.00') },
-      ],
-    };
+    const entry = bonus(c.tenantId, 's1', m.id, 'rolled back');
     const entriesBefore = await h.count('ledger_entries');
     await t.rejects(
       inTransaction(h.database.db, async (trx) => {
@@ -298,16 +301,8 @@ for (const engine of engines) t.test(`${engine}: background jobs counted, and th
 
   // A transaction that took its sequence number and stays open holds back the entries after it:
   // the award committed after it waits, and the lag is its age.
-  const entry = {
-    tenantId: c.tenantId,
-    kind: 'bonus' as const,
-    reason: 'held open',
-    // Station s2's issuance, which the award below (at s1, for another member) does not lock.
-    postings: [
-      { accountId: 'issuance:s2:points', unit: 'POINTS' as const, amount: new Decimal('-1.00') },
-      { accountId: `member:${m.id}:points`, unit: 'POINTS' as const, amount: new Decimal('1.00') },
-    ],
-  };
+  // Station s2's issuance, which the award below (at s1, for another member) does not lock.
+  const entry = bonus(c.tenantId, 's2', m.id, 'held open');
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   let written!: () => void;
