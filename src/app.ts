@@ -38,7 +38,7 @@ import { reportRoutes as participationRoutes } from './reports/routes.js';
 import { integrityRoutes } from './integrity/routes.js';
 import { Signer } from './integrity/keys.js';
 import { sealLags, sealTenants } from './integrity/seal.js';
-import { countJobRun, watchSealLag } from './metrics.js';
+import { watchSealLag } from './metrics.js';
 import { holdRoutes } from './admin/holdRoutes.js';
 import { ledgerRoutes } from './admin/ledgerRoutes.js';
 import { expireLots } from './ledger/index.js';
@@ -142,15 +142,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // committed transactions given their place in the event feed, in commit order, a moment after
   // they commit even when nobody reads (one process a tenant at a time).
   const background = (what: string, intervalMs: number, run: () => Promise<unknown>) => {
-    const counted = () =>
-      run().then(
-        () => countJobRun(what, true),
-        (err: unknown) => {
-          countJobRun(what, false);
-          throw err;
-        },
-      );
-    const job = new Recurring(intervalMs, counted, (err) =>
+    const job = new Recurring(what, intervalMs, run, (err) =>
       isDatabaseUnavailable(err) ? app.log.warn({ err }, `${what}: database unavailable`) : app.log.error({ err }, `${what} failed`),
     );
     app.addHook('onReady', async () => job.start());

@@ -34,7 +34,6 @@ export interface IssueInput {
   purpose?: string | undefined;
 }
 
-
 function periodOf(input: IssueInput): { from: Date; to: Date } {
   const from = chinaDay(input.from).start;
   const to = chinaDay(input.to).end;

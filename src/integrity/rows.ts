@@ -122,7 +122,6 @@ export async function readEntries(db: Kysely<DB>, tenantId: string, start: bigin
   return entriesFromRows(rows as PostingRow[]);
 }
 
-
 /**
  * How long the first committed entry after `afterSeq` (a tenant's last sealed number) has waited
  * to be sealed, in seconds by the database's clock; 0 when every committed entry is sealed. The

@@ -1,4 +1,5 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { fromJsonb } from '../db/json.js';
 import type { DB } from '../db/schema.js';
 import { DomainError } from '../problems.js';
 import { formatAmount } from './amount.js';
@@ -101,8 +102,7 @@ export function pointsExpiringSql(tenantId: string | RawBuilder<unknown>, accoun
 }
 
 export function pointsExpiringOf(value: PointsExpiring[] | string): PointsExpiring[] {
-  const list: PointsExpiring[] = typeof value === 'string' ? JSON.parse(value) : value;
-  return list.map((x) => ({ date: x.date, points: formatAmount(x.points) }));
+  return fromJsonb(value).map((x) => ({ date: x.date, points: formatAmount(x.points) }));
 }
 
 export const LotMoveKinds = ['opening', 'credit', 'debit', 'return', 'expiry', 'reserve', 'release', 'capture'] as const;

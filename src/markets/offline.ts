@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { scopeKey } from '../auth/caller.js';
+import { DAY_MS } from '../chinaTime.js';
 import { batchRoute } from '../http/batch.js';
 import { TimestampSchema } from '../http/schemas.js';
 import { idempotentWrite, requestHash, type Settled } from '../idempotency.js';
@@ -48,7 +49,7 @@ export const offlineRoutes: FastifyPluginAsyncZod = async (app) => {
           const result = await idempotentWrite(app.db, { tenantId: caller.tenantId, key: idempotencyKey, hash }, async (trx) => {
             const at = new Date(occurredAt);
             if (at.getTime() > Date.now() + CLOCK_SKEW_MS) throw new DomainError('occurred_at_in_future');
-            if (at.getTime() < Date.now() - offlineSaleDays * 86_400_000) throw new DomainError('occurred_at_too_old', { days: offlineSaleDays });
+            if (at.getTime() < Date.now() - offlineSaleDays * DAY_MS) throw new DomainError('occurred_at_too_old', { days: offlineSaleDays });
             return { statusCode: 201, body: await redeem(trx, caller, sale, at) };
           });
           settled.push({ ok: true, result });

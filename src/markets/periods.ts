@@ -1,4 +1,4 @@
-import { CST_OFFSET_MS as CST_MS } from '../chinaTime.js';
+import { CST_OFFSET_MS } from '../chinaTime.js';
 import type { CapacityPeriod, LimitPeriod } from '../db/marketTables.js';
 
 // The periods of per-member limits and service capacity, in China time (UTC+8 all year, no
@@ -9,11 +9,11 @@ export type Period = LimitPeriod | CapacityPeriod;
 
 /** The period of the given kind that contains `at`: [start, end) as instants. */
 export function periodOf(period: Period, at: Date): { start: Date; end: Date } {
-  const local = new Date(at.getTime() + CST_MS); // its UTC fields read as China local time
+  const local = new Date(at.getTime() + CST_OFFSET_MS); // its UTC fields read as China local time
   const y = local.getUTCFullYear();
   const m = local.getUTCMonth();
   const d = local.getUTCDate();
-  const utc = (yy: number, mm: number, dd: number) => new Date(Date.UTC(yy, mm, dd) - CST_MS);
+  const utc = (yy: number, mm: number, dd: number) => new Date(Date.UTC(yy, mm, dd) - CST_OFFSET_MS);
   switch (period) {
     case 'day':
       return { start: utc(y, m, d), end: utc(y, m, d + 1) };

@@ -64,8 +64,7 @@ const availableSql = (tenantId: string, memberId: string) => balanceColumnSql(te
 
 /** The member's points on a receipt: the balance after, and what was available then (held is what lies between). */
 export function pointsOf(balanceAfter: string, availableAfter: string): Balance {
-  const held = new Decimal(balanceAfter).minus(availableAfter);
-  return toBalance(balanceAfter, held);
+  return toBalance(balanceAfter, new Decimal(balanceAfter).minus(availableAfter));
 }
 
 type Movement = { itemId: string; quantity: number; stockAfter: number };
