@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { inTransaction, isDatabaseUnavailable } from './db/transaction.js';
 import type { DB } from './db/schema.js';
 import { fromJsonb } from './db/json.js';
@@ -34,6 +34,25 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
+}
+
+// The key each transaction of idempotentWrite claimed, for a write that stores its own answer.
+const claims = new WeakMap<Transaction<DB>, { tenantId: string; key: string; answered: boolean }>();
+
+/**
+ * For a write whose last statement stores its answer too (answers holding locks that every
+ * writer of a market queues on: the commit then follows that statement at once, with no round
+ * trip between): the UPDATE of the key trx claimed, to embed as a CTE, setting the response to
+ * the one row `response` selects (none: nothing is stored, and the write must then refuse, which
+ * rolls it back). The write must answer exactly that body with that status; idempotentWrite then
+ * does not store the answer again. Null when trx claimed no key.
+ */
+export function answerSql(trx: Transaction<DB>, statusCode: number, response: RawBuilder<unknown>): RawBuilder<unknown> | null {
+  const claim = claims.get(trx);
+  if (!claim) return null;
+  claim.answered = true;
+  return sql`UPDATE idempotency_keys k SET status_code = ${statusCode}, response = a.response FROM (${response}) AS a(response)
+    WHERE k.tenant_id = ${claim.tenantId} AND k.idempotency_key = ${claim.key}`;
 }
 
 /**
@@ -106,7 +125,10 @@ export async function idempotentWrite(
           .executeTakeFirst();
         if (!taken) return replay(await stored(trx), hash);
       }
+      const claimed = { tenantId, key, answered: false };
+      claims.set(trx, claimed);
       const outcome = await work(trx);
+      if (claimed.answered) return { ...outcome, replayed: false };
       await trx
         .updateTable('idempotency_keys')
         .set({ status_code: outcome.statusCode, response: JSON.stringify(outcome.body) })

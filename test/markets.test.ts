@@ -62,7 +62,7 @@ for (const engine of engines) {
       t.equal(account.status, 200, 'the account exists');
       t.match(account.body, { id: 'market:m1:points', unit: 'POINTS', type: 'market', balance: '0.00' }, 'with balance 0');
       const slots = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ledger_balances WHERE tenant_id = ${h.tenantId} AND account_id = 'market:m1:points'`.execute(h.database.db);
-      t.equal(slots.rows[0]!.n, '4', 'a hot account: four balance slots');
+      t.equal(slots.rows[0]!.n, '16', 'a hot account: sixteen balance slots');
       t.same(await configActions(h, 'm1'), ['market.created'], 'the change is recorded');
       t.same((await h.request('GET', '/v1/markets/m1')).body, res.body, 'GET answers the same');
       await h.assertLedger(t);

@@ -177,6 +177,10 @@ for (const engine of engines) {
     t.ok(results.every((r) => r.status === 201), 'every answer is the receipt');
     t.equal(new Set(results.map((r) => r.body.redemptionId)).size, 1, 'one receipt');
     t.equal(results.filter((r) => r.headers['idempotent-replayed'] === 'true').length, 19, '19 marked replays');
+    // The sale stores its answer in its own last statement: the replays answer exactly what the first did.
+    const first = results.find((r) => r.headers['idempotent-replayed'] !== 'true')!;
+    t.ok(results.every((r) => JSON.stringify(r.body) === JSON.stringify(first.body)), 'every replay answers the first receipt, byte for byte');
+    t.match(first.body, { receiptNo: '1', total: '8.00', points: { balance: '92.00', held: '0.00', available: '92.00' } }, 'with its number and the points after');
     t.equal(await h.count('redemptions'), 1, 'one sale stored');
     t.equal((await h.request('GET', `/v1/markets/${marketId}/items/milk/stock-movements`)).body.items.filter((x: any) => x.kind === 'sale').length, 1, 'one stock movement');
     t.equal((await pointsOf(h, m.memberId)).balance, '92.00', 'charged once');

@@ -51,6 +51,15 @@ export function balanceColumnSql(tenantId: SqlValue, accountId: SqlValue, column
   return sql<string>`(SELECT ${value} FROM ledger_balances b WHERE b.tenant_id = ${tenantId} AND b.account_id = ${accountId} AND b.slot = 0)`;
 }
 
+/**
+ * A single-slot account's Balance as JSON, as toBalance formats it (two decimals: the columns are
+ * NUMERIC(20,2)), for a statement that stores an answer showing it.
+ */
+export function balanceJsonSql(tenantId: SqlValue, accountId: SqlValue): RawBuilder<Balance> {
+  return sql<Balance>`(SELECT jsonb_build_object('balance', round(b.balance, 2)::text, 'held', round(b.held, 2)::text, 'available', round(b.balance - b.held, 2)::text)
+    FROM ledger_balances b WHERE b.tenant_id = ${tenantId} AND b.account_id = ${accountId} AND b.slot = 0)`;
+}
+
 /** A single-slot account's balance row (balance, held) as a subquery for a LATERAL join. */
 export function balanceRowSql(tenantId: SqlValue, accountId: SqlValue): RawBuilder<{ balance: string; held: string }> {
   // LIMIT 1 keeps the planner from turning the lookup into a scan of the whole table.

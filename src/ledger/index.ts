@@ -45,7 +45,7 @@ export {
   type NewAccount,
   openLedger,
 } from './accounts.js';
-export { availableOf, type Balance, balanceColumnSql, balanceRowSql, readBalance, toBalance } from './balances.js';
+export { availableOf, type Balance, balanceColumnSql, balanceJsonSql, balanceRowSql, readBalance, toBalance } from './balances.js';
 export { entryPostedSql, entryRecordedAtSql, getEntry, reversalOf, reverseEntry } from './entries.js';
 export {
   type Capture,

@@ -10,8 +10,11 @@ import { requireMarketScope } from './scope.js';
 // Markets (爱心超市): the repository of markets. A market belongs to an org unit and has its own
 // points account, credited by its sales. Deactivated, never deleted: receipts keep pointing at it.
 
-/** Balance slots of a market's points account: every sale credits it, so it is hot. */
-const MARKET_SLOTS = 4;
+/**
+ * Balance slots of a market's points account: every sale credits it and holds the slot's row from
+ * its ledger write to its commit, so it is hot; as many as an org unit's issuance accounts have.
+ */
+const MARKET_SLOTS = 16;
 
 export interface Market {
   id: string;

@@ -2,9 +2,10 @@ import { Decimal } from 'decimal.js';
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { StockMovementKind } from '../db/marketTables.js';
-import { type Balance, balanceColumnSql, entryRecordedAtSql, memberPointsAccount, toBalance } from '../ledger/index.js';
+import { answerSql } from '../idempotency.js';
+import { type Balance, balanceColumnSql, balanceJsonSql, entryRecordedAtSql, memberPointsAccount, toBalance } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
-import type { PricedLine, StockAfter } from './lines.js';
+import { type LockedItem, lockedItemsSql, type PricedLine, type StockAfter, stockAfter, stockChangeSql } from './lines.js';
 import { insertStockMovementsSql } from './stock.js';
 
 // Receipts (小票): what a sale or a refund answers and prints. The sale or refund and its stock
@@ -51,16 +52,11 @@ export interface NewSale {
   lines: PricedLine[];
   total: string;
   entryId: string;
+  /** The recorded time of the sale's ledger entry, as the ledger answered it. */
+  recordedAt: string;
   occurredAt: Date;
   actor: string;
-  /** The member's points balance after the sale, as the ledger answered it. */
-  balanceAfter: string;
 }
-
-// Borrows the member's points balance row through the ledger facade (balanceColumnSql): what is
-// available after the write (the row this transaction just posted to and holds locked), read in
-// the receipt's own statement rather than in one more round trip.
-const availableSql = (tenantId: string, memberId: string) => balanceColumnSql(tenantId, memberPointsAccount(memberId), 'available');
 
 /** The member's points on a receipt: the balance after, and what was available then (held is what lies between). */
 export function pointsOf(balanceAfter: string, availableAfter: string): Balance {
@@ -82,29 +78,20 @@ function movementsSql(tenantId: string, marketId: string, kind: StockMovementKin
   return insertStockMovementsSql(rows, entryRecordedAtSql(tenantId, entryId));
 }
 
-/** Writes a sale's receipt (number, sale, lines, stock movements) in one statement. */
-export async function writeSale(trx: Transaction<DB>, sale: NewSale, movements: Movement[]): Promise<Receipt> {
+/**
+ * Writes a sale's receipt in one statement, the sale's last before its commit: the goods' stock
+ * taken (or a basket's captured, with `held`, its lines as reserved), then the market's next
+ * receipt number, the sale row, its lines, its stock movements and, when the write has an
+ * Idempotency-Key, its answer (answerSql). So the items' and the counter's row locks, which every
+ * sale of the market queues on, are held for this statement and the commit only. out_of_stock
+ * (nothing numbered) when a take fails its guard.
+ */
+export async function writeSale(trx: Transaction<DB>, sale: NewSale, stock: { change: 'sell' | 'capture'; held?: { itemId: string; quantity: number }[] }): Promise<Receipt> {
   const l = sale.lines;
-  const { rows } = await sql<{ receipt_no: string; recorded_at: Date | string; available_after: string }>`
-    WITH n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${sale.tenantId} AND market_id = ${sale.marketId} RETURNING receipt_no),
-    points AS (SELECT ${availableSql(sale.tenantId, sale.memberId)}::numeric AS available),
-    r AS (INSERT INTO redemptions (tenant_id, redemption_id, market_id, terminal_id, member_id, card_no, receipt_no, entry_id, total, occurred_at, basket_id, balance_after, available_after, actor, recorded_at)
-      SELECT ${sale.tenantId}, ${sale.redemptionId}::uuid, ${sale.marketId}, ${sale.terminalId}, ${sale.memberId}::uuid, ${sale.cardNo}, n.receipt_no, ${sale.entryId}::uuid,
-        ${sale.total}::numeric, ${sale.occurredAt.toISOString()}::timestamptz, ${sale.basketId}::uuid, ${sale.balanceAfter}::numeric, p.available, ${sale.actor}, ${entryRecordedAtSql(sale.tenantId, sale.entryId)}
-      FROM n, points p RETURNING receipt_no, recorded_at, available_after),
-    lines AS (INSERT INTO redemption_lines (tenant_id, redemption_id, line_no, item_id, sku, name, kind, quantity, price, amount)
-      SELECT ${sale.tenantId}, ${sale.redemptionId}::uuid, x.line_no, x.item_id, x.sku, x.name, x.kind, x.quantity, x.price, x.amount
-      FROM r, unnest(${l.map((x) => x.lineNo)}::smallint[], ${l.map((x) => x.itemId)}::uuid[], ${l.map((x) => x.sku)}::text[], ${l.map((x) => x.name)}::text[],
-        ${l.map((x) => x.kind)}::text[], ${l.map((x) => x.quantity)}::integer[], ${l.map((x) => x.price)}::numeric[], ${l.map((x) => x.amount)}::numeric[])
-        AS x(line_no, item_id, sku, name, kind, quantity, price, amount)),
-    moved AS (${movementsSql(sale.tenantId, sale.marketId, 'sale', movements, sale.terminalId, sale.actor, { redemptionId: sale.redemptionId, refundId: null }, sale.entryId)})
-    SELECT receipt_no::text, recorded_at, available_after::text FROM r`.execute(trx);
-  const row = rows[0];
-  if (!row) throw new DomainError('market_not_found', { marketId: sale.marketId });
-  return {
+  const { tenantId, marketId } = sale;
+  const body: Omit<Receipt, 'receiptNo' | 'points'> = {
     kind: 'sale',
-    receiptNo: row.receipt_no,
-    marketId: sale.marketId,
+    marketId,
     terminalId: sale.terminalId,
     memberId: sale.memberId,
     cardNo: sale.cardNo,
@@ -116,9 +103,35 @@ export async function writeSale(trx: Transaction<DB>, sale: NewSale, movements: 
     entryId: sale.entryId,
     reason: null,
     occurredAt: sale.occurredAt.toISOString(),
-    recordedAt: new Date(row.recorded_at).toISOString(),
-    points: pointsOf(sale.balanceAfter, row.available_after),
+    recordedAt: sale.recordedAt,
   };
+  const stored = answerSql(trx, 201, sql`SELECT response FROM answer`);
+  const recordedAt = entryRecordedAtSql(tenantId, sale.entryId);
+  const { rows } = await sql<{ response: Receipt | null; items: LockedItem[] }>`
+    WITH ${stockChangeSql(tenantId, stock.change, l, stock.held)},
+    -- The number last, once every goods item passed its guard (the count runs the stock change first).
+    n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${tenantId} AND market_id = ${marketId}
+          AND (SELECT count(*) FROM changed) = (SELECT count(*) FROM locked WHERE kind = 'goods') RETURNING receipt_no),
+    points AS (SELECT ${balanceJsonSql(tenantId, memberPointsAccount(sale.memberId))} AS points),
+    r AS (INSERT INTO redemptions (tenant_id, redemption_id, market_id, terminal_id, member_id, card_no, receipt_no, entry_id, total, occurred_at, basket_id, balance_after, available_after, actor, recorded_at)
+      SELECT ${tenantId}, ${sale.redemptionId}::uuid, ${marketId}, ${sale.terminalId}, ${sale.memberId}::uuid, ${sale.cardNo}, n.receipt_no, ${sale.entryId}::uuid,
+        ${sale.total}::numeric, ${body.occurredAt}::timestamptz, ${sale.basketId}::uuid, (p.points->>'balance')::numeric, (p.points->>'available')::numeric, ${sale.actor}, ${recordedAt}
+      FROM n, points p RETURNING receipt_no),
+    lines AS (INSERT INTO redemption_lines (tenant_id, redemption_id, line_no, item_id, sku, name, kind, quantity, price, amount)
+      SELECT ${tenantId}, ${sale.redemptionId}::uuid, x.line_no, x.item_id, x.sku, x.name, x.kind, x.quantity, x.price, x.amount
+      FROM r, unnest(${l.map((x) => x.lineNo)}::smallint[], ${l.map((x) => x.itemId)}::uuid[], ${l.map((x) => x.sku)}::text[], ${l.map((x) => x.name)}::text[],
+        ${l.map((x) => x.kind)}::text[], ${l.map((x) => x.quantity)}::integer[], ${l.map((x) => x.price)}::numeric[], ${l.map((x) => x.amount)}::numeric[])
+        AS x(line_no, item_id, sku, name, kind, quantity, price, amount)),
+    moved AS (INSERT INTO stock_movements (tenant_id, market_id, item_id, kind, quantity, stock_after, terminal_id, redemption_id, refund_id, actor, reason, at)
+      SELECT ${tenantId}, ${marketId}, ch.item_id, 'sale', -w.q, ch.stock, ${sale.terminalId}, ${sale.redemptionId}::uuid, NULL, ${sale.actor}, NULL, ${recordedAt}
+      FROM r, changed ch JOIN want w ON w.item_id = ch.item_id WHERE w.q > 0 ORDER BY ch.item_id),
+    answer AS (SELECT ${JSON.stringify(body)}::jsonb || jsonb_build_object('receiptNo', r.receipt_no::text, 'points', p.points) AS response FROM r, points p)
+    ${stored === null ? sql`` : sql`, stored AS (${stored})`}
+    SELECT (SELECT response FROM answer) AS response, ${lockedItemsSql} AS items`.execute(trx);
+  const row = rows[0]!;
+  stockAfter(row.items, l);
+  if (!row.response) throw new DomainError('market_not_found', { marketId });
+  return row.response;
 }
 
 export interface NewRefund {
@@ -135,6 +148,11 @@ export interface NewRefund {
   memberId: string;
   balanceAfter: string;
 }
+
+// Borrows the member's points balance row through the ledger facade (balanceColumnSql): what is
+// available after the write (the row this transaction just posted to and holds locked), read in
+// the receipt's own statement rather than in one more round trip.
+const availableSql = (tenantId: string, memberId: string) => balanceColumnSql(tenantId, memberPointsAccount(memberId), 'available');
 
 /** Writes a refund's receipt (number, refund, its lines, the stock given back) in one statement. */
 export async function writeRefund(trx: Transaction<DB>, refund: NewRefund, movements: Movement[]): Promise<{ receiptNo: string; recordedAt: string; points: Balance }> {
