@@ -3,8 +3,8 @@ import { engines, type Harness, setup } from './helpers/harness.js';
 import { idem, memberWithPoints, newMarket, newTerminal, pointsOf, stockOf } from './helpers/market.js';
 
 // Every write at a market's counter (sale, refund, basket placed, captured, voided) takes its
-// locks in one order: the ledger's rows (the member's points, the market's account), then the
-// items (services with a capacity, then goods, by id), then the market's receipt counter. Two
+// locks in one order (migrations/0011_markets.ts): the items (by id), then the ledger's rows (the
+// member's points, a slot of the market's account), then the market's receipt counter. Two
 // writes that took them in different orders could deadlock, which Postgres breaks after a second
 // by aborting one (the service retries it, and counts it). Here all of them run at once for one
 // member over the same items: none may deadlock, and the points and the stock come out exact.

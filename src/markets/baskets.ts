@@ -8,7 +8,7 @@ import { inTransaction } from '../db/transaction.js';
 import { balanceColumnSql, captureHold, createHold, expireHolds, formatAmount, getHold, marketAccount, memberPointsAccount, voidHold } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
 import { stockForLines, checkLimits, type LineRequest, type PricedLine, priceLines } from './lines.js';
-import { pointsOf, type Receipt, writeSale } from './receipts.js';
+import { movementsOf, pointsOf, type Receipt, writeSale } from './receipts.js';
 import { counterParties } from './sales.js';
 import { requireMarketScope } from './scope.js';
 
@@ -16,7 +16,7 @@ import { requireMarketScope } from './scope.js';
 // captured (all or part, into a sale with a receipt), voided, or expires. The points are a ledger
 // hold on the member's points account, so the ledger's rules apply (one resolution, no capture
 // after the expiry time); the stock is the items' `reserved`; open, unexpired baskets count
-// against limits and capacity. Lock order: the basket row, then as a sale (ledger, items, market).
+// against limits and capacity. Lock order: the basket row, then as a sale (items, ledger, market).
 
 export interface Basket {
   id: string;
@@ -48,6 +48,7 @@ export async function placeBasket(trx: Transaction<DB>, caller: Caller, request:
   const priced = await priceLines(trx, caller.tenantId, marketId, request.lines);
   const basketId = crypto.randomUUID();
   const account = memberPointsAccount(memberId);
+  await stockForLines(trx, caller.tenantId, 'reserve', priced.lines);
   const hold = await createHold(trx, {
     tenantId: caller.tenantId,
     accountId: account,
@@ -59,7 +60,6 @@ export async function placeBasket(trx: Transaction<DB>, caller: Caller, request:
     actor: caller.keyId,
   });
   const occurredAt = new Date(hold.createdAt);
-  await stockForLines(trx, caller.tenantId, 'reserve', priced.lines);
   await checkLimits(trx, { tenantId: caller.tenantId, memberId, items: priced.items, lines: priced.lines, occurredAt });
   const l = priced.lines;
   // Borrows the member's balance row through the ledger facade for the points on the answer.
@@ -159,6 +159,7 @@ export async function captureBasket(trx: Transaction<DB>, caller: Caller, basket
   if (lines.length === 0) throw new DomainError('validation_failed', { errors: [{ path: 'lines', message: 'capture at least one item, or void the basket' }] });
   const total = lines.reduce((sum, l) => sum.plus(l.amount), new Decimal(0));
   const redemptionId = crypto.randomUUID();
+  const after = await stockForLines(trx, caller.tenantId, 'capture', lines, row.lines);
   const { entry } = await captureHold(trx, caller.tenantId, row.hold_id, {
     amount: total,
     credits: [{ accountId: marketAccount(row.market_id) }],
@@ -182,7 +183,7 @@ export async function captureBasket(trx: Transaction<DB>, caller: Caller, basket
       occurredAt: new Date(row.occurred_at),
       actor: caller.keyId,
     },
-    { change: 'capture', held: row.lines },
+    movementsOf(lines, after, -1),
   );
   await resolve(trx, caller.tenantId, basketId, 'captured', redemptionId);
   return receipt;
@@ -191,8 +192,8 @@ export async function captureBasket(trx: Transaction<DB>, caller: Caller, basket
 /** Voids a basket: its points, stock and limits are free again at once. */
 export async function voidBasket(trx: Transaction<DB>, caller: Caller, basketId: string, reason: string | null): Promise<Basket> {
   const row = await openBasket(trx, caller, basketId);
-  await voidHold(trx, caller.tenantId, row.hold_id, { reason, actor: caller.keyId });
   await stockForLines(trx, caller.tenantId, 'release', row.lines);
+  await voidHold(trx, caller.tenantId, row.hold_id, { reason, actor: caller.keyId });
   await resolve(trx, caller.tenantId, basketId, 'voided', null);
   return toBasket((await readBasket(trx, caller.tenantId, basketId, false))!);
 }

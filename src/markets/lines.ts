@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { CapacityPeriod, ItemKind, LimitPeriod } from '../db/marketTables.js';
 import { formatAmount } from '../ledger/index.js';
@@ -113,80 +113,55 @@ export function perItem(lines: { itemId: string; quantity: number }[]): { itemId
 /** What a stock change left: per goods item, its stock after (for the stock movements). */
 export type StockAfter = Map<string, number>;
 
-export type StockChange = 'sell' | 'reserve' | 'release' | 'capture' | 'restock';
-
-/** An item's row as a stock change locked it, and whether the change (its guard) passed. */
-export type LockedItem = { item_id: string; kind: ItemKind; stock: number | null; reserved: number; changed: boolean };
-
 /**
- * A change of the stock and reservations of the items, as the CTEs `want` (item_id, q, h),
- * `locked` and `changed` (item_id, stock, reserved) for a statement of its own (stockForLines) or
- * a receipt's (receipts.ts), with what the statement selects to report a shortage (lockedItemsSql).
- * The items are locked in one order every writer keeps: services with a capacity first, then
- * goods, each by item id (NO KEY UPDATE: the rows that reference an item, a sale's lines and
- * movements, still take their foreign keys' KEY SHARE lock on it without waiting). A take leaves
- * stock − reserved never below zero; a service with a capacity is locked (its capacity is counted
- * under the lock) but holds no stock, one without is not locked at all.
+ * Changes the stock and reservations of the items, locking them in item-id order, in one
+ * statement (NO KEY UPDATE: the rows that reference an item, a sale's lines and movements, still take
+ * their foreign keys' KEY SHARE lock on it without waiting). A take leaves stock − reserved never below zero (out_of_stock otherwise, with what
+ * is left); a service with a capacity is locked (its capacity is counted next) but holds no stock,
+ * one without is not locked at all.
  *  - sell:    stock − q                 (a sale)
  *  - reserve: reserved + q              (a basket)
  *  - release: reserved − q              (a basket voided or expired)
  *  - capture: reserved − held, stock − q (a basket captured: `held` per item)
  *  - restock: stock + q                 (a refund)
  */
-export function stockChangeSql(
+export async function stockForLines(
+  trx: Transaction<DB>,
   tenantId: string,
-  change: StockChange,
-  lines: { itemId: string; quantity: number }[],
+  change: 'sell' | 'reserve' | 'release' | 'capture' | 'restock',
+  lines: { itemId: string; sku: string; quantity: number }[],
   held?: { itemId: string; quantity: number }[],
-): RawBuilder<unknown> {
+): Promise<StockAfter> {
   const { itemIds, quantities } = perItem(lines);
   const heldBy = new Map(held ? (() => { const h = perItem(held); return h.itemIds.map((id, i) => [id, h.quantities[i]!] as const); })() : []);
   const ids = [...new Set([...itemIds, ...heldBy.keys()])].sort();
   const qs = ids.map((id) => quantities[itemIds.indexOf(id)] ?? 0);
   const hs = ids.map((id) => heldBy.get(id) ?? 0);
-  return sql`want AS (SELECT * FROM unnest(${ids}::uuid[], ${qs}::integer[], ${hs}::integer[]) AS w(item_id, q, h)),
+  const { rows } = await sql<{ item_id: string; kind: ItemKind; stock: number | null; reserved: number; changed: boolean }>`
+    WITH want AS (SELECT * FROM unnest(${ids}::uuid[], ${qs}::integer[], ${hs}::integer[]) AS w(item_id, q, h)),
     locked AS (SELECT i.item_id, i.kind, i.stock, i.reserved, w.q, w.h FROM catalog_items i JOIN want w ON w.item_id = i.item_id
-               WHERE i.tenant_id = ${tenantId} AND (i.kind = 'goods' OR i.capacity IS NOT NULL) ORDER BY i.kind = 'goods', i.item_id FOR NO KEY UPDATE OF i),
+               WHERE i.tenant_id = ${tenantId} AND (i.kind = 'goods' OR i.capacity IS NOT NULL) ORDER BY i.item_id FOR NO KEY UPDATE OF i),
     changed AS (UPDATE catalog_items c SET
         stock = CASE ${change} WHEN 'sell' THEN c.stock - l.q WHEN 'capture' THEN c.stock - l.q WHEN 'restock' THEN c.stock + l.q ELSE c.stock END,
         reserved = CASE ${change} WHEN 'reserve' THEN c.reserved + l.q WHEN 'release' THEN c.reserved - l.q WHEN 'capture' THEN c.reserved - l.h ELSE c.reserved END
       FROM locked l
       WHERE c.tenant_id = ${tenantId} AND c.item_id = l.item_id AND c.kind = 'goods'
         AND (${change} NOT IN ('sell', 'reserve') OR c.stock - c.reserved >= l.q)
-      RETURNING c.item_id, c.stock, c.reserved)`;
-}
-
-/** The locked items as JSON (LockedItem[]): the lock read the newest row of each (after waiting for its lock), what a refusal reports. */
-export const lockedItemsSql = sql`(SELECT coalesce(jsonb_agg(jsonb_build_object('item_id', l.item_id, 'kind', l.kind, 'stock', coalesce(ch.stock, l.stock),
-    'reserved', coalesce(ch.reserved, l.reserved), 'changed', ch.item_id IS NOT NULL)), '[]') FROM locked l LEFT JOIN changed ch ON ch.item_id = l.item_id)`;
-
-/**
- * out_of_stock when a take failed its guard on an item (only a take can): two items short, the
- * one the lines name first is reported, every time. Otherwise the goods' stock after.
- */
-export function stockAfter(rows: LockedItem[], lines: { itemId: string; sku: string; quantity: number }[]): StockAfter {
+      RETURNING c.item_id, c.stock, c.reserved)
+    -- The lock read the newest row of each item (after waiting for its lock): what a refusal reports.
+    SELECT l.item_id, l.kind, coalesce(ch.stock, l.stock) AS stock, coalesce(ch.reserved, l.reserved) AS reserved, ch.item_id IS NOT NULL AS changed
+    FROM locked l LEFT JOIN changed ch ON ch.item_id = l.item_id`.execute(trx);
+  // Only a take can fail its guard; the row read here is the locked, newest one. Two items short:
+  // the one the lines name first is reported, every time.
   const short = rows.filter((r) => r.kind === 'goods' && !r.changed);
   const line = lines.find((l) => short.some((r) => r.item_id === l.itemId));
   if (line) {
     const row = short.find((r) => r.item_id === line.itemId)!;
-    const requested = lines.filter((l) => l.itemId === line.itemId).reduce((n, l) => n + l.quantity, 0);
-    throw new DomainError('out_of_stock', { sku: line.sku, available: Number(row.stock) - Number(row.reserved), requested });
+    throw new DomainError('out_of_stock', { sku: line.sku, available: Number(row.stock) - Number(row.reserved), requested: qs[ids.indexOf(row.item_id)]! });
   }
   const after: StockAfter = new Map();
   for (const row of rows) if (row.kind === 'goods') after.set(row.item_id, Number(row.stock));
   return after;
-}
-
-/** Changes the stock (stockChangeSql) in a statement of its own: out_of_stock, or the goods' stock after. */
-export async function stockForLines(
-  trx: Transaction<DB>,
-  tenantId: string,
-  change: StockChange,
-  lines: { itemId: string; sku: string; quantity: number }[],
-  held?: { itemId: string; quantity: number }[],
-): Promise<StockAfter> {
-  const { rows } = await sql<{ items: LockedItem[] }>`WITH ${stockChangeSql(tenantId, change, lines, held)} SELECT ${lockedItemsSql} AS items`.execute(trx);
-  return stockAfter(rows[0]!.items, lines);
 }
 
 /**

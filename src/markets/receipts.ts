@@ -5,7 +5,7 @@ import type { StockMovementKind } from '../db/marketTables.js';
 import { answerSql } from '../idempotency.js';
 import { type Balance, balanceColumnSql, balanceJsonSql, entryRecordedAtSql, memberPointsAccount, toBalance } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
-import { type LockedItem, lockedItemsSql, type PricedLine, type StockAfter, stockAfter, stockChangeSql } from './lines.js';
+import type { PricedLine, StockAfter } from './lines.js';
 import { insertStockMovementsSql } from './stock.js';
 
 // Receipts (小票): what a sale or a refund answers and prints. The sale or refund and its stock
@@ -58,6 +58,11 @@ export interface NewSale {
   actor: string;
 }
 
+// Borrows the member's points balance row through the ledger facade (balanceColumnSql): what is
+// available after the write (the row this transaction just posted to and holds locked), read in
+// the receipt's own statement rather than in one more round trip.
+const availableSql = (tenantId: string, memberId: string) => balanceColumnSql(tenantId, memberPointsAccount(memberId), 'available');
+
 /** The member's points on a receipt: the balance after, and what was available then (held is what lies between). */
 export function pointsOf(balanceAfter: string, availableAfter: string): Balance {
   return toBalance(balanceAfter, new Decimal(balanceAfter).minus(availableAfter));
@@ -79,14 +84,13 @@ function movementsSql(tenantId: string, marketId: string, kind: StockMovementKin
 }
 
 /**
- * Writes a sale's receipt in one statement, the sale's last before its commit: the goods' stock
- * taken (or a basket's captured, with `held`, its lines as reserved), then the market's next
- * receipt number, the sale row, its lines, its stock movements and, when the write has an
- * Idempotency-Key, its answer (answerSql). So the items' and the counter's row locks, which every
- * sale of the market queues on, are held for this statement and the commit only. out_of_stock
- * (nothing numbered) when a take fails its guard.
+ * Writes a sale's receipt (number, sale, lines, stock movements) in one statement, the sale's last
+ * before its commit, which also stores the answer under the sale's Idempotency-Key (answerSql):
+ * the market row and the items, which every sale of the market queues on, stay locked for no round
+ * trip of the service after it. The answer is built here, so the first answer and every replay are
+ * the same bytes.
  */
-export async function writeSale(trx: Transaction<DB>, sale: NewSale, stock: { change: 'sell' | 'capture'; held?: { itemId: string; quantity: number }[] }): Promise<Receipt> {
+export async function writeSale(trx: Transaction<DB>, sale: NewSale, movements: Movement[]): Promise<Receipt> {
   const l = sale.lines;
   const { tenantId, marketId } = sale;
   const body: Omit<Receipt, 'receiptNo' | 'points'> = {
@@ -106,31 +110,25 @@ export async function writeSale(trx: Transaction<DB>, sale: NewSale, stock: { ch
     recordedAt: sale.recordedAt,
   };
   const stored = answerSql(trx, 201, sql`SELECT response FROM answer`);
-  const recordedAt = entryRecordedAtSql(tenantId, sale.entryId);
-  const { rows } = await sql<{ response: Receipt | null; items: LockedItem[] }>`
-    WITH ${stockChangeSql(tenantId, stock.change, l, stock.held)},
-    -- The number last, once every goods item passed its guard (the count runs the stock change first).
-    n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${tenantId} AND market_id = ${marketId}
-          AND (SELECT count(*) FROM changed) = (SELECT count(*) FROM locked WHERE kind = 'goods') RETURNING receipt_no),
+  const { rows } = await sql<{ response: Receipt }>`
+    WITH n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${tenantId} AND market_id = ${marketId} RETURNING receipt_no),
     points AS (SELECT ${balanceJsonSql(tenantId, memberPointsAccount(sale.memberId))} AS points),
     r AS (INSERT INTO redemptions (tenant_id, redemption_id, market_id, terminal_id, member_id, card_no, receipt_no, entry_id, total, occurred_at, basket_id, balance_after, available_after, actor, recorded_at)
       SELECT ${tenantId}, ${sale.redemptionId}::uuid, ${marketId}, ${sale.terminalId}, ${sale.memberId}::uuid, ${sale.cardNo}, n.receipt_no, ${sale.entryId}::uuid,
-        ${sale.total}::numeric, ${body.occurredAt}::timestamptz, ${sale.basketId}::uuid, (p.points->>'balance')::numeric, (p.points->>'available')::numeric, ${sale.actor}, ${recordedAt}
+        ${sale.total}::numeric, ${body.occurredAt}::timestamptz, ${sale.basketId}::uuid, (p.points->>'balance')::numeric, (p.points->>'available')::numeric, ${sale.actor},
+        ${entryRecordedAtSql(tenantId, sale.entryId)}
       FROM n, points p RETURNING receipt_no),
     lines AS (INSERT INTO redemption_lines (tenant_id, redemption_id, line_no, item_id, sku, name, kind, quantity, price, amount)
       SELECT ${tenantId}, ${sale.redemptionId}::uuid, x.line_no, x.item_id, x.sku, x.name, x.kind, x.quantity, x.price, x.amount
       FROM r, unnest(${l.map((x) => x.lineNo)}::smallint[], ${l.map((x) => x.itemId)}::uuid[], ${l.map((x) => x.sku)}::text[], ${l.map((x) => x.name)}::text[],
         ${l.map((x) => x.kind)}::text[], ${l.map((x) => x.quantity)}::integer[], ${l.map((x) => x.price)}::numeric[], ${l.map((x) => x.amount)}::numeric[])
         AS x(line_no, item_id, sku, name, kind, quantity, price, amount)),
-    moved AS (INSERT INTO stock_movements (tenant_id, market_id, item_id, kind, quantity, stock_after, terminal_id, redemption_id, refund_id, actor, reason, at)
-      SELECT ${tenantId}, ${marketId}, ch.item_id, 'sale', -w.q, ch.stock, ${sale.terminalId}, ${sale.redemptionId}::uuid, NULL, ${sale.actor}, NULL, ${recordedAt}
-      FROM r, changed ch JOIN want w ON w.item_id = ch.item_id WHERE w.q > 0 ORDER BY ch.item_id),
+    moved AS (${movementsSql(tenantId, marketId, 'sale', movements, sale.terminalId, sale.actor, { redemptionId: sale.redemptionId, refundId: null }, sale.entryId)}),
     answer AS (SELECT ${JSON.stringify(body)}::jsonb || jsonb_build_object('receiptNo', r.receipt_no::text, 'points', p.points) AS response FROM r, points p)
     ${stored === null ? sql`` : sql`, stored AS (${stored})`}
-    SELECT (SELECT response FROM answer) AS response, ${lockedItemsSql} AS items`.execute(trx);
-  const row = rows[0]!;
-  stockAfter(row.items, l);
-  if (!row.response) throw new DomainError('market_not_found', { marketId });
+    SELECT response FROM answer`.execute(trx);
+  const row = rows[0];
+  if (!row) throw new DomainError('market_not_found', { marketId });
   return row.response;
 }
 
@@ -148,11 +146,6 @@ export interface NewRefund {
   memberId: string;
   balanceAfter: string;
 }
-
-// Borrows the member's points balance row through the ledger facade (balanceColumnSql): what is
-// available after the write (the row this transaction just posted to and holds locked), read in
-// the receipt's own statement rather than in one more round trip.
-const availableSql = (tenantId: string, memberId: string) => balanceColumnSql(tenantId, memberPointsAccount(memberId), 'available');
 
 /** Writes a refund's receipt (number, refund, its lines, the stock given back) in one statement. */
 export async function writeRefund(trx: Transaction<DB>, refund: NewRefund, movements: Movement[]): Promise<{ receiptNo: string; recordedAt: string; points: Balance }> {

@@ -79,6 +79,8 @@ export async function refundSale(trx: Transaction<DB>, caller: Caller, redemptio
     throw new DomainError('refund_exceeded', { line: short.lineNo, refundable: line.quantity - line.refunded, requested: short.quantity });
   }
 
+  const goods = lines.filter((l) => l.kind === 'goods');
+  const after = goods.length > 0 ? await stockForLines(trx, caller.tenantId, 'restock', goods) : new Map<string, number>();
   const entry = await post(trx, {
     tenantId: caller.tenantId,
     kind: 'refund',
@@ -95,9 +97,6 @@ export async function refundSale(trx: Transaction<DB>, caller: Caller, redemptio
     returnsEntryId: sold[0]!.entry_id,
   });
 
-  // The goods back in stock after the ledger write: every writer locks ledger rows before items.
-  const goods = lines.filter((l) => l.kind === 'goods');
-  const after = goods.length > 0 ? await stockForLines(trx, caller.tenantId, 'restock', goods) : new Map<string, number>();
   const terminalId = terminalOf(caller);
   const written = await writeRefund(
     trx,

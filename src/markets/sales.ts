@@ -5,16 +5,14 @@ import type { DB } from '../db/schema.js';
 import { formatAmount, marketAccount, memberPointsAccount, post } from '../ledger/index.js';
 import { memberForCounter } from '../members/members.js';
 import { stockForLines, checkLimits, type LineRequest, priceLines } from './lines.js';
-import { type Receipt, writeSale } from './receipts.js';
+import { movementsOf, type Receipt, writeSale } from './receipts.js';
 import { marketOf, terminalOf } from './scope.js';
 
 // A sale (兑换) at a market's counter, in one transaction of the caller's (an Idempotency-Key
 // makes a retry answer the first result): the member found by card or id, the lines priced, the
-// member's points debited and the market's account credited (the ledger write, which locks the
-// member's points row: two sales of one member are checked one after the other), the limits
-// counted, and last, in one statement right before the commit, the items' stock taken under their
-// locks and the receipt written with its number (receipts.ts). The locks every sale of a market
-// queues on (items, the receipt counter) are taken last, so they are held for the least time.
+// items' stock taken under their locks, the member's points debited and the market's account
+// credited (the ledger write, which locks the member's points row: two sales of one member are
+// checked one after the other), the limits counted, and the receipt written with its number last.
 // Any refusal rolls all of it back: nothing is written.
 
 export interface SaleRequest {
@@ -35,26 +33,39 @@ export async function redeem(trx: Transaction<DB>, caller: Caller, request: Sale
   const { marketId, terminalId, memberId, cardNo } = await counterParties(trx, caller, request);
   const basket = await priceLines(trx, caller.tenantId, marketId, request.lines);
   const redemptionId = crypto.randomUUID();
+  const total = formatAmount(basket.total);
+  const memberAccount = memberPointsAccount(memberId);
+  const after = await stockForLines(trx, caller.tenantId, 'sell', basket.lines);
   const entry = await post(trx, {
     tenantId: caller.tenantId,
     kind: 'redemption',
     occurredAt,
     postings: [
-      { accountId: memberPointsAccount(memberId), unit: 'POINTS', amount: basket.total.negated() },
+      { accountId: memberAccount, unit: 'POINTS', amount: basket.total.negated() },
       { accountId: marketAccount(marketId), unit: 'POINTS', amount: basket.total },
     ],
     objectType: 'redemption',
     objectId: redemptionId,
     createdBy: caller.keyId,
   });
-  // A service's capacity is counted under its item's lock (services are locked before goods, the
-  // order every writer keeps); a member's limits under the member's points row, locked by the post.
-  const counted = basket.lines.filter((l) => basket.items.some((i) => i.itemId === l.itemId && i.capacity !== null));
-  if (counted.length > 0) await stockForLines(trx, caller.tenantId, 'sell', counted);
   await checkLimits(trx, { tenantId: caller.tenantId, memberId, items: basket.items, lines: basket.lines, occurredAt });
   return writeSale(
     trx,
-    { tenantId: caller.tenantId, marketId, terminalId, memberId, cardNo, redemptionId, basketId: null, lines: basket.lines, total: formatAmount(basket.total), entryId: entry.id, recordedAt: entry.recordedAt, occurredAt, actor: caller.keyId },
-    { change: 'sell' },
+    {
+      tenantId: caller.tenantId,
+      marketId,
+      terminalId,
+      memberId,
+      cardNo,
+      redemptionId,
+      basketId: null,
+      lines: basket.lines,
+      total,
+      entryId: entry.id,
+      recordedAt: entry.recordedAt,
+      occurredAt,
+      actor: caller.keyId,
+    },
+    movementsOf(basket.lines, after, -1),
   );
 }
