@@ -710,7 +710,7 @@ async function main(): Promise<number> {
       connections: opts.connections,
       only: opts.only,
       server: new URL(SERVER_URL).host,
-      service_pool_size: process.env.DATABASE_POOL_SIZE ?? '20 (default)',
+      service_pool_size: process.env.DATABASE_POOL_SIZE ?? '10 (default)',
       members: COUNTY.members,
       members_via_api: COUNTY.viaApi,
       stations: COUNTY.stations,
