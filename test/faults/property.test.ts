@@ -407,6 +407,12 @@ interface World {
   cards: string[];
   records: string[];
   entries: string[];
+  /**
+   * The seq of the last expiry entry an expiry run was seen to write. A run writes its entries in
+   * the order of the accounts' ids (random uuids), not in the model's order of the members, so
+   * the last of `entries` need not be the newest.
+   */
+  expirySeq: string;
   holds: string[];
   /** The expiry of each lapsing hold (by index): waited out before anything that depends on it. */
   lapsing: Map<number, string>;
@@ -461,7 +467,7 @@ async function newWorld(h: Harness): Promise<World> {
   const configChanges = 7 + 1 + ITEMS.length + 1;
   return {
     h, c, today, persons: [], members: [], cards: [], records: [], entries: [], holds: [], lapsing: new Map(), lapses: new Map(), answers: new Map(), configChanges,
-    pos: terminal.key.key, sales: [], refunds: [], baskets: [], occurred: new Map(), lapsingBaskets: new Map(), day: START_DAY,
+    pos: terminal.key.key, sales: [], refunds: [], baskets: [], occurred: new Map(), lapsingBaskets: new Map(), day: START_DAY, expirySeq: '0',
   };
 }
 
@@ -562,12 +568,12 @@ async function call(w: World, op: Op): Promise<Answer> {
       return { status: 200, body: { day: w.day }, replayed: false };
     case 'expire': {
       // As the service's job or `npm run cli -- expire` does it; then the entries it wrote, by account and date.
-      const before = w.entries.length === 0 ? null : w.entries[w.entries.length - 1];
       const run = await expireLots(h.database.db, { tenantId: c.tenantId });
-      const { rows } = await sql<{ entry_id: string; account_id: string; expires_on: string }>`SELECT e.entry_id::text, p.account_id, e.metadata ->> 'expiresOn' AS expires_on
+      const { rows } = await sql<{ entry_id: string; account_id: string; expires_on: string; seq: string }>`SELECT e.entry_id::text, p.account_id, e.metadata ->> 'expiresOn' AS expires_on, e.seq::text AS seq
         FROM ledger_entries e JOIN ledger_postings p ON p.tenant_id = e.tenant_id AND p.entry_id = e.entry_id AND p.amount < 0
-        WHERE e.tenant_id = ${c.tenantId} AND e.kind = 'expiry' AND e.seq > coalesce((SELECT seq FROM ledger_entries WHERE tenant_id = ${c.tenantId} AND entry_id = ${before ?? null}::uuid), 0)
+        WHERE e.tenant_id = ${c.tenantId} AND e.kind = 'expiry' AND e.seq > ${w.expirySeq}::bigint
         ORDER BY e.seq`.execute(h.database.db);
+      if (rows.length > 0) w.expirySeq = rows[rows.length - 1]!.seq;
       return { status: 200, body: { ...run, written: rows }, replayed: false };
     }
     case 'hold': {
