@@ -285,7 +285,10 @@ for (const engine of engines) t.test(`${engine}: background jobs counted, and th
     }
     throw new Error(`${what}: not within 10 s`);
   };
-  const runs = await until('a sealing run', (s) => s.value('ledger_job_runs_total', { job: 'sealing', outcome: 'ok' }) >= 1);
+  // Both jobs start with the service, each on its own timer: on a slow machine the first sealing
+  // run can come before the first report fold, so the scrape waits for both.
+  const runs = await until('a sealing run and a report fold', (s) =>
+    s.value('ledger_job_runs_total', { job: 'sealing', outcome: 'ok' }) >= 1 && s.value('ledger_job_runs_total', { job: 'report folds', outcome: 'ok' }) >= 1);
   t.equal(runs.value('ledger_job_runs_total', { job: 'sealing', outcome: 'failed' }), 0, 'no sealing run failed');
   const last = runs.value('ledger_job_last_success_timestamp_seconds', { job: 'sealing' });
   t.ok(last >= started - 1 && last <= Date.now() / 1000 + 1, 'the last good run: a Unix time in seconds, since the service started');
