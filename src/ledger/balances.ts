@@ -44,10 +44,12 @@ export async function readBalance(db: Kysely<DB>, tenantId: string, accountId: s
 
 type SqlValue = string | RawBuilder<unknown>;
 
+// available: balance − held of a balance row `b`, as toBalance works it out, for a statement that stores it.
+const availableOfRow = sql`b.balance - b.held`;
+
 /** One column of a single-slot account's balance row, as a scalar subquery. */
 export function balanceColumnSql(tenantId: SqlValue, accountId: SqlValue, column: 'balance' | 'held' | 'available'): RawBuilder<string> {
-  // available: balance − held, as toBalance works it out, for a statement that stores it.
-  const value = column === 'available' ? sql`b.balance - b.held` : sql`b.${sql.ref(column)}`;
+  const value = column === 'available' ? availableOfRow : sql`b.${sql.ref(column)}`;
   return sql<string>`(SELECT ${value} FROM ledger_balances b WHERE b.tenant_id = ${tenantId} AND b.account_id = ${accountId} AND b.slot = 0)`;
 }
 
@@ -56,7 +58,7 @@ export function balanceColumnSql(tenantId: SqlValue, accountId: SqlValue, column
  * NUMERIC(20,2)), for a statement that stores an answer showing it.
  */
 export function balanceJsonSql(tenantId: SqlValue, accountId: SqlValue): RawBuilder<Balance> {
-  return sql<Balance>`(SELECT jsonb_build_object('balance', round(b.balance, 2)::text, 'held', round(b.held, 2)::text, 'available', round(b.balance - b.held, 2)::text)
+  return sql<Balance>`(SELECT jsonb_build_object('balance', round(b.balance, 2)::text, 'held', round(b.held, 2)::text, 'available', round(${availableOfRow}, 2)::text)
     FROM ledger_balances b WHERE b.tenant_id = ${tenantId} AND b.account_id = ${accountId} AND b.slot = 0)`;
 }
 

@@ -3,7 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { StockMovementKind } from '../db/marketTables.js';
 import { answerSql } from '../idempotency.js';
-import { type Balance, balanceColumnSql, balanceJsonSql, entryRecordedAtSql, memberPointsAccount, toBalance } from '../ledger/index.js';
+import { type Balance, balanceJsonSql, entryRecordedAtSql, memberPointsAccount, toBalance } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
 import type { PricedLine, StockAfter } from './lines.js';
 import { insertStockMovementsSql } from './stock.js';
@@ -58,10 +58,10 @@ export interface NewSale {
   actor: string;
 }
 
-// Borrows the member's points balance row through the ledger facade (balanceColumnSql): what is
-// available after the write (the row this transaction just posted to and holds locked), read in
-// the receipt's own statement rather than in one more round trip.
-const availableSql = (tenantId: string, memberId: string) => balanceColumnSql(tenantId, memberPointsAccount(memberId), 'available');
+// Borrows the member's points balance row through the ledger facade (balanceJsonSql): the points
+// after the write (the row this transaction just posted to and holds locked), read in the
+// receipt's own statement rather than in one more round trip.
+const pointsSql = (tenantId: string, memberId: string) => balanceJsonSql(tenantId, memberPointsAccount(memberId));
 
 /** The member's points on a receipt: the balance after, and what was available then (held is what lies between). */
 export function pointsOf(balanceAfter: string, availableAfter: string): Balance {
@@ -112,7 +112,7 @@ export async function writeSale(trx: Transaction<DB>, sale: NewSale, movements: 
   const stored = answerSql(trx, 201, sql`SELECT response FROM answer`);
   const { rows } = await sql<{ response: Receipt }>`
     WITH n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${tenantId} AND market_id = ${marketId} RETURNING receipt_no),
-    points AS (SELECT ${balanceJsonSql(tenantId, memberPointsAccount(sale.memberId))} AS points),
+    points AS (SELECT ${pointsSql(tenantId, sale.memberId)} AS points),
     r AS (INSERT INTO redemptions (tenant_id, redemption_id, market_id, terminal_id, member_id, card_no, receipt_no, entry_id, total, occurred_at, basket_id, balance_after, available_after, actor, recorded_at)
       SELECT ${tenantId}, ${sale.redemptionId}::uuid, ${marketId}, ${sale.terminalId}, ${sale.memberId}::uuid, ${sale.cardNo}, n.receipt_no, ${sale.entryId}::uuid,
         ${sale.total}::numeric, ${body.occurredAt}::timestamptz, ${sale.basketId}::uuid, (p.points->>'balance')::numeric, (p.points->>'available')::numeric, ${sale.actor},
@@ -144,25 +144,24 @@ export interface NewRefund {
   reason: string;
   actor: string;
   memberId: string;
-  balanceAfter: string;
 }
 
 /** Writes a refund's receipt (number, refund, its lines, the stock given back) in one statement. */
 export async function writeRefund(trx: Transaction<DB>, refund: NewRefund, movements: Movement[]): Promise<{ receiptNo: string; recordedAt: string; points: Balance }> {
   const l = refund.lines;
-  const { rows } = await sql<{ receipt_no: string; recorded_at: Date | string; available_after: string }>`
+  const { rows } = await sql<{ receipt_no: string; recorded_at: Date | string; points: Balance }>`
     WITH n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${refund.tenantId} AND market_id = ${refund.marketId} RETURNING receipt_no),
-    points AS (SELECT ${availableSql(refund.tenantId, refund.memberId)}::numeric AS available),
+    points AS (SELECT ${pointsSql(refund.tenantId, refund.memberId)} AS points),
     r AS (INSERT INTO refunds (tenant_id, refund_id, redemption_id, market_id, terminal_id, receipt_no, entry_id, total, reason, balance_after, available_after, actor, recorded_at)
       SELECT ${refund.tenantId}, ${refund.refundId}::uuid, ${refund.redemptionId}::uuid, ${refund.marketId}, ${refund.terminalId}, n.receipt_no, ${refund.entryId}::uuid,
-        ${refund.total}::numeric, ${refund.reason}, ${refund.balanceAfter}::numeric, p.available, ${refund.actor}, ${entryRecordedAtSql(refund.tenantId, refund.entryId)}
-      FROM n, points p RETURNING receipt_no, recorded_at, available_after),
+        ${refund.total}::numeric, ${refund.reason}, (p.points->>'balance')::numeric, (p.points->>'available')::numeric, ${refund.actor}, ${entryRecordedAtSql(refund.tenantId, refund.entryId)}
+      FROM n, points p RETURNING receipt_no, recorded_at),
     lines AS (INSERT INTO refund_lines (tenant_id, refund_id, line_no, quantity, amount)
       SELECT ${refund.tenantId}, ${refund.refundId}::uuid, x.line_no, x.quantity, x.amount
       FROM r, unnest(${l.map((x) => x.lineNo)}::smallint[], ${l.map((x) => x.quantity)}::integer[], ${l.map((x) => x.amount)}::numeric[]) AS x(line_no, quantity, amount)),
     moved AS (${movementsSql(refund.tenantId, refund.marketId, 'refund', movements, refund.terminalId, refund.actor, { redemptionId: refund.redemptionId, refundId: refund.refundId }, refund.entryId)})
-    SELECT receipt_no::text, recorded_at, available_after::text FROM r`.execute(trx);
+    SELECT r.receipt_no::text, r.recorded_at, p.points FROM r, points p`.execute(trx);
   const row = rows[0];
   if (!row) throw new DomainError('market_not_found', { marketId: refund.marketId });
-  return { receiptNo: row.receipt_no, recordedAt: new Date(row.recorded_at).toISOString(), points: pointsOf(refund.balanceAfter, row.available_after) };
+  return { receiptNo: row.receipt_no, recordedAt: new Date(row.recorded_at).toISOString(), points: row.points };
 }

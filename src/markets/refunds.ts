@@ -112,7 +112,6 @@ export async function refundSale(trx: Transaction<DB>, caller: Caller, redemptio
       reason: request.reason,
       actor: caller.keyId,
       memberId,
-      balanceAfter: entry.postings[0]!.balanceAfter!,
     },
     movementsOf(goods, after, 1),
   );
