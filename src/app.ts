@@ -25,6 +25,7 @@ import { finishDocument } from './http/openapi.js';
 import { sendProblem } from './http/problemDetails.js';
 import { refuseUnstorableText } from './http/text.js';
 import { RecordIntake } from './hours/intake.js';
+import { SaleIntake } from './markets/saleGroups.js';
 // Route modules in this order: the OpenAPI document lists schemas in the order their modules load.
 import { orgUnitRoutes } from './orgunits/routes.js';
 import { hoursRoutes } from './hours/routes.js';
@@ -58,6 +59,7 @@ declare module 'fastify' {
     db: Kysely<DB>;
     apiKeys: KeyCache;
     records: RecordIntake;
+    sales: SaleIntake;
     /** Signs block heads and certificates; null: no signing secret at hand in this process. */
     signer: Signer | null;
   }
@@ -112,6 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('db', database.db);
   app.decorate('apiKeys', new KeyCache(config.apiKeyCacheMs));
   app.decorate('records', new RecordIntake(database.db, config.recordGroups));
+  app.decorate('sales', new SaleIntake(database.db, config.saleGroups));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: text/plain bodies are refused with 415 rather than half-parsed.

@@ -18,6 +18,7 @@ const envSchema = z.object({
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   // Service records of one tenant written at once; posts arriving meanwhile share the next transaction.
   RECORD_GROUPS: z.coerce.number().int().min(1).max(500).default(4),
+  SALE_GROUPS: z.coerce.number().int().min(1).max(500).default(2),
   // How often the service releases expired holds (milliseconds; 0: never, e.g. when only the CLI sweeps).
   HOLD_SWEEP_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   // How often the service looks for lapsed points to expire (积分清零; milliseconds; 0: never, e.g.
@@ -69,6 +70,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   apiKeyCacheMs: number;
   recordGroups: number;
+  saleGroups: number;
   holdSweepMs: number;
   expiryMs: number;
   sealMs: number;
@@ -129,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     recordGroups: e.RECORD_GROUPS,
+    saleGroups: e.SALE_GROUPS,
     holdSweepMs: e.HOLD_SWEEP_MS,
     expiryMs: e.EXPIRY_MS,
     sealMs: e.SEAL_MS,

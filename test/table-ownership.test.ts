@@ -13,7 +13,7 @@ const SRC = path.resolve(import.meta.dirname, '..', 'src');
 const OWNERS: Record<string, string> = {
   tenants: 'tenants',
   api_keys: 'auth',
-  idempotency_keys: 'idempotency.ts',
+  idempotency_keys: 'idempotency',
   ledger_accounts: 'ledger',
   ledger_balances: 'ledger',
   ledger_entries: 'ledger',

@@ -91,7 +91,7 @@ export async function issueCertificate(trx: Transaction<DB>, signer: Signer, cal
     try {
       proof = await entryProof(trx, tenantId, r.awardEntryId);
     } catch (err) {
-      // Not stored under the Idempotency-Key (src/idempotency.ts): a retry after sealing issues it.
+      // Not stored under the Idempotency-Key (src/idempotency/keys.ts): a retry after sealing issues it.
       if (err instanceof DomainError && err.code === 'entry_not_sealed') throw new DomainError('certificate_not_sealed', { retryAfter: 2 });
       throw err;
     }

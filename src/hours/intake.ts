@@ -1,7 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Caller } from '../auth/caller.js';
 import type { DB } from '../db/schema.js';
-import { idempotentWriteMany, type ManyOptions, requestHash, type Settled, type WriteOutcome, type WriteResult } from '../idempotency.js';
+import { requestHash, type Settled, type WriteOutcome, type WriteResult } from '../idempotency/keys.js';
+import { idempotentWriteMany, type ManyOptions } from '../idempotency/groups.js';
 import { orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { NewRecord, RecordOutcome } from './record.js';

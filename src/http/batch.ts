@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isDatabaseUnavailable } from '../db/transaction.js';
-import type { Settled } from '../idempotency.js';
+import type { Settled } from '../idempotency/keys.js';
 import { DomainError, type ProblemCode } from '../problems.js';
 import type { Caller, Role } from '../auth/caller.js';
 import { callerOf } from './auth.js';

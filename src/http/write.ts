@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import { scopeKey } from '../auth/caller.js';
 import type { DB } from '../db/schema.js';
-import { idempotentWrite, requestHash, type WriteOutcome } from '../idempotency.js';
+import { idempotentWrite, requestHash, type WriteOutcome } from '../idempotency/keys.js';
 import { callerOf } from './auth.js';
 
 /**
@@ -27,21 +27,28 @@ export async function writeOnce<T>(
   } = {},
 ): Promise<T> {
   const caller = callerOf(request);
-  const header = request.headers['idempotency-key'];
-  const key = typeof header === 'string' ? header : undefined;
-  const hash =
-    key === undefined
-      ? ''
-      : requestHash({
-          method: request.method,
-          route: request.routeOptions.url,
-          // Callers of different scopes never share an answer: for them the key is a conflict.
-          scope: scopeKey(caller.scope),
-          params: request.params ?? null,
-          body: (opts.hashedBody ? await opts.hashedBody() : request.body) ?? null,
-        });
+  const { key, hash } = await idempotencyOf(request, opts.hashedBody);
   const result = await idempotentWrite(request.server.db, { tenantId: caller.tenantId, key, hash, ...(opts.authorize ? { authorize: opts.authorize } : {}) }, work);
   if (result.replayed) reply.header('idempotent-replayed', 'true');
   reply.code(result.statusCode);
   return result.body as T; // a replay returns the body stored by the first run of this same route
+}
+
+/**
+ * The request's Idempotency-Key (if sent) and the hash its answer is stored under: method, route,
+ * path parameters, the caller's scope and the body (or what `hashedBody` gives in its place).
+ */
+export async function idempotencyOf(request: FastifyRequest, hashedBody?: () => Promise<unknown>): Promise<{ key: string | undefined; hash: string }> {
+  const header = request.headers['idempotency-key'];
+  const key = typeof header === 'string' ? header : undefined;
+  if (key === undefined) return { key, hash: '' };
+  const hash = requestHash({
+    method: request.method,
+    route: request.routeOptions.url,
+    // Callers of different scopes never share an answer: for them the key is a conflict.
+    scope: scopeKey(callerOf(request).scope),
+    params: request.params ?? null,
+    body: (hashedBody ? await hashedBody() : request.body) ?? null,
+  });
+  return { key, hash };
 }

@@ -87,8 +87,8 @@ export async function reverseEntry(
  * of another module that stamps its own rows with the time of the entry it wrote (a sale's
  * receipt and stock movements), so that a day's cut-off never falls between them.
  */
-export function entryRecordedAtSql(tenantId: string, entryId: string): RawBuilder<string> {
-  return sql<string>`(SELECT e.recorded_at FROM ledger_entries e WHERE e.tenant_id = ${tenantId} AND e.entry_id = ${entryId}::uuid)`;
+export function entryRecordedAtSql(tenantId: string, entryId: string | RawBuilder<unknown>): RawBuilder<string> {
+  return sql<string>`(SELECT e.recorded_at FROM ledger_entries e WHERE e.tenant_id = ${tenantId} AND e.entry_id = (${entryId})::uuid)`;
 }
 
 /**

@@ -47,30 +47,41 @@ export interface PricedBasket {
   items: ItemRules[];
 }
 
+type CatalogRow = {
+  market_active: boolean;
+  item_id: string | null;
+  sku: string | null;
+  name: string;
+  kind: ItemKind;
+  price: string;
+  active: boolean;
+  capacity: number | null;
+  capacity_period: CapacityPeriod | null;
+  limit_quantity: number | null;
+  limit_period: LimitPeriod | null;
+};
+
+/** The market's items of these skus as they are now, by sku: market_not_found, market_inactive. */
+export async function catalogFor(db: Kysely<DB> | Transaction<DB>, tenantId: string, marketId: string, skus: string[]): Promise<Map<string, CatalogRow>> {
+  const { rows } = await sql<CatalogRow>`SELECT m.active AS market_active, i.item_id, i.sku, i.name, i.kind, i.price, i.active, i.capacity, i.capacity_period, i.limit_quantity, i.limit_period
+    FROM markets m LEFT JOIN catalog_items i ON i.tenant_id = m.tenant_id AND i.market_id = m.market_id AND i.sku = ANY(${[...new Set(skus)]}::text[])
+    WHERE m.tenant_id = ${tenantId} AND m.market_id = ${marketId}`.execute(db);
+  if (rows.length === 0) throw new DomainError('market_not_found', { marketId });
+  if (!rows[0]!.market_active) throw new DomainError('market_inactive', { marketId });
+  return new Map(rows.filter((r) => r.item_id !== null).map((r) => [r.sku!, r]));
+}
+
 /**
  * The market (must take sales) and the lines priced from its catalogue, in one query:
  * market_not_found, market_inactive, unknown_sku, item_inactive.
  */
 export async function priceLines(db: Kysely<DB> | Transaction<DB>, tenantId: string, marketId: string, lines: LineRequest[]): Promise<PricedBasket> {
+  return priceFrom(await catalogFor(db, tenantId, marketId, lines.map((l) => l.sku)), lines);
+}
+
+/** The lines priced from catalogue rows (catalogFor's, holding every sku named): unknown_sku, item_inactive. */
+export function priceFrom(bySku: Map<string, CatalogRow>, lines: LineRequest[]): PricedBasket {
   const skus = [...new Set(lines.map((l) => l.sku))];
-  const { rows } = await sql<{
-    market_active: boolean;
-    item_id: string | null;
-    sku: string | null;
-    name: string;
-    kind: ItemKind;
-    price: string;
-    active: boolean;
-    capacity: number | null;
-    capacity_period: CapacityPeriod | null;
-    limit_quantity: number | null;
-    limit_period: LimitPeriod | null;
-  }>`SELECT m.active AS market_active, i.item_id, i.sku, i.name, i.kind, i.price, i.active, i.capacity, i.capacity_period, i.limit_quantity, i.limit_period
-    FROM markets m LEFT JOIN catalog_items i ON i.tenant_id = m.tenant_id AND i.market_id = m.market_id AND i.sku = ANY(${skus}::text[])
-    WHERE m.tenant_id = ${tenantId} AND m.market_id = ${marketId}`.execute(db);
-  if (rows.length === 0) throw new DomainError('market_not_found', { marketId });
-  if (!rows[0]!.market_active) throw new DomainError('market_inactive', { marketId });
-  const bySku = new Map(rows.filter((r) => r.item_id !== null).map((r) => [r.sku!, r]));
   let total = new Decimal(0);
   const priced = lines.map((line, i) => {
     const item = bySku.get(line.sku);

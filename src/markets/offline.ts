@@ -4,7 +4,7 @@ import { scopeKey } from '../auth/caller.js';
 import { DAY_MS } from '../chinaTime.js';
 import { batchRoute } from '../http/batch.js';
 import { TimestampSchema } from '../http/schemas.js';
-import { idempotentWrite, requestHash, type Settled } from '../idempotency.js';
+import { idempotentWrite, requestHash, type Settled } from '../idempotency/keys.js';
 import { DomainError } from '../problems.js';
 import { getSettings } from '../tenants/tenants.js';
 import { counterRoles } from './counter.js';

@@ -2,8 +2,8 @@ import { Decimal } from 'decimal.js';
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { StockMovementKind } from '../db/marketTables.js';
-import { answerSql } from '../idempotency.js';
-import { type Balance, balanceJsonSql, entryRecordedAtSql, memberPointsAccount, toBalance } from '../ledger/index.js';
+import { answerSql } from '../idempotency/keys.js';
+import { type Balance, balanceJsonSql, entryRecordedAtSql, memberAccountSql, memberPointsAccount, toBalance } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
 import type { PricedLine, StockAfter } from './lines.js';
 import { insertStockMovementsSql } from './stock.js';
@@ -54,6 +54,8 @@ export interface NewSale {
   entryId: string;
   /** The recorded time of the sale's ledger entry, as the ledger answered it. */
   recordedAt: string;
+  /** The member's balance its entry left, when later entries of the transaction moved it on (sales sharing one). */
+  balanceAfter?: string;
   occurredAt: Date;
   actor: string;
 }
@@ -61,7 +63,7 @@ export interface NewSale {
 // Borrows the member's points balance row through the ledger facade (balanceJsonSql): the points
 // after the write (the row this transaction just posted to and holds locked), read in the
 // receipt's own statement rather than in one more round trip.
-const pointsSql = (tenantId: string, memberId: string) => balanceJsonSql(tenantId, memberPointsAccount(memberId));
+const pointsSql = (tenantId: string, memberId: string, balanceAfter?: string) => balanceJsonSql(tenantId, memberPointsAccount(memberId), balanceAfter);
 
 /** The member's points on a receipt: the balance after, and what was available then (held is what lies between). */
 export function pointsOf(balanceAfter: string, availableAfter: string): Balance {
@@ -93,22 +95,7 @@ function movementsSql(tenantId: string, marketId: string, kind: StockMovementKin
 export async function writeSale(trx: Transaction<DB>, sale: NewSale, movements: Movement[]): Promise<Receipt> {
   const l = sale.lines;
   const { tenantId, marketId } = sale;
-  const body: Omit<Receipt, 'receiptNo' | 'points'> = {
-    kind: 'sale',
-    marketId,
-    terminalId: sale.terminalId,
-    memberId: sale.memberId,
-    cardNo: sale.cardNo,
-    redemptionId: sale.redemptionId,
-    refundId: null,
-    basketId: sale.basketId,
-    lines: l.map(({ itemId: _, ...line }) => ({ ...line, refunded: 0 })),
-    total: sale.total,
-    entryId: sale.entryId,
-    reason: null,
-    occurredAt: sale.occurredAt.toISOString(),
-    recordedAt: sale.recordedAt,
-  };
+  const body = saleBody(sale);
   const stored = answerSql(trx, 201, sql`SELECT response FROM answer`);
   const { rows } = await sql<{ response: Receipt }>`
     WITH n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${tenantId} AND market_id = ${marketId} RETURNING receipt_no),
@@ -130,6 +117,66 @@ export async function writeSale(trx: Transaction<DB>, sale: NewSale, movements: 
   const row = rows[0];
   if (!row) throw new DomainError('market_not_found', { marketId });
   return row.response;
+}
+
+/** A sale's receipt as answered, but for its number and the member's points (the statement adds them). */
+function saleBody(sale: NewSale): Omit<Receipt, 'receiptNo' | 'points'> {
+  return {
+    kind: 'sale',
+    marketId: sale.marketId,
+    terminalId: sale.terminalId,
+    memberId: sale.memberId,
+    cardNo: sale.cardNo,
+    redemptionId: sale.redemptionId,
+    refundId: null,
+    basketId: sale.basketId,
+    lines: sale.lines.map(({ itemId: _, ...line }) => ({ ...line, refunded: 0 })),
+    total: sale.total,
+    entryId: sale.entryId,
+    reason: null,
+    occurredAt: sale.occurredAt.toISOString(),
+    recordedAt: sale.recordedAt,
+  };
+}
+
+/**
+ * writeSale for sales of one market that share a transaction, in one statement: numbered in the
+ * order given (one move of the market's counter), each with the member's points its own entry
+ * left (`balanceAfter`, required here: a member may have more than one sale among them), its
+ * lines and its stock movements (in the order given, each stamped with its sale's entry's time).
+ * The answers are stored by the caller (idempotentWriteMany), so this stores none.
+ */
+export async function writeSales(trx: Transaction<DB>, sales: { sale: NewSale & { balanceAfter: string }; movements: Movement[] }[]): Promise<Receipt[]> {
+  const { tenantId, marketId } = sales[0]!.sale;
+  const all = sales.map((x) => x.sale);
+  const col = <T>(f: (s: NewSale & { balanceAfter: string }) => T) => all.map(f);
+  const lines = all.flatMap((s) => s.lines.map((l) => ({ ...l, redemptionId: s.redemptionId })));
+  const lc = <T>(f: (l: (typeof lines)[number]) => T) => lines.map(f);
+  const movements = sales.flatMap(({ sale: s, movements: ms }) =>
+    ms.map((m) => ({ tenantId, marketId, itemId: m.itemId, kind: 'sale' as const, quantity: m.quantity, stockAfter: m.stockAfter, terminalId: s.terminalId, redemptionId: s.redemptionId, refundId: null, actor: s.actor, reason: null })),
+  );
+  const entryOfMovement = entryRecordedAtSql(tenantId, sql`(SELECT s.entry_id FROM s WHERE s.redemption_id = m.redemption_id)`);
+  const { rows } = await sql<{ response: Receipt }>`
+    WITH n AS (UPDATE markets SET receipt_no = receipt_no + ${all.length}::bigint WHERE tenant_id = ${tenantId} AND market_id = ${marketId} RETURNING receipt_no - ${all.length}::bigint AS base),
+    s AS (SELECT * FROM unnest(${col((s) => s.redemptionId)}::uuid[], ${col((s) => s.terminalId)}::text[], ${col((s) => s.memberId)}::uuid[], ${col((s) => s.cardNo)}::text[],
+        ${col((s) => s.entryId)}::uuid[], ${col((s) => s.total)}::numeric[], ${col((s) => s.occurredAt.toISOString())}::timestamptz[], ${col((s) => s.basketId)}::uuid[],
+        ${col((s) => s.balanceAfter)}::numeric[], ${col((s) => s.actor)}::text[], ${col((s) => JSON.stringify(saleBody(s)))}::jsonb[])
+      WITH ORDINALITY AS s(redemption_id, terminal_id, member_id, card_no, entry_id, total, occurred_at, basket_id, balance_after, actor, body, k)),
+    p AS (SELECT s.k, n.base + s.k AS receipt_no, ${balanceJsonSql(tenantId, memberAccountSql(sql`s.member_id::text`, 'points'), sql`s.balance_after`)} AS points FROM s, n),
+    r AS (INSERT INTO redemptions (tenant_id, redemption_id, market_id, terminal_id, member_id, card_no, receipt_no, entry_id, total, occurred_at, basket_id, balance_after, available_after, actor, recorded_at)
+      SELECT ${tenantId}, s.redemption_id, ${marketId}, s.terminal_id, s.member_id, s.card_no, p.receipt_no, s.entry_id, s.total, s.occurred_at, s.basket_id,
+        (p.points->>'balance')::numeric, (p.points->>'available')::numeric, s.actor, ${entryRecordedAtSql(tenantId, sql`s.entry_id`)}
+      FROM s JOIN p ON p.k = s.k ORDER BY s.k RETURNING redemption_id),
+    lines AS (INSERT INTO redemption_lines (tenant_id, redemption_id, line_no, item_id, sku, name, kind, quantity, price, amount)
+      SELECT ${tenantId}, x.redemption_id, x.line_no, x.item_id, x.sku, x.name, x.kind, x.quantity, x.price, x.amount
+      FROM unnest(${lc((x) => x.redemptionId)}::uuid[], ${lc((x) => x.lineNo)}::smallint[], ${lc((x) => x.itemId)}::uuid[], ${lc((x) => x.sku)}::text[], ${lc((x) => x.name)}::text[],
+        ${lc((x) => x.kind)}::text[], ${lc((x) => x.quantity)}::integer[], ${lc((x) => x.price)}::numeric[], ${lc((x) => x.amount)}::numeric[])
+        AS x(redemption_id, line_no, item_id, sku, name, kind, quantity, price, amount)
+      JOIN r ON r.redemption_id = x.redemption_id),
+    moved AS (${insertStockMovementsSql(movements, entryOfMovement)})
+    SELECT s.body || jsonb_build_object('receiptNo', p.receipt_no::text, 'points', p.points) AS response FROM s JOIN p ON p.k = s.k ORDER BY s.k`.execute(trx);
+  if (rows.length !== all.length) throw new DomainError('market_not_found', { marketId });
+  return rows.map((r) => r.response);
 }
 
 export interface NewRefund {

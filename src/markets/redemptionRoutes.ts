@@ -2,12 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../http/auth.js';
 import { IdempotencyHeaders, MarketId, PageQuery, problemResponses } from '../http/schemas.js';
-import { writeOnce } from '../http/write.js';
+import { idempotencyOf, writeOnce } from '../http/write.js';
 import { DomainError } from '../problems.js';
 import { counterReaders as readers, counterRoles, requireIdempotencyKey } from './counter.js';
 import { getRedemption, listReceipts } from './readReceipts.js';
 import { refundSale } from './refunds.js';
-import { redeem } from './sales.js';
 import { ReceiptSchema, RedemptionSchema, RefundBody, SaleBody } from './schemas.js';
 
 // Sales, refunds and receipts at a market's counter. Every write needs an Idempotency-Key: a
@@ -43,7 +42,12 @@ export const redemptionRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request, reply) => {
       requireIdempotencyKey(request);
-      return writeOnce(request, reply, async (trx) => ({ statusCode: 201, body: await redeem(trx, callerOf(request), request.body) }));
+      // Through the market's sale intake: sales arriving together share a transaction (saleGroups.ts).
+      const { key, hash } = await idempotencyOf(request);
+      const result = await app.sales.sell({ caller: callerOf(request), request: request.body, key: key!, hash });
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      reply.code(201);
+      return result.body;
     },
   });
 

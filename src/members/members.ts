@@ -9,7 +9,7 @@ import { authorizeOrgUnit, orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import { idNumberKey } from '../tenants/tenants.js';
 import { hashIdNumber, maskIdNumber, maskPhone, normalizeIdNumber, PHONE } from './identity.js';
-import { blockCardRow, deactivateRow, findCard, insertCard, insertMember, lockMember, memberForSale, memberHome, type MemberState, readMember } from './repository.js';
+import { blockCardRow, deactivateRow, findCard, insertCard, insertMember, lockMember, membersForSales, memberHome, type MemberState, readMember } from './repository.js';
 import { hoursToNextStar, type StarChange, toStarChange } from './stars.js';
 
 // Members (志愿者 / 群众): registration, cards (一卡通), the member as every view reads it.
@@ -145,13 +145,27 @@ export async function memberByCard(db: Kysely<DB>, tenantId: string, cardNo: str
  * when the member is deactivated. One query.
  */
 export async function memberForCounter(db: Kysely<DB>, tenantId: string, by: { cardNo?: string | null; memberId?: string | null }): Promise<{ memberId: string; cardNo: string | null }> {
-  const row = await memberForSale(db, tenantId, by);
+  const found = counterMember((await membersForSales(db, tenantId, [by]))[0]!, by);
+  if (found instanceof DomainError) throw found;
+  return found;
+}
+
+/** memberForCounter for many sales in one query: each its member, or its refusal. */
+export async function membersForCounter(db: Kysely<DB>, tenantId: string, bys: { cardNo?: string | null; memberId?: string | null }[]) {
+  const rows = await membersForSales(db, tenantId, bys);
+  return rows.map((row, i) => counterMember(row, bys[i]!));
+}
+
+function counterMember(
+  row: { member_id: string | null; active: boolean | null; card_no: string | null; blocked: boolean | null },
+  by: { cardNo?: string | null; memberId?: string | null },
+): { memberId: string; cardNo: string | null } | DomainError {
   if (by.cardNo) {
-    if (row.card_no === null) throw new DomainError('card_not_found', { cardNo: by.cardNo });
-    if (row.blocked) throw new DomainError('card_blocked', { cardNo: by.cardNo });
+    if (row.card_no === null) return new DomainError('card_not_found', { cardNo: by.cardNo });
+    if (row.blocked) return new DomainError('card_blocked', { cardNo: by.cardNo });
   }
-  if (row.member_id === null) throw new DomainError('member_not_found', { memberId: by.memberId });
-  if (!row.active) throw new DomainError('member_inactive', { memberId: row.member_id });
+  if (row.member_id === null) return new DomainError('member_not_found', { memberId: by.memberId });
+  if (!row.active) return new DomainError('member_inactive', { memberId: row.member_id });
   return { memberId: row.member_id, cardNo: row.card_no };
 }
 

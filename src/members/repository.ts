@@ -92,16 +92,17 @@ export async function findCard(db: Kysely<DB>, tenantId: string, cardNo: string,
 }
 
 /**
- * A member as a sale needs them, by card or by id, in one query: whether they are active, and the
- * card's state (null when no card was given, or it is no card of the tenant).
+ * The members as sales need them, by card or by id, in one query, in the order given: whether
+ * each is active, and the card's state (null when no card was given, or it is no card of the tenant).
  */
-export async function memberForSale(db: Kysely<DB>, tenantId: string, by: { cardNo?: string | null; memberId?: string | null }) {
+export async function membersForSales(db: Kysely<DB>, tenantId: string, bys: { cardNo?: string | null; memberId?: string | null }[]) {
   const { rows } = await sql<{ member_id: string | null; active: boolean | null; card_no: string | null; blocked: boolean | null }>`
     SELECT m.member_id, m.active, c.card_no, c.blocked_at IS NOT NULL AS blocked
-    FROM (SELECT 1) one
-    LEFT JOIN member_cards c ON c.tenant_id = ${tenantId} AND c.card_no = ${by.cardNo ?? null}::text
-    LEFT JOIN members m ON m.tenant_id = ${tenantId} AND m.member_id = coalesce(c.member_id, ${by.memberId ?? null}::uuid)`.execute(db);
-  return rows[0]!;
+    FROM unnest(${bys.map((b) => b.cardNo ?? null)}::text[], ${bys.map((b) => b.memberId ?? null)}::uuid[]) WITH ORDINALITY AS w(card_no, member_id, n)
+    LEFT JOIN member_cards c ON c.tenant_id = ${tenantId} AND c.card_no = w.card_no
+    LEFT JOIN members m ON m.tenant_id = ${tenantId} AND m.member_id = coalesce(c.member_id, w.member_id)
+    ORDER BY w.n`.execute(db);
+  return rows;
 }
 
 /** The members that hold these card numbers (blocked or not), by card: one query for many cards. */

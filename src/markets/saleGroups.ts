@@ -1,0 +1,174 @@
+import crypto from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Caller } from '../auth/caller.js';
+import type { DB } from '../db/schema.js';
+import type { Settled, WriteOutcome, WriteResult } from '../idempotency/keys.js';
+import { GO_ALONE, idempotentWriteMany } from '../idempotency/groups.js';
+import { formatAmount, marketAccount, memberPointsAccount, postMany } from '../ledger/index.js';
+import { membersForCounter } from '../members/members.js';
+import { DomainError } from '../problems.js';
+import { catalogFor, type PricedBasket, priceFrom, stockForLines } from './lines.js';
+import { movementsOf, type Receipt, writeSales } from './receipts.js';
+import { redeem, type SaleRequest } from './sales.js';
+import { marketOf, terminalOf } from './scope.js';
+
+// Sales of one market that arrive together share a transaction, as single posts of service
+// records do (hours/intake.ts): every sale of a market passes its receipt counter and often the
+// same items, so sales one by one queue on those rows, each holding them through its own commit.
+// A group takes them once, in the order every counter write takes its locks (the items by id,
+// then the ledger's accounts in the ledger's order, then the market row), so it waits on no other
+// writer in a cycle, and commits once for all.
+//
+// The group writes only sales that need no count of earlier sales: a sale with an item under a
+// per-member limit or a service capacity, and any sale the group finds it cannot write (out of
+// stock, too few points: a statement that fails aborts the whole transaction), go alone, through
+// `redeem` as an ungrouped sale would, so every refusal is the one a sale alone would get. A sale
+// refused before anything is written (an unknown card or sku, an inactive member or item) is
+// answered from the group.
+
+export interface SaleSubmission {
+  caller: Caller;
+  request: SaleRequest;
+  /** The Idempotency-Key and the request's hash (http/write.ts): as for a sale alone. */
+  key: string;
+  hash: string;
+}
+
+type Waiting = { sale: SaleSubmission; settle: (s: Settled) => void; fail: (err: unknown) => void };
+
+/** The most sales one transaction takes. */
+const MAX_GROUP = 32;
+/** How long a group waits for a lock before each of its sales goes alone (see idempotentWriteMany). */
+const GROUP_LOCK_WAIT_MS = 200;
+
+/**
+ * Up to `concurrency` groups of a market are written at once; a sale that arrives while they all
+ * are waits, and the sales that waited go together as the next group. An idle counter's sale is
+ * written at once, alone in its group.
+ */
+export class SaleIntake {
+  private readonly waiting = new Map<string, Waiting[]>();
+  private readonly writing = new Map<string, number>();
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly concurrency: number,
+  ) {}
+
+  async sell(sale: SaleSubmission): Promise<WriteResult & { body: Receipt }> {
+    const marketId = marketOf(sale.caller, sale.request.marketId);
+    const group = `${sale.caller.tenantId}\u0000${marketId}`;
+    const settled = await new Promise<Settled>((settle, fail) => {
+      const queue = this.waiting.get(group) ?? [];
+      queue.push({ sale, settle, fail });
+      this.waiting.set(group, queue);
+      this.next(group);
+    });
+    if (!settled.ok) throw settled.error;
+    return settled.result as WriteResult & { body: Receipt };
+  }
+
+  private next(groupKey: string): void {
+    const queue = this.waiting.get(groupKey);
+    const writing = this.writing.get(groupKey) ?? 0;
+    if (!queue || queue.length === 0 || writing >= this.concurrency) return;
+    const group = queue.splice(0, MAX_GROUP);
+    if (queue.length === 0) this.waiting.delete(groupKey);
+    this.writing.set(groupKey, writing + 1);
+    const sales = group.map((w) => w.sale);
+    idempotentWriteMany(
+      this.db,
+      sales[0]!.caller.tenantId,
+      sales.map((s) => ({ key: s.key, hash: s.hash })),
+      (trx, claimed) => sellGroup(trx, claimed.map((i) => sales[i]!)),
+      (i) => async (trx) => ({ statusCode: 201, body: await redeem(trx, sales[i]!.caller, sales[i]!.request) }),
+      { lockTimeoutMs: GROUP_LOCK_WAIT_MS, othersAtOnce: true },
+    )
+      .then(
+        (answers) => group.forEach((w, i) => answers[i]!.then(w.settle, w.fail)),
+        (err: unknown) => group.forEach((w) => w.fail(err)),
+      )
+      .finally(() => {
+        const left = (this.writing.get(groupKey) ?? 1) - 1;
+        if (left === 0) this.writing.delete(groupKey);
+        else this.writing.set(groupKey, left);
+        this.next(groupKey);
+      });
+  }
+}
+
+/** The sales of one market, in the order given: their receipts, refusals, or GO_ALONE. */
+async function sellGroup(trx: Transaction<DB>, sales: SaleSubmission[]): Promise<(WriteOutcome | DomainError | typeof GO_ALONE)[]> {
+  const { tenantId } = sales[0]!.caller;
+  const marketId = marketOf(sales[0]!.caller, sales[0]!.request.marketId);
+  const outcomes: (WriteOutcome | DomainError | typeof GO_ALONE)[] = new Array(sales.length);
+  const members = await membersForCounter(trx, tenantId, sales.map((s) => ({ cardNo: s.request.cardNo ?? null, memberId: s.request.memberId ?? null })));
+  const catalog = await catalogFor(trx, tenantId, marketId, sales.flatMap((s) => s.request.lines.map((l) => l.sku)));
+  const writing: { i: number; memberId: string; cardNo: string | null; basket: PricedBasket }[] = [];
+  sales.forEach((s, i) => {
+    const member = members[i]!;
+    if (member instanceof DomainError) return void (outcomes[i] = member);
+    let basket: PricedBasket;
+    try {
+      basket = priceFrom(catalog, s.request.lines);
+    } catch (err) {
+      if (err instanceof DomainError) return void (outcomes[i] = err);
+      throw err;
+    }
+    if (basket.items.some((item) => item.limitQuantity !== null || item.capacity !== null)) return void (outcomes[i] = GO_ALONE);
+    writing.push({ i, ...member, basket });
+  });
+  if (writing.length === 0) return outcomes;
+  // The stock of every line of the group, under the items' locks, at once; what each sale left
+  // follows from the end, the sales taking it in the order given.
+  const after = await stockForLines(trx, tenantId, 'sell', writing.flatMap((w) => w.basket.lines));
+  const left = new Map(after);
+  const afterEach = writing.map(() => new Map<string, number>());
+  for (let k = writing.length - 1; k >= 0; k--) {
+    for (const [itemId, stock] of left) afterEach[k]!.set(itemId, stock);
+    for (const l of writing[k]!.basket.lines) if (left.has(l.itemId)) left.set(l.itemId, left.get(l.itemId)! + l.quantity);
+  }
+  const occurredAt = new Date();
+  const ids = writing.map(() => crypto.randomUUID());
+  const entries = await postMany(
+    trx,
+    writing.map((w, k) => ({
+      tenantId,
+      kind: 'redemption' as const,
+      occurredAt,
+      postings: [
+        { accountId: memberPointsAccount(w.memberId), unit: 'POINTS' as const, amount: w.basket.total.negated() },
+        { accountId: marketAccount(marketId), unit: 'POINTS' as const, amount: w.basket.total },
+      ],
+      objectType: 'redemption',
+      objectId: ids[k]!,
+      createdBy: sales[w.i]!.caller.keyId,
+    })),
+  );
+  const receipts = await writeSales(
+    trx,
+    writing.map((w, k) => {
+      const { caller } = sales[w.i]!;
+      const sale = {
+        tenantId,
+        marketId,
+        terminalId: terminalOf(caller),
+        memberId: w.memberId,
+        cardNo: w.cardNo,
+        redemptionId: ids[k]!,
+        basketId: null,
+        lines: w.basket.lines,
+        total: formatAmount(w.basket.total),
+        entryId: entries[k]!.id,
+        recordedAt: entries[k]!.recordedAt,
+        // The member's posting comes first: its running balance is what this sale left.
+        balanceAfter: entries[k]!.postings[0]!.balanceAfter!,
+        occurredAt,
+        actor: caller.keyId,
+      };
+      return { sale, movements: movementsOf(w.basket.lines, afterEach[k]!, -1) };
+    }),
+  );
+  writing.forEach((w, k) => (outcomes[w.i] = { statusCode: 201, body: receipts[k]! }));
+  return outcomes;
+}
