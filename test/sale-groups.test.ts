@@ -105,3 +105,41 @@ for (const engine of engines) {
     t.equal(await h.count('redemptions'), receipts, 'replays wrote nothing');
   });
 }
+
+if (engines.includes('postgres')) {
+  t.test('postgres: a group held up by a lock gives up after a moment and its sales go alone', async (t) => {
+    const h = await setup(t, 'postgres', { poolSize: 20 });
+    const { marketId, orgUnitId } = await newMarket(h, [
+      { sku: 'rice', price: '1.00', stock: 100 },
+      { sku: 'oil', price: '1.00', stock: 100 },
+    ]);
+    const till = await newTerminal(h, marketId);
+    const m = await memberWithPoints(h, orgUnitId, '100.00');
+    // Another writer holds rice's row (as a long restock would) until we let it go.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const holding = new Promise<void>((r) => (locked = r));
+    const locker = h.database.db.transaction().execute(async (trx) => {
+      await sql`SELECT 1 FROM catalog_items WHERE tenant_id = ${h.tenantId} AND market_id = ${marketId} AND sku = 'rice' FOR UPDATE`.execute(trx);
+      locked();
+      await released;
+    });
+    await holding;
+    const sell = (sku: string) => h.request('POST', '/v1/redemptions', { key: till.key, headers: idem(), body: { cardNo: m.cardNo, lines: [{ sku, quantity: 1 }] } });
+    const rice = Array.from({ length: 8 }, () => sell('rice'));
+    const oil = Array.from({ length: 8 }, () => sell('oil'));
+    const riceDone = { n: 0 };
+    for (const r of rice) void r.then(() => riceDone.n++);
+    const oilAnswers = await Promise.race([Promise.all(oil), new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+    t.ok(oilAnswers, 'the sales without rice were answered while rice stayed locked');
+    t.same(oilAnswers?.map((a) => a.status), Array(8).fill(201), 'and sold');
+    t.equal(riceDone.n, 0, 'no rice sale answered while its row was locked');
+    release();
+    await locker;
+    t.same((await Promise.all(rice)).map((a) => a.status), Array(8).fill(201), 'the rice sales then sold');
+    t.same([(await stockOf(h, marketId, 'rice')).stock, (await stockOf(h, marketId, 'oil')).stock], [92, 92], 'stock exact');
+    t.same(await verifyMarkets(h.database.db, h.tenantId), [], 'the markets verify');
+    await h.assertLedger(t);
+  });
+}

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { inTransaction, isDatabaseUnavailable } from '../db/transaction.js';
 import type { DB } from '../db/schema.js';
 import { idempotentWrite, type Settled, storable, storedRefusal, type WriteOutcome } from './keys.js';
@@ -12,6 +12,29 @@ import { DomainError } from '../problems.js';
  * for): its key is released in the shared transaction, and it goes alone afterwards.
  */
 export const GO_ALONE = Symbol('go alone');
+
+// The keys each shared transaction of idempotentWriteMany claimed, for a write that stores its
+// answers itself (answersSql).
+const groupClaims = new WeakMap<Transaction<DB>, { tenantId: string; keys: Set<string>; answered: Set<string> }>();
+
+/**
+ * answerSql (keys.ts) for a write of idempotentWriteMany whose last statement stores the answers
+ * of its requests too (a group of sales, whose statement holds the market's counter until the
+ * commit): the UPDATE, to embed as a CTE, setting each of `keys` (claimed by trx) to the response
+ * that `responses` (rows of key and response) gives it. `work` must then answer each of them with
+ * exactly that body and status, and idempotentWriteMany does not store them again. Null when trx
+ * is no shared transaction of idempotentWriteMany.
+ */
+export function answersSql(trx: Transaction<DB>, statusCode: number, keys: string[], responses: RawBuilder<unknown>): RawBuilder<unknown> | null {
+  const claim = groupClaims.get(trx);
+  if (!claim) return null;
+  for (const key of keys) {
+    if (!claim.keys.has(key)) throw new Error(`answersSql: key ${key} was not claimed by this transaction`);
+    claim.answered.add(key);
+  }
+  return sql`UPDATE idempotency_keys k SET status_code = ${statusCode}, response = a.response FROM (${responses}) AS a(key, response)
+    WHERE k.tenant_id = ${claim.tenantId} AND k.idempotency_key = ANY(${keys}::text[]) AND k.idempotency_key = a.key`;
+}
 
 export interface KeyedRequest {
   key: string;
@@ -48,14 +71,14 @@ export async function idempotentWriteMany(
   try {
     await inTransaction(db, async (trx) => {
       others = [];
-      if (opts.lockTimeoutMs !== undefined) {
-        await sql`SET LOCAL lock_timeout = ${sql.raw(`'${Math.trunc(opts.lockTimeoutMs)}ms'`)}`.execute(trx);
-      }
+      // The lock timeout, when one is asked for, is set by the claim itself (set_config, local to the
+      // transaction, before the first key is inserted): no round trip of its own.
+      const timeout = opts.lockTimeoutMs === undefined ? sql`` : sql`, (SELECT set_config('lock_timeout', ${`${Math.trunc(opts.lockTimeoutMs)}ms`}, true)) AS t`;
       const sorted = [...new Set(requests.map((r) => r.key))].sort();
       const hashes = sorted.map((key) => requests.find((r) => r.key === key)!.hash);
       const { rows } = await sql<{ idempotency_key: string }>`
         INSERT INTO idempotency_keys (tenant_id, idempotency_key, request_hash, status_code, response)
-        SELECT ${tenantId}, k.key, k.hash, 0, '{}' FROM unnest(${sorted}::text[], ${hashes}::text[]) WITH ORDINALITY AS k(key, hash, n)
+        SELECT ${tenantId}, k.key, k.hash, 0, '{}' FROM unnest(${sorted}::text[], ${hashes}::text[]) WITH ORDINALITY AS k(key, hash, n)${timeout}
         ORDER BY k.n
         ON CONFLICT DO NOTHING
         RETURNING idempotency_key`.execute(trx);
@@ -65,6 +88,8 @@ export async function idempotentWriteMany(
         if (fresh.delete(r.key)) claimed.push(i);
         else others.push(i);
       });
+      const answered = new Set<string>();
+      groupClaims.set(trx, { tenantId, keys: new Set(claimed.map((i) => requests[i]!.key)), answered });
       const outcomes = claimed.length > 0 ? await work(trx, claimed) : [];
       const store: { key: string; status: number; response: unknown }[] = [];
       const release: string[] = [];
@@ -80,9 +105,10 @@ export async function idempotentWriteMany(
           else release.push(key);
         } else {
           settled[i] = { ok: true, result: { ...outcome, replayed: false } };
-          store.push({ key, status: outcome.statusCode, response: outcome.body });
+          if (!answered.has(key)) store.push({ key, status: outcome.statusCode, response: outcome.body });
         }
       });
+      if (store.length === 0 && release.length === 0) return;
       await sql`
         WITH stored AS (
           UPDATE idempotency_keys k SET status_code = s.status, response = s.response

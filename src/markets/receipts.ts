@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { StockMovementKind } from '../db/marketTables.js';
+import { answersSql } from '../idempotency/groups.js';
 import { answerSql } from '../idempotency/keys.js';
 import { type Balance, balanceJsonSql, entryRecordedAtSql, memberAccountSql, memberPointsAccount, toBalance } from '../ledger/index.js';
 import { DomainError } from '../problems.js';
@@ -144,9 +145,10 @@ function saleBody(sale: NewSale): Omit<Receipt, 'receiptNo' | 'points'> {
  * order given (one move of the market's counter), each with the member's points its own entry
  * left (`balanceAfter`, required here: a member may have more than one sale among them), its
  * lines and its stock movements (in the order given, each stamped with its sale's entry's time).
- * The answers are stored by the caller (idempotentWriteMany), so this stores none.
+ * In a shared transaction of idempotentWriteMany it also stores each sale's answer under its
+ * `key` (answersSql), as writeSale does for a sale alone.
  */
-export async function writeSales(trx: Transaction<DB>, sales: { sale: NewSale & { balanceAfter: string }; movements: Movement[] }[]): Promise<Receipt[]> {
+export async function writeSales(trx: Transaction<DB>, sales: { key: string; sale: NewSale & { balanceAfter: string }; movements: Movement[] }[]): Promise<Receipt[]> {
   const { tenantId, marketId } = sales[0]!.sale;
   const all = sales.map((x) => x.sale);
   const col = <T>(f: (s: NewSale & { balanceAfter: string }) => T) => all.map(f);
@@ -155,13 +157,15 @@ export async function writeSales(trx: Transaction<DB>, sales: { sale: NewSale & 
   const movements = sales.flatMap(({ sale: s, movements: ms }) =>
     ms.map((m) => ({ tenantId, marketId, itemId: m.itemId, kind: 'sale' as const, quantity: m.quantity, stockAfter: m.stockAfter, terminalId: s.terminalId, redemptionId: s.redemptionId, refundId: null, actor: s.actor, reason: null })),
   );
+  const keys = sales.map((x) => x.key);
+  const stored = answersSql(trx, 201, keys, sql`SELECT key, response FROM answer`);
   const entryOfMovement = entryRecordedAtSql(tenantId, sql`(SELECT s.entry_id FROM s WHERE s.redemption_id = m.redemption_id)`);
   const { rows } = await sql<{ response: Receipt }>`
     WITH n AS (UPDATE markets SET receipt_no = receipt_no + ${all.length}::bigint WHERE tenant_id = ${tenantId} AND market_id = ${marketId} RETURNING receipt_no - ${all.length}::bigint AS base),
     s AS (SELECT * FROM unnest(${col((s) => s.redemptionId)}::uuid[], ${col((s) => s.terminalId)}::text[], ${col((s) => s.memberId)}::uuid[], ${col((s) => s.cardNo)}::text[],
         ${col((s) => s.entryId)}::uuid[], ${col((s) => s.total)}::numeric[], ${col((s) => s.occurredAt.toISOString())}::timestamptz[], ${col((s) => s.basketId)}::uuid[],
-        ${col((s) => s.balanceAfter)}::numeric[], ${col((s) => s.actor)}::text[], ${col((s) => JSON.stringify(saleBody(s)))}::jsonb[])
-      WITH ORDINALITY AS s(redemption_id, terminal_id, member_id, card_no, entry_id, total, occurred_at, basket_id, balance_after, actor, body, k)),
+        ${col((s) => s.balanceAfter)}::numeric[], ${col((s) => s.actor)}::text[], ${col((s) => JSON.stringify(saleBody(s)))}::jsonb[], ${keys}::text[])
+      WITH ORDINALITY AS s(redemption_id, terminal_id, member_id, card_no, entry_id, total, occurred_at, basket_id, balance_after, actor, body, key, k)),
     p AS (SELECT s.k, n.base + s.k AS receipt_no, ${balanceJsonSql(tenantId, memberAccountSql(sql`s.member_id::text`, 'points'), sql`s.balance_after`)} AS points FROM s, n),
     r AS (INSERT INTO redemptions (tenant_id, redemption_id, market_id, terminal_id, member_id, card_no, receipt_no, entry_id, total, occurred_at, basket_id, balance_after, available_after, actor, recorded_at)
       SELECT ${tenantId}, s.redemption_id, ${marketId}, s.terminal_id, s.member_id, s.card_no, p.receipt_no, s.entry_id, s.total, s.occurred_at, s.basket_id,
@@ -173,8 +177,10 @@ export async function writeSales(trx: Transaction<DB>, sales: { sale: NewSale & 
         ${lc((x) => x.kind)}::text[], ${lc((x) => x.quantity)}::integer[], ${lc((x) => x.price)}::numeric[], ${lc((x) => x.amount)}::numeric[])
         AS x(redemption_id, line_no, item_id, sku, name, kind, quantity, price, amount)
       JOIN r ON r.redemption_id = x.redemption_id),
-    moved AS (${insertStockMovementsSql(movements, entryOfMovement)})
-    SELECT s.body || jsonb_build_object('receiptNo', p.receipt_no::text, 'points', p.points) AS response FROM s JOIN p ON p.k = s.k ORDER BY s.k`.execute(trx);
+    moved AS (${insertStockMovementsSql(movements, entryOfMovement)}),
+    answer AS (SELECT s.k, s.key, s.body || jsonb_build_object('receiptNo', p.receipt_no::text, 'points', p.points) AS response FROM s JOIN p ON p.k = s.k)
+    ${stored === null ? sql`` : sql`, stored AS (${stored})`}
+    SELECT response FROM answer ORDER BY k`.execute(trx);
   if (rows.length !== all.length) throw new DomainError('market_not_found', { marketId });
   return rows.map((r) => r.response);
 }

@@ -166,7 +166,7 @@ async function sellGroup(trx: Transaction<DB>, sales: SaleSubmission[]): Promise
         occurredAt,
         actor: caller.keyId,
       };
-      return { sale, movements: movementsOf(w.basket.lines, afterEach[k]!, -1) };
+      return { key: sales[w.i]!.key, sale, movements: movementsOf(w.basket.lines, afterEach[k]!, -1) };
     }),
   );
   writing.forEach((w, k) => (outcomes[w.i] = { statusCode: 201, body: receipts[k]! }));
