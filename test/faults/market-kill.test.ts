@@ -198,11 +198,15 @@ t.test(`love supermarket: service SIGKILLed under load (${MODE})`, async (t) => 
   const listed = await movementListings(client, w, stockOf);
   const reported = await dayReports(client, w, startedAt, stockOf);
   const verification = await client.request('GET', '/v1/ledger/verification', { key: market.adminKey, timeoutMs: 60_000 });
+  // Sales that arrived together shared a transaction (src/markets/saleGroups.ts): the kill must
+  // have met that write path too.
+  const grouped = Number((await db.query(`SELECT count(*) AS n FROM (SELECT tx_id FROM ledger_entries WHERE tenant_id = $1 AND kind = 'redemption'
+    GROUP BY tx_id HAVING count(*) > 1) x`, [market.tenantId])).rows[0].n);
 
   figures(t, 'market-kill', { mode: MODE, kills, clients: CLIENTS, batches: w.batches.length, ...auditFigures(first) });
   figures(t, 'market-kill', Object.fromEntries(Object.entries(second.outcomes).map(([k, v]) => [k.replaceAll(' ', '_'), v])));
   figures(t, 'market-kill', { retried: retry.retried, retry_replayed: retry.replayed, retry_fresh: retry.fresh, retry_failures: retry.failures, resent_settled: again.length });
-  figures(t, 'market-kill', { receipts: after.receiptCounter, sales: after.redemptions.size, refunds: after.refunds.size, baskets: after.baskets.size });
+  figures(t, 'market-kill', { grouped_transactions: grouped, receipts: after.receiptCounter, sales: after.redemptions.size, refunds: after.refunds.size, baskets: after.baskets.size });
   figures(t, 'market-kill', Object.fromEntries([...after.items.values()].map((i) => [`${i.sku}_stock`, `${i.stock}/${i.reserved}`])));
   figures(t, 'market-kill', { ...Object.fromEntries(Object.entries(auditFigures(second)).map(([k, v]) => [`after_retry_${k}`, v])) });
   for (const p of listed) t.comment(`market-kill movements: ${p}`);
@@ -212,6 +216,7 @@ t.test(`love supermarket: service SIGKILLed under load (${MODE})`, async (t) => 
   }
 
   t.ok(first.settled > 0, 'the load wrote something');
+  t.ok(grouped > 0, 'some sales shared a transaction');
   for (const [k, at] of killedAt.entries()) {
     t.ok(w.attempts().some((a) => a.sentAt > at && a.status !== null && a.status < 300), `kill ${k + 1}: the load wrote again after the restart`);
   }
