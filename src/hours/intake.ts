@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Caller } from '../auth/caller.js';
 import type { DB } from '../db/schema.js';
 import { requestHash, type Settled, type WriteOutcome, type WriteResult } from '../idempotency/keys.js';
-import { idempotentWriteMany, type ManyOptions } from '../idempotency/groups.js';
+import { GroupedWrites, idempotentWriteMany, type ManyOptions } from '../idempotency/groups.js';
 import { orgUnitForWrite } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
 import type { NewRecord, RecordOutcome } from './record.js';
@@ -54,65 +54,28 @@ async function writeRecords(trx: Transaction<DB>, tenantId: string, submissions:
   return outcomes.map((o) => (o instanceof DomainError ? o : { statusCode: 201, body: o }));
 }
 
-type Waiting = { submission: RecordSubmission; settle: (s: Settled) => void; fail: (err: unknown) => void };
-
 /**
- * Single posts of one tenant that arrive together share transactions. Up to `concurrency` groups
- * of a tenant are written at once; a post that arrives while they all are waits, and the posts
- * that waited go together as the next group (at most MAX_GROUP). An idle service writes each post
- * at once, alone; a busy one pays the round trips of a transaction (claim the keys, check, read,
- * store, answer, commit) once per group instead of once per record. Each post keeps its own
- * answer: one refused record holds back none of the others (submitRecords).
+ * Single posts of one tenant that arrive together share transactions (GroupedWrites): up to
+ * `concurrency` groups of a tenant at once, at most MAX_GROUP posts each. An idle service writes
+ * each post at once, alone; a busy one pays the round trips of a transaction (claim the keys,
+ * check, read, store, answer, commit) once per group instead of once per record. Each post keeps
+ * its own answer: one refused record holds back none of the others (submitRecords).
  */
 export class RecordIntake {
-  private readonly waiting = new Map<string, Waiting[]>();
-  private readonly writing = new Map<string, number>();
+  private readonly groups: GroupedWrites<RecordSubmission>;
 
-  constructor(
-    private readonly db: Kysely<DB>,
-    private readonly concurrency: number,
-  ) {}
-
-  async post(caller: Caller, input: NewRecord): Promise<WriteResult & { body: RecordOutcome }> {
-    const settled = await new Promise<Settled>((settle, fail) => {
-      const queue = this.waiting.get(caller.tenantId) ?? [];
-      queue.push({ submission: { caller, input }, settle, fail });
-      this.waiting.set(caller.tenantId, queue);
-      this.next(caller.tenantId);
-    });
-    if (!settled.ok) throw settled.error;
-    return settled.result as WriteResult & { body: RecordOutcome };
-  }
-
-  private next(tenantId: string): void {
-    const queue = this.waiting.get(tenantId);
-    const writing = this.writing.get(tenantId) ?? 0;
-    if (!queue || queue.length === 0 || writing >= this.concurrency) return;
-    const group = queue.splice(0, MAX_GROUP);
-    if (queue.length === 0) this.waiting.delete(tenantId);
-    this.writing.set(tenantId, writing + 1);
+  constructor(db: Kysely<DB>, concurrency: number) {
     // Posts of different stations share the transaction: one held up by a lock (a station's
     // issuance slots held by a long transaction, a member being corrected) must not hold up the
     // others for long, nor keep this group's turn, so after GROUP_LOCK_WAIT_MS the group (even of
     // one) gives up and each post goes alone, outside the turns.
-    submitRecords(
-      this.db,
-      tenantId,
-      group.map((w) => w.submission),
-      { lockTimeoutMs: GROUP_LOCK_WAIT_MS, othersAtOnce: true },
-    )
-      // The next group may start once this one's transaction has ended; posts that went alone
-      // answer when they are done.
-      .then(
-        (answers) => group.forEach((w, i) => answers[i]!.then(w.settle, w.fail)),
-        (err: unknown) => group.forEach((w) => w.fail(err)),
-      )
-      .finally(() => {
-        const left = (this.writing.get(tenantId) ?? 1) - 1;
-        if (left === 0) this.writing.delete(tenantId);
-        else this.writing.set(tenantId, left);
-        this.next(tenantId);
-      });
+    this.groups = new GroupedWrites(concurrency, MAX_GROUP, (group) =>
+      submitRecords(db, group[0]!.caller.tenantId, group, { lockTimeoutMs: GROUP_LOCK_WAIT_MS, othersAtOnce: true }),
+    );
+  }
+
+  async post(caller: Caller, input: NewRecord): Promise<WriteResult & { body: RecordOutcome }> {
+    return (await this.groups.submit(caller.tenantId, { caller, input })) as WriteResult & { body: RecordOutcome };
   }
 }
 

@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { inTransaction, isDatabaseUnavailable } from '../db/transaction.js';
 import type { DB } from '../db/schema.js';
-import { idempotentWrite, type Settled, storable, storedRefusal, type WriteOutcome } from './keys.js';
+import { idempotentWrite, type Settled, storable, storedRefusal, type WriteOutcome, type WriteResult } from './keys.js';
 import { DomainError } from '../problems.js';
 
 // Many idempotent writes of one tenant in one transaction (grouped service-record posts, grouped
@@ -147,4 +147,56 @@ export interface ManyOptions {
   lockTimeoutMs?: number;
   /** The requests that go alone run at once rather than in order (they are independent). */
   othersAtOnce?: boolean;
+}
+
+/**
+ * Writes that arrive together share transactions (single service-record posts of a tenant, sales
+ * of a market). Per group key, up to `concurrency` groups are written at once; a write that
+ * arrives while they all are waits, and the writes that waited go together as the next group (at
+ * most `maxGroup`), so an idle service writes each at once, alone, and a busy one pays a
+ * transaction's round trips once per group. `write` writes a group (idempotentWriteMany) and
+ * answers each of its writes; the next group of the key starts once its transaction has ended.
+ */
+export class GroupedWrites<T> {
+  private readonly waiting = new Map<string, { item: T; settle: (s: Settled) => void; fail: (err: unknown) => void }[]>();
+  private readonly writing = new Map<string, number>();
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly maxGroup: number,
+    private readonly write: (group: T[]) => Promise<Promise<Settled>[]>,
+  ) {}
+
+  /** The write's own answer, or its refusal thrown. */
+  async submit(groupKey: string, item: T): Promise<WriteResult> {
+    const settled = await new Promise<Settled>((settle, fail) => {
+      const queue = this.waiting.get(groupKey) ?? [];
+      queue.push({ item, settle, fail });
+      this.waiting.set(groupKey, queue);
+      this.next(groupKey);
+    });
+    if (!settled.ok) throw settled.error;
+    return settled.result;
+  }
+
+  private next(groupKey: string): void {
+    const queue = this.waiting.get(groupKey);
+    const writing = this.writing.get(groupKey) ?? 0;
+    if (!queue || queue.length === 0 || writing >= this.concurrency) return;
+    const group = queue.splice(0, this.maxGroup);
+    if (queue.length === 0) this.waiting.delete(groupKey);
+    this.writing.set(groupKey, writing + 1);
+    this.write(group.map((w) => w.item))
+      // Writes that went alone answer when they are done.
+      .then(
+        (answers) => group.forEach((w, i) => answers[i]!.then(w.settle, w.fail)),
+        (err: unknown) => group.forEach((w) => w.fail(err)),
+      )
+      .finally(() => {
+        const left = (this.writing.get(groupKey) ?? 1) - 1;
+        if (left === 0) this.writing.delete(groupKey);
+        else this.writing.set(groupKey, left);
+        this.next(groupKey);
+      });
+  }
 }

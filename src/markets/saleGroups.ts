@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Caller } from '../auth/caller.js';
 import type { DB } from '../db/schema.js';
-import type { Settled, WriteOutcome, WriteResult } from '../idempotency/keys.js';
-import { GO_ALONE, idempotentWriteMany } from '../idempotency/groups.js';
+import type { WriteOutcome, WriteResult } from '../idempotency/keys.js';
+import { GO_ALONE, GroupedWrites, idempotentWriteMany } from '../idempotency/groups.js';
 import { formatAmount, marketAccount, memberPointsAccount, postMany } from '../ledger/index.js';
 import { membersForCounter } from '../members/members.js';
 import { DomainError } from '../problems.js';
@@ -34,66 +34,35 @@ export interface SaleSubmission {
   hash: string;
 }
 
-type Waiting = { sale: SaleSubmission; settle: (s: Settled) => void; fail: (err: unknown) => void };
-
 /** The most sales one transaction takes. */
 const MAX_GROUP = 32;
 /** How long a group waits for a lock before each of its sales goes alone (see idempotentWriteMany). */
 const GROUP_LOCK_WAIT_MS = 200;
 
 /**
- * Up to `concurrency` groups of a market are written at once; a sale that arrives while they all
- * are waits, and the sales that waited go together as the next group. An idle counter's sale is
- * written at once, alone in its group.
+ * Up to `concurrency` groups of a market are written at once (GroupedWrites); a sale that arrives
+ * while they all are waits, and the sales that waited go together as the next group. An idle
+ * counter's sale is written at once, alone in its group.
  */
 export class SaleIntake {
-  private readonly waiting = new Map<string, Waiting[]>();
-  private readonly writing = new Map<string, number>();
+  private readonly groups: GroupedWrites<SaleSubmission>;
 
-  constructor(
-    private readonly db: Kysely<DB>,
-    private readonly concurrency: number,
-  ) {}
+  constructor(db: Kysely<DB>, concurrency: number) {
+    this.groups = new GroupedWrites(concurrency, MAX_GROUP, (sales) =>
+      idempotentWriteMany(
+        db,
+        sales[0]!.caller.tenantId,
+        sales.map((s) => ({ key: s.key, hash: s.hash })),
+        (trx, claimed) => sellGroup(trx, claimed.map((i) => sales[i]!)),
+        (i) => async (trx) => ({ statusCode: 201, body: await redeem(trx, sales[i]!.caller, sales[i]!.request) }),
+        { lockTimeoutMs: GROUP_LOCK_WAIT_MS, othersAtOnce: true },
+      ),
+    );
+  }
 
   async sell(sale: SaleSubmission): Promise<WriteResult & { body: Receipt }> {
     const marketId = marketOf(sale.caller, sale.request.marketId);
-    const group = `${sale.caller.tenantId}\u0000${marketId}`;
-    const settled = await new Promise<Settled>((settle, fail) => {
-      const queue = this.waiting.get(group) ?? [];
-      queue.push({ sale, settle, fail });
-      this.waiting.set(group, queue);
-      this.next(group);
-    });
-    if (!settled.ok) throw settled.error;
-    return settled.result as WriteResult & { body: Receipt };
-  }
-
-  private next(groupKey: string): void {
-    const queue = this.waiting.get(groupKey);
-    const writing = this.writing.get(groupKey) ?? 0;
-    if (!queue || queue.length === 0 || writing >= this.concurrency) return;
-    const group = queue.splice(0, MAX_GROUP);
-    if (queue.length === 0) this.waiting.delete(groupKey);
-    this.writing.set(groupKey, writing + 1);
-    const sales = group.map((w) => w.sale);
-    idempotentWriteMany(
-      this.db,
-      sales[0]!.caller.tenantId,
-      sales.map((s) => ({ key: s.key, hash: s.hash })),
-      (trx, claimed) => sellGroup(trx, claimed.map((i) => sales[i]!)),
-      (i) => async (trx) => ({ statusCode: 201, body: await redeem(trx, sales[i]!.caller, sales[i]!.request) }),
-      { lockTimeoutMs: GROUP_LOCK_WAIT_MS, othersAtOnce: true },
-    )
-      .then(
-        (answers) => group.forEach((w, i) => answers[i]!.then(w.settle, w.fail)),
-        (err: unknown) => group.forEach((w) => w.fail(err)),
-      )
-      .finally(() => {
-        const left = (this.writing.get(groupKey) ?? 1) - 1;
-        if (left === 0) this.writing.delete(groupKey);
-        else this.writing.set(groupKey, left);
-        this.next(groupKey);
-      });
+    return (await this.groups.submit(`${sale.caller.tenantId}\u0000${marketId}`, sale)) as WriteResult & { body: Receipt };
   }
 }
 
