@@ -143,3 +143,33 @@ if (engines.includes('postgres')) {
     await h.assertLedger(t);
   });
 }
+
+if (engines.includes('postgres')) {
+  t.test('postgres: refusals among a burst do not send the other sales alone', async (t) => {
+    const h = await setup(t, 'postgres', { poolSize: 20 });
+    const { marketId, orgUnitId } = await newMarket(h, [
+      { sku: 'rice', price: '1.00', stock: 500 },
+      { sku: 'gone', price: '1.00', stock: 0 },
+    ]);
+    const tills = await Promise.all(Array.from({ length: 4 }, () => newTerminal(h, marketId)));
+    const rich = [];
+    for (let i = 0; i < 10; i++) rich.push(await memberWithPoints(h, orgUnitId, '100.00'));
+    const poor = await memberWithPoints(h, orgUnitId, '1.00');
+    const sales = Array.from({ length: 40 }, (_, i) => {
+      const kind = i % 4 === 1 ? 'poor' : i % 4 === 3 ? 'gone' : 'ok';
+      const lines = kind === 'gone' ? [{ sku: 'gone', quantity: 1 }] : [{ sku: 'rice', quantity: 2 }];
+      return { kind, body: { cardNo: kind === 'poor' ? poor.cardNo : rich[i % rich.length]!.cardNo, lines } };
+    });
+    const answers = await Promise.all(sales.map((s, i) => h.request('POST', '/v1/redemptions', { key: tills[i % tills.length]!.key, headers: idem(), body: s.body })));
+    const codes = (kind: string) => [...new Set(answers.filter((_, i) => sales[i]!.kind === kind).map((a) => (a.status === 201 ? 201 : a.body.code)))];
+    t.same(codes('ok'), [201], 'every sale that fits is sold');
+    t.same(codes('poor'), ['insufficient_points'], 'too few points: refused');
+    t.same(codes('gone'), ['out_of_stock'], 'out of stock: refused');
+    const { rows } = await sql<{ n: number }>`SELECT coalesce(sum(n), 0)::int AS n FROM (SELECT count(*) AS n FROM ledger_entries
+      WHERE tenant_id = ${h.tenantId} AND kind = 'redemption' GROUP BY tx_id HAVING count(*) > 1) x`.execute(h.database.db);
+    t.ok(rows[0]!.n >= 10, `the sales that fit still shared transactions (${rows[0]!.n} of 20 did)`);
+    t.equal((await stockOf(h, marketId, 'rice')).stock, 500 - 40, 'stock exact');
+    t.equal((await pointsOf(h, poor.memberId)).balance, '1.00', 'the poor member was charged nothing');
+    await h.assertLedger(t);
+  });
+}

@@ -59,11 +59,14 @@ type CatalogRow = {
   capacity_period: CapacityPeriod | null;
   limit_quantity: number | null;
   limit_period: LimitPeriod | null;
+  /** As last committed: a hint for grouping sales (the stock statement checks under the lock). */
+  stock: number | null;
+  reserved: number;
 };
 
 /** The market's items of these skus as they are now, by sku: market_not_found, market_inactive. */
 export async function catalogFor(db: Kysely<DB> | Transaction<DB>, tenantId: string, marketId: string, skus: string[]): Promise<Map<string, CatalogRow>> {
-  const { rows } = await sql<CatalogRow>`SELECT m.active AS market_active, i.item_id, i.sku, i.name, i.kind, i.price, i.active, i.capacity, i.capacity_period, i.limit_quantity, i.limit_period
+  const { rows } = await sql<CatalogRow>`SELECT m.active AS market_active, i.item_id, i.sku, i.name, i.kind, i.price, i.active, i.capacity, i.capacity_period, i.limit_quantity, i.limit_period, i.stock, i.reserved
     FROM markets m LEFT JOIN catalog_items i ON i.tenant_id = m.tenant_id AND i.market_id = m.market_id AND i.sku = ANY(${[...new Set(skus)]}::text[])
     WHERE m.tenant_id = ${tenantId} AND m.market_id = ${marketId}`.execute(db);
   if (rows.length === 0) throw new DomainError('market_not_found', { marketId });

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { Decimal } from 'decimal.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { Caller } from '../auth/caller.js';
 import type { DB } from '../db/schema.js';
@@ -20,11 +21,12 @@ import { marketOf, terminalOf } from './scope.js';
 // writer in a cycle, and commits once for all.
 //
 // The group writes only sales that need no count of earlier sales: a sale with an item under a
-// per-member limit or a service capacity, and any sale the group finds it cannot write (out of
-// stock, too few points: a statement that fails aborts the whole transaction), go alone, through
-// `redeem` as an ungrouped sale would, so every refusal is the one a sale alone would get. A sale
-// refused before anything is written (an unknown card or sku, an inactive member or item) is
-// answered from the group.
+// per-member limit or a service capacity goes alone, through `redeem` as an ungrouped sale would,
+// and so does one that the points and stock last committed show will not fit (so that a refused
+// sale does not fail the group). A sale refused before anything is written (an unknown card or
+// sku, an inactive member or item) is answered from the group. When a write still fails (another
+// transaction took the points or stock meanwhile: a statement that fails aborts the whole
+// transaction), every sale of the group goes alone, so every refusal is the one a sale alone gets.
 
 export interface SaleSubmission {
   caller: Caller;
@@ -74,6 +76,11 @@ async function sellGroup(trx: Transaction<DB>, sales: SaleSubmission[]): Promise
   const members = await membersForCounter(trx, tenantId, sales.map((s) => ({ cardNo: s.request.cardNo ?? null, memberId: s.request.memberId ?? null })));
   const catalog = await catalogFor(trx, tenantId, marketId, sales.flatMap((s) => s.request.lines.map((l) => l.sku)));
   const writing: { i: number; memberId: string; cardNo: string | null; basket: PricedBasket }[] = [];
+  // What the members and the items had as last committed, less what the sales before took: a sale
+  // that would not fit goes alone (to its refusal, or to a sale if another write gave back in the
+  // meantime), so that one refusal does not send a whole group alone. The writes still check.
+  const points = new Map<string, Decimal>();
+  const stock = new Map([...catalog.values()].filter((r) => r.kind === 'goods').map((r) => [r.item_id!, Number(r.stock) - Number(r.reserved)]));
   sales.forEach((s, i) => {
     const member = members[i]!;
     if (member instanceof DomainError) return void (outcomes[i] = member);
@@ -85,7 +92,13 @@ async function sellGroup(trx: Transaction<DB>, sales: SaleSubmission[]): Promise
       throw err;
     }
     if (basket.items.some((item) => item.limitQuantity !== null || item.capacity !== null)) return void (outcomes[i] = GO_ALONE);
-    writing.push({ i, ...member, basket });
+    const left = (points.get(member.memberId) ?? new Decimal(member.available)).minus(basket.total);
+    const taken = basket.lines.filter((l) => stock.has(l.itemId)).map((l) => [l.itemId, l.quantity] as const);
+    const short = taken.some(([itemId]) => stock.get(itemId)! < taken.filter(([id]) => id === itemId).reduce((n, [, q]) => n + q, 0));
+    if (left.isNegative() || short) return void (outcomes[i] = GO_ALONE);
+    points.set(member.memberId, left);
+    for (const [itemId, q] of taken) stock.set(itemId, stock.get(itemId)! - q);
+    writing.push({ i, memberId: member.memberId, cardNo: member.cardNo, basket });
   });
   if (writing.length === 0) return outcomes;
   // The stock of every line of the group, under the items' locks, at once; what each sale left

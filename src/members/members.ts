@@ -147,26 +147,26 @@ export async function memberByCard(db: Kysely<DB>, tenantId: string, cardNo: str
 export async function memberForCounter(db: Kysely<DB>, tenantId: string, by: { cardNo?: string | null; memberId?: string | null }): Promise<{ memberId: string; cardNo: string | null }> {
   const found = counterMember((await membersForSales(db, tenantId, [by]))[0]!, by);
   if (found instanceof DomainError) throw found;
-  return found;
+  return { memberId: found.memberId, cardNo: found.cardNo };
 }
 
-/** memberForCounter for many sales in one query: each its member, or its refusal. */
+/** memberForCounter for many sales in one query: each its member (with the points available as last committed), or its refusal. */
 export async function membersForCounter(db: Kysely<DB>, tenantId: string, bys: { cardNo?: string | null; memberId?: string | null }[]) {
   const rows = await membersForSales(db, tenantId, bys);
   return rows.map((row, i) => counterMember(row, bys[i]!));
 }
 
 function counterMember(
-  row: { member_id: string | null; active: boolean | null; card_no: string | null; blocked: boolean | null },
+  row: { member_id: string | null; active: boolean | null; card_no: string | null; blocked: boolean | null; available: string | null },
   by: { cardNo?: string | null; memberId?: string | null },
-): { memberId: string; cardNo: string | null } | DomainError {
+): { memberId: string; cardNo: string | null; available: string } | DomainError {
   if (by.cardNo) {
     if (row.card_no === null) return new DomainError('card_not_found', { cardNo: by.cardNo });
     if (row.blocked) return new DomainError('card_blocked', { cardNo: by.cardNo });
   }
   if (row.member_id === null) return new DomainError('member_not_found', { memberId: by.memberId });
   if (!row.active) return new DomainError('member_inactive', { memberId: row.member_id });
-  return { memberId: row.member_id, cardNo: row.card_no };
+  return { memberId: row.member_id, cardNo: row.card_no, available: row.available ?? '0' };
 }
 
 /** What a supermarket counter sees of the member a card belongs to: nothing that identifies them. */

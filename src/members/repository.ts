@@ -93,11 +93,13 @@ export async function findCard(db: Kysely<DB>, tenantId: string, cardNo: string,
 
 /**
  * The members as sales need them, by card or by id, in one query, in the order given: whether
- * each is active, and the card's state (null when no card was given, or it is no card of the tenant).
+ * each is active, the card's state (null when no card was given, or it is no card of the tenant),
+ * and the points available as last committed (a hint for grouping sales: the ledger write checks).
  */
 export async function membersForSales(db: Kysely<DB>, tenantId: string, bys: { cardNo?: string | null; memberId?: string | null }[]) {
-  const { rows } = await sql<{ member_id: string | null; active: boolean | null; card_no: string | null; blocked: boolean | null }>`
-    SELECT m.member_id, m.active, c.card_no, c.blocked_at IS NOT NULL AS blocked
+  const { rows } = await sql<{ member_id: string | null; active: boolean | null; card_no: string | null; blocked: boolean | null; available: string | null }>`
+    SELECT m.member_id, m.active, c.card_no, c.blocked_at IS NOT NULL AS blocked,
+      ${balanceColumnSql(tenantId, memberAccountSql(sql`m.member_id::text`, 'points'), 'available')}::text AS available
     FROM unnest(${bys.map((b) => b.cardNo ?? null)}::text[], ${bys.map((b) => b.memberId ?? null)}::uuid[]) WITH ORDINALITY AS w(card_no, member_id, n)
     LEFT JOIN member_cards c ON c.tenant_id = ${tenantId} AND c.card_no = w.card_no
     LEFT JOIN members m ON m.tenant_id = ${tenantId} AND m.member_id = coalesce(c.member_id, w.member_id)
