@@ -288,6 +288,25 @@ function openLoopRedeem(cfg: ClientConfig, seconds: number): Promise<PhaseResult
   });
 }
 
+/**
+ * award at a fixed rate (the background of the sales' scenarios): records of the stations in turn,
+ * each sent when it is due, so the rate is the same in every part of a second. autocannon's
+ * overallRate sends each connection's share of a second back to back at the start of it, which
+ * made "100 awards/s" a burst of 100 closed-loop awards every second.
+ */
+function openLoopAward(cfg: ClientConfig, seconds: number, maker: RecordMaker): Promise<PhaseResult> {
+  let n = 0;
+  return openLoop(cfg, seconds, () => {
+    const { key, orgUnitId } = cfg.keys[n++ % cfg.keys.length]!;
+    return {
+      method: 'POST',
+      path: '/v1/service-records',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(maker.next(orgUnitId)),
+    };
+  });
+}
+
 const saleHeaders = (key: string, idempotencyKey: string) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey });
 
 async function openLoop(cfg: ClientConfig, seconds: number, next: () => Due): Promise<PhaseResult> {
@@ -462,6 +481,7 @@ function runPhase(cfg: ClientConfig, seconds: number, maker: RecordMaker): Promi
   if (cfg.mode === 'hold-capture') return holdCapture(cfg, seconds);
   if (cfg.mode === 'redeem') return closedLoopRedeem(cfg, seconds);
   if (cfg.mode === 'redeem-open') return openLoopRedeem(cfg, seconds);
+  if (cfg.mode === 'award' && cfg.rate) return openLoopAward(cfg, seconds, maker);
   return phase(cfg, seconds, maker);
 }
 

@@ -152,7 +152,7 @@ if (engines.includes('postgres')) {
       { sku: 'gone', price: '1.00', stock: 0 },
     ]);
     const tills = await Promise.all(Array.from({ length: 4 }, () => newTerminal(h, marketId)));
-    const rich = [];
+    const rich: { memberId: string; cardNo: string }[] = [];
     for (let i = 0; i < 10; i++) rich.push(await memberWithPoints(h, orgUnitId, '100.00'));
     const poor = await memberWithPoints(h, orgUnitId, '1.00');
     const sales = Array.from({ length: 40 }, (_, i) => {
