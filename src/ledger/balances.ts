@@ -57,10 +57,11 @@ export function balanceColumnSql(tenantId: SqlValue, accountId: SqlValue, column
  * A single-slot account's Balance as JSON, as toBalance formats it (two decimals: the columns are
  * NUMERIC(20,2)), for a statement that stores an answer showing it. `balanceAfter`: the balance an
  * entry of this transaction left (its posting's running balance), where later entries of the same
- * transaction moved the row on; held is the row's (entries do not change it).
+ * transaction moved the row on (when it is NULL, the row's); held is the row's (entries do not
+ * change it).
  */
 export function balanceJsonSql(tenantId: SqlValue, accountId: SqlValue, balanceAfter?: SqlValue): RawBuilder<Balance> {
-  const balance = balanceAfter === undefined ? sql`b.balance` : sql`(${balanceAfter})::numeric`;
+  const balance = balanceAfter === undefined ? sql`b.balance` : sql`coalesce((${balanceAfter})::numeric, b.balance)`;
   return sql<Balance>`(SELECT jsonb_build_object('balance', round(${balance}, 2)::text, 'held', round(b.held, 2)::text, 'available', round(${balance} - b.held, 2)::text)
     FROM ledger_balances b WHERE b.tenant_id = ${tenantId} AND b.account_id = ${accountId} AND b.slot = 0)`;
 }

@@ -64,7 +64,7 @@ export interface NewSale {
 // Borrows the member's points balance row through the ledger facade (balanceJsonSql): the points
 // after the write (the row this transaction just posted to and holds locked), read in the
 // receipt's own statement rather than in one more round trip.
-const pointsSql = (tenantId: string, memberId: string, balanceAfter?: string) => balanceJsonSql(tenantId, memberPointsAccount(memberId), balanceAfter);
+const pointsSql = (tenantId: string, memberId: string) => balanceJsonSql(tenantId, memberPointsAccount(memberId));
 
 /** The member's points on a receipt: the balance after, and what was available then (held is what lies between). */
 export function pointsOf(balanceAfter: string, availableAfter: string): Balance {
@@ -87,37 +87,14 @@ function movementsSql(tenantId: string, marketId: string, kind: StockMovementKin
 }
 
 /**
- * Writes a sale's receipt (number, sale, lines, stock movements) in one statement, the sale's last
+ * Writes a sale's receipt (number, sale, lines, stock movements) in one statement (writeSales, of one sale), its last
  * before its commit, which also stores the answer under the sale's Idempotency-Key (answerSql):
  * the market row and the items, which every sale of the market queues on, stay locked for no round
  * trip of the service after it. The answer is built here, so the first answer and every replay are
  * the same bytes.
  */
 export async function writeSale(trx: Transaction<DB>, sale: NewSale, movements: Movement[]): Promise<Receipt> {
-  const l = sale.lines;
-  const { tenantId, marketId } = sale;
-  const body = saleBody(sale);
-  const stored = answerSql(trx, 201, sql`SELECT response FROM answer`);
-  const { rows } = await sql<{ response: Receipt }>`
-    WITH n AS (UPDATE markets SET receipt_no = receipt_no + 1 WHERE tenant_id = ${tenantId} AND market_id = ${marketId} RETURNING receipt_no),
-    points AS (SELECT ${pointsSql(tenantId, sale.memberId)} AS points),
-    r AS (INSERT INTO redemptions (tenant_id, redemption_id, market_id, terminal_id, member_id, card_no, receipt_no, entry_id, total, occurred_at, basket_id, balance_after, available_after, actor, recorded_at)
-      SELECT ${tenantId}, ${sale.redemptionId}::uuid, ${marketId}, ${sale.terminalId}, ${sale.memberId}::uuid, ${sale.cardNo}, n.receipt_no, ${sale.entryId}::uuid,
-        ${sale.total}::numeric, ${body.occurredAt}::timestamptz, ${sale.basketId}::uuid, (p.points->>'balance')::numeric, (p.points->>'available')::numeric, ${sale.actor},
-        ${entryRecordedAtSql(tenantId, sale.entryId)}
-      FROM n, points p RETURNING receipt_no),
-    lines AS (INSERT INTO redemption_lines (tenant_id, redemption_id, line_no, item_id, sku, name, kind, quantity, price, amount)
-      SELECT ${tenantId}, ${sale.redemptionId}::uuid, x.line_no, x.item_id, x.sku, x.name, x.kind, x.quantity, x.price, x.amount
-      FROM r, unnest(${l.map((x) => x.lineNo)}::smallint[], ${l.map((x) => x.itemId)}::uuid[], ${l.map((x) => x.sku)}::text[], ${l.map((x) => x.name)}::text[],
-        ${l.map((x) => x.kind)}::text[], ${l.map((x) => x.quantity)}::integer[], ${l.map((x) => x.price)}::numeric[], ${l.map((x) => x.amount)}::numeric[])
-        AS x(line_no, item_id, sku, name, kind, quantity, price, amount)),
-    moved AS (${movementsSql(tenantId, marketId, 'sale', movements, sale.terminalId, sale.actor, { redemptionId: sale.redemptionId, refundId: null }, sale.entryId)}),
-    answer AS (SELECT ${JSON.stringify(body)}::jsonb || jsonb_build_object('receiptNo', r.receipt_no::text, 'points', p.points) AS response FROM r, points p)
-    ${stored === null ? sql`` : sql`, stored AS (${stored})`}
-    SELECT response FROM answer`.execute(trx);
-  const row = rows[0];
-  if (!row) throw new DomainError('market_not_found', { marketId });
-  return row.response;
+  return (await writeSales(trx, [{ sale, movements }]))[0]!;
 }
 
 /** A sale's receipt as answered, but for its number and the member's points (the statement adds them). */
@@ -141,30 +118,32 @@ function saleBody(sale: NewSale): Omit<Receipt, 'receiptNo' | 'points'> {
 }
 
 /**
- * writeSale for sales of one market that share a transaction, in one statement: numbered in the
- * order given (one move of the market's counter), each with the member's points its own entry
- * left (`balanceAfter`, required here: a member may have more than one sale among them), its
- * lines and its stock movements (in the order given, each stamped with its sale's entry's time).
- * In a shared transaction of idempotentWriteMany it also stores each sale's answer under its
- * `key` (answersSql), as writeSale does for a sale alone.
+ * Sales of one market in one statement (writeSale is one of them): numbered in the order given
+ * (one move of the market's counter), each with the member's points after it (its `balanceAfter`
+ * where given: a member may have more than one sale among them), its lines and its stock
+ * movements (in the order given, each stamped with its sale's entry's time). It stores the answers
+ * too: each under its sale's `key` in a shared transaction of idempotentWriteMany (answersSql), or
+ * a single sale's under the key its idempotentWrite claimed (answerSql).
  */
-export async function writeSales(trx: Transaction<DB>, sales: { key: string; sale: NewSale & { balanceAfter: string }; movements: Movement[] }[]): Promise<Receipt[]> {
+export async function writeSales(trx: Transaction<DB>, sales: { key?: string; sale: NewSale; movements: Movement[] }[]): Promise<Receipt[]> {
   const { tenantId, marketId } = sales[0]!.sale;
   const all = sales.map((x) => x.sale);
-  const col = <T>(f: (s: NewSale & { balanceAfter: string }) => T) => all.map(f);
+  const col = <T>(f: (s: NewSale) => T) => all.map(f);
   const lines = all.flatMap((s) => s.lines.map((l) => ({ ...l, redemptionId: s.redemptionId })));
   const lc = <T>(f: (l: (typeof lines)[number]) => T) => lines.map(f);
   const movements = sales.flatMap(({ sale: s, movements: ms }) =>
     ms.map((m) => ({ tenantId, marketId, itemId: m.itemId, kind: 'sale' as const, quantity: m.quantity, stockAfter: m.stockAfter, terminalId: s.terminalId, redemptionId: s.redemptionId, refundId: null, actor: s.actor, reason: null })),
   );
-  const keys = sales.map((x) => x.key);
-  const stored = answersSql(trx, 201, keys, sql`SELECT key, response FROM answer`);
+  const keys = sales.flatMap((x) => (x.key === undefined ? [] : [x.key]));
+  const stored =
+    (keys.length === sales.length ? answersSql(trx, 201, keys, sql`SELECT key, response FROM answer`) : null) ??
+    (sales.length === 1 ? answerSql(trx, 201, sql`SELECT response FROM answer`) : null);
   const entryOfMovement = entryRecordedAtSql(tenantId, sql`(SELECT s.entry_id FROM s WHERE s.redemption_id = m.redemption_id)`);
   const { rows } = await sql<{ response: Receipt }>`
     WITH n AS (UPDATE markets SET receipt_no = receipt_no + ${all.length}::bigint WHERE tenant_id = ${tenantId} AND market_id = ${marketId} RETURNING receipt_no - ${all.length}::bigint AS base),
     s AS (SELECT * FROM unnest(${col((s) => s.redemptionId)}::uuid[], ${col((s) => s.terminalId)}::text[], ${col((s) => s.memberId)}::uuid[], ${col((s) => s.cardNo)}::text[],
         ${col((s) => s.entryId)}::uuid[], ${col((s) => s.total)}::numeric[], ${col((s) => s.occurredAt.toISOString())}::timestamptz[], ${col((s) => s.basketId)}::uuid[],
-        ${col((s) => s.balanceAfter)}::numeric[], ${col((s) => s.actor)}::text[], ${col((s) => JSON.stringify(saleBody(s)))}::jsonb[], ${keys}::text[])
+        ${col((s) => s.balanceAfter ?? null)}::numeric[], ${col((s) => s.actor)}::text[], ${col((s) => JSON.stringify(saleBody(s)))}::jsonb[], ${sales.map((x) => x.key ?? null)}::text[])
       WITH ORDINALITY AS s(redemption_id, terminal_id, member_id, card_no, entry_id, total, occurred_at, basket_id, balance_after, actor, body, key, k)),
     p AS (SELECT s.k, n.base + s.k AS receipt_no, ${balanceJsonSql(tenantId, memberAccountSql(sql`s.member_id::text`, 'points'), sql`s.balance_after`)} AS points FROM s, n),
     r AS (INSERT INTO redemptions (tenant_id, redemption_id, market_id, terminal_id, member_id, card_no, receipt_no, entry_id, total, occurred_at, basket_id, balance_after, available_after, actor, recorded_at)
