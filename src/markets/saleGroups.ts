@@ -8,7 +8,7 @@ import { GO_ALONE, GroupedWrites, idempotentWriteMany } from '../idempotency/gro
 import { formatAmount, marketAccount, memberPointsAccount, postMany } from '../ledger/index.js';
 import { membersForCounter } from '../members/members.js';
 import { DomainError } from '../problems.js';
-import { catalogFor, type PricedBasket, priceFrom, stockForLines } from './lines.js';
+import { catalogFor, perItem, type PricedBasket, priceFrom, stockForLines } from './lines.js';
 import { movementsOf, type Receipt, writeSales } from './receipts.js';
 import { redeem, type SaleRequest } from './sales.js';
 import { marketOf, terminalOf } from './scope.js';
@@ -93,11 +93,11 @@ async function sellGroup(trx: Transaction<DB>, sales: SaleSubmission[]): Promise
     }
     if (basket.items.some((item) => item.limitQuantity !== null || item.capacity !== null)) return void (outcomes[i] = GO_ALONE);
     const left = (points.get(member.memberId) ?? new Decimal(member.available)).minus(basket.total);
-    const taken = basket.lines.filter((l) => stock.has(l.itemId)).map((l) => [l.itemId, l.quantity] as const);
-    const short = taken.some(([itemId]) => stock.get(itemId)! < taken.filter(([id]) => id === itemId).reduce((n, [, q]) => n + q, 0));
+    const taken = perItem(basket.lines.filter((l) => stock.has(l.itemId)));
+    const short = taken.itemIds.some((itemId, k) => stock.get(itemId)! < taken.quantities[k]!);
     if (left.isNegative() || short) return void (outcomes[i] = GO_ALONE);
     points.set(member.memberId, left);
-    for (const [itemId, q] of taken) stock.set(itemId, stock.get(itemId)! - q);
+    taken.itemIds.forEach((itemId, k) => stock.set(itemId, stock.get(itemId)! - taken.quantities[k]!));
     writing.push({ i, memberId: member.memberId, cardNo: member.cardNo, basket });
   });
   if (writing.length === 0) return outcomes;
