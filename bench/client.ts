@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon, { type Request } from 'autocannon';
 import { RecordMaker } from './records.js';
 import { saleBody, type SaleLoad } from './redeem.js';
@@ -63,6 +64,10 @@ export interface PhaseResult extends Latency {
   /** read-open: the rate offered, and how many requests were still unanswered at the end. */
   offered_per_s?: number;
   unanswered?: number;
+  /** Open loops: the load generator's CPU per request sent and its event loop's delays (ms). */
+  client_cpu_ms_per_request?: number;
+  client_loop_delay_p99_ms?: number;
+  client_loop_delay_max_ms?: number;
 }
 
 export interface ClientResult {
@@ -323,6 +328,16 @@ async function openLoop(cfg: ClientConfig, seconds: number, next: () => Due): Pr
   let windowOver = false;
   let answeredInWindow = 0;
   const inFlight = new Map<Promise<void>, number>();
+  // Connections opened before the window, as a terminal or an app keeps its connection open: a
+  // fresh agent opened one for each request of the first burst, and those connects (a handshake
+  // each, on the shared cores) made a third of the slow answers of a 15 s window at 1,000 req/s,
+  // all in its first half second.
+  await Promise.all(Array.from({ length: cfg.connections }, () => request(agent, base, 'GET', '/healthz', {}, null, cfg.timeoutSeconds * 1000)));
+  // The load generator's own delays and CPU: it shares the cores, and a request it sends late is
+  // timed from when it was due, so its stalls count in the latencies it reports.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
+  const cpu0 = process.cpuUsage();
   const start = Date.now();
   const t0 = performance.now();
   const total = Math.floor(rate * seconds);
@@ -359,6 +374,8 @@ async function openLoop(cfg: ClientConfig, seconds: number, next: () => Due): Pr
     tick();
   });
   const finished = Date.now();
+  loopDelay.disable();
+  const cpu = process.cpuUsage(cpu0);
   windowOver = true;
   await Promise.race([Promise.all([...inFlight.keys()]), new Promise((r) => setTimeout(r, OPEN_LOOP_GRACE_MS))]);
   const unanswered = inFlight.size;
@@ -367,7 +384,14 @@ async function openLoop(cfg: ClientConfig, seconds: number, next: () => Due): Pr
   inFlight.clear();
   agent.destroy();
   const result = phaseResult(start, finished, lat, answeredInWindow, answeredInWindow, codes, errors, timeouts, failures);
-  return { ...result, offered_per_s: rate, unanswered };
+  return {
+    ...result,
+    offered_per_s: rate,
+    unanswered,
+    client_cpu_ms_per_request: round((cpu.user + cpu.system) / 1000 / Math.max(1, sent), 3),
+    client_loop_delay_p99_ms: round(loopDelay.percentile(99) / 1e6),
+    client_loop_delay_max_ms: round(loopDelay.max / 1e6),
+  };
 }
 
 /**

@@ -65,6 +65,10 @@ export function scenarioResult(run: { warmup: PhaseResult | null; measured: Phas
     warmup: run.warmup
       ? { duration_s: run.warmup.duration_s, requests_per_s: run.warmup.requests_per_s, problems: problemsOf(run.warmup) }
       : null,
+    // Open loops: the load generator's own CPU and delays (a late send counts in the latencies).
+    ...(m.client_cpu_ms_per_request === undefined
+      ? {}
+      : { client: { cpu_ms_per_request: m.client_cpu_ms_per_request, loop_delay_p99_ms: m.client_loop_delay_p99_ms, loop_delay_max_ms: m.client_loop_delay_max_ms } }),
   };
 }
 
@@ -186,7 +190,12 @@ export function derive(r: Report): void {
     award_vs_sql_transfer: target('award req/s ÷ sql transfer tps ≥ 0.3', r.ratios.award_vs_sql_transfer ?? null, (v) => v >= 0.3),
     batch_vs_sql_transfer: target('batch records/s ÷ sql transfer tps ≥ 0.6', r.ratios.batch_vs_sql_transfer ?? null, (v) => v >= 0.6),
     hot_station: target('hot-station ÷ award ≥ 0.8', r.ratios.hot_station ?? null, (v) => v >= 0.8),
-    balance_read_open_p99: target('balance-read p99 ≤ 5 ms at 2,000 req/s offered', r.balance_read.open_loop?.p99_ms ?? null, (v) => v <= 5),
+    // Measured at a lower rate (--read-rate), the figure is shown but does not count for the target.
+    balance_read_open_p99: target(
+      'balance-read p99 ≤ 5 ms at 2,000 req/s offered',
+      s.balance_read_open && Number(s.balance_read_open.offered_per_s) >= 2000 ? (r.balance_read.open_loop?.p99_ms ?? null) : null,
+      (v) => v <= 5,
+    ),
     hold_capture_vs_ledger_post2: target('hold-capture pairs/s ÷ ledger-post-2 tps ≥ 0.5', r.ratios.hold_capture_vs_ledger_post2 ?? null, (v) => v >= 0.5),
     rss_flat: target('RSS end ÷ start during award ≤ 1.2', rssGrowth, (v) => v <= 1.2),
     // Issue 22's.

@@ -42,6 +42,7 @@ const USAGE = `usage: npm run bench -- [options]
   --warmup <s>         warm-up seconds before each (default 5, quick 2)
   --connections <n>    concurrent clients, for the service and the baselines (default 32)
   --redeem-rate <n>    sales per second redeem's open loop offers (default 300, issue 19's target)
+  --read-rate <n>      reads per second balance-read's open loop offers (default 2000, issue 17's target)
   --only <a,b,…>       scenarios: ${SCENARIOS.join(', ')}; baselines: ${BASELINES.join(', ')}
                        (baselines run by default when award or award-batch runs)
 
@@ -82,6 +83,7 @@ function parseOptions(argv: string[]) {
       connections: { type: 'string', default: '32' },
       only: { type: 'string' },
       'redeem-rate': { type: 'string' },
+      'read-rate': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -106,6 +108,7 @@ function parseOptions(argv: string[]) {
     warmup: values.warmup ? Number(values.warmup) : values.quick ? 2 : 5,
     connections: positive('connections', values.connections),
     redeemRate: values['redeem-rate'] ? positive('redeem-rate', values['redeem-rate']) : REDEEM_OPEN_RATE,
+    readRate: values['read-rate'] ? positive('read-rate', values['read-rate']) : OPEN_LOOP_RATE,
     only: only ?? null,
     scenarios,
     historyPostings,
@@ -340,13 +343,13 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     log(`balance-read: GET /v1/members/{id}, random members, closed loop of ${opts.connections} connections`);
     const { run, window } = await loadService(service, client('read', 0, county.keys, 'read'), db.name);
     report.scenarios.balance_read = { ...scenarioResult(run, opts.connections), history_postings: opts.historyPostings, ...serviceUse(window, run.measured.records_per_s) };
-    log(`balance-read: open loop at an offered ${OPEN_LOOP_RATE} req/s`);
+    log(`balance-read: open loop at an offered ${opts.readRate} req/s`);
     // No warm-up of its own: the closed loop just warmed the service, and an overloaded warm-up
     // would leave its backlog to the measured window.
-    const open = await loadService(service, { ...client('read-open', 0, county.keys, 'read-open'), rate: OPEN_LOOP_RATE, warmupSeconds: 0 }, db.name);
+    const open = await loadService(service, { ...client('read-open', 0, county.keys, 'read-open'), rate: opts.readRate, warmupSeconds: 0 }, db.name);
     report.scenarios.balance_read_open = {
       ...scenarioResult(open.run, opts.connections),
-      offered_per_s: OPEN_LOOP_RATE,
+      offered_per_s: opts.readRate,
       unanswered_at_end: open.run.measured.unanswered ?? 0,
       history_postings: opts.historyPostings,
       ...serviceUse(open.window, open.run.measured.records_per_s),
@@ -718,6 +721,7 @@ async function main(): Promise<number> {
       batch_size: BATCH_SIZE,
       expire: opts.scenarios.has('expire') ? { lots: EXPIRE.members * EXPIRE.lotsPerMember, members: EXPIRE.members, lots_per_member: EXPIRE.lotsPerMember } : null,
       redeem_open_rate: opts.redeemRate,
+      read_open_rate: opts.readRate,
       redeem_markets: MARKET.markets,
       redeem_background_award: BACKGROUND_AWARD,
     },
