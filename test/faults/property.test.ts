@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { sql } from 'kysely';
@@ -24,6 +25,7 @@ import {
   SLOTS_PER_DAY,
   type Source,
 } from './fixtures/model.js';
+import { type CertificateOp, certificateArbs, PERIODS, resolveCertificate } from './fixtures/certificateModel.js';
 import { type PolicyKind, START_DAY } from './fixtures/lotModel.js';
 import { ITEMS, type Line, MARKET_ACCOUNT, MARKET_ID, type MarketOp, marketArbs, type Pick, resolveMarket } from './fixtures/marketModel.js';
 
@@ -35,6 +37,9 @@ import { ITEMS, type Line, MARKET_ACCOUNT, MARKET_ID, type MarketOp, marketArbs,
 // counter or uploaded offline, by card or member id), baskets on hold (captured whole or in part,
 // voided, lapsed and swept), refunds by line, restocks and corrections, price changes, items taken
 // off sale, cards blocked.
+// Certificates of service records (fixtures/certificateModel.ts): issued by a unit for a member and
+// a period (what they list, their numbers), withdrawn; after every step each one's public check
+// (valid, changed by a later correction or revocation of one of its records, withdrawn) agrees too.
 // Every write carries an idempotency key (a record its externalId); some operations retry an
 // earlier request with its key, or send another request under a used key.
 // After every step: the answer's status, code, replay header and body (a replay equals the first
@@ -191,6 +196,32 @@ const REGRESSIONS: { name: string; ops: Op[] }[] = [
       { op: 'expire', key: 'k26' },
     ],
   },
+  {
+    // Not a bug found: certificates in one fixed sequence, so every run covers them: what each unit
+    // may certify (谁记录谁证明), numbers per unit, a replay and a conflict, the check after a
+    // correction and a revocation, withdrawal once.
+    name: 'certificates: units and periods, numbering, replay and conflict, changed by a correction and a revocation, withdrawn once',
+    ops: [
+      { op: 'post', member: 0, orgUnit: 'a1', slot: 0, hours: '2', category: 'community', source: 'checkin', via: 'single', key: 'x1' },
+      { op: 'post', member: 0, orgUnit: 's1', slot: 6, hours: '1.5', category: 'elderly', source: 'checkin', via: 'single', key: 'x2' },
+      { op: 'certify', member: 0, unit: 's1', period: 'all', key: 'k1' },
+      { op: 'verify', record: 1, key: 'k2' },
+      { op: 'post', member: 0, orgUnit: 's1', slot: 11, hours: '3', category: 'community', source: 'checkin', via: 'batch', key: 'x3' },
+      { op: 'certify', member: 0, unit: 'c', period: 'all', key: 'k3' },
+      { op: 'certify', member: 0, unit: 's1', period: 'all', key: 'k4' },
+      { op: 'certify', member: 0, unit: 's2', period: 'yesterday', key: 'k5' },
+      { op: 'certify', member: 0, unit: 'p1', period: 'all', key: 'k6' },
+      { op: 'certify', member: 0, unit: 'c', period: 'earlier', key: 'k7' },
+      { op: 'certify', member: 0, unit: 'c', period: 'all', key: 'k3' },
+      { op: 'certify', member: 0, unit: 's1', period: 'all', key: 'k3' },
+      { op: 'correct', record: 1, hours: '1', force: false, key: 'k8' },
+      { op: 'revoke', record: 0, force: false, key: 'k9' },
+      { op: 'withdraw', certificate: 1, key: 'k10' },
+      { op: 'withdraw', certificate: 1, key: 'k11' },
+      { op: 'withdraw', certificate: 1, key: 'k10' },
+      { op: 'certify', member: 0, unit: 'c', period: 'all', key: 'k12' },
+    ],
+  },
 ];
 
 /** The first operation of a generated sequence after member 0's registration. */
@@ -305,6 +336,7 @@ const opArb: fc.Arbitrary<Gen> = fc.oneof(
   // The love supermarket: sales, baskets (captured, voided, lapsed), refunds, restocks (fixtures/marketModel.ts);
   // with points granted now and then, or most sales would find no member who can pay.
   ...marketArbs(keyed),
+  ...certificateArbs(keyed),
   { weight: 4, arbitrary: keyed({ op: fc.constant('entry' as const), kind: fc.constant<Manual>('grant points'), member: index, amount: fc.constantFrom('10', '25', '50') }) },
 ) as fc.Arbitrary<Gen>;
 
@@ -388,6 +420,9 @@ function resolveFields(op: Plain<Op>, model: Model): Plain<Op> | null {
       const richest = available.length === 0 ? null : available.findIndex((a) => a.eq(Decimal.max(...available)));
       return resolveMarket(op as MarketOp, model.market, model.members.length, richest) as Plain<Op> | null;
     }
+    case 'certify':
+    case 'withdraw':
+      return resolveCertificate(op as CertificateOp, model.members.length, model.records, model.certificates.certificates.length) as Plain<Op> | null;
     default:
       return op;
   }
@@ -434,6 +469,8 @@ interface World {
   lapsingBaskets: Map<number, string>;
   /** The ledger clock's China-time day (its time noon, and the seconds the run has taken). */
   day: string;
+  /** Certificates issued: their ids and check codes, in the model's order. */
+  certificates: { id: string; code: string }[];
 }
 
 async function newWorld(h: Harness): Promise<World> {
@@ -468,6 +505,7 @@ async function newWorld(h: Harness): Promise<World> {
   return {
     h, c, today, persons: [], members: [], cards: [], records: [], entries: [], holds: [], lapsing: new Map(), lapses: new Map(), answers: new Map(), configChanges,
     pos: terminal.key.key, sales: [], refunds: [], baskets: [], occurred: new Map(), lapsingBaskets: new Map(), day: START_DAY, expirySeq: '0',
+    certificates: [],
   };
 }
 
@@ -594,10 +632,20 @@ async function call(w: World, op: Op): Promise<Answer> {
       const { holds, baskets } = await expireBaskets(h.database.db, { tenantId: c.tenantId });
       return { status: 200, body: { expired: holds, baskets }, replayed: false };
     }
+    case 'certify': {
+      // China-time dates `back` days before the run's day (w.today is its midnight there).
+      const date = (back: number) => new Date(w.today + CST_MS - back * 24 * HOUR).toISOString().slice(0, 10);
+      const [from, to] = PERIODS[op.period];
+      return send('POST', `/v1/members/${w.members[op.member]}/certificates`, { from: date(from), to: date(to), orgUnitId: op.unit, purpose: '评优参考' });
+    }
+    case 'withdraw':
+      return send('POST', `/v1/certificates/${w.certificates[op.certificate]!.id}/withdrawal`, { reason: '重新出具' });
     default:
       return callMarket(w, op, (method, url, body, as) => send(method, url, body, as === 'admin' ? c.key : w.pos));
   }
 }
+
+const CST_MS = 8 * HOUR;
 
 /** A member's card: one per person, given at registration. */
 const cardOf = (person: number) => `card-${person}`;
@@ -808,6 +856,22 @@ async function step(w: World, model: Model, op: Op): Promise<string> {
     if (op.lapse) w.lapsingBaskets.set(w.baskets.length - 1, res.body.expiresAt);
   }
   if (op.op === 'post') w.records.push(res.body.record.id);
+  if (expected.certificate) {
+    const b = res.body;
+    w.certificates.push({ id: b.certificateId, code: b.code });
+    same(
+      'the certificate issued',
+      {
+        unit: b.number.orgUnitId,
+        no: b.number.no,
+        records: b.records.map((r: any) => w.records.indexOf(r.recordId)),
+        hours: b.records.map((r: any) => r.hours),
+        totals: b.totals,
+        stars: b.stars,
+      },
+      expected.certificate,
+    );
+  }
   if (op.op === 'hold') {
     w.holds.push(res.body.id);
     if (op.lapse) w.lapsing.set(w.holds.length - 1, res.body.expiresAt);
@@ -919,6 +983,16 @@ async function compare(w: World, model: Model): Promise<void> {
     same(`hold ${i}`, [api.status, api.amount, api.capturedAmount, api.events.length], [m.status, fmt(m.amount), m.captured === null ? null : fmt(m.captured), m.status === 'open' ? 1 : 2]);
   }
   await compareMarket(w, model);
+  // Each certificate's public check (no key): what changed since it was issued, or its withdrawal.
+  for (const [i, { code }] of w.certificates.entries()) {
+    const res = await w.h.request('GET', `/certificates/${code}.json`, { key: null });
+    const m = model.certificates.check(i);
+    same(
+      `certificate ${i}'s check`,
+      [res.status, res.body.status, res.body.authentic, res.body.changes.map((c: any) => [c.recordNo, c.kind, c.hoursAfter]), res.body.withdrawal !== null],
+      [200, m.status, true, m.changes, m.status === 'withdrawn'],
+    );
+  }
   const verification = await w.c.ok('GET', '/v1/ledger/verification', undefined, 200);
   same('ledger verification', { ok: verification.ok, problems: verification.problems }, { ok: true, problems: [] });
 }
@@ -1037,7 +1111,11 @@ for (const engine of engines) {
   t.test(`the API agrees with the model of the rules on ${engine}`, async (t) => {
     // No sweeper and no expiry job in the service (it runs every minute by default): the model
     // says when holds are swept and lapsed points expire (the 'sweep' and 'expire' operations).
-    const h = await setup(t, engine, { env: { HOLD_SWEEP_MS: '0', EXPIRY_MS: '0' } });
+    // The certificates' public check is read after every step: far beyond its rate limit per address.
+    // A signing secret: certificates are signed (and the tenant's entries sealed before each).
+    const h = await setup(t, engine, {
+      env: { HOLD_SWEEP_MS: '0', EXPIRY_MS: '0', PUBLIC_RATE_LIMIT_MAX: '1000000', SIGNING_KEY_SECRET: crypto.randomBytes(32).toString('base64url') },
+    });
 
     for (const { name, ops } of REGRESSIONS) {
       t.test(`regression: ${name}`, async (t) => {
