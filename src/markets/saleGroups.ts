@@ -18,7 +18,8 @@ import { marketOf, terminalOf } from './scope.js';
 // same items, so sales one by one queue on those rows, each holding them through its own commit.
 // A group takes them once, in the order every counter write takes its locks (the items by id,
 // then the ledger's accounts in the ledger's order, then the market row), so it waits on no other
-// writer in a cycle, and commits once for all.
+// writer in a cycle, and commits once for all. An offline upload's sales (offline.ts) are written
+// the same way, a group at a time in the order sent, each dated by the terminal's clock.
 //
 // The group writes only sales that need no count of earlier sales: a sale with an item under a
 // per-member limit or a service capacity goes alone, through `redeem` as an ungrouped sale would,
@@ -34,10 +35,14 @@ export interface SaleSubmission {
   /** The Idempotency-Key and the request's hash (http/write.ts): as for a sale alone. */
   key: string;
   hash: string;
+  /** An offline sale's time by the terminal's clock (offline.ts); a sale at the counter is dated when written. */
+  occurredAt?: Date;
+  /** An offline sale's check of that time: throws its refusal, when written (alone or in a group). */
+  check?: () => void;
 }
 
 /** The most sales one transaction takes. */
-const MAX_GROUP = 32;
+export const MAX_GROUP = 32;
 /** How long a group waits for a lock before each of its sales goes alone (see idempotentWriteMany). */
 const GROUP_LOCK_WAIT_MS = 200;
 
@@ -50,22 +55,33 @@ export class SaleIntake {
   private readonly groups: GroupedWrites<SaleSubmission>;
 
   constructor(db: Kysely<DB>, concurrency: number) {
-    this.groups = new GroupedWrites(concurrency, MAX_GROUP, (sales) =>
-      idempotentWriteMany(
-        db,
-        sales[0]!.caller.tenantId,
-        sales.map((s) => ({ key: s.key, hash: s.hash })),
-        (trx, claimed) => sellGroup(trx, claimed.map((i) => sales[i]!)),
-        (i) => async (trx) => ({ statusCode: 201, body: await redeem(trx, sales[i]!.caller, sales[i]!.request) }),
-        { lockTimeoutMs: GROUP_LOCK_WAIT_MS, othersAtOnce: true },
-      ),
-    );
+    this.groups = new GroupedWrites(concurrency, MAX_GROUP, (sales) => sellTogether(db, sales, true));
   }
 
   async sell(sale: SaleSubmission): Promise<WriteResult & { body: Receipt }> {
     const marketId = marketOf(sale.caller, sale.request.marketId);
     return (await this.groups.submit(`${sale.caller.tenantId}\u0000${marketId}`, sale)) as WriteResult & { body: Receipt };
   }
+}
+
+/**
+ * Sales of one market (at most MAX_GROUP) in one shared transaction (idempotentWriteMany), each
+ * answered as it would be alone; those that go alone do so after it, at once or one after
+ * another in the order given (an offline upload's order).
+ */
+export function sellTogether(db: Kysely<DB>, sales: SaleSubmission[], othersAtOnce: boolean) {
+  return idempotentWriteMany(
+    db,
+    sales[0]!.caller.tenantId,
+    sales.map((s) => ({ key: s.key, hash: s.hash })),
+    (trx, claimed) => sellGroup(trx, claimed.map((i) => sales[i]!)),
+    (i) => async (trx) => {
+      const { caller, request, occurredAt, check } = sales[i]!;
+      check?.();
+      return { statusCode: 201, body: await redeem(trx, caller, request, occurredAt) };
+    },
+    { lockTimeoutMs: GROUP_LOCK_WAIT_MS, othersAtOnce },
+  );
 }
 
 /** The sales of one market, in the order given: their receipts, refusals, or GO_ALONE. */
@@ -83,9 +99,10 @@ async function sellGroup(trx: Transaction<DB>, sales: SaleSubmission[]): Promise
   const stock = new Map([...catalog.values()].filter((r) => r.kind === 'goods').map((r) => [r.item_id!, Number(r.stock) - Number(r.reserved)]));
   sales.forEach((s, i) => {
     const member = members[i]!;
-    if (member instanceof DomainError) return void (outcomes[i] = member);
     let basket: PricedBasket;
     try {
+      s.check?.();
+      if (member instanceof DomainError) return void (outcomes[i] = member);
       basket = priceFrom(catalog, s.request.lines);
     } catch (err) {
       if (err instanceof DomainError) return void (outcomes[i] = err);
@@ -110,14 +127,15 @@ async function sellGroup(trx: Transaction<DB>, sales: SaleSubmission[]): Promise
     for (const [itemId, stock] of left) afterEach[k]!.set(itemId, stock);
     for (const l of writing[k]!.basket.lines) if (left.has(l.itemId)) left.set(l.itemId, left.get(l.itemId)! + l.quantity);
   }
-  const occurredAt = new Date();
+  const now = new Date();
+  const occurredAt = writing.map((w) => sales[w.i]!.occurredAt ?? now);
   const ids = writing.map(() => crypto.randomUUID());
   const entries = await postMany(
     trx,
     writing.map((w, k) => ({
       tenantId,
       kind: 'redemption' as const,
-      occurredAt,
+      occurredAt: occurredAt[k]!,
       postings: [
         { accountId: memberPointsAccount(w.memberId), unit: 'POINTS' as const, amount: w.basket.total.negated() },
         { accountId: marketAccount(marketId), unit: 'POINTS' as const, amount: w.basket.total },
@@ -145,7 +163,7 @@ async function sellGroup(trx: Transaction<DB>, sales: SaleSubmission[]): Promise
         recordedAt: entries[k]!.recordedAt,
         // The member's posting comes first: its running balance is what this sale left.
         balanceAfter: entries[k]!.postings[0]!.balanceAfter!,
-        occurredAt,
+        occurredAt: occurredAt[k]!,
         actor: caller.keyId,
       };
       return { key: sales[w.i]!.key, sale, movements: movementsOf(w.basket.lines, afterEach[k]!, -1) };
