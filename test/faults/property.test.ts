@@ -60,6 +60,8 @@ import { ITEMS, type Line, MARKET_ACCOUNT, MARKET_ID, type MarketOp, marketArbs,
 // failure prints its resolved sequence, which goes into REGRESSIONS below when it found a bug.
 
 const FULL = process.env.FAULTS === 'full';
+/** China time is UTC+8 (no daylight saving). */
+const CST_MS = 8 * HOUR;
 // FC_RUNS=n runs n sequences per engine (on a loaded machine, where the time limit cuts a run short).
 const RUNS: Record<string, number> = process.env.FC_RUNS
   ? { postgres: Number(process.env.FC_RUNS), pglite: Number(process.env.FC_RUNS) }
@@ -477,8 +479,7 @@ async function newWorld(h: Harness): Promise<World> {
   const c = await county(h);
   await orgUnit(c, { id: 'a1', kind: 'point', parentId: 's2', autoVerify: true });
   await c.ok('POST', '/v1/accounts', { id: MARKET, unit: 'POINTS', type: 'market' }, 201);
-  const CST = 8 * HOUR;
-  const today = Math.floor((Date.now() + CST) / (24 * HOUR)) * 24 * HOUR - CST;
+  const today = Math.floor((Date.now() + CST_MS) / (24 * HOUR)) * 24 * HOUR - CST_MS;
   // The love supermarket under s1, its items and a terminal (no Idempotency-Key: nothing stored).
   await c.ok('POST', '/v1/markets', { id: MARKET_ID, orgUnitId: 's1', name: '爱心超市' }, 201);
   for (const item of ITEMS) {
@@ -644,8 +645,6 @@ async function call(w: World, op: Op): Promise<Answer> {
       return callMarket(w, op, (method, url, body, as) => send(method, url, body, as === 'admin' ? c.key : w.pos));
   }
 }
-
-const CST_MS = 8 * HOUR;
 
 /** A member's card: one per person, given at registration. */
 const cardOf = (person: number) => `card-${person}`;
