@@ -131,6 +131,8 @@ export async function idempotentWriteMany(
     }
   };
   let previous: Promise<unknown> = Promise.resolve();
+  // One after another: in the order of the requests (a claimed key's retry, a request that went alone).
+  if (!opts.othersAtOnce) others.sort((a, b) => a - b);
   for (const i of others) {
     if (opts.othersAtOnce) answers[i] = one(i);
     else previous = answers[i] = previous.then(() => one(i));

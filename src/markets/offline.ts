@@ -19,8 +19,9 @@ import { CounterRequest, oneMember, ReceiptSchema } from './schemas.js';
 // on its own, in the order sent: one refused or failed sale never writes or hides another, and a
 // retry of the batch (or of part of it) replays the written ones. The sales are written as sales
 // arriving together at the counter are (saleGroups.ts): up to MAX_GROUP of them in a shared
-// transaction, each sale answered as it would be alone (a sale under a limit or capacity, or
-// one that will not fit, after the group, alone); a batch of 500 is some 16 transactions, not 500.
+// transaction, each sale answered as it would be alone (a sale under a limit or capacity, and the
+// ones after it, alone and in order; one that will not fit, alone after the group); a batch of
+// 500 is some 16 transactions, not 500.
 
 /** A terminal's clock may run this far ahead of the server's before its sale counts as "in the future". */
 export const CLOCK_SKEW_MS = 120_000;
@@ -78,7 +79,7 @@ export const offlineRoutes: FastifyPluginAsyncZod = async (app) => {
         while (first !== null && to < sales.length && to - from < MAX_GROUP && market(sales[to]!) === first) to++;
         const group = sales.slice(from, to);
         try {
-          settled.push(...(await Promise.all(await sellTogether(app.db, group, false))));
+          settled.push(...(await Promise.all(await sellTogether(app.db, group, 'upload'))));
         } catch (error) {
           // Only the database being unavailable ends a group early: each of its sales says so.
           if (!isDatabaseUnavailable(error)) throw error;

@@ -55,7 +55,7 @@ export class SaleIntake {
   private readonly groups: GroupedWrites<SaleSubmission>;
 
   constructor(db: Kysely<DB>, concurrency: number) {
-    this.groups = new GroupedWrites(concurrency, MAX_GROUP, (sales) => sellTogether(db, sales, true));
+    this.groups = new GroupedWrites(concurrency, MAX_GROUP, (sales) => sellTogether(db, sales, 'counter'));
   }
 
   async sell(sale: SaleSubmission): Promise<WriteResult & { body: Receipt }> {
@@ -66,26 +66,32 @@ export class SaleIntake {
 
 /**
  * Sales of one market (at most MAX_GROUP) in one shared transaction (idempotentWriteMany), each
- * answered as it would be alone; those that go alone do so after it, at once or one after
- * another in the order given (an offline upload's order).
+ * answered as it would be alone; those that go alone do so after it. At the counter they arrived
+ * together, in no order between them, and go alone at once. An offline upload's were made in the
+ * order sent: those that go alone do so one after another in that order, and a sale after one
+ * that goes alone for its limit or capacity goes alone too, after it (it must not take the
+ * member's points or the stock before a sale made before it).
  */
-export function sellTogether(db: Kysely<DB>, sales: SaleSubmission[], othersAtOnce: boolean) {
+export function sellTogether(db: Kysely<DB>, sales: SaleSubmission[], made: 'counter' | 'upload') {
   return idempotentWriteMany(
     db,
     sales[0]!.caller.tenantId,
     sales.map((s) => ({ key: s.key, hash: s.hash })),
-    (trx, claimed) => sellGroup(trx, claimed.map((i) => sales[i]!)),
+    (trx, claimed) => sellGroup(trx, claimed.map((i) => sales[i]!), made === 'upload'),
     (i) => async (trx) => {
       const { caller, request, occurredAt, check } = sales[i]!;
       check?.();
       return { statusCode: 201, body: await redeem(trx, caller, request, occurredAt) };
     },
-    { lockTimeoutMs: GROUP_LOCK_WAIT_MS, othersAtOnce },
+    { lockTimeoutMs: GROUP_LOCK_WAIT_MS, othersAtOnce: made === 'counter' },
   );
 }
 
-/** The sales of one market, in the order given: their receipts, refusals, or GO_ALONE. */
-async function sellGroup(trx: Transaction<DB>, sales: SaleSubmission[]): Promise<(WriteOutcome | DomainError | typeof GO_ALONE)[]> {
+/**
+ * The sales of one market, in the order given: their receipts, refusals, or GO_ALONE. `ordered`:
+ * every sale after one that goes alone for its limit or capacity goes alone too.
+ */
+async function sellGroup(trx: Transaction<DB>, sales: SaleSubmission[], ordered: boolean): Promise<(WriteOutcome | DomainError | typeof GO_ALONE)[]> {
   const { tenantId } = sales[0]!.caller;
   const marketId = marketOf(sales[0]!.caller, sales[0]!.request.marketId);
   const outcomes: (WriteOutcome | DomainError | typeof GO_ALONE)[] = new Array(sales.length);
@@ -97,7 +103,9 @@ async function sellGroup(trx: Transaction<DB>, sales: SaleSubmission[]): Promise
   // meantime), so that one refusal does not send a whole group alone. The writes still check.
   const points = new Map<string, Decimal>();
   const stock = new Map([...catalog.values()].filter((r) => r.kind === 'goods').map((r) => [r.item_id!, Number(r.stock) - Number(r.reserved)]));
+  let counted = false;
   sales.forEach((s, i) => {
+    if (counted) return void (outcomes[i] = GO_ALONE);
     const member = members[i]!;
     let basket: PricedBasket;
     try {
@@ -108,7 +116,10 @@ async function sellGroup(trx: Transaction<DB>, sales: SaleSubmission[]): Promise
       if (err instanceof DomainError) return void (outcomes[i] = err);
       throw err;
     }
-    if (basket.items.some((item) => item.limitQuantity !== null || item.capacity !== null)) return void (outcomes[i] = GO_ALONE);
+    if (basket.items.some((item) => item.limitQuantity !== null || item.capacity !== null)) {
+      counted = ordered;
+      return void (outcomes[i] = GO_ALONE);
+    }
     const left = (points.get(member.memberId) ?? new Decimal(member.available)).minus(basket.total);
     const taken = perItem(basket.lines.filter((l) => stock.has(l.itemId)));
     const short = taken.itemIds.some((itemId, k) => stock.get(itemId)! < taken.quantities[k]!);
