@@ -67,16 +67,16 @@ export const offlineRoutes: FastifyPluginAsyncZod = async (app) => {
       // A group at a time, in the order sent, each of sales in a row for one market (an admin's
       // upload names the market in each sale; one that names none, or one out of its scope, goes
       // alone to its refusal); the sales a group sends alone are written before the next group.
-      const market = (sale: SaleSubmission) => {
+      const markets = sales.map((sale) => {
         try {
           return marketOf(caller, sale.request.marketId);
         } catch {
           return null;
         }
-      };
+      });
       for (let from = 0, to = 1; from < sales.length; from = to, to = from + 1) {
-        const first = market(sales[from]!);
-        while (first !== null && to < sales.length && to - from < MAX_GROUP && market(sales[to]!) === first) to++;
+        const first = markets[from];
+        while (first !== null && to < sales.length && to - from < MAX_GROUP && markets[to] === first) to++;
         const group = sales.slice(from, to);
         try {
           settled.push(...(await Promise.all(await sellTogether(app.db, group, 'upload'))));
