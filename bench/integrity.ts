@@ -25,9 +25,15 @@ export async function sampleSealLag(dbUrl: string, tenantId: string) {
   let running = true;
   const loop = withClient(dbUrl, async (c) => {
     while (running) {
+      // The entries above the sealed sequence read by the (tenant, seq) index behind a fence
+      // (OFFSET 0): without it the planner took min(recorded_at) from the recorded_at index,
+      // walking every sealed entry before the first unsealed one (179 ms on a million entries,
+      // four times a second, on the cores the sealing service's load shares).
       const { rows } = await c.query<{ lag: string }>(
-        `SELECT coalesce(extract(epoch FROM clock_timestamp() - min(e.recorded_at)), 0)::text AS lag FROM ledger_entries e
-         WHERE e.tenant_id = $1 AND e.seq > (SELECT coalesce(max(last_seq), 0) FROM integrity_blocks WHERE tenant_id = $1)`,
+        `SELECT coalesce(extract(epoch FROM clock_timestamp() - min(u.recorded_at)), 0)::text AS lag
+         FROM (SELECT e.recorded_at FROM ledger_entries e
+               WHERE e.tenant_id = $1 AND e.seq > (SELECT coalesce(max(last_seq), 0) FROM integrity_blocks WHERE tenant_id = $1)
+               OFFSET 0) u`,
         [tenantId],
       );
       samples.push({ at: Date.now(), lag: Number(rows[0]!.lag) });

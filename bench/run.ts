@@ -421,14 +421,14 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     // baseline for this one.
     log('seal: award load against a fresh service that does not seal (SEAL_MS=0), the baseline');
     const notSealing = await startService('seal-off', { DATABASE_URL: db.url, SEAL_MS: '0', EXPIRY_MS: '0' });
-    const off = await loadService(notSealing, { ...client('award', LANE.sealOff, county.keys, 'seal-off'), url: notSealing.baseUrl }, db.name);
-    report.scenarios.seal_off = { ...scenarioResult(off.run, opts.connections), ...serviceUse(off.window, off.run.measured.records_per_s) };
+    const off = await loadService(notSealing, { ...client('award', LANE.sealOff, county.keys, 'seal-off'), url: notSealing.baseUrl }, db.name, db.url);
+    report.scenarios.seal_off = { ...scenarioResult(off.run, opts.connections), ...serviceUse(off.window, off.run.measured.records_per_s), db_activity: off.dbActivity };
     await notSealing.stop();
     await settle(db.url);
     log(`seal: award load against a service that seals every ${SEAL_MS_SEALING} ms`);
     const sealing = await startService('sealing', { DATABASE_URL: db.url, SIGNING_KEY_SECRET: BENCH_SIGNING_SECRET, SEAL_MS: String(SEAL_MS_SEALING) });
     const lag = await sampleSealLag(db.url, county.tenantId);
-    const { run, window } = await loadService(sealing, { ...client('award', LANE.seal, county.keys, 'seal'), url: sealing.baseUrl }, db.name);
+    const { run, window, dbActivity } = await loadService(sealing, { ...client('award', LANE.seal, county.keys, 'seal'), url: sealing.baseUrl }, db.name, db.url);
     const lags = await lag.stop(run.measured.started_at, run.measured.finished_at);
     report.scenarios.seal = {
       ...scenarioResult(run, opts.connections),
@@ -438,6 +438,7 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
       catch_up_s: round(catchUpS, 2),
       entries_sealed_per_s: round(caught!.entries / catchUpS, 0),
       ...lags,
+      db_activity: dbActivity,
     };
     report.setup.sealing_service_log = sealing.logLevels();
     await sealing.stop();
