@@ -1,6 +1,7 @@
 import t from 'tap';
-import { engines, type Harness, setup } from './helpers/harness.js';
+import { engines, expectStatus, type Harness, setup } from './helpers/harness.js';
 import { idem, memberWithPoints, newMarket, newTerminal, pointsOf, stockOf } from './helpers/market.js';
+import { recordBody } from './helpers/fixtures.js';
 
 // Every write at a market's counter (sale, refund, basket placed, captured, voided) takes its
 // locks in one order (migrations/0011_markets.ts): the items (by id), then the ledger's rows (the
@@ -51,6 +52,39 @@ if (engines.includes('postgres')) {
     t.same(await pointsOf(h, m.memberId), { balance: '665.00', held: '80.00', available: '585.00' }, 'the points are exact');
     t.same(await stockOf(h, marketId, 'rice'), { stock: 1000 - 30 - 10, reserved: 0 }, 'rice exact');
     t.same(await stockOf(h, marketId, 'oil'), { stock: 1000 - 30 - 5, reserved: 10 }, 'oil exact');
+    await h.assertLedger(t);
+  });
+
+  // An award locks its member's row first (the star change is one at a time per member), then the
+  // member's ledger rows; a sale locks the ledger rows, then its receipt's foreign key takes a key
+  // share of the member's row. With the award's lock FOR UPDATE, the two waited on each other (a
+  // deadlock in the bench's sales beside awards, a second lost each); FOR NO KEY UPDATE still
+  // serialises changes of a member and lets the key share through.
+  t.test('postgres: sales and awards of one member at once never deadlock', async (t) => {
+    const h = await setup(t, 'postgres', { env: { METRICS: 'on', METRICS_TOKEN: TOKEN } });
+    const { marketId, orgUnitId, tree } = await newMarket(h, [{ sku: 'rice', price: '1.00', stock: 1000 }]);
+    // A station whose records are verified as they are posted: each post is an award.
+    const station = (await expectStatus(h.request('POST', '/v1/org-units', { body: { id: 'auto', kind: 'station', parentId: tree.institute, name: '自动核验站', autoVerify: true } }), 201, 'station')).id;
+    const tills = [await newTerminal(h, marketId), await newTerminal(h, marketId), await newTerminal(h, marketId)];
+    const m = await memberWithPoints(h, orgUnitId, '100.00');
+    const before = await deadlocksRetried(h);
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all([
+        ...Array.from({ length: 20 }, (_, i) =>
+          h.request('POST', '/v1/redemptions', { key: tills[i % tills.length]!.key, headers: idem(), body: { cardNo: m.cardNo, lines: [{ sku: 'rice', quantity: 1 }] } }),
+        ),
+        // Half-hour records an hour apart, each its own award (no overlap, under the daily cap).
+        ...Array.from({ length: 10 }, (_, i) =>
+          h.request('POST', '/v1/service-records', { body: recordBody(m.memberId, station, { hours: '0.5', endedHoursAgo: 2 + round * 10 + i }) }),
+        ),
+      ]);
+      t.same(answers.filter((a) => a.status >= 300).map((a) => a.body), [], `round ${round}: every write succeeded`);
+      t.ok(answers.slice(20).every((a) => a.body.record.status === 'verified'), `round ${round}: the records were awarded at once`);
+    }
+    t.equal((await deadlocksRetried(h)) - before, 0, 'no deadlock was broken and retried');
+    // 100 granted, 60 sales of 1.00, 30 awards of 0.5 h at 10 points an hour.
+    t.same(await pointsOf(h, m.memberId), { balance: '190.00', held: '0.00', available: '190.00' }, 'the points are exact');
+    t.same(await stockOf(h, marketId, 'rice'), { stock: 1000 - 60, reserved: 0 }, 'the stock is exact');
     await h.assertLedger(t);
   });
 }

@@ -123,6 +123,12 @@ export async function membersByCards(db: Kysely<DB>, tenantId: string, cardNos: 
  * Locks the member's row for the rest of the transaction. Every change of a member's hours takes
  * this lock first, so checks across their records (overlap, daily cap) and the star rating see
  * one change at a time.
+ *
+ * FOR NO KEY UPDATE, here and in the other member locks: it excludes the others as FOR UPDATE
+ * would, but not the key share that a foreign key to the member takes (a receipt's, a record's).
+ * A sale holds the member's ledger rows when its receipt takes that key share, and an award holds
+ * this lock when it wants those ledger rows: under FOR UPDATE the two deadlocked
+ * (test/counter-locks.test.ts).
  */
 export async function lockMember(
   trx: Transaction<DB>,
@@ -134,7 +140,7 @@ export async function lockMember(
     .select(['member_id', 'active', 'home_org_unit_id'])
     .where('tenant_id', '=', tenantId)
     .where('member_id', '=', memberId)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst();
   if (!row) throw new DomainError('member_not_found', { memberId });
   return { memberId: row.member_id, active: row.active, homeOrgUnitId: row.home_org_unit_id };
@@ -147,7 +153,7 @@ export async function lockMember(
  */
 export function lockMembersSql(tenantId: string, memberIds: string[]) {
   return sql<{ member_id: string; active: boolean }>`SELECT m.member_id, m.active FROM unnest(${memberIds}::uuid[]) WITH ORDINALITY AS x(id, n)
-    CROSS JOIN LATERAL (SELECT member_id, active FROM members WHERE tenant_id = ${tenantId} AND member_id = x.id FOR UPDATE) AS m`;
+    CROSS JOIN LATERAL (SELECT member_id, active FROM members WHERE tenant_id = ${tenantId} AND member_id = x.id FOR NO KEY UPDATE) AS m`;
 }
 
 /** lockMembersSql on its own: the ids of the members found, locked. */
@@ -274,7 +280,7 @@ export async function writeStarChanges(trx: Transaction<DB>, tenantId: string, c
 
 /** Locks every member of the tenant, in id order (the order every write that locks several members uses). */
 export async function lockAllMembers(trx: Transaction<DB>, tenantId: string): Promise<void> {
-  await sql`SELECT count(*) FROM (SELECT 1 FROM members WHERE tenant_id = ${tenantId} ORDER BY member_id FOR UPDATE) AS locked`.execute(trx);
+  await sql`SELECT count(*) FROM (SELECT 1 FROM members WHERE tenant_id = ${tenantId} ORDER BY member_id FOR NO KEY UPDATE) AS locked`.execute(trx);
 }
 
 /** Every member's stars and hours, read after lockAllMembers. */
