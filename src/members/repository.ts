@@ -120,15 +120,9 @@ export async function membersByCards(db: Kysely<DB>, tenantId: string, cardNos: 
 }
 
 /**
- * Locks the member's row for the rest of the transaction. Every change of a member's hours takes
- * this lock first, so checks across their records (overlap, daily cap) and the star rating see
- * one change at a time.
- *
- * FOR NO KEY UPDATE, here and in the other member locks: it excludes the others as FOR UPDATE
- * would, but not the key share that a foreign key to the member takes (a receipt's, a record's).
- * A sale holds the member's ledger rows when its receipt takes that key share, and an award holds
- * this lock when it wants those ledger rows: under FOR UPDATE the two deadlocked
- * (test/counter-locks.test.ts).
+ * Locks the member's row for the rest of the transaction; every change of a member's hours takes it
+ * first (overlap and daily-cap checks, stars: one change at a time). FOR NO KEY UPDATE, as all member
+ * locks: a foreign key's key share passes (a sale's receipt deadlocked with an award under FOR UPDATE).
  */
 export async function lockMember(
   trx: Transaction<DB>,
