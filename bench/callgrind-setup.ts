@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openDatabase } from '../src/db/database.js';
@@ -7,7 +8,8 @@ import { setUpXferAccounts, XFER_ACCOUNTS } from './baselines.js';
 
 // Sets up one database for bench/callgrind.sh (instructions per call of the write path): the
 // schema migrated up to --to (default the latest), the benchmark's 10,000 funded transfer
-// accounts, the sqlcost issuance and member accounts, 3,000 transfers posted, VACUUM ANALYZE.
+// accounts, the sqlcost issuance and member accounts, 3,000 transfers posted, the bare transfer's
+// own schema (bench/sql/transfer.sql, the `xfer` shape) with 3,000 of its transfers, VACUUM ANALYZE.
 // The database must exist and be empty; --url names it.
 const { values } = parseArgs({ options: { url: { type: 'string' }, to: { type: 'string' } } });
 const url = values.url!;
@@ -33,5 +35,9 @@ for (let i = 0; i < 3000; i++) {
   await c.query(`SELECT entry_id FROM ledger_post('cost', 'transfer', now(), NULL, NULL, NULL, NULL, NULL, NULL, NULL, $1::text[], ARRAY['POINTS','POINTS'], ARRAY[-1.00, 1.00]::numeric[])`,
     [[`xfer.${a}`, `xfer.${b === a ? (a % XFER_ACCOUNTS) + 1 : b}`]]);
 }
+await c.query(fs.readFileSync(new URL('./sql/transfer.sql', import.meta.url), 'utf8'));
+// As many bare transfers as ledger entries above, so that its foreign keys are planned as index
+// lookups (on an empty table a generic plan scans it, and the scan grows with every call).
+await c.query('SELECT count(xfer.transfer(1 + (g * 7919) % 10000, 1 + (g * 104729 + 17) % 10000, 1.00)) FROM generate_series(0, 2999) AS g');
 await c.query('VACUUM ANALYZE');
 await c.end();

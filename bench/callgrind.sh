@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per call of one write-path statement, counted by callgrind on one single-user
 # backend of a private cluster (no other load changes the count). Usage:
-#   bench/callgrind.sh <datadir> <dbname> <shape: post2|post4|many2x10> [calls...]
+#   bench/callgrind.sh <datadir> <dbname> <shape: post2|post4|many2x10|xfer> [calls...]
 # Prints the instruction total for each number of calls; per call = (I(300) - I(100)) / 200.
 # How (README "Performance"): initdb a private cluster (as the postgres user: postgres refuses
 # root), start it on a free port, CREATE DATABASE x, fill it with
@@ -9,18 +9,34 @@
 # (CREATE DATABASE y TEMPLATE x makes copies to try a change on), stop the cluster (single-user
 # mode takes it), then run this script as the postgres user. The backend runs with the
 # service's session settings (jit=off, plan_cache_mode=force_generic_plan).
+# CG_PREPARED=1: the statement is prepared once and executed n times, as pgbench -M prepared
+# runs the benchmarks (no parsing or planning of the outer statement in the count); `xfer`, the
+# bare transfer of bench/sql/transfer.sql, is counted that way only. bench/ablation.sh uses it.
 set -euo pipefail
 DATA=$1; DB=$2; SHAPE=$3; shift 3
 CALLS=${*:-100 300}
 OUT=${CG_OUT:-/tmp/perf2cg/out}
+PREPARED=${CG_PREPARED:-0}
+[ "$SHAPE" = xfer ] && PREPARED=1
 mkdir -p "$OUT"
-gen() { # n: n statements of the shape, the same pseudo-random accounts on every run
-  local n=$1
-  for ((i = 0; i < n; i++)); do
+post2='ledger_post('"'cost'"', '"'transfer'"', now(), NULL, NULL, NULL, NULL, NULL, NULL, NULL, ARRAY[%s, %s], ARRAY['"'POINTS','POINTS'"'], ARRAY[-1.00, 1.00]::numeric[])'
+post4='ledger_post('"'cost'"', '"'award'"', now(), '"'award 0.10 h'"', NULL, '"'bench'"', NULL, 1, NULL, '"'{\"hours\":\"0.10\"}'"', ARRAY['"'iss.h'"', %s, '"'iss.p'"', %s]::text[], ARRAY['"'HOURS','HOURS','POINTS','POINTS'"'], ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[])'
+prepare() { # the PREPARE of the shape, its accounts drawn by EXECUTE's two numbers
+  case $SHAPE in
+    post2) printf "PREPARE s(int, int) AS SELECT entry_id FROM $post2\n" "'xfer.' || \$1" "'xfer.' || \$2" ;;
+    post4) printf "PREPARE s(int, int) AS SELECT entry_id FROM $post4\n" "'mh.' || \$1" "'xfer.' || \$1" ;;
+    xfer) echo 'PREPARE s(int, int) AS SELECT xfer.transfer($1, $2, 1.00)' ;;
+    *) echo "no prepared form of $SHAPE" >&2; exit 2 ;;
+  esac
+}
+gen() { # n [first]: n statements of the shape, the same pseudo-random accounts on every run
+  local n=$1 first=${2:-0}
+  for ((i = first; i < first + n; i++)); do
     a=$(( 1 + (i * 7919 + 11) % 10000 )); b=$(( 1 + (i * 104729 + 5) % 10000 )); [ "$a" = "$b" ] && b=$(( a % 10000 + 1 ))
+    if [ "$PREPARED" = 1 ]; then echo "EXECUTE s($a, $b)"; continue; fi
     case $SHAPE in
-      post2) echo "SELECT entry_id FROM ledger_post('cost', 'transfer', now(), NULL, NULL, NULL, NULL, NULL, NULL, NULL, ARRAY['xfer.$a','xfer.$b'], ARRAY['POINTS','POINTS'], ARRAY[-1.00, 1.00]::numeric[])" ;;
-      post4) echo "SELECT entry_id FROM ledger_post('cost', 'award', now(), 'award 0.10 h', NULL, 'bench', NULL, 1, NULL, '{\"hours\":\"0.10\"}', ARRAY['iss.h', 'mh.$a', 'iss.p', 'xfer.$a']::text[], ARRAY['HOURS','HOURS','POINTS','POINTS'], ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[])" ;;
+      post2) printf "SELECT entry_id FROM $post2\n" "'xfer.$a'" "'xfer.$b'" ;;
+      post4) printf "SELECT entry_id FROM $post4\n" "'mh.$a'" "'xfer.$a'" ;;
       many2x10) # ten two-posting transfers in one call (a batch)
         acc=""; for ((k = 0; k < 10; k++)); do x=$(( 1 + (i * 10 + k) * 7919 % 10000 )); y=$(( 1 + ((i * 10 + k) * 104729 + 5) % 10000 )); [ "$x" = "$y" ] && y=$(( x % 10000 + 1 )); acc="$acc,'xfer.$x','xfer.$y'"; done
         echo "SELECT count(*) FROM ledger_post_many('cost', array_fill('transfer'::text, ARRAY[10]), array_fill(now(), ARRAY[10]), array_fill(NULL::text, ARRAY[10]), array_fill(NULL::uuid, ARRAY[10]), array_fill(NULL::text, ARRAY[10]), array_fill(NULL::text, ARRAY[10]), array_fill(NULL::int, ARRAY[10]), array_fill(NULL::text, ARRAY[10]), array_fill(NULL::jsonb, ARRAY[10]), ARRAY[1,1,2,2,3,3,4,4,5,5,6,6,7,7,8,8,9,9,10,10], ARRAY[${acc#,}], array_fill('POINTS'::text, ARRAY[20]), ARRAY[-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00]::numeric[])" ;;
@@ -28,11 +44,13 @@ gen() { # n: n statements of the shape, the same pseudo-random accounts on every
   done
 }
 for n in $CALLS; do
-  # A first call outside the count warms the caches the same way for every n.
-  { gen 1; gen "$n"; } > "$OUT/$SHAPE.$n.sql"
+  # First calls outside the count (other accounts) warm the caches and the plan the same way
+  # for every n.
+  if [ "$PREPARED" = 1 ]; then { prepare; gen 10 50000; gen "$n"; } else { gen 1; gen "$n"; } fi > "$OUT/$SHAPE.$n.sql"
   valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.$DB.$SHAPE.$n" \
     postgres --single -D "$DATA" -c jit=off -c plan_cache_mode=force_generic_plan -c fsync=off -c synchronous_commit=off "$DB" \
     < "$OUT/$SHAPE.$n.sql" > "$OUT/$DB.$SHAPE.$n.log" 2>&1
+  if grep -q ERROR "$OUT/$DB.$SHAPE.$n.log"; then grep -m3 ERROR "$OUT/$DB.$SHAPE.$n.log" >&2; exit 1; fi
   total=$(grep -m1 '^summary:\|^totals:' "$OUT/cg.$DB.$SHAPE.$n" | awk '{print $2}')
   echo "$DB $SHAPE calls=$n instructions=$total"
 done
