@@ -12,11 +12,13 @@ set -euo pipefail
 DATA=$1; PORT=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 PSQL="env PGOPTIONS=-cclient_min_messages=warning psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PORT -U postgres"
+# The guards as of migrations/0017_domain_checks.ts: the single-column rules are domains, the
+# two rules that span two columns are CHECKs.
 declare -A DDL=(
   [lots]="DROP TRIGGER ledger_postings_lots ON ledger_postings"
-  [checks_entries]="ALTER TABLE ledger_entries DROP CONSTRAINT ledger_entries_kind_check, DROP CONSTRAINT ledger_entries_check"
-  [checks_postings]="ALTER TABLE ledger_postings DROP CONSTRAINT ledger_postings_unit_check, DROP CONSTRAINT ledger_postings_amount_check"
-  [checks_balances]="ALTER TABLE ledger_balances DROP CONSTRAINT ledger_balances_held_check, DROP CONSTRAINT ledger_balances_check"
+  [checks_entries]="ALTER TABLE ledger_entries DROP CONSTRAINT ledger_entries_check; ALTER DOMAIN ledger_entry_kind DROP CONSTRAINT ledger_entry_kind_check"
+  [checks_postings]="ALTER DOMAIN ledger_unit DROP CONSTRAINT ledger_unit_check; ALTER DOMAIN ledger_amount DROP CONSTRAINT ledger_amount_check"
+  [checks_balances]="ALTER TABLE ledger_balances DROP CONSTRAINT ledger_balances_check; ALTER DOMAIN ledger_held DROP CONSTRAINT ledger_held_check"
   [fks]="ALTER TABLE ledger_postings DROP CONSTRAINT ledger_postings_tenant_id_entry_id_fkey; ALTER TABLE ledger_entries DROP CONSTRAINT ledger_entries_tenant_id_reverses_entry_id_fkey"
   [indexes]="DROP INDEX ledger_entries_tx, ledger_entries_recorded, ledger_postings_account; ALTER TABLE ledger_entries DROP CONSTRAINT ledger_entries_tenant_id_seq_key"
 )

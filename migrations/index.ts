@@ -15,6 +15,7 @@ import * as m0013 from './0013_certificates.js';
 import * as m0014 from './0014_reports.js';
 import * as m0015 from './0015_statements.js';
 import * as m0016 from './0016_counted_records.js';
+import * as m0017 from './0017_domain_checks.js';
 
 // The list of migrations, in order. Listed here (not read from the folder) so that the same
 // code runs from TypeScript sources and from a compiled build.
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0014_reports': m0014,
   '0015_statements': m0015,
   '0016_counted_records': m0016,
+  '0017_domain_checks': m0017,
 };

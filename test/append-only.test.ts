@@ -163,6 +163,29 @@ for (const engine of engines) {
       await unchanged(t, 'after the CHECK violations');
     });
 
+    // The single-column rules are domains of their columns (migrations/0017_domain_checks.ts):
+    // direct SQL that breaks one is refused as a CHECK would refuse it.
+    t.test('an entry kind, a unit or a zero amount outside the rules is refused, even by direct SQL', async (t) => {
+      const attempts = [
+        [
+          'INSERT of an entry of an unknown kind',
+          sql`INSERT INTO ledger_entries (tenant_id, entry_id, seq, kind, occurred_at)
+            VALUES (${tn}, gen_random_uuid(), 999999, 'gift', now())`,
+        ],
+        ['INSERT of a zero posting', sql`INSERT INTO ledger_postings (tenant_id, entry_id, idx, seq, account_id, unit, amount)
+            SELECT tenant_id, entry_id, 5, seq, 'market:ao', 'POINTS', 0 FROM ledger_entries WHERE tenant_id = ${tn} AND entry_id = ${entryId}::uuid`],
+        ['INSERT of a posting that rounds to zero', sql`INSERT INTO ledger_postings (tenant_id, entry_id, idx, seq, account_id, unit, amount)
+            SELECT tenant_id, entry_id, 5, seq, 'market:ao', 'POINTS', 0.004 FROM ledger_entries WHERE tenant_id = ${tn} AND entry_id = ${entryId}::uuid`],
+        ['INSERT of a posting in an unknown unit', sql`INSERT INTO ledger_postings (tenant_id, entry_id, idx, seq, account_id, unit, amount)
+            SELECT tenant_id, entry_id, 5, seq, 'market:ao', 'EUR', 1 FROM ledger_entries WHERE tenant_id = ${tn} AND entry_id = ${entryId}::uuid`],
+        ['INSERT of an account in an unknown unit', sql`INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative)
+            VALUES (${tn}, 'market:eur', 'EUR', 'market', true)`],
+      ] as const;
+      for (const [label, statement] of attempts) await rejectedWith(t, h, label, statement, '23514');
+      await unchanged(t, 'after the refused rows');
+      t.equal((await h.request('GET', '/v1/accounts/market:eur')).status, 404, 'the account in an unknown unit was not opened');
+    });
+
     t.test('the API can still append after all the refused changes', async (t) => {
       const more = await h.request('POST', '/v1/entries', { body: transfer('member:ao:points', 'market:ao', '7.50') });
       t.equal(more.status, 201);
