@@ -1,5 +1,6 @@
 import t from 'tap';
 import { engines, fundedAccount, setup, transfer } from './helpers/harness.js';
+import { inParallel } from './helpers/parallel.js';
 
 for (const engine of engines) {
   t.test(`concurrency on ${engine}`, async (t) => {
@@ -77,15 +78,9 @@ for (const engine of engines) {
           },
         });
       const results: Awaited<ReturnType<typeof send>>[] = [];
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 40 }, async () => {
-          while (next < 200) {
-            const i = next++;
-            results[i] = await send(i);
-          }
-        }),
-      );
+      await inParallel(Array.from({ length: 200 }, (_, i) => i), 40, async (i) => {
+        results[i] = await send(i);
+      });
       t.equal(results.length, 200);
       t.same([...new Set(results.map((r) => r.status))], [201], 'every transfer succeeded');
       const a = await h.request('GET', '/v1/accounts/member:a:points');
