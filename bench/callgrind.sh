@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Instructions per call of one write-path statement, counted by callgrind on one single-user
 # backend of a private cluster (no other load changes the count). Usage:
-#   bench/callgrind.sh <datadir> <dbname> <shape: post2|post4|many2x10|xfer> [calls...]
+#   bench/callgrind.sh <datadir> <dbname> <shape: post2|many2|post4|many2x10|xfer> [calls...]
+# (many2: post2's entry through ledger_post_many itself, without the ledger_post wrapper)
 # Prints the instruction total for each number of calls; per call = (I(300) - I(100)) / 200.
 # How (README "Performance"): initdb a private cluster (as the postgres user: postgres refuses
 # root), start it on a free port, CREATE DATABASE x, fill it with
@@ -20,10 +21,12 @@ PREPARED=${CG_PREPARED:-0}
 [ "$SHAPE" = xfer ] && PREPARED=1
 mkdir -p "$OUT"
 post2='ledger_post('"'cost'"', '"'transfer'"', now(), NULL, NULL, NULL, NULL, NULL, NULL, NULL, ARRAY[%s, %s], ARRAY['"'POINTS','POINTS'"'], ARRAY[-1.00, 1.00]::numeric[])'
+many2='ledger_post_many('"'cost'"', ARRAY['"'transfer'"'], ARRAY[now()], ARRAY[NULL::text], ARRAY[NULL::uuid], ARRAY[NULL::text], ARRAY[NULL::text], ARRAY[NULL::int], ARRAY[NULL::text], ARRAY[NULL::jsonb], ARRAY[1, 1], ARRAY[%s, %s], ARRAY['"'POINTS','POINTS'"'], ARRAY[-1.00, 1.00]::numeric[])'
 post4='ledger_post('"'cost'"', '"'award'"', now(), '"'award 0.10 h'"', NULL, '"'bench'"', NULL, 1, NULL, '"'{\"hours\":\"0.10\"}'"', ARRAY['"'iss.h'"', %s, '"'iss.p'"', %s]::text[], ARRAY['"'HOURS','HOURS','POINTS','POINTS'"'], ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[])'
 prepare() { # the PREPARE of the shape, its accounts drawn by EXECUTE's two numbers
   case $SHAPE in
     post2) printf "PREPARE s(int, int) AS SELECT entry_id FROM $post2\n" "'xfer.' || \$1" "'xfer.' || \$2" ;;
+    many2) printf "PREPARE s(int, int) AS SELECT entry_id FROM $many2\n" "'xfer.' || \$1" "'xfer.' || \$2" ;;
     post4) printf "PREPARE s(int, int) AS SELECT entry_id FROM $post4\n" "'mh.' || \$1" "'xfer.' || \$1" ;;
     xfer) echo 'PREPARE s(int, int) AS SELECT xfer.transfer($1, $2, 1.00)' ;;
     *) echo "no prepared form of $SHAPE" >&2; exit 2 ;;

@@ -17,7 +17,7 @@ const envSchema = z.object({
   // How long a valid API key is trusted without looking it up again (0: look up every request).
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   // Service records of one tenant written at once; posts arriving meanwhile share the next transaction.
-  RECORD_GROUPS: z.coerce.number().int().min(1).max(500).default(4),
+  RECORD_GROUPS: z.coerce.number().int().min(1).max(500).default(1),
   SALE_GROUPS: z.coerce.number().int().min(1).max(500).default(2),
   // How often the service releases expired holds (milliseconds; 0: never, e.g. when only the CLI sweeps).
   HOLD_SWEEP_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
