@@ -1,4 +1,5 @@
 import { type Insertable, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { compiledOnce } from '../db/compiled.js';
 import { fromJsonb } from '../db/json.js';
 import type { DB, MembersTable } from '../db/schema.js';
 import { balanceColumnSql, balanceRowSql, formatAmount, memberAccountSql, memberHoursAccount, memberPointsAccount, pointsExpiringSql } from '../ledger/index.js';
@@ -55,11 +56,12 @@ export type CardJson = { cardNo: string; createdAt: string; blockedAt: string | 
 
 /**
  * A member with balances, cards, the tenant's star thresholds and the last change of stars, in
- * one query (one round trip for the member page).
+ * one query (one round trip for the member page). The hottest read: built and compiled once.
  */
-export async function readMember(db: Kysely<DB>, tenantId: string, memberId: string) {
+export const readMember = async (db: Kysely<DB>, tenantId: string, memberId: string) => (await memberRead(db, tenantId, memberId))[0] ?? null;
+const memberRead = compiledOnce((db: Kysely<DB>, tenantId: string, memberId: string) => {
   const balance = (account: string, column: 'balance' | 'held') => balanceColumnSql(sql.ref('members.tenant_id'), account, column);
-  const row = await db
+  return db
     .selectFrom('members')
     .selectAll()
     .select([
@@ -75,10 +77,8 @@ export async function readMember(db: Kysely<DB>, tenantId: string, memberId: str
         ORDER BY s.changed_at DESC, s.change_id LIMIT 1)`.as('last_star_change'),
     ])
     .where('tenant_id', '=', tenantId)
-    .where('member_id', '=', memberId)
-    .executeTakeFirst();
-  return row ?? null;
-}
+    .where('member_id', '=', memberId);
+});
 
 /** A card's row (blocked or not, unless activeOnly). */
 export async function findCard(db: Kysely<DB>, tenantId: string, cardNo: string, opts: { activeOnly?: boolean } = {}) {
