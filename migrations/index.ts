@@ -16,6 +16,7 @@ import * as m0014 from './0014_reports.js';
 import * as m0015 from './0015_statements.js';
 import * as m0016 from './0016_counted_records.js';
 import * as m0017 from './0017_domain_checks.js';
+import * as m0018 from './0018_hold_resolve_answer.js';
 
 // The list of migrations, in order. Listed here (not read from the folder) so that the same
 // code runs from TypeScript sources and from a compiled build.
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0015_statements': m0015,
   '0016_counted_records': m0016,
   '0017_domain_checks': m0017,
+  '0018_hold_resolve_answer': m0018,
 };

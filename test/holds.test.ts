@@ -72,6 +72,8 @@ for (const engine of engines) {
       t.equal((await account(h, 'market:cap')).balance, '3.00');
       const read = await h.request('GET', `/v1/holds/${placed.body.id}`);
       t.same(read.body, captured.body.hold, 'GET answers the hold as the capture did');
+      // The capture's answer is built from what the database function answered, not read back.
+      t.same((await h.request('GET', `/v1/entries/${captured.body.entry.id}`)).body, captured.body.entry, 'GET answers the entry as the capture did');
       await h.assertLedger(t);
     });
 
@@ -84,6 +86,7 @@ for (const engine of engines) {
       const voided = await h.request('POST', `/v1/holds/${a.body.id}/void`, { body: { reason: 'basket abandoned' } });
       t.equal(voided.status, 200);
       t.equal(voided.body.status, 'voided');
+      t.same((await h.request('GET', `/v1/holds/${a.body.id}`)).body, voided.body, 'GET answers the hold as the void did');
       t.equal(await h.count('ledger_entries'), entries, 'a void posts no entry');
       t.equal((await account(h, 'member:codes:points')).available, '10.00');
 
@@ -113,6 +116,11 @@ for (const engine of engines) {
       const split = await h.request('POST', `/v1/holds/${c.body.id}/capture`, { body: { credits: [{ accountId: 'market:codes', amount: '1.5' }, { accountId: 'market:slotted', amount: '0.5' }] } });
       t.equal(split.status, 200);
       t.equal(split.body.hold.capturedAmount, '2.00');
+      t.same((await h.request('GET', `/v1/holds/${c.body.id}`)).body, split.body.hold, 'a split capture: the hold as GET reads it');
+      t.same((await h.request('GET', `/v1/entries/${split.body.entry.id}`)).body, split.body.entry, 'a split capture: the entry as GET reads it');
+      t.same(split.body.entry.postings.map((p: any) => [p.accountId, p.direction, p.amount, p.balanceAfter]), [
+        ['member:codes:points', 'debit', '2.00', '2.00'], ['market:codes', 'credit', '1.50', '7.50'], ['market:slotted', 'credit', '0.50', null],
+      ]);
       // An auditor may read holds, not make them.
       const auditor = await h.keyFor('auditor');
       t.equal((await h.request('GET', `/v1/holds/${c.body.id}`, { key: auditor })).status, 200);

@@ -5,8 +5,7 @@ import { inTransaction, pgErrorCode } from '../db/transaction.js';
 import type { DB } from '../db/schema.js';
 import { DomainError } from '../problems.js';
 import { formatAmount, type Unit } from './amount.js';
-import { getEntry } from './entries.js';
-import { type Entry, entryError } from './post.js';
+import { type Entry, entryError, toEntry } from './post.js';
 import { countEntries, countHold } from '../metrics.js';
 
 // Holds (DESIGN §3, two-phase): an amount of one account reserved until it is captured (all or
@@ -109,6 +108,68 @@ export async function createHold(trx: Transaction<DB>, input: NewHold): Promise<
   };
 }
 
+/** What ledger_hold_resolve answers (0018): the hold's facts, and the capture entry's as posted. */
+interface ResolvedRow {
+  status: 'captured' | 'voided';
+  entry_id: string | null;
+  resolved_at: Date | string;
+  hold_account: string;
+  hold_unit: Unit;
+  hold_amount: string;
+  hold_expires_at: Date | string;
+  hold_created_at: Date | string;
+  hold_reference: string | null;
+  hold_reason: string | null;
+  hold_created_by: string | null;
+  captured_amount: string;
+  // Null for a void, which posts nothing.
+  entry_seq: string | null; entry_tx_id: string | null; entry_recorded_at: Date | string | null; entry_balances_after: (string | null)[] | null;
+}
+
+/** Resolves a hold in one statement; refusals are mapped to wire codes. */
+async function resolve(trx: Transaction<DB>, tenantId: string, holdId: string, action: 'capture' | 'void', capture: Capture | null, opts: { reason?: string | null; actor?: string | null }): Promise<ResolvedRow> {
+  try {
+    const { rows } = await sql<ResolvedRow>`SELECT * FROM ledger_hold_resolve(${tenantId}, ${holdId}::uuid, ${action},
+      ${capture?.amount ? capture.amount.toFixed() : null}::numeric,
+      ${capture ? capture.credits.map((c) => c.accountId) : null}::text[],
+      ${capture ? capture.credits.map((c) => (c.amount ? c.amount.toFixed() : null)) : null}::numeric[],
+      ${opts.reason ?? null}, ${opts.actor ?? null}, NULL::jsonb)`.execute(trx);
+    return rows[0]!;
+  } catch (err) {
+    throw holdError(err, holdId);
+  }
+}
+
+/**
+ * The resolved hold as getHold would read it, built from the function's answer instead of read
+ * back: the creation event is the hold's own facts (as createHold answers it), the resolution is
+ * what was just written (test/holds.test.ts compares both answers with GET).
+ */
+function resolvedHold(holdId: string, row: ResolvedRow, opts: { reason?: string | null; actor?: string | null }): Hold {
+  const amount = formatAmount(row.hold_amount);
+  const createdAt = new Date(row.hold_created_at).toISOString();
+  const resolvedAt = new Date(row.resolved_at).toISOString();
+  return {
+    id: holdId,
+    accountId: row.hold_account,
+    unit: row.hold_unit,
+    amount,
+    status: row.status,
+    expiresAt: new Date(row.hold_expires_at).toISOString(),
+    reference: row.hold_reference,
+    reason: row.hold_reason,
+    createdAt,
+    createdBy: row.hold_created_by,
+    capturedAmount: row.status === 'captured' ? formatAmount(row.captured_amount) : null,
+    captureEntryId: row.entry_id,
+    resolvedAt,
+    events: [
+      { kind: 'created', amount, released: formatAmount(0), entryId: null, reason: row.hold_reason, at: createdAt, actor: row.hold_created_by },
+      { kind: row.status, amount: formatAmount(row.captured_amount), released: amount, entryId: row.entry_id, reason: opts.reason ?? null, at: resolvedAt, actor: opts.actor ?? null },
+    ],
+  };
+}
+
 export interface Capture {
   /** Absent: the whole hold. Never more than held. */
   amount?: Decimal | null;
@@ -120,29 +181,26 @@ export interface Capture {
 
 /** Captures a hold: posts a `capture` entry for the amount and releases the whole hold, at once. */
 export async function captureHold(trx: Transaction<DB>, tenantId: string, holdId: string, capture: Capture): Promise<{ hold: Hold; entry: Entry }> {
-  let entryId: string;
-  try {
-    const { rows } = await sql<{ entry_id: string }>`SELECT entry_id FROM ledger_hold_resolve(${tenantId}, ${holdId}::uuid, 'capture',
-      ${capture.amount ? capture.amount.toFixed() : null}::numeric,
-      ${capture.credits.map((c) => c.accountId)}::text[], ${capture.credits.map((c) => (c.amount ? c.amount.toFixed() : null))}::numeric[],
-      ${capture.reason ?? null}, ${capture.actor ?? null}, NULL::jsonb)`.execute(trx);
-    entryId = rows[0]!.entry_id;
-  } catch (err) {
-    throw holdError(err, holdId);
-  }
-  const hold = (await getHold(trx, tenantId, holdId))!;
-  return { hold, entry: (await getEntry(trx, tenantId, entryId))! };
+  const row = await resolve(trx, tenantId, holdId, 'capture', capture, capture);
+  const captured = new Decimal(row.captured_amount);
+  // The postings as the function posted them: the held account, then the credits in order (one
+  // credit without an amount took all of it).
+  const postings = [
+    { accountId: row.hold_account, unit: row.hold_unit, amount: captured.negated() },
+    ...capture.credits.map((c) => ({ accountId: c.accountId, unit: row.hold_unit, amount: c.amount ?? captured })),
+  ];
+  const resolvedAt = new Date(row.resolved_at);
+  const entry = toEntry(
+    { tenantId, kind: 'capture', postings, reason: capture.reason ?? null, objectType: 'hold', objectId: holdId, createdBy: capture.actor ?? null },
+    resolvedAt,
+    { entry_id: row.entry_id!, seq: row.entry_seq!, tx_id: row.entry_tx_id!, recorded_at: row.entry_recorded_at!, balances_after: row.entry_balances_after ?? [] },
+  );
+  return { hold: resolvedHold(holdId, row, capture), entry };
 }
 
 /** Voids a hold: its whole amount is available again; nothing is posted. */
 export async function voidHold(trx: Transaction<DB>, tenantId: string, holdId: string, opts: { reason?: string | null; actor?: string | null } = {}): Promise<Hold> {
-  try {
-    await sql`SELECT * FROM ledger_hold_resolve(${tenantId}, ${holdId}::uuid, 'void', NULL::numeric, NULL::text[], NULL::numeric[],
-      ${opts.reason ?? null}, ${opts.actor ?? null}, NULL::jsonb)`.execute(trx);
-  } catch (err) {
-    throw holdError(err, holdId);
-  }
-  return (await getHold(trx, tenantId, holdId))!;
+  return resolvedHold(holdId, await resolve(trx, tenantId, holdId, 'void', null, opts), opts);
 }
 
 /** One hold with its history, read in one statement (the events as a JSON array, in order). */

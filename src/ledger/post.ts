@@ -144,8 +144,8 @@ export function entriesCall(inputs: EntryInput[]) {
       ${postings.map((p) => p.unit)}::text[], ${postings.map((p) => p.amount.toFixed())}::numeric[])`;
 }
 
-/** The entry as answered, from its input and what ledger_post returned. */
-function toEntry(input: EntryInput, occurredAt: Date, row: PostedRow): Entry {
+/** The entry as answered, from its input and what ledger_post returned (a capture's too: holds.ts). */
+export function toEntry(input: EntryInput, occurredAt: Date, row: PostedRow): Entry {
   return {
     id: row.entry_id,
     seq: row.seq,
