@@ -6,8 +6,9 @@ import { engines, setup } from './helpers/harness.js';
 
 // formatAmount (src/ledger/amount.ts) passes a string that is already the wire form through
 // untouched: what Postgres answers for a NUMERIC(20,2) column. Here Postgres itself writes the
-// amounts (both signs, zero, one and two decimals, up to 18 integer digits, sums without a scale)
-// and each must come out exactly as the Decimal path writes it.
+// amounts (both signs, zero, up to 18 integer digits; as NUMERIC(20,2) and as a quotient with
+// twenty decimals), and each must come out exactly as the Decimal path writes it; strings in any
+// other form must still go through Decimal.
 
 for (const engine of engines) {
   t.test(`amounts as Postgres writes them, on ${engine}`, async (t) => {
