@@ -28,7 +28,8 @@ for (const engine of engines) {
     }
     t.equal(same, rows.length * 2, 'every amount written as the Decimal path writes it');
     t.equal(formatAmount('-0.00'), '0.00', 'negative zero is written 0.00');
-    for (const [text, wire] of [['00.50', '0.50'], ['0.5', '0.50'], ['12', '12.00'], ['1.005', '1.01'], ['-1.005', '-1.01'], ['1e3', '1000.00']]) {
+    const notWire: [string, string][] = [['00.50', '0.50'], ['0.5', '0.50'], ['12', '12.00'], ['1.005', '1.01'], ['-1.005', '-1.01'], ['1e3', '1000.00']];
+    for (const [text, wire] of notWire) {
       t.equal(formatAmount(text), wire, `${text}: not in the wire form, so through Decimal`);
     }
     t.equal(formatAmount(new Decimal('-3')), '-3.00');

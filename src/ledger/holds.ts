@@ -88,23 +88,21 @@ export async function createHold(trx: Transaction<DB>, input: NewHold): Promise<
   }
   // The new hold is exactly what was asked plus the database's two times: answered without
   // reading it back (what getHold would read, field for field; the tests compare the two).
-  const amount = formatAmount(input.amount);
-  const at = new Date(created.created_at).toISOString();
+  return openHold({
+    id: holdId, accountId: input.accountId, unit: input.unit, amount: formatAmount(input.amount), expiresAt: new Date(created.expires_at).toISOString(),
+    reference: input.reference ?? null, reason: input.reason ?? null, createdAt: new Date(created.created_at).toISOString(), createdBy: input.actor ?? null,
+  });
+}
+
+/** A hold as it stands while open, its facts in wire form: creation is its only event. */
+function openHold(f: Pick<Hold, 'id' | 'accountId' | 'unit' | 'amount' | 'expiresAt' | 'reference' | 'reason' | 'createdAt' | 'createdBy'>): Hold {
   return {
-    id: holdId,
-    accountId: input.accountId,
-    unit: input.unit,
-    amount,
+    ...f,
     status: 'open',
-    expiresAt: new Date(created.expires_at).toISOString(),
-    reference: input.reference ?? null,
-    reason: input.reason ?? null,
-    createdAt: at,
-    createdBy: input.actor ?? null,
     capturedAmount: null,
     captureEntryId: null,
     resolvedAt: null,
-    events: [{ kind: 'created', amount, released: formatAmount(0), entryId: null, reason: input.reason ?? null, at, actor: input.actor ?? null }],
+    events: [{ kind: 'created', amount: f.amount, released: formatAmount(0), entryId: null, reason: f.reason, at: f.createdAt, actor: f.createdBy }],
   };
 }
 
@@ -146,26 +144,20 @@ async function resolve(trx: Transaction<DB>, tenantId: string, holdId: string, a
  * what was just written (test/holds.test.ts compares both answers with GET).
  */
 function resolvedHold(holdId: string, row: ResolvedRow, opts: { reason?: string | null; actor?: string | null }): Hold {
-  const amount = formatAmount(row.hold_amount);
-  const createdAt = new Date(row.hold_created_at).toISOString();
+  const open = openHold({
+    id: holdId, accountId: row.hold_account, unit: row.hold_unit, amount: formatAmount(row.hold_amount), expiresAt: new Date(row.hold_expires_at).toISOString(),
+    reference: row.hold_reference, reason: row.hold_reason, createdAt: new Date(row.hold_created_at).toISOString(), createdBy: row.hold_created_by,
+  });
   const resolvedAt = new Date(row.resolved_at).toISOString();
   return {
-    id: holdId,
-    accountId: row.hold_account,
-    unit: row.hold_unit,
-    amount,
+    ...open,
     status: row.status,
-    expiresAt: new Date(row.hold_expires_at).toISOString(),
-    reference: row.hold_reference,
-    reason: row.hold_reason,
-    createdAt,
-    createdBy: row.hold_created_by,
     capturedAmount: row.status === 'captured' ? formatAmount(row.captured_amount) : null,
     captureEntryId: row.entry_id,
     resolvedAt,
     events: [
-      { kind: 'created', amount, released: formatAmount(0), entryId: null, reason: row.hold_reason, at: createdAt, actor: row.hold_created_by },
-      { kind: row.status, amount: formatAmount(row.captured_amount), released: amount, entryId: row.entry_id, reason: opts.reason ?? null, at: resolvedAt, actor: opts.actor ?? null },
+      ...open.events,
+      { kind: row.status, amount: formatAmount(row.captured_amount), released: open.amount, entryId: row.entry_id, reason: opts.reason ?? null, at: resolvedAt, actor: opts.actor ?? null },
     ],
   };
 }
