@@ -149,15 +149,16 @@ function resolvedHold(holdId: string, row: ResolvedRow, opts: { reason?: string 
     reference: row.hold_reference, reason: row.hold_reason, createdAt: new Date(row.hold_created_at).toISOString(), createdBy: row.hold_created_by,
   });
   const resolvedAt = new Date(row.resolved_at).toISOString();
+  const captured = formatAmount(row.captured_amount);
   return {
     ...open,
     status: row.status,
-    capturedAmount: row.status === 'captured' ? formatAmount(row.captured_amount) : null,
+    capturedAmount: row.status === 'captured' ? captured : null,
     captureEntryId: row.entry_id,
     resolvedAt,
     events: [
       ...open.events,
-      { kind: row.status, amount: formatAmount(row.captured_amount), released: open.amount, entryId: row.entry_id, reason: opts.reason ?? null, at: resolvedAt, actor: opts.actor ?? null },
+      { kind: row.status, amount: captured, released: open.amount, entryId: row.entry_id, reason: opts.reason ?? null, at: resolvedAt, actor: opts.actor ?? null },
     ],
   };
 }
