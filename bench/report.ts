@@ -268,7 +268,11 @@ export function table(r: Report): string {
   line('redeem-hot (1 item in all)', s.redeem_hot, (sc) => `${fmt(sc.requests_per_s)} sales/s`, x(r.ratios.redeem_hot_vs_redeem, 'redeem'));
   line('award, not sealing (before)', s.seal_off, (sc) => `${fmt(sc.requests_per_s)} req/s`, '');
   line('award while sealing', s.seal, (sc) => `${fmt(sc.requests_per_s)} req/s, lag ≤ ${fmt(Number(sc.lag_max_s))} s`, x(r.ratios.award_sealing_on_vs_off, 'not sealing'));
-  if (s.seal) rows.push(['seal (catch-up)', `${fmt(Number(s.seal.entries_sealed_per_s))} entries/s`, '', '', '', '', '', '', '']);
+  if (s.seal) {
+    // The sealer is the bench process here, not the service: its CPU per entry sits in the service's column.
+    const cpu = s.seal.catch_up_cpu_ms_per_entry as { sealer: number; db: number } | undefined;
+    rows.push(['seal (catch-up)', `${fmt(Number(s.seal.entries_sealed_per_s))} entries/s`, '', '', '', '', '', cpu ? `${cpu.sealer.toFixed(3)} ms (sealer)` : '', cpu ? `${cpu.db.toFixed(3)} ms` : '']);
+  }
   line('export (journal, csv)', s.export, (sc) => `${fmt(sc.records_per_s, 0)} postings/s`, '');
   line('expire (lots, alone)', s.expire, (sc) => `${fmt(sc.records_per_s)} lots/s`, '');
   line('award (expire\'s, alone)', s.expire_award_alone, (sc) => `${fmt(num(sc.awards_per_s))} req/s`, '');

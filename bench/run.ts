@@ -22,7 +22,7 @@ import { chinaMidnight } from './records.js';
 import { BASELINES, derive, problems, type Report, SCENARIOS, type ScenarioName, scenarioResult, table } from './report.js';
 import { call, type County, loadHistory, setUpCounty, smokeCheck } from './seed.js';
 import { MARKET, setUpMarket } from './redeem.js';
-import { type ProcessSample, sampleProcess, type Service, startService } from './service.js';
+import { databaseCpuByPid, type ProcessSample, sampleProcess, type Service, startService } from './service.js';
 import { round } from './stats.js';
 import { chinaDay, loadRecords, REPORT_COUNTY, reportResult, timeReads } from './participation.js';
 
@@ -413,8 +413,14 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
   if (wanted.has('seal')) {
     log('seal: sealing everything written so far (catch-up, in this process)');
     const started = Date.now();
+    // CPU per entry sealed: this process's (the sealer) and the database's backends' (those that
+    // started meanwhile count from zero).
+    const cpuBefore = process.cpuUsage();
+    const dbBefore = databaseCpuByPid(db.name);
     const [caught] = await sealTenants(database.db, new Signer(BENCH_SIGNING_SECRET), { tenantId: county.tenantId, waitMs: 30_000 });
     const catchUpS = (Date.now() - started) / 1000;
+    const cpuUsed = process.cpuUsage(cpuBefore);
+    const dbUsedS = [...databaseCpuByPid(db.name)].reduce((sum, [pid, s]) => sum + s - (dbBefore.get(pid) ?? 0), 0);
     // And folded into what reports read, as the sealing service's job does with what it seals: left
     // to that service, the folds of everything sealed here ran in its measured window (catch-up
     // work a service that has always sealed never has), a sixth of the database's samples there.
@@ -444,6 +450,10 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
       catch_up_s: round(catchUpS, 2),
       catch_up_fold_s: round(catchUpFoldS, 2),
       entries_sealed_per_s: round(caught!.entries / catchUpS, 0),
+      catch_up_cpu_ms_per_entry: {
+        sealer: round((cpuUsed.user + cpuUsed.system) / 1000 / Math.max(1, caught!.entries), 4),
+        db: round((dbUsedS * 1000) / Math.max(1, caught!.entries), 4),
+      },
       ...lags,
       db_activity: dbActivity,
     };

@@ -3,10 +3,10 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import { leafIndex, splitLeaves } from '../integrity/canonical.js';
-import { entryColumns } from '../integrity/rows.js';
+import { type EntryRow, entryRows } from '../integrity/rows.js';
 import { readBlocks, signedHeadOf } from '../integrity/verify.js';
 import { type BlockRecord, type ExportFormat, formatRecords } from './format.js';
-import { ByteChunks, type EntryRow, entryLines, metadataJson } from './lines.js';
+import { ByteChunks, entryLines, metadataJson } from './lines.js';
 
 // The journal export (GET /v1/exports/journal, `cli export`): every posting of the tenant recorded
 // in [from, to), with its entry, in sequence order, and the signed heads of the blocks it spans.
@@ -39,25 +39,8 @@ function inPeriod(req: JournalRequest) {
     AND (${req.to}::timestamptz IS NULL OR e.recorded_at < ${req.to}::timestamptz)`;
 }
 
-/**
- * The entries recorded in the period, in sequence order, one row each with its postings
- * aggregated in index order (json_agg of a scan of the postings' primary key): the entry's
- * columns (to_char of its times above all) are spelt and sent once, not once per posting, and the
- * entries come in the order of their (tenant_id, seq) index, with no sort. The spelling is
- * rows.ts's (postingRows), the one the blocks hashed.
- */
-function entryRows(db: Kysely<DB>, req: JournalRequest) {
-  return db
-    .selectFrom('ledger_entries as e')
-    .where('e.tenant_id', '=', req.tenantId)
-    .where(inPeriod(req))
-    .select([
-      ...entryColumns(),
-      sql<EntryRow['postings']>`(SELECT json_agg(json_build_array(p.idx, p.account_id, p.unit, p.amount::text, p.balance_after::text) ORDER BY p.idx)
-        FROM ledger_postings p WHERE p.tenant_id = e.tenant_id AND p.entry_id = e.entry_id)`.as('postings'),
-    ])
-    .orderBy('e.seq');
-}
+/** The entries recorded in the period, as sealing reads them (rows.ts), with no sort: in the order of their (tenant_id, seq) index. */
+const entriesInPeriod = (db: Kysely<DB>, req: JournalRequest) => entryRows(db, req.tenantId).where(inPeriod(req));
 
 /** Entries in the period, in sequence order, a page at a time. */
 async function* entryPages(database: Database, req: JournalRequest): AsyncGenerator<EntryRow[]> {
@@ -75,7 +58,7 @@ async function* entryPages(database: Database, req: JournalRequest): AsyncGenera
       // One page read ahead: the database makes the next page while the caller formats and
       // writes this one (read in turn, the two waited for each other and the export took their
       // sum). Two pages at most are held, so memory stays flat.
-      const it = entryRows(trx, req).stream(PAGE)[Symbol.asyncIterator]();
+      const it = entriesInPeriod(trx, req).stream(PAGE)[Symbol.asyncIterator]();
       rows = it;
       const readPage = async (): Promise<EntryRow[]> => {
         const page: EntryRow[] = [];
@@ -101,7 +84,7 @@ async function* entryPages(database: Database, req: JournalRequest): AsyncGenera
       await trx.rollback().execute();
     }
   }
-  const query = entryRows(db, req);
+  const query = entriesInPeriod(db, req);
   const top = (await sql<{ n: string | null }>`SELECT max(seq)::text AS n FROM ledger_entries WHERE tenant_id = ${req.tenantId}`.execute(db)).rows[0]!.n;
   if (top === null) return;
   let after = '0';

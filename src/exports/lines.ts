@@ -1,4 +1,4 @@
-import type { EntryColumns } from '../integrity/rows.js';
+import type { EntryRow } from '../integrity/rows.js';
 import { BLOCK_COLUMNS, type ExportFormat } from './format.js';
 
 // The export's hot path: the posting records of one entry written straight to their lines, the
@@ -6,12 +6,6 @@ import { BLOCK_COLUMNS, type ExportFormat } from './format.js';
 // or array of fields per posting. An entry's columns are spelt once and shared by its postings'
 // lines (a posting line is the entry's prefix, the posting's fields, the entry's suffix).
 // test/integrity.test.ts reads every line back through format.ts (verify-export) on both engines.
-
-/** An entry as the export reads it: one row per entry, its postings aggregated in index order. */
-export interface EntryRow extends EntryColumns {
-  /** [idx, accountId, unit, amount, balanceAfter] in index order; null when the entry has none (verify reports it). */
-  postings: [number, string, string, string, string | null][] | null;
-}
 
 /** A CSV field as csv-stringify writes it with quoted_string: a string quoted, its quotes doubled (RFC 4180 §2.7); null empty. */
 const csvField = (s: string | null): string => (s === null ? '' : s.includes('"') ? `"${s.replaceAll('"', '""')}"` : `"${s}"`);

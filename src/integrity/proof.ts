@@ -4,7 +4,7 @@ import { DomainError } from '../problems.js';
 import { leafHash, leafIndex, splitLeaves } from './canonical.js';
 import type { Proof } from './check.js';
 import { inclusionPath } from './merkle.js';
-import { entryFromRows, type PostingRow, postingRows } from './rows.js';
+import { canonicalEntry, type EntryRow, entryRows } from './rows.js';
 import { readBlocks, signedHeadOf } from './verify.js';
 
 /** The most block heads a proof's chain carries. */
@@ -16,9 +16,9 @@ export const MAX_CHAIN = 1000;
  * 'latest'), the signed heads after it up to that block, each naming the hash of the one before.
  */
 export async function entryProof(db: Kysely<DB>, tenantId: string, entryId: string, chainTo?: string): Promise<Proof> {
-  const rows = (await postingRows(db, tenantId).where('e.entry_id', '=', entryId).execute()) as PostingRow[];
-  if (rows.length === 0) throw new DomainError('entry_not_found', { entryId });
-  const entry = entryFromRows(rows);
+  const [found] = await entryRows(db, tenantId).where('e.entry_id', '=', entryId).execute();
+  if (!found) throw new DomainError('entry_not_found', { entryId });
+  const entry = canonicalEntry(tenantId, found as EntryRow);
   const seq = BigInt(entry.seq);
   const [row] = (
     await sql<{ block_no: string }>`SELECT block_no::text FROM integrity_blocks WHERE tenant_id = ${tenantId} AND last_seq >= ${entry.seq}::bigint

@@ -22,16 +22,6 @@ export interface EntryColumns {
   metadata: string;
 }
 
-/** One posting of an entry with the entry's columns, as read for hashing. */
-export interface PostingRow extends EntryColumns {
-  tenant_id: string;
-  idx: number | null;
-  account_id: string | null;
-  unit: string | null;
-  amount: string | null;
-  balance_after: string | null;
-}
-
 /** A time column as the canonical form spells it (UTC, microseconds). */
 export const utcMicros = (column: string) => sql<string>`to_char(${sql.ref(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
@@ -52,35 +42,34 @@ export const entryColumns = () => [
   sql<string>`e.metadata::text`.as('metadata'),
 ];
 
-/**
- * The posting rows of the tenant's entries, joined with their entry's columns in their canonical
- * spelling, ordered by (seq, idx). Callers add the range. An entry without postings (which verify
- * reports) still comes back, once, with null posting columns.
- */
-export function postingRows(db: Kysely<DB>, tenantId: string) {
-  return db
-    .selectFrom('ledger_entries as e')
-    .leftJoin('ledger_postings as p', (j) => j.onRef('p.tenant_id', '=', 'e.tenant_id').onRef('p.entry_id', '=', 'e.entry_id'))
-    .where('e.tenant_id', '=', tenantId)
-    .select([
-      'e.tenant_id',
-      ...entryColumns(),
-      'p.idx',
-      'p.account_id',
-      'p.unit',
-      sql<string | null>`p.amount::text`.as('amount'),
-      sql<string | null>`p.balance_after::text`.as('balance_after'),
-    ])
-    .orderBy('e.seq')
-    .orderBy('p.idx');
+/** An entry as sealing, proofs, verification and the export read it: its columns, its postings in index order. */
+export interface EntryRow extends EntryColumns {
+  /** [idx, accountId, unit, amount, balanceAfter] in index order; null when the entry has none (verify reports it). */
+  postings: [number, string, string, string, string | null][] | null;
 }
 
-/** The rows of one entry (consecutive rows of one seq) as its canonical form. */
-export function entryFromRows(rows: PostingRow[]): CanonicalEntry {
-  const e = rows[0]!;
+/**
+ * The tenant's entries, one row each in sequence order, with their postings aggregated in index
+ * order (json_agg of a scan of the postings' primary key): the entry's columns (to_char of its
+ * times above all) are spelt, sent and parsed once, not once per posting. Callers add the range.
+ */
+export function entryRows(db: Kysely<DB>, tenantId: string) {
+  return db
+    .selectFrom('ledger_entries as e')
+    .where('e.tenant_id', '=', tenantId)
+    .select([
+      ...entryColumns(),
+      sql<EntryRow['postings']>`(SELECT json_agg(json_build_array(p.idx, p.account_id, p.unit, p.amount::text, p.balance_after::text) ORDER BY p.idx)
+        FROM ledger_postings p WHERE p.tenant_id = e.tenant_id AND p.entry_id = e.entry_id)`.as('postings'),
+    ])
+    .orderBy('e.seq');
+}
+
+/** An entry row of the tenant as its canonical form. */
+export function canonicalEntry(tenantId: string, e: EntryRow): CanonicalEntry {
   return {
     v: 1,
-    tenantId: e.tenant_id,
+    tenantId,
     entryId: e.entry_id,
     seq: e.seq,
     txId: e.tx_id,
@@ -94,32 +83,14 @@ export function entryFromRows(rows: PostingRow[]): CanonicalEntry {
     ruleVersion: e.rule_version === null ? null : Number(e.rule_version),
     createdBy: e.created_by,
     metadata: JSON.parse(e.metadata) as Record<string, unknown>,
-    postings: rows
-      .filter((r) => r.idx !== null)
-      .map((r) => ({ idx: Number(r.idx), accountId: r.account_id!, unit: r.unit!, amount: r.amount!, balanceAfter: r.balance_after })),
+    postings: (e.postings ?? []).map(([idx, accountId, unit, amount, balanceAfter]) => ({ idx: Number(idx), accountId, unit, amount, balanceAfter })),
   };
-}
-
-/** Groups rows ordered by (seq, idx) into entries. */
-export function entriesFromRows(rows: PostingRow[]): CanonicalEntry[] {
-  const out: CanonicalEntry[] = [];
-  let start = 0;
-  for (let i = 1; i <= rows.length; i++) {
-    if (i === rows.length || rows[i]!.seq !== rows[start]!.seq) {
-      out.push(entryFromRows(rows.slice(start, i)));
-      start = i;
-    }
-  }
-  return out;
 }
 
 /** The canonical entries with start <= seq <= end (sequence order). */
 export async function readEntries(db: Kysely<DB>, tenantId: string, start: bigint, end: bigint): Promise<CanonicalEntry[]> {
-  const rows = await postingRows(db, tenantId)
-    .where('e.seq', '>=', String(start))
-    .where('e.seq', '<=', String(end))
-    .execute();
-  return entriesFromRows(rows as PostingRow[]);
+  const rows = await entryRows(db, tenantId).where('e.seq', '>=', String(start)).where('e.seq', '<=', String(end)).execute();
+  return rows.map((r) => canonicalEntry(tenantId, r as EntryRow));
 }
 
 /**
