@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Instructions per call of one write-path statement, counted by callgrind on one single-user
 # backend of a private cluster (no other load changes the count). Usage:
-#   bench/callgrind.sh <datadir> <dbname> <shape: post2|many2|post4|many2x10|xfer> [calls...]
-# (many2: post2's entry through ledger_post_many itself, without the ledger_post wrapper)
+#   bench/callgrind.sh <datadir> <dbname> <shape: post2|many2|post4|many2x10|xfer|hold|capture> [calls...]
+# (many2: post2's entry through ledger_post_many itself, without the ledger_post wrapper; hold: a
+# hold placed, one transaction a call; capture: a hold placed then captured, two transactions a
+# call, so capture − hold is what a capture costs; both prepared only)
 # Prints the instruction total for each number of calls; per call = (I(300) - I(100)) / 200.
 # How (README "Performance"): initdb a private cluster (as the postgres user: postgres refuses
 # root), start it on a free port, CREATE DATABASE x, fill it with
@@ -18,7 +20,7 @@ DATA=$1; DB=$2; SHAPE=$3; shift 3
 CALLS=${*:-100 300}
 OUT=${CG_OUT:-/tmp/perf2cg/out}
 PREPARED=${CG_PREPARED:-0}
-[ "$SHAPE" = xfer ] && PREPARED=1
+case $SHAPE in xfer | hold | capture) PREPARED=1 ;; esac
 mkdir -p "$OUT"
 post2='ledger_post('"'cost'"', '"'transfer'"', now(), NULL, NULL, NULL, NULL, NULL, NULL, NULL, ARRAY[%s, %s], ARRAY['"'POINTS','POINTS'"'], ARRAY[-1.00, 1.00]::numeric[])'
 many2='ledger_post_many('"'cost'"', ARRAY['"'transfer'"'], ARRAY[now()], ARRAY[NULL::text], ARRAY[NULL::uuid], ARRAY[NULL::text], ARRAY[NULL::text], ARRAY[NULL::int], ARRAY[NULL::text], ARRAY[NULL::jsonb], ARRAY[1, 1], ARRAY[%s, %s], ARRAY['"'POINTS','POINTS'"'], ARRAY[-1.00, 1.00]::numeric[])'
@@ -29,6 +31,9 @@ prepare() { # the PREPARE of the shape, its accounts drawn by EXECUTE's two numb
     many2) printf "PREPARE s(int, int) AS SELECT entry_id FROM $many2\n" "'xfer.' || \$1" "'xfer.' || \$2" ;;
     post4) printf "PREPARE s(int, int) AS SELECT entry_id FROM $post4\n" "'mh.' || \$1" "'xfer.' || \$1" ;;
     xfer) echo 'PREPARE s(int, int) AS SELECT xfer.transfer($1, $2, 1.00)' ;;
+    hold | capture) # as bench/baselines.ts holdCaptureSql sends them; the hold's id made of the run's and the call's numbers
+      echo "PREPARE s(int, int, int) AS SELECT created_at FROM ledger_hold_create('cost', md5('$SHAPE.$n.' || \$3)::uuid, 'xfer.' || \$1, 'POINTS', 1.00, NULL, 300, NULL, NULL, 'bench')"
+      echo "PREPARE c(int, int, int) AS SELECT entry_id FROM ledger_hold_resolve('cost', md5('$SHAPE.$n.' || \$3)::uuid, 'capture', 1.00, ARRAY['xfer.' || \$2], ARRAY[NULL::numeric], NULL, 'bench', NULL)" ;;
     *) echo "no prepared form of $SHAPE" >&2; exit 2 ;;
   esac
 }
@@ -36,6 +41,10 @@ gen() { # n [first]: n statements of the shape, the same pseudo-random accounts 
   local n=$1 first=${2:-0}
   for ((i = first; i < first + n; i++)); do
     a=$(( 1 + (i * 7919 + 11) % 10000 )); b=$(( 1 + (i * 104729 + 5) % 10000 )); [ "$a" = "$b" ] && b=$(( a % 10000 + 1 ))
+    case $SHAPE in
+      hold) echo "EXECUTE s($a, $b, $i)"; continue ;;
+      capture) echo "EXECUTE s($a, $b, $i)"; echo "EXECUTE c($a, $b, $i)"; continue ;;
+    esac
     if [ "$PREPARED" = 1 ]; then echo "EXECUTE s($a, $b)"; continue; fi
     case $SHAPE in
       post2) printf "SELECT entry_id FROM $post2\n" "'xfer.$a'" "'xfer.$b'" ;;

@@ -139,9 +139,17 @@ async function openBasket(trx: Transaction<DB>, caller: Caller, basketId: string
   return row;
 }
 
+/**
+ * The basket's one resolution. Every caller holds the basket's row lock and saw it open (openBasket,
+ * the sweep's locking SELECT), so the UPDATE names the key alone: with `status = 'open'` beside it
+ * a generic plan could take a partial index of open baskets with only the tenant as its condition
+ * and read every open basket of the tenant (test/hold-plans.test.ts). The basket's hold resolves
+ * once in the ledger, in the same transaction or before it.
+ */
 async function resolve(trx: Transaction<DB>, tenantId: string, basketId: string, status: BasketStatus, redemptionId: string | null): Promise<void> {
-  await sql`UPDATE baskets SET status = ${status}, resolved_at = clock_timestamp(), redemption_id = ${redemptionId}::uuid
-    WHERE tenant_id = ${tenantId} AND basket_id = ${basketId}::uuid AND status = 'open'`.execute(trx);
+  const { numAffectedRows } = await sql`UPDATE baskets SET status = ${status}, resolved_at = clock_timestamp(), redemption_id = ${redemptionId}::uuid
+    WHERE tenant_id = ${tenantId} AND basket_id = ${basketId}::uuid`.execute(trx);
+  if (Number(numAffectedRows ?? 0) !== 1) throw new Error(`basket ${basketId}: resolved ${numAffectedRows ?? 0} rows, not one`);
 }
 
 /** Captures a basket, whole or some of its lines and quantities, into a sale with its receipt. */
