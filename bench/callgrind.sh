@@ -4,7 +4,8 @@
 #   bench/callgrind.sh <datadir> <dbname> <shape: post2|many2|post4|many2x10|xfer|hold|capture> [calls...]
 # (many2: post2's entry through ledger_post_many itself, without the ledger_post wrapper; hold: a
 # hold placed, one transaction a call; capture: a hold placed then captured, two transactions a
-# call, so capture − hold is what a capture costs; both prepared only)
+# call, so capture − hold is what a capture costs; both prepared only; CG_SALT: another set of
+# hold ids, to count a shape again on the same database)
 # Prints the instruction total for each number of calls; per call = (I(300) - I(100)) / 200.
 # How (README "Performance"): initdb a private cluster (as the postgres user: postgres refuses
 # root), start it on a free port, CREATE DATABASE x, fill it with
@@ -32,8 +33,8 @@ prepare() { # the PREPARE of the shape, its accounts drawn by EXECUTE's two numb
     post4) printf "PREPARE s(int, int) AS SELECT entry_id FROM $post4\n" "'mh.' || \$1" "'xfer.' || \$1" ;;
     xfer) echo 'PREPARE s(int, int) AS SELECT xfer.transfer($1, $2, 1.00)' ;;
     hold | capture) # as bench/baselines.ts holdCaptureSql sends them; the hold's id made of the run's and the call's numbers
-      echo "PREPARE s(int, int, int) AS SELECT created_at FROM ledger_hold_create('cost', md5('$SHAPE.$n.' || \$3)::uuid, 'xfer.' || \$1, 'POINTS', 1.00, NULL, 300, NULL, NULL, 'bench')"
-      echo "PREPARE c(int, int, int) AS SELECT entry_id FROM ledger_hold_resolve('cost', md5('$SHAPE.$n.' || \$3)::uuid, 'capture', 1.00, ARRAY['xfer.' || \$2], ARRAY[NULL::numeric], NULL, 'bench', NULL)" ;;
+      echo "PREPARE s(int, int, int) AS SELECT created_at FROM ledger_hold_create('cost', md5('${CG_SALT:-}$SHAPE.$n.' || \$3)::uuid, 'xfer.' || \$1, 'POINTS', 1.00, NULL, 300, NULL, NULL, 'bench')"
+      echo "PREPARE c(int, int, int) AS SELECT entry_id FROM ledger_hold_resolve('cost', md5('${CG_SALT:-}$SHAPE.$n.' || \$3)::uuid, 'capture', 1.00, ARRAY['xfer.' || \$2], ARRAY[NULL::numeric], NULL, 'bench', NULL)" ;;
     *) echo "no prepared form of $SHAPE" >&2; exit 2 ;;
   esac
 }
