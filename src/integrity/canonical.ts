@@ -67,11 +67,16 @@ export interface SignedHead {
   signature: string;
 }
 
-/** The canonical bytes of any value: RFC 8785 JSON, UTF-8. */
-export function canonicalBytes(value: unknown): Buffer {
+/** The canonical text of any value: RFC 8785 JSON. */
+function canonicalText(value: unknown): string {
   const text = canonicalize(value);
   if (text === undefined) throw new Error('value has no canonical JSON form');
-  return Buffer.from(text, 'utf8');
+  return text;
+}
+
+/** The canonical bytes of any value: RFC 8785 JSON, UTF-8. */
+export function canonicalBytes(value: unknown): Buffer {
+  return Buffer.from(canonicalText(value), 'utf8');
 }
 
 // crypto.hash, one call with no Hash object: sealing hashes every entry and every node of its
@@ -82,10 +87,8 @@ export function sha256(...parts: Uint8Array[]): Buffer {
 
 /** RFC 9162 leaf hash of an entry: SHA-256(0x00 || canonical bytes). */
 export function leafHash(entry: CanonicalEntry): Buffer {
-  const text = canonicalize(entry);
-  if (text === undefined) throw new Error('entry has no canonical JSON form');
   // The 0x00 prefix as the text's first character: UTF-8 writes U+0000 as the one byte 0x00.
-  return crypto.hash('sha256', `\0${text}`, 'buffer');
+  return crypto.hash('sha256', `\0${canonicalText(entry)}`, 'buffer');
 }
 
 /** The head's hash (hex): SHA-256 of its canonical bytes. */
