@@ -6,8 +6,8 @@ import type { DB } from '../src/db/schema.js';
 import { sequenceTenant } from '../src/events/sequencer.js';
 import { engines, fundedAccount, setup } from './helpers/harness.js';
 
-// The feed sequencer's step reads from its horizon on, however large the feed's tables have grown
-// since their statistics were taken. Its plans are read as Postgres runs them, by auto_explain on
+// The feed sequencer's step reads from its horizon on, however large the feed's tables are (their
+// statistics up to date). Its plans are read as Postgres runs them, by auto_explain on
 // the one connection the step runs on here, with the service's session settings (generic plans
 // unless the step asks otherwise). PostgreSQL only: the plans are the server's.
 

@@ -53,9 +53,9 @@ export async function sequenceTenant(db: Kysely<DB>, tenantId: string, wait: boo
     // The step's statements are planned for their values (set_config(…, true): SET LOCAL, in the
     // lock's statement, so no round trip of its own). The horizon is a bound near the newest
     // transaction ids, but a generic plan (the service's plan_cache_mode) prices `tx_id >= $n` at a
-    // third of the table and, on statistics taken while a table was small, scanned the whole of it
-    // (ledger_hold_events, feed_transactions) at every step; a plan for the value itself reads the
-    // index from the horizon on (test/feed-plans.test.ts).
+    // third of the table, and then reading the whole table looked cheaper (ledger_hold_events at
+    // 8,000-9,000 rows, feed_transactions): every step read it. A plan for the value itself reads
+    // the index from the horizon on (test/feed-plans.test.ts).
     const custom = sql`set_config('plan_cache_mode', 'force_custom_plan', true)`;
     if (wait) {
       await sql`SELECT pg_advisory_xact_lock(${FEED_LOCK_CLASS}, hashtext(${tenantId})), ${custom}`.execute(trx);
