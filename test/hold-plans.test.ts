@@ -8,7 +8,7 @@ import { idem, memberWithPoints, newMarket, newTerminal } from './helpers/market
 // A hold's resolution finds the hold by its key, however many holds are open (migration 0019).
 // The plans are read as Postgres runs them inside the functions, with the service's session
 // settings (generic plans), by auto_explain in a session of the test's own: the status UPDATE
-// once took the partial index of open holds with only the tenant as its condition, and read
+// once took a partial index of open holds with at most the tenant as its condition, and read
 // every open hold of the tenant for each capture, void or expiry. PostgreSQL only: the plans
 // are the server's.
 
