@@ -85,12 +85,12 @@ function anyUnstorable(value: unknown): boolean {
   while (stack.length > 0) {
     const v = stack.pop();
     if (typeof v === 'string') {
-      if (unstorable.test(v)) return true;
+      if (isUnstorable(v)) return true;
     } else if (Array.isArray(v)) {
       for (const child of v) stack.push(child);
     } else if (v !== null && typeof v === 'object') {
       for (const k of Object.keys(v)) {
-        if (unstorable.test(k)) return true;
+        if (isUnstorable(k)) return true;
         stack.push((v as Record<string, unknown>)[k]);
       }
     }
