@@ -5,6 +5,7 @@ import { SESSION_OPTIONS } from '../src/db/database.js';
 import type { DB } from '../src/db/schema.js';
 import { sequenceTenant } from '../src/events/sequencer.js';
 import { engines, fundedAccount, setup } from './helpers/harness.js';
+import { EXPLAIN_EVERY_STATEMENT, keepPlans } from './helpers/plans.js';
 
 // The feed sequencer's step reads from its horizon on, however large the feed's tables are (their
 // statistics up to date). Its plans are read as Postgres runs them, by auto_explain on
@@ -19,7 +20,7 @@ if (engines.includes('postgres')) {
     await fundedAccount(h, { id: 'member:feed:points', points: '100000' });
     const pool = new pg.Pool({ connectionString: h.databaseUrl!, max: 1, options: SESSION_OPTIONS });
     const plans: string[] = [];
-    pool.on('connect', (c) => c.on('notice', (n) => n.message?.includes('Query Text:') && plans.push(n.message)));
+    pool.on('connect', (c) => c.on('notice', keepPlans(plans)));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     t.teardown(() => db.destroy());
 
@@ -35,13 +36,7 @@ if (engines.includes('postgres')) {
     t.ok((await sequenceTenant(db, h.tenantId, true)).sequenced >= LATER, 'the transactions sequenced');
     await holds(3, LATER);
 
-    for (const s of [
-      `LOAD 'auto_explain'`,
-      'SET auto_explain.log_min_duration = 0',
-      'SET auto_explain.log_analyze = on',
-      'SET auto_explain.log_level = notice',
-      'SET client_min_messages = notice',
-    ]) await sql.raw(s).execute(db);
+    for (const s of EXPLAIN_EVERY_STATEMENT) await sql.raw(s).execute(db);
     const step = await sequenceTenant(db, h.tenantId, true);
     t.equal(step.sequenced, 3, 'the three newest transactions sequenced');
     const plan = plans.find((p) => p.includes('INSERT INTO feed_transactions'));

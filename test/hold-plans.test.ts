@@ -4,6 +4,7 @@ import t from 'tap';
 import { SESSION_OPTIONS } from '../src/db/database.js';
 import { engines, fundedAccount, setup } from './helpers/harness.js';
 import { idem, memberWithPoints, newMarket, newTerminal } from './helpers/market.js';
+import { EXPLAIN_EVERY_STATEMENT, keepPlans } from './helpers/plans.js';
 
 // A hold's resolution finds the hold by its key, however many holds are open (migration 0019).
 // The plans are read as Postgres runs them inside the functions, with the service's session
@@ -42,17 +43,8 @@ if (engines.includes('postgres')) {
     await client.connect();
     t.teardown(() => client.end());
     const plans: string[] = [];
-    client.on('notice', (n) => {
-      if (n.message?.includes('Query Text:')) plans.push(n.message);
-    });
-    for (const s of [
-      `LOAD 'auto_explain'`,
-      'SET auto_explain.log_min_duration = 0',
-      'SET auto_explain.log_nested_statements = on',
-      'SET auto_explain.log_analyze = on',
-      'SET auto_explain.log_level = notice',
-      'SET client_min_messages = notice',
-    ]) await client.query(s);
+    client.on('notice', keepPlans(plans));
+    for (const s of EXPLAIN_EVERY_STATEMENT) await client.query(s);
 
     await client.query(`SELECT status FROM ledger_hold_resolve($1, $2::uuid, 'capture', NULL, ARRAY['market:plans'], ARRAY[NULL::numeric], NULL, 'test', NULL)`, [h.tenantId, open[0]]);
     await client.query(`SELECT status FROM ledger_hold_resolve($1, $2::uuid, 'void', NULL, NULL, NULL, NULL, 'test', NULL)`, [h.tenantId, open[1]]);
