@@ -24,6 +24,7 @@ import { registerMetrics } from './http/metrics.js';
 import { finishDocument } from './http/openapi.js';
 import { sendProblem } from './http/problemDetails.js';
 import { refuseUnstorableText } from './http/text.js';
+import { lazyRequestLogger } from './http/requestLog.js';
 import { RecordIntake } from './hours/intake.js';
 import { SaleIntake } from './markets/saleGroups.js';
 // Route modules in this order: the OpenAPI document lists schemas in the order their modules load.
@@ -83,19 +84,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, database } = options;
   const level = options.logger === false ? 'silent' : typeof options.logger === 'object' ? options.logger.level : config.logLevel;
   // pino JSON lines; request-scoped lines carry requestId. Keys never reach the logs.
-  const logger: FastifyBaseLogger = pino(
+  const root = pino(
     {
       level,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
     options.logStream ?? pino.destination(1),
   );
+  const logger: FastifyBaseLogger = root;
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.bodyLimit,
     // Fastify's own 503 while closing is plain JSON; the onRequest hook below answers instead.
     return503OnClosing: false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    childLoggerFactory: lazyRequestLogger(root),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();

@@ -26,7 +26,7 @@ export function callerOf(request: FastifyRequest): Caller {
  */
 export function requireApiKey(app: FastifyInstance): void {
   app.decorateRequest('caller', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const token = match?.[1];
@@ -39,6 +39,7 @@ export function requireApiKey(app: FastifyInstance): void {
     const allowed = request.routeOptions.config.roles ?? ['admin'];
     if (!allowed.includes(caller.role)) throw new DomainError('forbidden', { role: caller.role });
     request.caller = caller;
-    request.log = request.log.child({ tenantId: caller.tenantId, keyId: caller.keyId });
+    // The reply's logger too: the line fastify writes when the request completes names the caller.
+    request.log = reply.log = request.log.child({ tenantId: caller.tenantId, keyId: caller.keyId });
   });
 }

@@ -80,13 +80,13 @@ export async function createTestDatabase(t: Tap): Promise<string> {
 }
 
 /**
- * opts.logs: when given, the app logs at debug level and every log line is pushed onto it (tests
- * use it to prove what never reaches the logs).
+ * opts.logs: when given, the app logs at opts.logLevel (debug unless given) and every log line is
+ * pushed onto it (tests use it to prove what never reaches the logs).
  */
 export async function setup(
   t: Tap,
   engine: Engine,
-  opts: { poolSize?: number; logs?: string[]; env?: Record<string, string> } = {},
+  opts: { poolSize?: number; logs?: string[]; logLevel?: string; env?: Record<string, string> } = {},
 ): Promise<Harness> {
   const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: String(opts.poolSize ?? 20), ...opts.env });
   const databaseUrl = engine === 'postgres' ? await createTestDatabase(t) : null;
@@ -96,7 +96,7 @@ export async function setup(
   await migrateToLatest(database.db);
   const logs = opts.logs;
   const app = logs
-    ? await buildApp({ config, database, logger: { level: 'debug' }, logStream: { write: (line: string) => void logs.push(line) } })
+    ? await buildApp({ config, database, logger: { level: opts.logLevel ?? 'debug' }, logStream: { write: (line: string) => void logs.push(line) } })
     : await buildApp({ config, database, logger: false });
   await app.ready();
   // Registered after the database's teardown, so it runs first (tap runs teardowns in reverse).
