@@ -33,8 +33,10 @@ class LazyLogger implements FastifyBaseLogger {
   ) {}
 
   private real(): FastifyBaseLogger {
+    if (this.made) return this.made;
+    // A lazy parent is made first: pino makes this child from it, with its bindings before these.
     const parent = this.parent instanceof LazyLogger ? this.parent.real() : this.parent;
-    return (this.made ??= parent.child(this.bindings, this.options));
+    return (this.made = parent.child(this.bindings, this.options));
   }
 
   // Once made, the real child decides (its level may have been set); before, the root does.
