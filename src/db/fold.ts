@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from './schema.js';
+import { customPlans } from './transaction.js';
 
 // Derived tables folded in from sealed entries (the ledger's day totals, the reports' counted
 // records): each keeps how far a tenant's entries are in, and a backlog is taken in steps, each
@@ -23,12 +24,9 @@ export async function foldInSteps(db: Kysely<DB>, tenantId: string, uptoSeq: str
   let folded = 0n;
   for (;;) {
     const step = await db.transaction().execute(async (trx) => {
-      // Plans made for this step's own range: a generic plan (the service's plan_cache_mode) prices
-      // `seq > $after AND seq <= $upto` at a fixed share of the tenant's entries, and with enough
-      // of them joins the step to whole tables (the bench saw every second's fold hash the tenant's
-      // service records and read its counted records twice; test/fold-plans.test.ts). In the lock's
-      // statement: no round trip of its own.
-      await sql`SELECT pg_advisory_xact_lock(${f.lock}, hashtext(${tenantId})), set_config('plan_cache_mode', 'force_custom_plan', true)`.execute(trx);
+      // Plans for this step's own range (generically planned, every second's fold hashed the
+      // tenant's service records and read its counted records twice; test/fold-plans.test.ts).
+      await sql`SELECT pg_advisory_xact_lock(${f.lock}, hashtext(${tenantId})), ${customPlans}`.execute(trx);
       const through = await f.through(trx);
       if (through >= upto) return 0n;
       const next = through + f.step < upto ? through + f.step : upto;

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { countRetry } from '../metrics.js';
 import type { DB } from './schema.js';
 
@@ -7,6 +7,16 @@ const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 5;
 
 export const transactionStats = { retries: 0 };
+
+/**
+ * Plans made for each statement's own values, to the end of the transaction: for statements over a
+ * range of sequence numbers or transaction ids. The service's sessions plan generically
+ * (SESSION_OPTIONS), and a generic plan prices `seq > $1` or `tx_id >= $1` at a fixed share of the
+ * table whatever the value, so with enough rows it joins the few rows past a horizon to whole
+ * tables. An expression (set_config(…, true) is SET LOCAL): a caller puts it in the select list of
+ * a statement it runs anyway, and it costs no round trip of its own.
+ */
+export const customPlans = sql<string>`set_config('plan_cache_mode', 'force_custom_plan', true)`;
 
 /**
  * A conflict the service itself found, which a new attempt of the whole transaction resolves (it

@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { customPlans } from '../db/transaction.js';
 
 // The feed's order: commit order, written down (README "Event feed", migration 0010).
 //
@@ -50,17 +51,14 @@ export interface SequenceStep {
  */
 export async function sequenceTenant(db: Kysely<DB>, tenantId: string, wait: boolean): Promise<SequenceStep> {
   return db.transaction().execute(async (trx): Promise<SequenceStep> => {
-    // The step's statements are planned for their values (set_config(…, true): SET LOCAL, in the
-    // lock's statement, so no round trip of its own). The horizon is a bound near the newest
-    // transaction ids, but a generic plan (the service's plan_cache_mode) prices `tx_id >= $n` at a
-    // third of the table, and then reading the whole table looked cheaper (ledger_hold_events at
-    // 8,000-9,000 rows, feed_transactions): every step read it. A plan for the value itself reads
-    // the index from the horizon on (test/feed-plans.test.ts).
-    const custom = sql`set_config('plan_cache_mode', 'force_custom_plan', true)`;
+    // The step's statements are planned for their values (customPlans, in the lock's statement). The
+    // horizon is a bound near the newest transaction ids; generically planned at a third of the
+    // table, every step read ledger_hold_events (8,000-9,000 rows) and feed_transactions whole. A
+    // plan for the value itself reads the index from the horizon on (test/feed-plans.test.ts).
     if (wait) {
-      await sql`SELECT pg_advisory_xact_lock(${FEED_LOCK_CLASS}, hashtext(${tenantId})), ${custom}`.execute(trx);
+      await sql`SELECT pg_advisory_xact_lock(${FEED_LOCK_CLASS}, hashtext(${tenantId})), ${customPlans}`.execute(trx);
     } else {
-      const r = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${FEED_LOCK_CLASS}, hashtext(${tenantId})) AS ok, ${custom}`.execute(trx);
+      const r = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${FEED_LOCK_CLASS}, hashtext(${tenantId})) AS ok, ${customPlans}`.execute(trx);
       if (!r.rows[0]!.ok) return { busy: true, sequenced: 0 };
     }
     // A statement after the lock's: it sees the positions of the step before. The frontier is

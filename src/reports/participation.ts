@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import { type Kysely, sql } from 'kysely';
 import type { Caller } from '../auth/caller.js';
 import type { DB } from '../db/schema.js';
+import { customPlans } from '../db/transaction.js';
 import { lastSealedBlock, type SealedHead } from '../integrity/lastBlock.js';
 import { foldDayTotals, formatAmount, issuanceAccount, marketAccount, pointsFlows, type PointsFlows } from '../ledger/index.js';
 import { checkInScope, findOrgUnit } from '../orgunits/orgUnits.js';
@@ -128,12 +129,11 @@ export async function participationReport(db: Kysely<DB>, caller: Caller, q: Rep
     const goalHours = formatAmount(yearly.times(Math.min(1, period.days / 365)));
     const subtree = { tenantId: caller.tenantId, orgUnitId: unit.id, path: unit.path };
     // The passes hash a row per member (and per member and unit): in memory, not in batches on disk.
-    await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
-    // Planned for this call's own values (the service plans generically, for its short writes): a
-    // generic plan of these large statements cannot see how few entries lie past the fold and the
-    // sealed head, nor which units are asked for (read from the records themselves, the generic plan
-    // took 5–6 s where the plan for the values took 3).
-    await sql`SET LOCAL plan_cache_mode = force_custom_plan`.execute(trx);
+    // And planned for this call's own values (customPlans): a generic plan of these large statements
+    // cannot see how few entries lie past the fold and the sealed head, nor which units are asked
+    // for (read from the records themselves, the generic plan took 5–6 s where the plan for the
+    // values took 3).
+    await sql`SELECT set_config('work_mem', '256MB', true), ${customPlans}`.execute(trx);
     const months = monthsOf(q.from, q.to);
     const monthZero = Number(q.from.slice(0, 4)) * 12 + Number(q.from.slice(5, 7)) - 1;
     const { units, markets } = await unitsAndMarkets(trx, subtree);
