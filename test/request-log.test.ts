@@ -54,7 +54,7 @@ t.test('request lines carry the request id, and the caller after authentication'
   const mine = parse(logs).filter((l) => l.requestId === requestId);
   t.match(mine.find((l) => l.msg === 'incoming request'), { level: 30, requestId }, 'the incoming request, before the key is known');
   t.notOk(mine.find((l) => l.msg === 'incoming request')?.tenantId, 'carries no tenant yet');
-  const caller = (await h.request('GET', '/v1/tenant')).body as { id: string; keyId: string };
+  const caller = res.body as { id: string; keyId: string };
   t.match(mine.find((l) => l.msg === 'request completed'), { level: 30, requestId, tenantId: caller.id, keyId: caller.keyId }, 'its completion names the caller');
 });
 
