@@ -196,6 +196,8 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
   log(`database ${db.name}`);
   const database = await openDatabase({ engine: 'postgres', url: db.url, poolSize: 4 });
   const closeDb = onCleanup(() => database.close());
+  // Seals a tenant's entries in this process, as the sealing service would, waiting for open writes.
+  const sealHere = (tenantId: string) => sealTenants(database.db, new Signer(BENCH_SIGNING_SECRET), { tenantId, waitMs: 30_000 });
   await migrateToLatest(database.db);
   const tenant = await createTenant(database.db, { id: 'bench', name: '基准测试县' });
   // EXPIRY_MS=0: the expire scenario runs the expiry itself, when it measures it; the service's
@@ -417,7 +419,7 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     // started meanwhile count from zero).
     const cpuBefore = process.cpuUsage();
     const dbBefore = databaseCpuByPid(db.name);
-    const [caught] = await sealTenants(database.db, new Signer(BENCH_SIGNING_SECRET), { tenantId: county.tenantId, waitMs: 30_000 });
+    const [caught] = await sealHere(county.tenantId);
     const catchUpS = (Date.now() - started) / 1000;
     const cpuUsed = process.cpuUsage(cpuBefore);
     const dbUsedS = [...databaseCpuByPid(db.name)].reduce((sum, [pid, s]) => sum + s - (dbBefore.get(pid) ?? 0), 0);
@@ -444,7 +446,7 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     // What that load wrote, sealed and folded here before the sealing service starts: a service
     // that has always sealed has no backlog, and the baseline's 20 s of awards sealed and folded in
     // its warm-up and window would be catch-up work, not the steady cost of sealing.
-    await sealTenants(database.db, new Signer(BENCH_SIGNING_SECRET), { tenantId: county.tenantId, waitMs: 30_000 });
+    await sealHere(county.tenantId);
     await foldSealed(database.db, county.tenantId);
     log(`seal: award load against a service that seals every ${SEAL_MS_SEALING} ms`);
     // EXPIRY_MS=0 as the baseline's: the two services differ only in sealing (and the report folds of what it sealed).
@@ -602,7 +604,7 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     await timed('report_analyze', () => settle(db.url), setup);
     log(`report: sealing ${R.records} award entries (the real sealer, in this process)`);
     const sealStarted = Date.now();
-    await sealTenants(database.db, new Signer(BENCH_SIGNING_SECRET), { tenantId: rt.tenantId, waitMs: 30_000 });
+    await sealHere(rt.tenantId);
     const sealS = (Date.now() - sealStarted) / 1000;
     // What the service's job does beside the sealer (its SEAL_MS is 0 here): the sealed entries
     // folded into the ledger's day totals, so that the reads below time a report, not that backlog.
