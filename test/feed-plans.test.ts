@@ -1,11 +1,8 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import t from 'tap';
-import { SESSION_OPTIONS } from '../src/db/database.js';
-import type { DB } from '../src/db/schema.js';
 import { sequenceTenant } from '../src/events/sequencer.js';
 import { engines, fundedAccount, setup } from './helpers/harness.js';
-import { EXPLAIN_EVERY_STATEMENT, keepPlans } from './helpers/plans.js';
+import { oneServiceConnection } from './helpers/plans.js';
 
 // The feed sequencer's step reads from its horizon on, however large the feed's tables are (their
 // statistics up to date). Its plans are read as Postgres runs them, by auto_explain on
@@ -18,11 +15,7 @@ if (engines.includes('postgres')) {
   t.test('a sequencer step reads the feed from its horizon on, not whole tables', async (t) => {
     const h = await setup(t, 'postgres', { env: { FEED_SEQUENCE_MS: '0', HOLD_SWEEP_MS: '0' } });
     await fundedAccount(h, { id: 'member:feed:points', points: '100000' });
-    const pool = new pg.Pool({ connectionString: h.databaseUrl!, max: 1, options: SESSION_OPTIONS });
-    const plans: string[] = [];
-    pool.on('connect', (c) => c.on('notice', keepPlans(plans)));
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    t.teardown(() => db.destroy());
+    const { db, plans, explain } = oneServiceConnection(t, h.databaseUrl!);
 
     // Transactions of the feed, each its own: holds placed (a hold event each), four at a time.
     const holds = async (n: number, from: number) => {
@@ -36,7 +29,7 @@ if (engines.includes('postgres')) {
     t.ok((await sequenceTenant(db, h.tenantId, true)).sequenced >= LATER, 'the transactions sequenced');
     await holds(3, LATER);
 
-    for (const s of EXPLAIN_EVERY_STATEMENT) await sql.raw(s).execute(db);
+    await explain();
     const step = await sequenceTenant(db, h.tenantId, true);
     t.equal(step.sequenced, 3, 'the three newest transactions sequenced');
     const plan = plans.find((p) => p.includes('INSERT INTO feed_transactions'));

@@ -1,12 +1,9 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import t from 'tap';
-import { SESSION_OPTIONS } from '../src/db/database.js';
-import type { DB } from '../src/db/schema.js';
 import { foldDayTotals } from '../src/ledger/index.js';
 import { foldCountedRecords } from '../src/reports/counted.js';
 import { engines, setup } from './helpers/harness.js';
-import { EXPLAIN_EVERY_STATEMENT, keepPlans } from './helpers/plans.js';
+import { oneServiceConnection } from './helpers/plans.js';
 
 // The report folds (src/db/fold.ts) run beside the sealer every second and read what was sealed
 // since the last one: their work grows with that, not with the tenant's records. Their plans are
@@ -19,11 +16,7 @@ const RECORDS = 20_000;
 if (engines.includes('postgres')) {
   t.test("a fold reads the entries since the last one, not the tenant's records", async (t) => {
     const h = await setup(t, 'postgres', { env: { FEED_SEQUENCE_MS: '0', HOLD_SWEEP_MS: '0' } });
-    const pool = new pg.Pool({ connectionString: h.databaseUrl!, max: 1, options: SESSION_OPTIONS });
-    const plans: string[] = [];
-    pool.on('connect', (c) => c.on('notice', keepPlans(plans)));
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    t.teardown(() => db.destroy());
+    const { db, plans, explain } = oneServiceConnection(t, h.databaseUrl!);
 
     const issuance = await h.request('POST', '/v1/accounts', { body: { id: 'issuance:station:hours', unit: 'HOURS', type: 'issuance', allowNegative: true } });
     t.equal(issuance.status, 201, "the station's issuance account");
@@ -60,7 +53,7 @@ if (engines.includes('postgres')) {
 
     // Three more, folded as the service's job folds what was sealed in the last second.
     const upto = await records(3);
-    for (const s of EXPLAIN_EVERY_STATEMENT) await sql.raw(s).execute(db);
+    await explain();
     t.equal(await foldDayTotals(db, h.tenantId, upto), 3n, 'the day totals folded the three');
     t.equal(await foldCountedRecords(db, h.tenantId, upto), 3n, 'the counted records folded the three');
     const folds = plans.filter((p) => /INSERT INTO (counted_records|ledger_day_totals) \(/.test(p));
