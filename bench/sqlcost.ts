@@ -16,7 +16,8 @@ import { round } from './stats.js';
 // CPU time of that session's backend (/proc, user + system) is read before and after. CPU time
 // does not count waiting for the cores, so other load on the machine changes it little; the
 // median of r rounds is reported. Statements: ledger_post with 2 postings between random funded
-// accounts (as ledger-post-2), with 4 postings (award-shaped), and the bare transfer of
+// accounts (as ledger-post-2), with 4 postings (award-shaped: on plain accounts, and on a member's
+// own accounts, where the credit of points opens a lot), and the bare transfer of
 // bench/sql/transfer.sql in the same database, for the ratio. SQLCOST_ONLY=a,b picks some.
 
 const { values } = parseArgs({
@@ -47,8 +48,13 @@ async function main() {
     ('cost', 'iss.h', 'HOURS', 'issuance', true, 1), ('cost', 'iss.p', 'POINTS', 'issuance', true, 1)`);
   await c.query(`INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots)
     SELECT 'cost', 'mh.' || g, 'HOURS', 'member', false, 1 FROM generate_series(1, ${XFER_ACCOUNTS}) g`);
+  // Members' own accounts for award_4: a credit of member:<id>:points opens a lot (0012's trigger).
+  await c.query(`INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots)
+    SELECT 'cost', 'member:c' || g || ':' || lower(u), u, 'member', false, 1
+    FROM generate_series(1, ${XFER_ACCOUNTS}) g CROSS JOIN (VALUES ('HOURS'), ('POINTS')) AS units(u)`);
   await c.query(`INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
-    SELECT tenant_id, account_id, 0, allow_negative FROM ledger_accounts WHERE account_id LIKE 'iss.%' OR account_id LIKE 'mh.%'`);
+    SELECT tenant_id, account_id, 0, allow_negative FROM ledger_accounts
+    WHERE account_id LIKE 'iss.%' OR account_id LIKE 'mh.%' OR account_id LIKE 'member:%'`);
   // --before "<sql>": a change to try (e.g. a constraint dropped), run once the schema is set up.
   if (values.before) await c.query(values.before);
   await c.query('VACUUM ANALYZE');
@@ -76,6 +82,16 @@ async function main() {
         return [`mh.${n}`, `xfer.${n}`];
       },
     },
+    // ledger_post_4's entry on a member's own accounts, as an award writes it: its credit of
+    // points also opens a lot (ledger_post_4's credit of xfer.<n> does not).
+    award_4: {
+      text: `SELECT entry_id FROM ledger_post('cost', 'award', now(), 'award 0.10 h', NULL, 'bench', NULL, 1, NULL, '{"hours":"0.10"}',
+               ARRAY['iss.h', $1, 'iss.p', $2]::text[], ARRAY['HOURS','HOURS','POINTS','POINTS'], ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[])`,
+      args: () => {
+        const n = r();
+        return [`member:c${n}:hours`, `member:c${n}:points`];
+      },
+    },
   };
   const only = process.env.SQLCOST_ONLY?.split(',');
   const out: Record<string, { us_per_call: number; min_us: number; rounds: number[] }> = {};
@@ -83,6 +99,11 @@ async function main() {
     if (only && !only.includes(name)) continue;
     const perRound: number[] = [];
     for (let round_ = 0; round_ < ROUNDS + 1; round_++) {
+      // As autovacuum would: without it, the plans this session made while the tables were small
+      // (a foreign key's check, the lots step's look-ups) stay seq scans as the tables grow, and
+      // each round cost more than the one before (2026-12-06: the bare transfer 300 → 845 µs over
+      // five rounds). ANALYZE invalidates them; its own CPU is outside the round's reading.
+      await c.query('ANALYZE');
       const before = backendCpuMs(pid);
       for (let i = 0; i < CALLS; i++) await c.query({ name, text: st.text, values: st.args() });
       const used = backendCpuMs(pid) - before;
@@ -93,7 +114,9 @@ async function main() {
     out[name] = { us_per_call: sorted[Math.floor(sorted.length / 2)]!, min_us: sorted[0]!, rounds: perRound };
   }
   for (const [name, o] of Object.entries(out)) console.log(`${name.padEnd(14)} median ${o.us_per_call} µs  min ${o.min_us} µs  rounds ${o.rounds.join(' ')}`);
-  if (out.sql_transfer && out.ledger_post_2) console.log(`ledger_post_2 ÷ sql_transfer (CPU, median): ${round(out.ledger_post_2.us_per_call / out.sql_transfer.us_per_call, 2)}`);
+  for (const name of ['ledger_post_2', 'ledger_post_4', 'award_4']) {
+    if (out.sql_transfer && out[name]) console.log(`${name} ÷ sql_transfer (CPU, median): ${round(out[name].us_per_call / out.sql_transfer.us_per_call, 2)}`);
+  }
   await c.end();
   await db.drop();
 }
