@@ -68,6 +68,9 @@ async function main() {
     const b = r();
     return [`xfer.${a}`, `xfer.${b === a ? (a % XFER_ACCOUNTS) + 1 : b}`];
   };
+  // An award-shaped entry: 0.10 h and 1.00 point from the issuance accounts to an hours account ($1) and a points account ($2).
+  const award4 = `SELECT entry_id FROM ledger_post('cost', 'award', now(), 'award 0.10 h', NULL, 'bench', NULL, 1, NULL, '{"hours":"0.10"}',
+    ARRAY['iss.h', $1, 'iss.p', $2]::text[], ARRAY['HOURS','HOURS','POINTS','POINTS'], ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[])`;
   const statements: Record<string, { text: string; args: () => unknown[] }> = {
     sql_transfer: { text: 'SELECT xfer.transfer($1, $2, 1.00)', args: () => [r(), r()] },
     ledger_post_2: {
@@ -75,8 +78,7 @@ async function main() {
       args: () => [two()],
     },
     ledger_post_4: {
-      text: `SELECT entry_id FROM ledger_post('cost', 'award', now(), 'award 0.10 h', NULL, 'bench', NULL, 1, NULL, '{"hours":"0.10"}',
-               ARRAY['iss.h', $1, 'iss.p', $2]::text[], ARRAY['HOURS','HOURS','POINTS','POINTS'], ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[])`,
+      text: award4,
       args: () => {
         const n = r();
         return [`mh.${n}`, `xfer.${n}`];
@@ -85,8 +87,7 @@ async function main() {
     // ledger_post_4's entry on a member's own accounts, as an award writes it: its credit of
     // points also opens a lot (ledger_post_4's credit of xfer.<n> does not).
     award_4: {
-      text: `SELECT entry_id FROM ledger_post('cost', 'award', now(), 'award 0.10 h', NULL, 'bench', NULL, 1, NULL, '{"hours":"0.10"}',
-               ARRAY['iss.h', $1, 'iss.p', $2]::text[], ARRAY['HOURS','HOURS','POINTS','POINTS'], ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[])`,
+      text: award4,
       args: () => {
         const n = r();
         return [`member:c${n}:hours`, `member:c${n}:points`];
