@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { editFunction } from './editFunction.js';
 
 // Frozen: a later change is a new migration, never an edit here.
 // One statement per sql`` call: PGlite prepares each call as a single statement.
@@ -19,7 +20,7 @@ import { type Kysely, sql } from 'kysely';
 //    moment, as before; a policy changed by another transaction while the statement runs is now
 //    seen by none of its lots rather than by the later ones.
 //
-// ledger_lots_apply is changed in place: its definition as it stands (pg_get_functiondef), with the
+// ledger_lots_apply is changed in place (editFunction): its definition as it stands, with the
 // declaration and the one statement replaced, so the rest of its text stays what 0012 made.
 
 const CLOCK_SQL = sql`CREATE OR REPLACE FUNCTION ledger_clock() RETURNS timestamptz LANGUAGE sql VOLATILE AS $$
@@ -45,24 +46,12 @@ const EDITS = [
   { from: POLICY_EACH, to: POLICY_ONCE },
 ];
 
-/** Replaces each `from` by its `to` in ledger_lots_apply's definition, which must hold each exactly once. */
-async function editLotsApply(db: Kysely<any>, edits: { from: string; to: string }[]): Promise<void> {
-  const { rows } = await sql<{ def: string }>`SELECT pg_get_functiondef('ledger_lots_apply'::regproc) AS def`.execute(db);
-  let def = rows[0]!.def;
-  for (const { from, to } of edits) {
-    const found = def.split(from).length - 1;
-    if (found !== 1) throw new Error(`0020: ledger_lots_apply holds the text to replace ${found} times, not once`);
-    def = def.replace(from, () => to);
-  }
-  await sql.raw(def).execute(db);
-}
-
 export async function up(db: Kysely<any>): Promise<void> {
   await CLOCK_PLPGSQL.execute(db);
-  await editLotsApply(db, EDITS);
+  await editFunction(db, '0020', 'ledger_lots_apply', EDITS);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await CLOCK_SQL.execute(db);
-  await editLotsApply(db, EDITS.map((e) => ({ from: e.to, to: e.from })).reverse());
+  await editFunction(db, '0020', 'ledger_lots_apply', EDITS.map((e) => ({ from: e.to, to: e.from })).reverse());
 }
