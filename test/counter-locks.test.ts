@@ -73,17 +73,20 @@ if (engines.includes('postgres')) {
         ...Array.from({ length: 20 }, (_, i) =>
           h.request('POST', '/v1/redemptions', { key: tills[i % tills.length]!.key, headers: idem(), body: { cardNo: m.cardNo, lines: [{ sku: 'rice', quantity: 1 }] } }),
         ),
-        // Half-hour records an hour apart, each its own award (no overlap, under the daily cap).
+        // 0.4 h records an hour apart, each its own award (no overlap, under the daily cap). Each
+        // round reads the clock anew, so a round's first record ends a little less than an hour
+        // before the last round's last: one China-time day can touch 25 of them (10 h; at 0.5 h
+        // each, 12 h and a sliver failed the cap when a day's edge fell there).
         ...Array.from({ length: 10 }, (_, i) =>
-          h.request('POST', '/v1/service-records', { body: recordBody(m.memberId, station, { hours: '0.5', endedHoursAgo: 2 + round * 10 + i }) }),
+          h.request('POST', '/v1/service-records', { body: recordBody(m.memberId, station, { hours: '0.4', endedHoursAgo: 2 + round * 10 + i }) }),
         ),
       ]);
       t.same(answers.filter((a) => a.status >= 300).map((a) => a.body), [], `round ${round}: every write succeeded`);
       t.ok(answers.slice(20).every((a) => a.body.record.status === 'verified'), `round ${round}: the records were awarded at once`);
     }
     t.equal((await deadlocksRetried(h)) - before, 0, 'no deadlock was broken and retried');
-    // 100 granted, 60 sales of 1.00, 30 awards of 0.5 h at 10 points an hour.
-    t.same(await pointsOf(h, m.memberId), { balance: '190.00', held: '0.00', available: '190.00' }, 'the points are exact');
+    // 100 granted, 60 sales of 1.00, 30 awards of 0.4 h at 10 points an hour.
+    t.same(await pointsOf(h, m.memberId), { balance: '160.00', held: '0.00', available: '160.00' }, 'the points are exact');
     t.same(await stockOf(h, marketId, 'rice'), { stock: 1000 - 60, reserved: 0 }, 'the stock is exact');
     await h.assertLedger(t);
   });
