@@ -163,7 +163,7 @@ async function loadService(
 function serviceUse(
   window: ProcessSample[],
   recordsPerSecond: number,
-): { service_cpu_cores?: number; service_cpu_ms_per_record?: number; db_cpu_cores?: number; db_cpu_ms_per_record?: number } {
+): { service_cpu_cores?: number; service_cpu_ms_per_record?: number; db_cpu_cores?: number; db_cpu_ms_per_record?: number; analyze_cpu_ms_per_record?: number } {
   const first = window[0];
   const last = window[window.length - 1];
   if (!first || !last || last.at <= first.at) return {};
@@ -181,10 +181,13 @@ function serviceUse(
     }
     dbCores = used / seconds;
   }
+  // The ANALYZE standing in for autovacuum (pg.ts): not in the database's figure, shown beside it.
+  const analyzeCores = first.upkeepCpuS !== null && last.upkeepCpuS !== null ? (last.upkeepCpuS - first.upkeepCpuS) / seconds : null;
   return {
     service_cpu_cores: round(cores, 2),
     service_cpu_ms_per_record: perRecord(cores),
     ...(dbCores === null ? {} : { db_cpu_cores: round(dbCores, 2), db_cpu_ms_per_record: perRecord(dbCores) }),
+    ...(analyzeCores === null ? {} : { analyze_cpu_ms_per_record: perRecord(analyzeCores) }),
   };
 }
 

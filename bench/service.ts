@@ -137,7 +137,31 @@ export function databaseCpuSeconds(name: string): number | null {
   return byPid.size === 0 ? null : [...byPid.values()].reduce((a, b) => a + b, 0);
 }
 
-/** CPU seconds used so far by each Postgres backend serving database `name` on this machine. */
+/**
+ * Backends of the bench's own upkeep (the ANALYZE that stands in for autovacuum, pg.ts): their CPU
+ * is not the load's. Postgres runs autovacuum in worker processes that databaseCpuByPid never
+ * counts, so leaving the stand-in out makes the database's CPU per record the same whether the
+ * server's autovacuum is on or off. What it used is reported beside it (upkeepCpuSeconds).
+ */
+const upkeepPids = new Set<number>();
+export function markUpkeepBackend(pid: number): () => void {
+  upkeepPids.add(pid);
+  return () => upkeepPids.delete(pid);
+}
+
+/** CPU seconds used so far by the bench's upkeep backends, or null when there is none. */
+export function upkeepCpuSeconds(): number | null {
+  if (upkeepPids.size === 0) return null;
+  let sum = 0;
+  for (const pid of upkeepPids) {
+    const s = cpuSeconds(pid);
+    if (s === null) return null; // not on this machine
+    sum += s;
+  }
+  return sum;
+}
+
+/** CPU seconds used so far by each Postgres backend serving database `name` on this machine, upkeep left out. */
 export function databaseCpuByPid(name: string): Map<number, number> {
   const byPid = new Map<number, number>();
   for (const entry of fs.readdirSync('/proc')) {
@@ -148,7 +172,7 @@ export function databaseCpuByPid(name: string): Map<number, number> {
     } catch {
       continue;
     }
-    if (!title.startsWith('postgres: ') || !title.includes(` ${name} `)) continue;
+    if (!title.startsWith('postgres: ') || !title.includes(` ${name} `) || upkeepPids.has(Number(entry))) continue;
     const cpu = cpuSeconds(Number(entry));
     if (cpu !== null) byPid.set(Number(entry), cpu);
   }
@@ -163,6 +187,8 @@ export interface ProcessSample {
   dbCpuS: number | null;
   /** The same per backend: a backend that exits in the window (a pool closing) must not count as negative time. */
   dbCpuByPid: Map<number, number> | null;
+  /** CPU seconds of the bench's upkeep backends (not in dbCpuS), when there are any. */
+  upkeepCpuS: number | null;
 }
 
 /** Samples a process's RSS and CPU time (and its database's, given a name) every second until stopped. */
@@ -173,7 +199,7 @@ export function sampleProcess(pid: number, database?: string): { stop(): Process
     const cpu = cpuSeconds(pid);
     const byPid = database ? databaseCpuByPid(database) : null;
     const dbCpuS = byPid && byPid.size > 0 ? [...byPid.values()].reduce((x, y) => x + y, 0) : null;
-    if (rss !== null && cpu !== null) samples.push({ at: Date.now(), rssMb: rss, cpuS: cpu, dbCpuS, dbCpuByPid: byPid });
+    if (rss !== null && cpu !== null) samples.push({ at: Date.now(), rssMb: rss, cpuS: cpu, dbCpuS, dbCpuByPid: byPid, upkeepCpuS: upkeepCpuSeconds() });
   };
   take();
   const timer = setInterval(take, 1000);
