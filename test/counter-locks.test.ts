@@ -75,8 +75,8 @@ if (engines.includes('postgres')) {
         ),
         // 0.4 h records an hour apart, each its own award (no overlap, under the daily cap). Each
         // round reads the clock anew, so a round's first record ends a little less than an hour
-        // before the last round's last: one China-time day can touch 25 of them (10 h; at 0.5 h
-        // each, 12 h and a sliver failed the cap when a day's edge fell there).
+        // before the previous round's last: one China-time day can touch 25 of them (10 h; at
+        // 0.5 h each, 12 h and a sliver failed the cap when a day's edge fell there).
         ...Array.from({ length: 10 }, (_, i) =>
           h.request('POST', '/v1/service-records', { body: recordBody(m.memberId, station, { hours: '0.4', endedHoursAgo: 2 + round * 10 + i }) }),
         ),
