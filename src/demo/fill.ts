@@ -11,7 +11,7 @@ import { recordConfigChange } from '../changes/changes.js';
 import { membersByCards, registerMember } from '../members/members.js';
 import { createOrgUnit, findOrgUnit, type OrgUnitKind } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
-import { createRule, ruleAt } from '../rules/rules.js';
+import { createRule, ruleNow } from '../rules/rules.js';
 import {
   DEMO_CARD_PREFIX,
   DEMO_KEY_NAME,
@@ -142,7 +142,7 @@ async function fill(db: Kysely<DB>, tenantId: string, opts: DemoOptions): Promis
   if (missingRecords.length > 0) {
     // Records reach back DAYS days, beyond the usual back-dating window: the rule in force gets a
     // wider window first (a new version, as any admin would post), and the usual one back after.
-    const rule = await ruleAt(db, tenantId, new Date());
+    const rule = await ruleNow(db, tenantId);
     if (rule.backdatingDays < FILL_BACKDATING_DAYS) {
       await inTransaction(db, async (trx) => recordConfigChange(trx, caller, 'pointsRule.created', await createRule(trx, tenantId, { ...demoRule, backdatingDays: FILL_BACKDATING_DAYS }, caller.keyId)));
       created.rules++;
@@ -179,7 +179,7 @@ async function fill(db: Kysely<DB>, tenantId: string, opts: DemoOptions): Promis
   }
 
   // The wider window was for the fill only: the county's rule goes back to the usual window.
-  const rule = await ruleAt(db, tenantId, new Date());
+  const rule = await ruleNow(db, tenantId);
   if (rule.createdBy !== null && demoKeys.includes(rule.createdBy) && rule.backdatingDays === FILL_BACKDATING_DAYS) {
     await inTransaction(db, async (trx) => recordConfigChange(trx, caller, 'pointsRule.created', await createRule(trx, tenantId, { ...demoRule, backdatingDays: USUAL_BACKDATING_DAYS }, caller.keyId)));
     created.rules++;

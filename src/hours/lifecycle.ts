@@ -5,7 +5,7 @@ import type { DB } from '../db/schema.js';
 import { ADJUSTMENT_POINTS, availableOf, createAccount, type EntryInput, formatAmount, getAccount, reversalOf } from '../ledger/index.js';
 import { lockMember, type MemberState, memberStates, memberTotals } from '../members/members.js';
 import { DomainError } from '../problems.js';
-import { computeAward, ruleAt, ruleByVersion } from '../rules/rules.js';
+import { computeAward, ruleByVersion, ruleNow } from '../rules/rules.js';
 import { writePlans } from './awardWriter.js';
 import { checkDailyCap, checkPeriod } from './period.js';
 import { type Cover, coverEntry, type Plan, planCorrection, planRevocation, planVerification } from './plans.js';
@@ -47,7 +47,7 @@ export async function verifyRecord(trx: Transaction<DB>, caller: Caller, recordI
   mustBe(record, 'submitted', 'verification');
   const member = await lockMember(trx, caller.tenantId, record.member_id);
   if (!member.active) throw new DomainError('member_inactive');
-  const rule = await ruleAt(trx, caller.tenantId, new Date());
+  const rule = await ruleNow(trx, caller.tenantId);
   const { state, thresholds } = await stateOf(trx, caller.tenantId, record.member_id);
   const [written] = await writePlans(trx, caller.tenantId, [planVerification(record, rule, caller, state, thresholds)]);
   return { ...written!.outcome, correction: null };

@@ -8,7 +8,7 @@ import { DomainError } from '../problems.js';
 
 // Business days are China Standard Time (UTC+8, no daylight saving). The daily cap counts, on
 // each local calendar day, the share of a record's hours that its period has there.
-/** A station's clock may run a little ahead of ours; a record ending within this is not "future". */
+/** A station's clock may run a little ahead of ours (the database's); a record ending within this is not "future". */
 export const CLOCK_SKEW_MS = 60 * 1000;
 
 export function localDay(at: Date): { start: Date; end: Date } {

@@ -4,7 +4,7 @@ import type { DB } from '../db/schema.js';
 import { type Entry, formatAmount, issuanceAccount, memberPointsAccount, post } from '../ledger/index.js';
 import { lockMember } from '../members/members.js';
 import { DomainError } from '../problems.js';
-import { ratingBonus, ruleAt } from '../rules/rules.js';
+import { ratingBonus, ruleNow } from '../rules/rules.js';
 import { mustBe, outcomeOf } from './lifecycle.js';
 import type { RecordOutcome } from './record.js';
 import { addEvent, lockRecord, setRating } from './repository.js';
@@ -24,7 +24,7 @@ export async function rateRecord(
   if (record.rating !== null) throw new DomainError('already_rated');
   mustBe(record, 'verified', 'a rating');
   await lockMember(trx, caller.tenantId, record.member_id);
-  const rule = await ruleAt(trx, caller.tenantId, new Date());
+  const rule = await ruleNow(trx, caller.tenantId);
   const bonus = ratingBonus(rule, input.stars);
   let entry: Entry | null = null;
   if (bonus.gt(0)) {

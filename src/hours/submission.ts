@@ -7,7 +7,7 @@ import type { MemberState } from '../members/members.js';
 import { lockMembersSql } from '../members/repository.js';
 import { checkForWrite, type InheritanceRow, type OrgUnitForWrite, toOrgUnitForWrite, withInheritanceQuery } from '../orgunits/orgUnits.js';
 import { DomainError } from '../problems.js';
-import { type PointsRule, ruleAtQuery, type RuleRow, toRule } from '../rules/rules.js';
+import { type PointsRule, ruleNowQuery, type RuleRow, toRule } from '../rules/rules.js';
 import { writePlans } from './awardWriter.js';
 import { DAY_MS } from '../chinaTime.js';
 import { CLOCK_SKEW_MS, checkDailyCap, checkPeriod, type DayRecord } from './period.js';
@@ -53,7 +53,6 @@ export interface Prepared {
  * its refusal.
  */
 export async function prepareSubmissions(trx: Transaction<DB>, tenantId: string, submissions: RecordSubmission[]): Promise<Prepared> {
-  const now = new Date();
   const results: (Accepted | DomainError | null)[] = submissions.map(({ input }) =>
     refused(() => checkPeriod(new Date(input.startedAt), new Date(input.endedAt), input.hours)),
   );
@@ -64,13 +63,16 @@ export async function prepareSubmissions(trx: Transaction<DB>, tenantId: string,
   const memberIds = [...new Set(live.map((p) => p.input.memberId))].sort();
   // Borrows what the org units, members and rules modules give as SQL for it: their tables are
   // read (and the members locked, in id order) in this one statement of the hot path.
-  const { rows } = await sql<RuleRow & { units: InheritanceRow[] | string; members: { member_id: string; active: boolean }[] | string }>`
+  // "Now" is the database's clock, as for the rule in force (ruleNowQuery), so that one clock
+  // judges both: a record is too old or in the future by the rule's back-dating window, in force.
+  const { rows } = await sql<RuleRow & { units: InheritanceRow[] | string; members: { member_id: string; active: boolean }[] | string; now: Date | string }>`
     SELECT (SELECT coalesce(jsonb_agg(to_jsonb(u)), '[]') FROM ${withInheritanceQuery(trx, tenantId, unitIds)} AS u) AS units,
       (SELECT coalesce(jsonb_agg(to_jsonb(m)), '[]') FROM (${lockMembersSql(tenantId, memberIds)}) AS m) AS members,
-      r.*
+      now() AS now, r.*
     FROM (SELECT 1) AS one
-    LEFT JOIN LATERAL ${ruleAtQuery(trx, tenantId, now)} AS r ON true`.execute(trx);
+    LEFT JOIN LATERAL ${ruleNowQuery(trx, tenantId)} AS r ON true`.execute(trx);
   const ctx = rows[0]!;
+  const now = new Date(ctx.now);
   const units = new Map(fromJsonb(ctx.units).map((u) => [u.org_unit_id, toOrgUnitForWrite(u)]));
   const active = new Map(fromJsonb(ctx.members).map((m) => [m.member_id, m.active]));
   const rule = toRule(ctx);

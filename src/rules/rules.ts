@@ -79,12 +79,14 @@ export async function createDefaultRule(trx: Transaction<DB>, tenantId: string):
 }
 
 /**
- * The rule in force at a moment, as one query: the latest effective one, the newest version on a
- * tie; before the first rule took effect, the first rule applies. Submission embeds it in the
- * query that locks the member, so it is on the hot path.
+ * The rule in force now, as one query: the latest effective one, the newest version on a tie;
+ * before the first rule took effect, the first rule applies. "Now" is the database's clock, the
+ * one createRule stamps effective_from with: judged by the service's clock, a service running
+ * behind the database would miss a rule just added (and one ahead would apply a rule early).
+ * Submission embeds it in the query that locks the member, so it is on the hot path.
  */
-export function ruleAtQuery(db: Kysely<DB>, tenantId: string, at: Date) {
-  const inForce = sql<boolean>`effective_from <= ${at}`;
+export function ruleNowQuery(db: Kysely<DB>, tenantId: string) {
+  const inForce = sql<boolean>`effective_from <= now()`;
   return db
     .selectFrom('points_rules')
     .select(COLUMNS)
@@ -95,8 +97,8 @@ export function ruleAtQuery(db: Kysely<DB>, tenantId: string, at: Date) {
     .limit(1);
 }
 
-export async function ruleAt(db: Kysely<DB>, tenantId: string, at: Date): Promise<PointsRule> {
-  return toRule(await ruleAtQuery(db, tenantId, at).executeTakeFirstOrThrow());
+export async function ruleNow(db: Kysely<DB>, tenantId: string): Promise<PointsRule> {
+  return toRule(await ruleNowQuery(db, tenantId).executeTakeFirstOrThrow());
 }
 
 export async function ruleByVersion(db: Kysely<DB>, tenantId: string, version: number): Promise<PointsRule> {
