@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import t from 'tap';
 import { engines, fundedAccount, type Harness, setup, transfer, type Tap } from './helpers/harness.js';
+import { county, cst, recordBody, register, submit, verify } from './helpers/hours.js';
 
 // Entries and postings are append-only in the database itself: direct SQL that would change or
 // remove history is rejected by triggers (SQLSTATE LE000), whatever the application does.
@@ -184,6 +185,36 @@ for (const engine of engines) {
       for (const [label, statement] of attempts) await rejectedWith(t, h, label, statement, '23514');
       await unchanged(t, 'after the refused rows');
       t.equal((await h.request('GET', '/v1/accounts/market:eur')).status, 404, 'the account in an unknown unit was not opened');
+    });
+
+    // migrations/0021_award_domain_checks.ts: the single-column rules of what an award writes
+    // (its service record, the lot its points open, the lot's move) are domains too.
+    t.test('a service record, a lot or a lot move outside the rules is refused, even by direct SQL', async (t) => {
+      const c = await county(h);
+      const member = await register(c);
+      const { record } = await submit(c, recordBody(member.id, { start: cst(1, 9), hours: '2' }));
+      await verify(c, record.id);
+      const ct = c.tenantId;
+      const lots = async () => (await sql<{ n: string }>`SELECT count(*)::text AS n FROM ledger_lots WHERE tenant_id = ${ct}`.execute(h.database.db)).rows[0]!.n;
+      t.equal(await lots(), '1', 'the award opened one lot');
+      const rec = sql`FROM service_records WHERE tenant_id = ${ct} AND record_id = ${record.id}::uuid`;
+      const attempts = [
+        ['UPDATE of a record to an unknown status', sql`UPDATE service_records SET status = 'lost' WHERE tenant_id = ${ct} AND record_id = ${record.id}::uuid`],
+        ['UPDATE of a record to an unknown source', sql`UPDATE service_records SET source = 'rumour' WHERE tenant_id = ${ct} AND record_id = ${record.id}::uuid`],
+        ['UPDATE of a record to zero hours', sql`UPDATE service_records SET hours = 0 WHERE tenant_id = ${ct} AND record_id = ${record.id}::uuid`],
+        ['UPDATE of a record to a rating of 6', sql`UPDATE service_records SET rating = 6 WHERE tenant_id = ${ct} AND record_id = ${record.id}::uuid`],
+        ['INSERT of a record with negative hours', sql`INSERT INTO service_records (tenant_id, record_id, external_id, member_id, org_unit_id, category, title, source, started_at, ended_at, hours, status)
+            SELECT tenant_id, gen_random_uuid(), external_id || '-copy', member_id, org_unit_id, category, title, source, started_at, ended_at, -1, status ${rec}`],
+        ['UPDATE of a lot to a negative remaining', sql`UPDATE ledger_lots SET remaining = -1 WHERE tenant_id = ${ct}`],
+        ['INSERT of a lot of zero points', sql`INSERT INTO ledger_lots (tenant_id, account_id, expires_on, opened_by, opened_at, amount, remaining, held)
+            SELECT tenant_id, account_id, expires_on, opened_by, opened_at, 0, 0, 0 FROM ledger_lots WHERE tenant_id = ${ct}`],
+        ['INSERT of a lot move of an unknown kind', sql`INSERT INTO ledger_lot_moves (tenant_id, lot_id, kind, amount, entry_id)
+            SELECT tenant_id, lot_id, 'gift', amount, entry_id FROM ledger_lot_moves WHERE tenant_id = ${ct}`],
+      ] as const;
+      for (const [label, statement] of attempts) await rejectedWith(t, h, label, statement, '23514');
+      t.equal(await lots(), '1', 'no lot was added');
+      const now = await c.ok('GET', `/v1/service-records/${record.id}`, undefined, 200);
+      t.match(now, { status: 'verified', source: 'manual', hours: '2.00', rating: null }, 'the record is as it was');
     });
 
     t.test('the API can still append after all the refused changes', async (t) => {
