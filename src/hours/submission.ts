@@ -63,8 +63,8 @@ export async function prepareSubmissions(trx: Transaction<DB>, tenantId: string,
   const memberIds = [...new Set(live.map((p) => p.input.memberId))].sort();
   // Borrows what the org units, members and rules modules give as SQL for it: their tables are
   // read (and the members locked, in id order) in this one statement of the hot path.
-  // "Now" is the database's clock, as for the rule in force (ruleNowQuery), so that one clock
-  // judges both: a record is too old or in the future by the rule's back-dating window, in force.
+  // "Now" is the database's clock, the one ruleNowQuery picks the rule in force by: one clock
+  // judges both the rule and whether a record is too old or in the future.
   const { rows } = await sql<RuleRow & { units: InheritanceRow[] | string; members: { member_id: string; active: boolean }[] | string; now: Date | string }>`
     SELECT (SELECT coalesce(jsonb_agg(to_jsonb(u)), '[]') FROM ${withInheritanceQuery(trx, tenantId, unitIds)} AS u) AS units,
       (SELECT coalesce(jsonb_agg(to_jsonb(m)), '[]') FROM (${lockMembersSql(tenantId, memberIds)}) AS m) AS members,
