@@ -197,14 +197,14 @@ for (const engine of engines) {
       const ct = c.tenantId;
       const lots = async () => (await sql<{ n: string }>`SELECT count(*)::text AS n FROM ledger_lots WHERE tenant_id = ${ct}`.execute(h.database.db)).rows[0]!.n;
       t.equal(await lots(), '1', 'the award opened one lot');
-      const rec = sql`FROM service_records WHERE tenant_id = ${ct} AND record_id = ${record.id}::uuid`;
+      const theRecord = sql`WHERE tenant_id = ${ct} AND record_id = ${record.id}::uuid`;
       const attempts = [
-        ['UPDATE of a record to an unknown status', sql`UPDATE service_records SET status = 'lost' WHERE tenant_id = ${ct} AND record_id = ${record.id}::uuid`],
-        ['UPDATE of a record to an unknown source', sql`UPDATE service_records SET source = 'rumour' WHERE tenant_id = ${ct} AND record_id = ${record.id}::uuid`],
-        ['UPDATE of a record to zero hours', sql`UPDATE service_records SET hours = 0 WHERE tenant_id = ${ct} AND record_id = ${record.id}::uuid`],
-        ['UPDATE of a record to a rating of 6', sql`UPDATE service_records SET rating = 6 WHERE tenant_id = ${ct} AND record_id = ${record.id}::uuid`],
+        ['UPDATE of a record to an unknown status', sql`UPDATE service_records SET status = 'lost' ${theRecord}`],
+        ['UPDATE of a record to an unknown source', sql`UPDATE service_records SET source = 'rumour' ${theRecord}`],
+        ['UPDATE of a record to zero hours', sql`UPDATE service_records SET hours = 0 ${theRecord}`],
+        ['UPDATE of a record to a rating of 6', sql`UPDATE service_records SET rating = 6 ${theRecord}`],
         ['INSERT of a record with negative hours', sql`INSERT INTO service_records (tenant_id, record_id, external_id, member_id, org_unit_id, category, title, source, started_at, ended_at, hours, status)
-            SELECT tenant_id, gen_random_uuid(), external_id || '-copy', member_id, org_unit_id, category, title, source, started_at, ended_at, -1, status ${rec}`],
+            SELECT tenant_id, gen_random_uuid(), external_id || '-copy', member_id, org_unit_id, category, title, source, started_at, ended_at, -1, status FROM service_records ${theRecord}`],
         ['UPDATE of a lot to a negative remaining', sql`UPDATE ledger_lots SET remaining = -1 WHERE tenant_id = ${ct}`],
         ['INSERT of a lot of zero points', sql`INSERT INTO ledger_lots (tenant_id, account_id, expires_on, opened_by, opened_at, amount, remaining, held)
             SELECT tenant_id, account_id, expires_on, opened_by, opened_at, 0, 0, 0 FROM ledger_lots WHERE tenant_id = ${ct}`],
