@@ -257,7 +257,12 @@ function phaseResult(start: number, finished: number, lat: Samples, ok: number, 
  * fixed offered rate, whatever the pace of the answers (an open loop: a slow answer does not
  * delay the next request, as it does in a closed loop of N connections). Each request's latency counts from the moment it was due, not
  * from when a socket took it, so queueing in the client counts too (no coordinated omission).
- * Requests due in the window are sent; the answers still out when it ends are waited for up to
+ * The warm-up (cfg.warmupSeconds) is the first part of the same schedule, at the same rate and on
+ * the same connections, with its answers left out: the window then starts in the steady state,
+ * not in the first second of a load generator just started (its code not yet compiled, every
+ * request of its first 800 ms late by 10–300 ms on the 2-core machine) and of a service still
+ * collecting the garbage of the load before. Requests due in the window are sent; the answers
+ * still out when it ends are waited for up to
  * OPEN_LOOP_GRACE_MS, and those still unanswered then count with the time they had waited (a
  * lower bound) and as `unanswered`. The rate achieved is the answers received within the window
  * per second of it.
@@ -272,17 +277,17 @@ interface Due {
   body: string | null;
 }
 
-function openLoopRead(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {
+function openLoopRead(cfg: ClientConfig): Promise<ClientResult> {
   const headers = { authorization: `Bearer ${cfg.keys[0]!.key}` };
-  return openLoop(cfg, seconds, () => ({ method: 'GET', path: `/v1/members/${cfg.members[crypto.randomInt(cfg.members.length)]!}`, headers, body: null }));
+  return openLoop(cfg, () => ({ method: 'GET', path: `/v1/members/${cfg.members[crypto.randomInt(cfg.members.length)]!}`, headers, body: null }));
 }
 
 /** redeem-open: sales at a fixed offered rate, round the terminals, each with its own key. */
-function openLoopRedeem(cfg: ClientConfig, seconds: number): Promise<PhaseResult> {
+function openLoopRedeem(cfg: ClientConfig): Promise<ClientResult> {
   const sale = cfg.sale!;
   const run = crypto.randomBytes(4).toString('hex');
   let n = 0;
-  return openLoop(cfg, seconds, () => {
+  return openLoop(cfg, () => {
     const i = n++;
     return {
       method: 'POST',
@@ -299,9 +304,9 @@ function openLoopRedeem(cfg: ClientConfig, seconds: number): Promise<PhaseResult
  * overallRate sends each connection's share of a second back to back at the start of it, which
  * made "100 awards/s" a burst of 100 closed-loop awards every second.
  */
-function openLoopAward(cfg: ClientConfig, seconds: number, maker: RecordMaker): Promise<PhaseResult> {
+function openLoopAward(cfg: ClientConfig, maker: RecordMaker): Promise<ClientResult> {
   let n = 0;
-  return openLoop(cfg, seconds, () => {
+  return openLoop(cfg, () => {
     const { key, orgUnitId } = cfg.keys[n++ % cfg.keys.length]!;
     return {
       method: 'POST',
@@ -314,83 +319,107 @@ function openLoopAward(cfg: ClientConfig, seconds: number, maker: RecordMaker): 
 
 const saleHeaders = (key: string, idempotencyKey: string) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey });
 
-async function openLoop(cfg: ClientConfig, seconds: number, next: () => Due): Promise<PhaseResult> {
+/** What one part of an open loop's schedule (the warm-up, or the window) counted. */
+class OpenTally {
+  readonly lat = new Samples();
+  readonly codes: Record<string, number> = {};
+  readonly failures: string[] = [];
+  ok = 0;
+  errors = 0;
+  timeouts = 0;
+  /** 2xx answers received before the window ended (the rate achieved counts these). */
+  answeredInWindow = 0;
+  start = 0;
+  finished = 0;
+
+  result(): PhaseResult {
+    return phaseResult(this.start, this.finished, this.lat, this.answeredInWindow, this.answeredInWindow, this.codes, this.errors, this.timeouts, this.failures);
+  }
+}
+
+async function openLoop(cfg: ClientConfig, next: () => Due): Promise<ClientResult> {
   const rate = cfg.rate ?? 2000;
   const base = new URL(cfg.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(cfg.connections, 256) });
-  const lat = new Samples();
-  const codes: Record<string, number> = {};
-  const failures: string[] = [];
-  let ok = 0;
-  let errors = 0;
-  let timeouts = 0;
-  let sent = 0;
+  const warm = new OpenTally();
+  const win = new OpenTally();
   let windowOver = false;
-  let answeredInWindow = 0;
   const inFlight = new Map<Promise<void>, number>();
   // Connections opened before the window, as a terminal or an app keeps its connection open: a
   // fresh agent opened one for each request of the first burst, and those connects (a handshake
   // each, on the shared cores) made a third of the slow answers of a 15 s window at 1,000 req/s,
   // all in its first half second.
   await Promise.all(Array.from({ length: cfg.connections }, () => request(agent, base, 'GET', '/healthz', {}, null, cfg.timeoutSeconds * 1000)));
-  // The load generator's own delays and CPU: it shares the cores, and a request it sends late is
-  // timed from when it was due, so its stalls count in the latencies it reports.
+  // The load generator's own delays and CPU in the window: it shares the cores, and a request it
+  // sends late is timed from when it was due, so its stalls count in the latencies it reports.
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-  loopDelay.enable();
-  const cpu0 = process.cpuUsage();
-  const start = Date.now();
+  let cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const total = Math.floor(rate * seconds);
-  const fire = (due: number) => {
+  const warmup = Math.floor(rate * cfg.warmupSeconds);
+  const total = warmup + Math.floor(rate * cfg.durationSeconds);
+  let sent = 0;
+  warm.start = Date.now();
+  const fire = (due: number, t: OpenTally) => {
     const r = next();
     const p = request(agent, base, r.method, r.path, r.headers, r.body, cfg.timeoutSeconds * 1000)
       .then((a) => {
-        if (inFlight.get(p) === undefined) return; // given up on at the end
-        lat.push(performance.now() - due);
-        codes[a.status] = (codes[a.status] ?? 0) + 1;
+        if (t === win && inFlight.get(p) === undefined) return; // given up on at the end
+        t.lat.push(performance.now() - due);
+        t.codes[a.status] = (t.codes[a.status] ?? 0) + 1;
         if (a.status >= 200 && a.status < 300) {
-          ok++;
-          if (!windowOver) answeredInWindow++;
+          t.ok++;
+          if (t === warm || !windowOver) t.answeredInWindow++;
         }
-        else if (failures.length < 5) failures.push(`${a.status} ${a.body.slice(0, 300)}`);
+        else if (t.failures.length < 5) t.failures.push(`${a.status} ${a.body.slice(0, 300)}`);
       })
       .catch((err: Error) => {
-        if (inFlight.get(p) === undefined) return;
-        if (err.message === 'timeout') timeouts++;
-        else errors++;
-        if (failures.length < 5) failures.push(`request error: ${err.message}`);
+        if (t === win && inFlight.get(p) === undefined) return;
+        if (err.message === 'timeout') t.timeouts++;
+        else t.errors++;
+        if (t.failures.length < 5) t.failures.push(`request error: ${err.message}`);
       })
       .finally(() => inFlight.delete(p));
-    inFlight.set(p, due);
+    if (t === win) inFlight.set(p, due);
   };
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = performance.now();
       // Every request due by now (a late timer sends the ones it owes at once, each timed from its due time).
-      while (sent < total && t0 + (sent * 1000) / rate <= now) fire(t0 + (sent++ * 1000) / rate);
+      while (sent < total && t0 + (sent * 1000) / rate <= now) {
+        if (sent === warmup) {
+          // The window starts with no pause: the warm-up's answers still out are left to it.
+          warm.finished = win.start = Date.now();
+          loopDelay.enable();
+          cpu0 = process.cpuUsage();
+        }
+        fire(t0 + (sent * 1000) / rate, sent < warmup ? warm : win);
+        sent++;
+      }
       if (sent >= total) return resolve();
       setTimeout(tick, 1);
     };
     tick();
   });
-  const finished = Date.now();
+  win.finished = Date.now();
   loopDelay.disable();
   const cpu = process.cpuUsage(cpu0);
   windowOver = true;
   await Promise.race([Promise.all([...inFlight.keys()]), new Promise((r) => setTimeout(r, OPEN_LOOP_GRACE_MS))]);
   const unanswered = inFlight.size;
   const now = performance.now();
-  for (const due of inFlight.values()) lat.push(now - due);
+  for (const due of inFlight.values()) win.lat.push(now - due);
   inFlight.clear();
   agent.destroy();
-  const result = phaseResult(start, finished, lat, answeredInWindow, answeredInWindow, codes, errors, timeouts, failures);
   return {
-    ...result,
-    offered_per_s: rate,
-    unanswered,
-    client_cpu_ms_per_request: round((cpu.user + cpu.system) / 1000 / Math.max(1, sent), 3),
-    client_loop_delay_p99_ms: round(loopDelay.percentile(99) / 1e6),
-    client_loop_delay_max_ms: round(loopDelay.max / 1e6),
+    warmup: warmup > 0 ? warm.result() : null,
+    measured: {
+      ...win.result(),
+      offered_per_s: rate,
+      unanswered,
+      client_cpu_ms_per_request: round((cpu.user + cpu.system) / 1000 / Math.max(1, total - warmup), 3),
+      client_loop_delay_p99_ms: round(loopDelay.percentile(99) / 1e6),
+      client_loop_delay_max_ms: round(loopDelay.max / 1e6),
+    },
   };
 }
 
@@ -500,13 +529,15 @@ function closedLoopRedeem(cfg: ClientConfig, seconds: number): Promise<PhaseResu
   });
 }
 
-function runPhase(cfg: ClientConfig, seconds: number, maker: RecordMaker): Promise<PhaseResult> {
-  if (cfg.mode === 'read-open') return openLoopRead(cfg, seconds);
-  if (cfg.mode === 'hold-capture') return holdCapture(cfg, seconds);
-  if (cfg.mode === 'redeem') return closedLoopRedeem(cfg, seconds);
-  if (cfg.mode === 'redeem-open') return openLoopRedeem(cfg, seconds);
-  if (cfg.mode === 'award' && cfg.rate) return openLoopAward(cfg, seconds, maker);
-  return phase(cfg, seconds, maker);
+/** The warm-up and the window of cfg's load: an open loop warms up within its schedule (openLoop), the others first. */
+async function run(cfg: ClientConfig, maker: RecordMaker): Promise<ClientResult> {
+  if (cfg.mode === 'read-open') return openLoopRead(cfg);
+  if (cfg.mode === 'redeem-open') return openLoopRedeem(cfg);
+  if (cfg.mode === 'award' && cfg.rate) return openLoopAward(cfg, maker);
+  const closed = (seconds: number) =>
+    cfg.mode === 'hold-capture' ? holdCapture(cfg, seconds) : cfg.mode === 'redeem' ? closedLoopRedeem(cfg, seconds) : phase(cfg, seconds, maker);
+  const warmup = cfg.warmupSeconds > 0 ? await closed(cfg.warmupSeconds) : null;
+  return { warmup, measured: await closed(cfg.durationSeconds) };
 }
 
 async function main(): Promise<void> {
@@ -514,9 +545,7 @@ async function main(): Promise<void> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const cfg = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ClientConfig;
   const maker = new RecordMaker(cfg.members, cfg.anchor, cfg.lane, cfg.tag);
-  const warmup = cfg.warmupSeconds > 0 ? await runPhase(cfg, cfg.warmupSeconds, maker) : null;
-  const measured = await runPhase(cfg, cfg.durationSeconds, maker);
-  const result: ClientResult = { warmup, measured };
+  const result = await run(cfg, maker);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
