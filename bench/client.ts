@@ -11,7 +11,7 @@ import { latency, type Latency, round, Samples } from './stats.js';
 // driver can sample the service's memory meanwhile. It reads a ClientConfig as JSON on stdin,
 // runs a warm-up and then the measured window, and prints one JSON object on stdout.
 
-export type Mode = 'award' | 'batch' | 'read' | 'floor' | 'read-open' | 'hold-capture' | 'redeem' | 'redeem-open';
+export type Mode = 'award' | 'batch' | 'read' | 'floor' | 'read-open' | 'floor-open' | 'hold-capture' | 'redeem' | 'redeem-open';
 
 export interface ClientConfig {
   url: string;
@@ -253,7 +253,7 @@ function phaseResult(start: number, finished: number, lat: Samples, ok: number, 
 }
 
 /**
- * The open loop: read-open (GET /v1/members/{id} for random members) and redeem-open (sales) at a
+ * The open loop: read-open (GET /v1/members/{id} for random members), floor-open and redeem-open (sales) at a
  * fixed offered rate, whatever the pace of the answers (an open loop: a slow answer does not
  * delay the next request, as it does in a closed loop of N connections). Each request's latency counts from the moment it was due, not
  * from when a socket took it, so queueing in the client counts too (no coordinated omission).
@@ -280,6 +280,14 @@ interface Due {
 function openLoopRead(cfg: ClientConfig): Promise<ClientResult> {
   const headers = { authorization: `Bearer ${cfg.keys[0]!.key}` };
   return openLoop(cfg, () => ({ method: 'GET', path: `/v1/members/${cfg.members[crypto.randomInt(cfg.members.length)]!}`, headers, body: null }));
+}
+
+/**
+ * floor-open: GET /healthz (no key, no database) on read-open's schedule, in the same run: what
+ * the load generator, the HTTP stack and the shared cores alone leave of a read's latency budget.
+ */
+function openLoopFloor(cfg: ClientConfig): Promise<ClientResult> {
+  return openLoop(cfg, () => ({ method: 'GET', path: '/healthz', headers: {}, body: null }));
 }
 
 /** redeem-open: sales at a fixed offered rate, round the terminals, each with its own key. */
@@ -532,6 +540,7 @@ function closedLoopRedeem(cfg: ClientConfig, seconds: number): Promise<PhaseResu
 /** The warm-up and the window of cfg's load: an open loop warms up within its schedule (openLoop), the others first. */
 async function run(cfg: ClientConfig, maker: RecordMaker): Promise<ClientResult> {
   if (cfg.mode === 'read-open') return openLoopRead(cfg);
+  if (cfg.mode === 'floor-open') return openLoopFloor(cfg);
   if (cfg.mode === 'redeem-open') return openLoopRedeem(cfg);
   if (cfg.mode === 'award' && cfg.rate) return openLoopAward(cfg, maker);
   const closed = (seconds: number) =>

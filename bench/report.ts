@@ -95,7 +95,7 @@ export interface Report {
   baselines: Baselines;
   scenarios: Partial<
     Record<
-      'http_floor' | 'award' | 'award_batch' | 'post_direct' | 'hold_capture' | 'hot_station' | 'balance_read' | 'balance_read_open' | 'redeem' | 'redeem_open' | 'redeem_hot' | 'seal' | 'seal_off' | 'seal_off_after' | 'export' | 'expire' | 'expire_award_alone' | 'expire_award_beside' | 'report' | 'embedded',
+      'http_floor' | 'http_floor_open' | 'award' | 'award_batch' | 'post_direct' | 'hold_capture' | 'hot_station' | 'balance_read' | 'balance_read_open' | 'redeem' | 'redeem_open' | 'redeem_hot' | 'seal' | 'seal_off' | 'seal_off_after' | 'export' | 'expire' | 'expire_award_alone' | 'expire_award_beside' | 'report' | 'embedded',
       ScenarioResult
     >
   >;
@@ -104,7 +104,17 @@ export interface Report {
   balance_read: {
     p99_ms: number | null;
     closed_loop: { requests_per_s: number; p50_ms: number; p99_ms: number } | null;
-    open_loop: { offered_per_s: number; achieved_per_s: number; p50_ms: number; p99_ms: number; max_ms: number; unanswered_at_end: number } | null;
+    open_loop: {
+      offered_per_s: number;
+      achieved_per_s: number;
+      p50_ms: number;
+      p99_ms: number;
+      max_ms: number;
+      unanswered_at_end: number;
+      /** GET /healthz on the same schedule just before (http_floor_open): the harness's own share. */
+      floor_p50_ms: number | null;
+      floor_p99_ms: number | null;
+    } | null;
   };
   /** CPU milliseconds per record (award, entry, transfer, read, hold+capture pair) of the service process and of the database's backends. */
   cpu_ms: Record<string, { service: number | null; db: number | null; analyze?: number }>;
@@ -171,6 +181,8 @@ export function derive(r: Report): void {
           p99_ms: open.p99_ms,
           max_ms: open.max_ms,
           unanswered_at_end: Number(open.unanswered_at_end ?? 0),
+          floor_p50_ms: s.http_floor_open?.p50_ms ?? null,
+          floor_p99_ms: s.http_floor_open?.p99_ms ?? null,
         }
       : null,
   };
@@ -271,6 +283,7 @@ export function table(r: Report): string {
   line('hold-capture (pairs)', s.hold_capture, (sc) => `${fmt(sc.records_per_s)} pairs/s`, x(r.ratios.hold_capture_vs_ledger_post2, 'ledger-post-2'));
   line('hot-station (1 station)', s.hot_station, (sc) => `${fmt(sc.requests_per_s)} req/s`, x(r.ratios.hot_station, 'award'));
   line('balance-read (closed loop)', s.balance_read, (sc) => `${fmt(sc.requests_per_s)} req/s`, '');
+  line('http floor (open loop)', s.http_floor_open, (sc) => `${fmt(sc.requests_per_s)} of ${fmt(Number(sc.offered_per_s), 0)} req/s`, '');
   line('balance-read (open loop)', s.balance_read_open, (sc) => `${fmt(sc.requests_per_s)} of ${fmt(Number(sc.offered_per_s), 0)} req/s`, '');
   line('redeem (closed loop)', s.redeem, (sc) => `${fmt(sc.requests_per_s)} sales/s`, '');
   line('redeem (open loop)', s.redeem_open, (sc) => `${fmt(sc.requests_per_s)} of ${fmt(Number(sc.offered_per_s), 0)} sales/s`, '');

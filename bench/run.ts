@@ -348,6 +348,11 @@ async function postgresScenarios(opts: Options, report: Report): Promise<void> {
     log(`balance-read: GET /v1/members/{id}, random members, closed loop of ${opts.connections} connections`);
     const { run, window } = await loadService(service, client('read', 0, county.keys, 'read'), db.name);
     report.scenarios.balance_read = { ...scenarioResult(run, opts.connections), history_postings: opts.historyPostings, ...serviceUse(window, run.measured.records_per_s) };
+    log(`http floor: GET /healthz, open loop at an offered ${opts.readRate} req/s`);
+    // The same schedule on a request that reads nothing, just before: the p99 the harness alone
+    // makes on these cores, for the reads' to be read against (issue 17's target is 5 ms).
+    const floor = await loadService(service, { ...client('floor-open', 0, county.keys, 'floor-open'), rate: opts.readRate }, db.name);
+    report.scenarios.http_floor_open = { ...scenarioResult(floor.run, opts.connections), offered_per_s: opts.readRate, ...serviceUse(floor.window, floor.run.measured.records_per_s) };
     log(`balance-read: open loop at an offered ${opts.readRate} req/s`);
     // Its warm-up is the start of its own schedule at the same rate (bench/client.ts, openLoop):
     // until 2026-12-06 it had none, and its first second, a load generator just started, made up
