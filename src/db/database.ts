@@ -82,7 +82,15 @@ function preparedStatements(client: pg.PoolClient): void {
       name = `s${names.size}`;
       names.set(text, name);
     }
-    return name === undefined ? query(text, values) : query({ name, text, values });
+    // pg's callback form in a promise of our own. pg's own promise (a promise with a `.catch`
+    // chained on it) kept every query's result alive past the young generation's next
+    // collection: measured with --trace-gc-nvp, a member read promoted 1.3 KB to the old
+    // generation (350 KB each scavenge, 2 ms pauses); this way nothing (0.5 ms pauses).
+    return new Promise((resolve, reject) => {
+      const done = (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result));
+      if (name === undefined) query(text, values, done);
+      else query({ name, text, values }, done);
+    });
   }) as typeof client.query;
 }
 
