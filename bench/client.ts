@@ -332,7 +332,6 @@ class OpenTally {
   readonly lat = new Samples();
   readonly codes: Record<string, number> = {};
   readonly failures: string[] = [];
-  ok = 0;
   errors = 0;
   timeouts = 0;
   /** 2xx answers received before the window ended (the rate achieved counts these). */
@@ -375,10 +374,8 @@ async function openLoop(cfg: ClientConfig, next: () => Due): Promise<ClientResul
         t.lat.push(performance.now() - due);
         t.codes[a.status] = (t.codes[a.status] ?? 0) + 1;
         if (a.status >= 200 && a.status < 300) {
-          t.ok++;
           if (t === warm || !windowOver) t.answeredInWindow++;
-        }
-        else if (t.failures.length < 5) t.failures.push(`${a.status} ${a.body.slice(0, 300)}`);
+        } else if (t.failures.length < 5) t.failures.push(`${a.status} ${a.body.slice(0, 300)}`);
       })
       .catch((err: Error) => {
         if (t === win && inFlight.get(p) === undefined) return;
