@@ -8,7 +8,7 @@ import { setUpXferAccounts, XFER_ACCOUNTS } from './baselines.js';
 
 // Sets up one database for bench/callgrind.sh (instructions per call of the write path): the
 // schema migrated up to --to (default the latest), the benchmark's 10,000 funded transfer
-// accounts, the sqlcost issuance and member accounts, 3,000 transfers posted, the bare transfer's
+// accounts, the sqlcost issuance and member accounts (members' own ones too), 3,000 transfers posted, the bare transfer's
 // own schema (bench/sql/transfer.sql, the `xfer` shape) with 3,000 of its transfers, VACUUM ANALYZE.
 // The database must exist and be empty; --url names it.
 const { values } = parseArgs({ options: { url: { type: 'string' }, to: { type: 'string' } } });
@@ -27,8 +27,13 @@ await c.query(`INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, a
   ('cost', 'iss.h', 'HOURS', 'issuance', true, 1), ('cost', 'iss.p', 'POINTS', 'issuance', true, 1)`);
 await c.query(`INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots)
   SELECT 'cost', 'mh.' || g, 'HOURS', 'member', false, 1 FROM generate_series(1, ${XFER_ACCOUNTS}) g`);
+// Members' own accounts (the `award16` shape): a credit of member:<id>:points opens a lot.
+await c.query(`INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots)
+  SELECT 'cost', 'member:c' || g || ':' || lower(u), u, 'member', false, 1
+  FROM generate_series(1, ${XFER_ACCOUNTS}) g CROSS JOIN (VALUES ('HOURS'), ('POINTS')) AS units(u)`);
 await c.query(`INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
-  SELECT tenant_id, account_id, 0, allow_negative FROM ledger_accounts WHERE account_id LIKE 'iss.%' OR account_id LIKE 'mh.%'`);
+  SELECT tenant_id, account_id, 0, allow_negative FROM ledger_accounts
+  WHERE account_id LIKE 'iss.%' OR account_id LIKE 'mh.%' OR account_id LIKE 'member:%'`);
 for (let i = 0; i < 3000; i++) {
   const a = 1 + ((i * 7919) % XFER_ACCOUNTS);
   const b = 1 + ((i * 104729 + 17) % XFER_ACCOUNTS);

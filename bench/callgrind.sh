@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per call of one write-path statement, counted by callgrind on one single-user
 # backend of a private cluster (no other load changes the count). Usage:
-#   bench/callgrind.sh <datadir> <dbname> <shape: post2|many2|post4|many2x10|xfer|hold|capture> [calls...]
+#   bench/callgrind.sh <datadir> <dbname> <shape: post2|many2|post4|many2x10|award16|xfer|hold|capture> [calls...]
 # (many2: post2's entry through ledger_post_many itself, without the ledger_post wrapper; hold: a
 # hold placed, one transaction a call; capture: a hold placed then captured, two transactions a
 # call, so capture − hold is what a capture costs; both prepared only; CG_SALT: another set of
@@ -50,6 +50,9 @@ gen() { # n [first]: n statements of the shape, the same pseudo-random accounts 
     case $SHAPE in
       post2) printf "SELECT entry_id FROM $post2\n" "'xfer.$a'" "'xfer.$b'" ;;
       post4) printf "SELECT entry_id FROM $post4\n" "'mh.$a'" "'xfer.$a'" ;;
+      award16) # sixteen award-shaped entries in one call, each on a member's own accounts, as the award writer posts a group
+        acc=""; for ((k = 0; k < 16; k++)); do x=$(( 1 + (i * 16 + k) * 7919 % 10000 )); acc="$acc,'iss.h','member:c$x:hours','iss.p','member:c$x:points'"; done
+        echo "SELECT count(*) FROM ledger_post_many('cost', array_fill('award'::text, ARRAY[16]), array_fill(now(), ARRAY[16]), array_fill('award 0.10 h'::text, ARRAY[16]), array_fill(NULL::uuid, ARRAY[16]), array_fill('bench'::text, ARRAY[16]), array_fill(NULL::text, ARRAY[16]), array_fill(1, ARRAY[16]), array_fill(NULL::text, ARRAY[16]), array_fill('{\"hours\":\"0.10\"}'::jsonb, ARRAY[16]), ARRAY(SELECT 1 + g / 4 FROM generate_series(0, 63) g), ARRAY[${acc#,}], ARRAY(SELECT (ARRAY['HOURS','HOURS','POINTS','POINTS'])[1 + g % 4] FROM generate_series(0, 63) g), ARRAY(SELECT (ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[])[1 + g % 4] FROM generate_series(0, 63) g), NULL, NULL)" ;;
       many2x10) # ten two-posting transfers in one call (a batch)
         acc=""; for ((k = 0; k < 10; k++)); do x=$(( 1 + (i * 10 + k) * 7919 % 10000 )); y=$(( 1 + ((i * 10 + k) * 104729 + 5) % 10000 )); [ "$x" = "$y" ] && y=$(( x % 10000 + 1 )); acc="$acc,'xfer.$x','xfer.$y'"; done
         echo "SELECT count(*) FROM ledger_post_many('cost', array_fill('transfer'::text, ARRAY[10]), array_fill(now(), ARRAY[10]), array_fill(NULL::text, ARRAY[10]), array_fill(NULL::uuid, ARRAY[10]), array_fill(NULL::text, ARRAY[10]), array_fill(NULL::text, ARRAY[10]), array_fill(NULL::int, ARRAY[10]), array_fill(NULL::text, ARRAY[10]), array_fill(NULL::jsonb, ARRAY[10]), ARRAY[1,1,2,2,3,3,4,4,5,5,6,6,7,7,8,8,9,9,10,10], ARRAY[${acc#,}], array_fill('POINTS'::text, ARRAY[20]), ARRAY[-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00,-1.00,1.00]::numeric[])" ;;

@@ -93,6 +93,21 @@ async function main() {
         return [`member:c${n}:hours`, `member:c${n}:points`];
       },
     },
+    // award_4's entry sixteen times in one call of ledger_post_many, on sixteen different members,
+    // as the award writer posts a group (its figure is per call: ÷ 16 for an award's).
+    award_16: {
+      text: `SELECT count(*) FROM ledger_post_many('cost', array_fill('award'::text, ARRAY[16]), array_fill(now(), ARRAY[16]),
+        array_fill('award 0.10 h'::text, ARRAY[16]), array_fill(NULL::uuid, ARRAY[16]), array_fill('bench'::text, ARRAY[16]),
+        array_fill(NULL::text, ARRAY[16]), array_fill(1, ARRAY[16]), array_fill(NULL::text, ARRAY[16]),
+        array_fill('{"hours":"0.10"}'::jsonb, ARRAY[16]), ARRAY(SELECT 1 + g / 4 FROM generate_series(0, 63) g), $1::text[],
+        ARRAY(SELECT (ARRAY['HOURS','HOURS','POINTS','POINTS'])[1 + g % 4] FROM generate_series(0, 63) g),
+        ARRAY(SELECT (ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[])[1 + g % 4] FROM generate_series(0, 63) g), NULL, NULL)`,
+      args: () => {
+        const members = new Set<number>();
+        while (members.size < 16) members.add(r());
+        return [[...members].flatMap((n) => ['iss.h', `member:c${n}:hours`, 'iss.p', `member:c${n}:points`])];
+      },
+    },
   };
   const only = process.env.SQLCOST_ONLY?.split(',');
   const out: Record<string, { us_per_call: number; min_us: number; rounds: number[] }> = {};

@@ -174,6 +174,53 @@ for (const engine of engines) {
       await h.assertLedger(t);
     });
 
+    // The lots step of a call (migrations 0012, 0022): credits alone open their lots with one
+    // INSERT; a call with a debit or a reversal among them goes entry by entry.
+    t.test('lots: credits alone open theirs in entry order; a credit before a debit, and a reversal, as entry by entry', async (t) => {
+      const a = 'member:lots-a:points';
+      await fundedAccount(h, { id: a, points: '1' });
+      await fundedAccount(h, { id: 'member:lots-b:points', points: '1' });
+      const lotsOf = async (account: string) =>
+        (
+          await sql<{ opened_by: string; amount: string; remaining: string; moves: string[] }>`
+            SELECT l.opened_by, l.amount::text, l.remaining::text,
+              ARRAY(SELECT m.kind || ' ' || m.amount || ' ' || coalesce(m.entry_id = l.opened_by, false) FROM ledger_lot_moves m
+                WHERE m.tenant_id = l.tenant_id AND m.lot_id = l.lot_id ORDER BY m.move_id) AS moves
+            FROM ledger_lots l WHERE l.tenant_id = ${h.tenantId} AND l.account_id = ${account} ORDER BY l.lot_id`.execute(h.database.db)
+        ).rows;
+      const [funding] = await lotsOf(a);
+
+      const credits = await postMany(h, [
+        [['issuance:member:lots-a:points', '-3'], [a, '3']],
+        [['issuance:member:lots-b:points', '-1'], ['member:lots-b:points', '1']],
+        [['issuance:member:lots-a:points', '-2'], [a, '1.5'], [a, '0.5']],
+      ]);
+      t.same(
+        (await lotsOf(a)).map((l) => [l.opened_by, l.amount, l.moves]),
+        [
+          [funding!.opened_by, '1.00', ['credit 1.00 true']],
+          [credits[0]!.entry_id, '3.00', ['credit 3.00 true']],
+          [credits[2]!.entry_id, '2.00', ['credit 2.00 true']],
+        ],
+        "one lot per entry and account, of the entry's net credit, numbered in entry order, each with its credit move",
+      );
+      t.same((await lotsOf('member:lots-b:points')).map((l) => [l.opened_by, l.amount]).slice(1), [[credits[1]!.entry_id, '1.00']]);
+
+      // 6 points in three lots; the credit of 4 opens a lot the debit of 9 after it can take.
+      const mixed = await postMany(h, [
+        [['issuance:member:lots-a:points', '-4'], [a, '4']],
+        [[a, '-9'], ['market:many', '9']],
+      ]);
+      t.same((await lotsOf(a)).map((l) => l.remaining), ['0.00', '0.00', '0.00', '1.00'], 'the debit took the lots in spending order, the new one last');
+      t.equal((await lotsOf(a))[3]!.opened_by, mixed[0]!.entry_id);
+
+      // A reversal of the debit credits only: it gives the 9 back to the lots it came from and opens none.
+      await postMany(h, [[[a, '9'], ['market:many', '-9']]], [mixed[1]!.entry_id]);
+      t.same((await lotsOf(a)).map((l) => l.remaining), ['1.00', '3.00', '2.00', '4.00'], 'each lot got back what the debit took');
+      t.equal(await balance(h, a), '10.00');
+      await h.assertLedger(t);
+    });
+
     t.test('calls touching the same accounts with their entries in opposite orders never deadlock', async (t) => {
       await fundedAccount(h, { id: 'member:x:points', points: '1000' });
       await fundedAccount(h, { id: 'member:y:points', points: '1000' });
