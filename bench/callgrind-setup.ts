@@ -8,7 +8,7 @@ import { setUpXferAccounts, XFER_ACCOUNTS } from './baselines.js';
 
 // Sets up one database for bench/callgrind.sh (instructions per call of the write path): the
 // schema migrated up to --to (default the latest), the benchmark's 10,000 funded transfer
-// accounts, the sqlcost issuance and member accounts (members' own ones too), 3,000 transfers posted, the bare transfer's
+// accounts, the sqlcost issuance and member accounts (members' own ones too), 3,000 transfers and 3,000 awards posted, the bare transfer's
 // own schema (bench/sql/transfer.sql, the `xfer` shape) with 3,000 of its transfers, VACUUM ANALYZE.
 // The database must exist and be empty; --url names it.
 const { values } = parseArgs({ options: { url: { type: 'string' }, to: { type: 'string' } } });
@@ -39,6 +39,14 @@ for (let i = 0; i < 3000; i++) {
   const b = 1 + ((i * 104729 + 17) % XFER_ACCOUNTS);
   await c.query(`SELECT entry_id FROM ledger_post('cost', 'transfer', now(), NULL, NULL, NULL, NULL, NULL, NULL, NULL, $1::text[], ARRAY['POINTS','POINTS'], ARRAY[-1.00, 1.00]::numeric[])`,
     [[`xfer.${a}`, `xfer.${b === a ? (a % XFER_ACCOUNTS) + 1 : b}`]]);
+}
+// And 3,000 awards on members' own accounts: lots in their tables, as a county's are, so that
+// the lots step and the foreign key of a lot's moves are planned as index lookups.
+for (let i = 0; i < 3000; i++) {
+  const m = 1 + ((i * 104729 + 17) % XFER_ACCOUNTS);
+  await c.query(`SELECT entry_id FROM ledger_post('cost', 'award', now(), NULL, NULL, NULL, NULL, NULL, NULL, NULL, $1::text[],
+    ARRAY['HOURS','HOURS','POINTS','POINTS'], ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[])`,
+    [['iss.h', `member:c${m}:hours`, 'iss.p', `member:c${m}:points`]]);
 }
 await c.query(fs.readFileSync(new URL('./sql/transfer.sql', import.meta.url), 'utf8'));
 // As many bare transfers as ledger entries above, so that its foreign keys are planned as index

@@ -21,6 +21,7 @@ import * as m0019 from './0019_hold_writes_by_key.js';
 import * as m0020 from './0020_lots_step_cost.js';
 import * as m0021 from './0021_award_domain_checks.js';
 import * as m0022 from './0022_lots_opened_together.js';
+import * as m0023 from './0023_posting_entry_check.js';
 
 // The list of migrations, in order. Listed here (not read from the folder) so that the same
 // code runs from TypeScript sources and from a compiled build.
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '0020_lots_step_cost': m0020,
   '0021_award_domain_checks': m0021,
   '0022_lots_opened_together': m0022,
+  '0023_posting_entry_check': m0023,
 };

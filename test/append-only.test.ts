@@ -143,6 +143,24 @@ for (const engine of engines) {
       await unchanged(t, 'after the rolled-back forgery');
     });
 
+    // migrations/0023_posting_entry_check.ts: a posting's entry must exist, checked once per
+    // statement where a foreign key checked each row.
+    t.test('a posting for an entry that does not exist is refused, even by direct SQL, alone or beside good ones', async (t) => {
+      const before = await h.count('ledger_postings');
+      await rejectedWith(t, h, 'INSERT of a posting for a made-up entry',
+        sql`INSERT INTO ledger_postings (tenant_id, entry_id, idx, seq, account_id, unit, amount)
+          VALUES (${tn}, gen_random_uuid(), 0, 999999, 'member:ao:points', 'POINTS', 5)`, '23503');
+      await rejectedWith(t, h, 'INSERT of a posting for an entry of another tenant',
+        sql`INSERT INTO ledger_postings (tenant_id, entry_id, idx, seq, account_id, unit, amount)
+          VALUES ('elsewhere', ${entryId}::uuid, 7, 999999, 'member:ao:points', 'POINTS', 5)`, '23503');
+      await rejectedWith(t, h, 'INSERT of a good posting and a made-up one in one statement',
+        sql`INSERT INTO ledger_postings (tenant_id, entry_id, idx, seq, account_id, unit, amount)
+          VALUES (${tn}, ${entryId}::uuid, 7, ${original.seq}::bigint, 'member:ao:points', 'POINTS', 5),
+                 (${tn}, gen_random_uuid(), 0, 999999, 'member:ao:points', 'POINTS', -5)`, '23503');
+      t.equal(await h.count('ledger_postings'), before, 'nothing written');
+      await unchanged(t, 'after the refused postings');
+    });
+
     t.test('a balance row of a non-negative account cannot go negative, even by direct SQL', async (t) => {
       const attempts = [
         ['UPDATE balance below zero', sql`UPDATE ledger_balances SET balance = -1 WHERE tenant_id = ${tn} AND account_id = 'member:ao:points'`],
