@@ -8,8 +8,9 @@ import { setUpXferAccounts, XFER_ACCOUNTS } from './baselines.js';
 
 // Sets up one database for bench/callgrind.sh (instructions per call of the write path): the
 // schema migrated up to --to (default the latest), the benchmark's 10,000 funded transfer
-// accounts, the sqlcost issuance and member accounts (members' own ones too), 3,000 transfers and 3,000 awards posted, the bare transfer's
-// own schema (bench/sql/transfer.sql, the `xfer` shape) with 3,000 of its transfers, VACUUM ANALYZE.
+// accounts, the sqlcost issuance and member accounts (members' own ones too), 3,000 transfers and
+// 3,000 awards posted, the bare transfer's own schema (bench/sql/transfer.sql, the `xfer` shape)
+// with 3,000 of its transfers, VACUUM ANALYZE.
 // The database must exist and be empty; --url names it.
 const { values } = parseArgs({ options: { url: { type: 'string' }, to: { type: 'string' } } });
 const url = values.url!;

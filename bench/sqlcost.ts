@@ -17,8 +17,11 @@ import { round } from './stats.js';
 // does not count waiting for the cores, so other load on the machine changes it little; the
 // median of r rounds is reported. Statements: ledger_post with 2 postings between random funded
 // accounts (as ledger-post-2), with 4 postings (award-shaped: on plain accounts, and on a member's
-// own accounts, where the credit of points opens a lot), and the bare transfer of
+// own accounts, where the credit of points opens a lot), sixteen of the latter in one call of
+// ledger_post_many (award_16, as the award writer posts a group), and the bare transfer of
 // bench/sql/transfer.sql in the same database, for the ratio. SQLCOST_ONLY=a,b picks some.
+// On a machine whose CPU times are noisy (2026-12-07: the bare transfer 100 to 250 µs a call in
+// six runs of one commit), count instructions instead (bench/callgrind.sh).
 
 const { values } = parseArgs({
   options: { calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' }, before: { type: 'string' } },
