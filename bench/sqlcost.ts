@@ -21,7 +21,7 @@ import { round } from './stats.js';
 // ledger_post_many (award_16, as the award writer posts a group), and the bare transfer of
 // bench/sql/transfer.sql in the same database, for the ratio. SQLCOST_ONLY=a,b picks some.
 // On a machine whose CPU times are noisy (2026-12-07: the bare transfer 100 to 250 µs a call in
-// six runs of one commit), count instructions instead (bench/callgrind.sh).
+// six runs of the same statement), count instructions instead (bench/callgrind.sh).
 
 const { values } = parseArgs({
   options: { calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' }, before: { type: 'string' } },
