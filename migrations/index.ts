@@ -23,6 +23,7 @@ import * as m0021 from './0021_award_domain_checks.js';
 import * as m0022 from './0022_lots_opened_together.js';
 import * as m0023 from './0023_posting_entry_check.js';
 import * as m0024 from './0024_record_references.js';
+import * as m0025 from './0025_balances_changed_together.js';
 
 // The list of migrations, in order. Listed here (not read from the folder) so that the same
 // code runs from TypeScript sources and from a compiled build.
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '0022_lots_opened_together': m0022,
   '0023_posting_entry_check': m0023,
   '0024_record_references': m0024,
+  '0025_balances_changed_together': m0025,
 };
