@@ -10,19 +10,30 @@ import { chinaMidnight, RecordMaker } from './records.js';
 import { call, pool, setUpCounty } from './seed.js';
 import { startService } from './service.js';
 
-// The whole award's database work, replayable: what bench/callgrind.sh counts for one statement,
-// for every statement the service sends for an award (the member's reads and locks, the
-// idempotency row, the writer statement with the ledger's entry, the commit). On a private
-// cluster started with logging_collector=on and log_destination=csvlog (README "Performance"):
-//   1. sets up a county in database `awardcost` through the service, posts --warm awards, VACUUM ANALYZE;
-//   2. stops the service and copies the database to `awardcost_base` (the state the replay starts from);
+// The whole award's database work, counted in instructions: bench/callgrind.sh counts one
+// statement of the write path; this captures every statement the service sends for awards under
+// load (the members' reads and locks, the idempotency rows, the award writer's statement with the
+// ledger's entry, the commits, and the background's statements meanwhile) so that callgrind can
+// count them all, whatever the machine's speed. Run against a private cluster started with
+// `-c logging_collector=on -c log_destination=csvlog -c log_directory=<--log>` (README
+// "Performance", "The whole award in instructions"), as root (it writes <--out>):
+//   1. sets up a county in database `awardcost` through the service (20 stations, 2,000 members),
+//      posts --warm awards, VACUUM ANALYZE;
+//   2. stops the service and copies the database to `awardcost_base`, where a replay starts;
 //   3. starts the service again with log_statement=all on `awardcost` only, posts --awards awards
 //      with --connections in flight (so the service groups them as under load), stops it;
-//   4. turns the csvlog of step 3 into <out>/replay.<k>.sql: the first k transactions, in the
-//      order they committed, each statement executed with its logged parameters, prepared as
-//      the service's connections prepare them (by name, once per connection; untyped), for `postgres --single -j`.
-// bench/callgrind.sh's `replay` shape runs two of them on copies of awardcost_base; the difference
-// divided by the awards between them is the instructions of one award, whatever the machine's speed.
+//   4. turns that csvlog into <--out>/replay.<k>.sql for each cut k (default a quarter and three
+//      quarters of the award transactions): the transactions up to the k-th that wrote records, in
+//      the order they committed, each statement with its logged parameters, prepared as the
+//      service's connections prepare them (src/db/database.ts: by name, once per connection), and
+//      at the end the number of service records.
+// Then `bench/callgrind.sh <datadir> awardcost_base replay <k1> <k2>` replays each on a fresh copy;
+// (I(k2) − I(k1)) ÷ (records(k2) − records(k1)) is what one award costs the database. To count a
+// schema change, copy awardcost_base, migrate the copy (up or down) and replay the same files on
+// both. The replay runs in one single-user backend: no lock waits, no network, and the statement
+// text is read a character at a time (a few percent more than a socket would cost); the feed's
+// background steps replay with the logged transaction ids, which no longer match (they may fail,
+// and count less than they did).
 
 const { values } = parseArgs({
   options: {

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Instructions per call of one write-path statement, counted by callgrind on one single-user
 # backend of a private cluster (no other load changes the count). Usage:
-#   bench/callgrind.sh <datadir> <dbname> <shape: post2|many2|post4|many2x10|award16|xfer|hold|capture> [calls...]
+#   bench/callgrind.sh <datadir> <dbname> <shape: post2|many2|post4|many2x10|award16|xfer|hold|capture|replay> [calls...]
 # (many2: post2's entry through ledger_post_many itself, without the ledger_post wrapper; hold: a
 # hold placed, one transaction a call; capture: a hold placed then captured, two transactions a
 # call, so capture − hold is what a capture costs; both prepared only; CG_SALT: another set of
-# hold ids, to count a shape again on the same database)
+# hold ids, to count a shape again on the same database; replay: the service's own statements for
+# awards, captured by bench/awardcost.ts, each "call" a cut of its files in $CG_REPLAY, default
+# /tmp/awardcost, replayed on a fresh copy of <dbname>; it prints the records written too)
 # Prints the instruction total for each number of calls; per call = (I(300) - I(100)) / 200.
 # How (README "Performance"): initdb a private cluster (as the postgres user: postgres refuses
 # root), start it on a free port, CREATE DATABASE x, fill it with
@@ -59,6 +61,22 @@ gen() { # n [first]: n statements of the shape, the same pseudo-random accounts 
     esac
   done
 }
+if [ "$SHAPE" = replay ]; then
+  single() { postgres --single -D "$DATA" -c jit=off -c plan_cache_mode=force_generic_plan -c fsync=off -c synchronous_commit=off "$@"; }
+  for k in $CALLS; do
+    copy="${DB}_r$k"
+    printf 'DROP DATABASE IF EXISTS %s;\nCREATE DATABASE %s TEMPLATE %s;\n' "$copy" "$copy" "$DB" | single postgres > "$OUT/$copy.setup.log" 2>&1
+    valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.$copy" postgres --single -j -D "$DATA" -c jit=off \
+      -c plan_cache_mode=force_generic_plan -c fsync=off -c synchronous_commit=off "$copy" \
+      < "${CG_REPLAY:-/tmp/awardcost}/replay.$k.sql" > "$OUT/$copy.log" 2>&1
+    printf 'DROP DATABASE %s;\n' "$copy" | single postgres > /dev/null 2>&1
+    errors=$(grep -c ERROR "$OUT/$copy.log" || true)
+    records=$(grep -o 'awards = "[0-9]*"' "$OUT/$copy.log" | grep -o '[0-9][0-9]*')
+    total=$(grep -m1 '^summary:\|^totals:' "$OUT/cg.$copy" | awk '{print $2}')
+    echo "$DB replay cut=$k records=$records instructions=$total errors=$errors"
+  done
+  exit 0
+fi
 for n in $CALLS; do
   # First calls outside the count (other accounts) warm the caches and the plan the same way
   # for every n.
