@@ -26,6 +26,30 @@ import { type Kysely, sql } from 'kysely';
 const lookup = (table: string, key: string) =>
   `LEFT JOIN LATERAL (SELECT true AS found FROM ${table} p WHERE p.tenant_id = x.tenant_id AND p.${key} = x.id LIMIT 1) f ON true WHERE f.found IS NULL`;
 
+// The foreign keys replaced: the table, its column, the table it names and that table's key.
+const FOREIGN_KEYS = [
+  ['service_records', 'member_id', 'members', 'member_id'],
+  ['service_records', 'org_unit_id', 'org_units', 'org_unit_id'],
+  ['service_records', 'award_entry_id', 'ledger_entries', 'entry_id'],
+  ['service_records', 'bonus_entry_id', 'ledger_entries', 'entry_id'],
+  ['service_record_events', 'record_id', 'service_records', 'record_id'],
+] as const;
+
+// The rows they named, kept: their key, and who names them (in the refusal's message).
+const PARENTS = [
+  { table: 'members', key: 'member_id', by: 'service records' },
+  { table: 'org_units', key: 'org_unit_id', by: 'service records' },
+  { table: 'service_records', key: 'record_id', by: 'service record events' },
+];
+
+// An INSERT and an UPDATE each need a trigger of their own: a trigger with transition tables
+// fires on one event only.
+const EVENTS = ['insert', 'update'] as const;
+const afterWrites = (table: string, name: string, rows: string, fn: string) =>
+  EVENTS.map((event) => sql.raw(`CREATE TRIGGER ${table}_${name}_${event} AFTER ${event.toUpperCase()} ON ${table}
+    REFERENCING NEW TABLE AS ${rows} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`));
+const dropAfterWrites = (table: string, name: string) => EVENTS.map((event) => sql.raw(`DROP TRIGGER ${table}_${name}_${event} ON ${table}`));
+
 export async function up(db: Kysely<any>): Promise<void> {
   const statements = [
     // Each key once, looked up by its key (LIMIT 1 keeps the planner from a hash join of the
@@ -55,12 +79,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       RETURN NULL;
     END
     $$`,
-    // An INSERT and an UPDATE each need a trigger of their own: a trigger with transition tables
-    // fires on one event only.
-    sql`CREATE TRIGGER service_records_references_insert AFTER INSERT ON service_records
-      REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION service_records_references_check()`,
-    sql`CREATE TRIGGER service_records_references_update AFTER UPDATE ON service_records
-      REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION service_records_references_check()`,
+    ...afterWrites('service_records', 'references', 'new_records', 'service_records_references_check'),
     sql`CREATE FUNCTION service_record_events_record_check() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
       v_missing record;
@@ -76,61 +95,34 @@ export async function up(db: Kysely<any>): Promise<void> {
       RETURN NULL;
     END
     $$`,
-    sql`CREATE TRIGGER service_record_events_record_insert AFTER INSERT ON service_record_events
-      REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION service_record_events_record_check()`,
-    sql`CREATE TRIGGER service_record_events_record_update AFTER UPDATE ON service_record_events
-      REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION service_record_events_record_check()`,
+    ...afterWrites('service_record_events', 'record', 'new_events', 'service_record_events_record_check'),
     sql`CREATE FUNCTION reject_referenced_key_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         RAISE EXCEPTION '% on % is not allowed: % refer to it by its key', TG_OP, TG_TABLE_NAME, TG_ARGV[0]
           USING ERRCODE = 'LE000';
       END
     $$`,
-    sql`CREATE TRIGGER members_keep_keys BEFORE DELETE OR UPDATE OF tenant_id, member_id ON members
-      FOR EACH ROW EXECUTE FUNCTION reject_referenced_key_change('service records')`,
-    sql`CREATE TRIGGER members_no_truncate BEFORE TRUNCATE ON members
-      FOR EACH STATEMENT EXECUTE FUNCTION reject_referenced_key_change('service records')`,
-    sql`CREATE TRIGGER org_units_keep_keys BEFORE DELETE OR UPDATE OF tenant_id, org_unit_id ON org_units
-      FOR EACH ROW EXECUTE FUNCTION reject_referenced_key_change('service records')`,
-    sql`CREATE TRIGGER org_units_no_truncate BEFORE TRUNCATE ON org_units
-      FOR EACH STATEMENT EXECUTE FUNCTION reject_referenced_key_change('service records')`,
-    sql`CREATE TRIGGER service_records_keep_keys BEFORE DELETE OR UPDATE OF tenant_id, record_id ON service_records
-      FOR EACH ROW EXECUTE FUNCTION reject_referenced_key_change('service record events')`,
-    sql`CREATE TRIGGER service_records_no_truncate BEFORE TRUNCATE ON service_records
-      FOR EACH STATEMENT EXECUTE FUNCTION reject_referenced_key_change('service record events')`,
-    sql`ALTER TABLE service_records DROP CONSTRAINT service_records_tenant_id_member_id_fkey`,
-    sql`ALTER TABLE service_records DROP CONSTRAINT service_records_tenant_id_org_unit_id_fkey`,
-    sql`ALTER TABLE service_records DROP CONSTRAINT service_records_tenant_id_award_entry_id_fkey`,
-    sql`ALTER TABLE service_records DROP CONSTRAINT service_records_tenant_id_bonus_entry_id_fkey`,
-    sql`ALTER TABLE service_record_events DROP CONSTRAINT service_record_events_tenant_id_record_id_fkey`,
+    ...PARENTS.flatMap(({ table, key, by }) => [
+      sql.raw(`CREATE TRIGGER ${table}_keep_keys BEFORE DELETE OR UPDATE OF tenant_id, ${key} ON ${table}
+        FOR EACH ROW EXECUTE FUNCTION reject_referenced_key_change('${by}')`),
+      sql.raw(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table}
+        FOR EACH STATEMENT EXECUTE FUNCTION reject_referenced_key_change('${by}')`),
+    ]),
+    ...FOREIGN_KEYS.map(([table, column]) => sql.raw(`ALTER TABLE ${table} DROP CONSTRAINT ${table}_tenant_id_${column}_fkey`)),
   ];
   for (const statement of statements) await statement.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   const statements = [
-    sql`ALTER TABLE service_record_events ADD CONSTRAINT service_record_events_tenant_id_record_id_fkey
-      FOREIGN KEY (tenant_id, record_id) REFERENCES service_records (tenant_id, record_id)`,
-    sql`ALTER TABLE service_records ADD CONSTRAINT service_records_tenant_id_bonus_entry_id_fkey
-      FOREIGN KEY (tenant_id, bonus_entry_id) REFERENCES ledger_entries (tenant_id, entry_id)`,
-    sql`ALTER TABLE service_records ADD CONSTRAINT service_records_tenant_id_award_entry_id_fkey
-      FOREIGN KEY (tenant_id, award_entry_id) REFERENCES ledger_entries (tenant_id, entry_id)`,
-    sql`ALTER TABLE service_records ADD CONSTRAINT service_records_tenant_id_org_unit_id_fkey
-      FOREIGN KEY (tenant_id, org_unit_id) REFERENCES org_units (tenant_id, org_unit_id)`,
-    sql`ALTER TABLE service_records ADD CONSTRAINT service_records_tenant_id_member_id_fkey
-      FOREIGN KEY (tenant_id, member_id) REFERENCES members (tenant_id, member_id)`,
-    sql`DROP TRIGGER service_records_no_truncate ON service_records`,
-    sql`DROP TRIGGER service_records_keep_keys ON service_records`,
-    sql`DROP TRIGGER org_units_no_truncate ON org_units`,
-    sql`DROP TRIGGER org_units_keep_keys ON org_units`,
-    sql`DROP TRIGGER members_no_truncate ON members`,
-    sql`DROP TRIGGER members_keep_keys ON members`,
+    ...[...FOREIGN_KEYS].reverse().map(([table, column, parent, key]) =>
+      sql.raw(`ALTER TABLE ${table} ADD CONSTRAINT ${table}_tenant_id_${column}_fkey
+        FOREIGN KEY (tenant_id, ${column}) REFERENCES ${parent} (tenant_id, ${key})`)),
+    ...[...PARENTS].reverse().flatMap(({ table }) => [table + '_no_truncate', table + '_keep_keys'].map((t) => sql.raw(`DROP TRIGGER ${t} ON ${table}`))),
     sql`DROP FUNCTION reject_referenced_key_change()`,
-    sql`DROP TRIGGER service_record_events_record_update ON service_record_events`,
-    sql`DROP TRIGGER service_record_events_record_insert ON service_record_events`,
+    ...dropAfterWrites('service_record_events', 'record'),
     sql`DROP FUNCTION service_record_events_record_check()`,
-    sql`DROP TRIGGER service_records_references_update ON service_records`,
-    sql`DROP TRIGGER service_records_references_insert ON service_records`,
+    ...dropAfterWrites('service_records', 'references'),
     sql`DROP FUNCTION service_records_references_check()`,
   ];
   for (const statement of statements) await statement.execute(db);
