@@ -23,6 +23,12 @@ import { editFunction } from './editFunction.js';
 //    what the first entry it does not cover asks), by the same function (below) the loop now calls;
 //  - a call of one entry (ledger_post, a capture) or of holds only: the UPDATE per account, as
 //    before (one or two accounts, where two statements would cost more than they save).
+// What changes: which refusal a call of several entries gets when it has more than one fault.
+// The loop's checks of each account (it exists, its unit, no hold on a slotted account) now all
+// come before any balance is guarded, so such a call that names an account in the wrong unit and
+// also overdraws an account earlier in lock order is refused for the unit (LE422), not the
+// balance (LE402). It is refused either way, with nothing written, and the same call always gets
+// the same refusal.
 
 const REFUSE = sql`CREATE FUNCTION ledger_refuse_insufficient(p_tenant text, p_account text, p_unit text, p_held numeric,
     p_lowest numeric, p_accounts text[], p_amounts numeric[], p_entry_of integer[]) RETURNS void LANGUAGE plpgsql AS $$
