@@ -120,6 +120,27 @@ for (const engine of engines) {
       await h.assertLedger(t);
     });
 
+    // Every account's own checks come before any balance is guarded (0025): a call that overdraws
+    // one account and names another in the wrong unit is refused for the unit, every time.
+    t.test('a call with two faults, a short account and one in the wrong unit: refused for the unit', async (t) => {
+      await fundedAccount(h, { id: 'member:mf:points', points: '1' });
+      t.equal((await h.request('POST', '/v1/accounts', { body: { id: 'member:mz:hours', unit: 'HOURS', type: 'member' } })).status, 201);
+      const before = await h.count('ledger_entries');
+      for (let i = 0; i < 2; i++) {
+        const err = await refusal(
+          t,
+          postMany(h, [
+            [['member:mf:points', '-2'], ['market:many', '2']],
+            [['member:mz:hours', '-1'], ['market:many', '1']],
+          ]),
+        );
+        t.equal(err.code, 'LE422', 'the account in the wrong unit');
+        t.same(JSON.parse(err.detail), { accountId: 'member:mz:hours', unit: 'HOURS' });
+      }
+      t.equal(await h.count('ledger_entries'), before, 'nothing written');
+      t.equal(await balance(h, 'member:mf:points'), '1.00');
+    });
+
     // Each call locks its accounts in one fixed order whatever the order of its entries: calls
     // naming the same accounts in different orders at once never wait on each other in a cycle
     // (Postgres would abort one of them with a deadlock, SQLSTATE 40P01).
