@@ -22,7 +22,7 @@ import { editFunction } from './editFunction.js';
 //    such account in lock order is refused as the loop refused it (LE402, with what it has and
 //    what the first entry it does not cover asks), by the same function (below) the loop now calls;
 //  - a call of one entry (ledger_post, a capture) or of holds only: the UPDATE per account, as
-//    before (one or two accounts, where two statements would cost more than they save).
+//    before (two to four accounts; the two statements were not counted there).
 // What changes: which refusal a call of several entries gets when it has more than one fault.
 // The loop's checks of each account (it exists, its unit, no hold on a slotted account) now all
 // come before any balance is guarded, so such a call that names an account in the wrong unit and
