@@ -56,9 +56,16 @@ const REFUSE = sql`CREATE FUNCTION ledger_refuse_insufficient(p_tenant text, p_a
 
 const EDITS = [
   {
+    // The refusal's own variables move to ledger_refuse_insufficient.
+    from: `v_new numeric;
+      v_free numeric;
+      v_available numeric;
+      v_requested numeric;`,
+    to: 'v_new numeric;',
+  },
+  {
     from: "v_unit_sums numeric[] := '{}';",
     to: `v_unit_sums numeric[] := '{}';
-      v_set_accounts text[] := '{}';
       v_set_units text[] := '{}';
       v_set_slots integer[] := '{}';
       v_set_deltas numeric[] := '{}';
@@ -70,8 +77,8 @@ const EDITS = [
   {
     from: `        -- The guard is in the WHERE: Postgres re-checks it on the newest row after a lock wait.`,
     to: `        IF v_count > 1 THEN
-          -- Several entries: the account's change is made with the others' after the loop (0025).
-          v_set_accounts := v_set_accounts || v_acc.account_id::text;
+          -- Several entries: the account's change is made with the others' after the loop (0025),
+          -- every account of the call in v_accounts' order.
           v_set_units := v_set_units || v_acc.account_unit::text;
           v_set_slots := v_set_slots || v_slot;
           v_set_deltas := v_set_deltas || v_acc.delta;
@@ -111,16 +118,16 @@ const EDITS = [
       IF v_count = 0 THEN`,
     to: `      END LOOP;
 
-      IF cardinality(v_set_accounts) > 0 THEN
+      IF v_count > 1 THEN
         -- Locked in the loop's order: the lateral subquery runs once per account, in the order of
         -- the arrays (a subquery that locks is never merged into the join).
-        PERFORM FROM unnest(v_set_accounts, v_set_slots) WITH ORDINALITY AS u(account_id, slot, ord)
+        PERFORM FROM unnest(v_accounts, v_set_slots) WITH ORDINALITY AS u(account_id, slot, ord)
           CROSS JOIN LATERAL (SELECT 1 FROM ledger_balances b
             WHERE b.tenant_id = p_tenant AND b.account_id = u.account_id AND b.slot = u.slot FOR UPDATE OF b) x;
         -- Then changed under the loop's guard, account by account.
         WITH changed AS (
           UPDATE ledger_balances b SET balance = b.balance + u.delta, held = b.held + u.held
-          FROM unnest(v_set_accounts, v_set_slots, v_set_deltas, v_set_helds, v_set_lowest)
+          FROM unnest(v_accounts, v_set_slots, v_set_deltas, v_set_helds, v_set_lowest)
             WITH ORDINALITY AS u(account_id, slot, delta, held, lowest, ord)
           WHERE b.tenant_id = p_tenant AND b.account_id = u.account_id AND b.slot = u.slot
             AND (b.allow_negative OR (u.lowest IS NULL AND u.held <= 0)
@@ -128,10 +135,10 @@ const EDITS = [
           RETURNING u.ord, b.balance - u.delta AS old
         )
         SELECT array_agg(c.old ORDER BY c.ord), array_agg(c.ord ORDER BY c.ord) INTO v_old, v_set_done FROM changed c;
-        IF coalesce(cardinality(v_set_done), 0) < cardinality(v_set_accounts) THEN
-          SELECT min(g.i) INTO v_refused FROM generate_series(1, cardinality(v_set_accounts)) AS g(i)
+        IF coalesce(cardinality(v_set_done), 0) < cardinality(v_accounts) THEN
+          SELECT min(g.i) INTO v_refused FROM generate_series(1, cardinality(v_accounts)) AS g(i)
             WHERE g.i <> ALL (coalesce(v_set_done, '{}'));
-          PERFORM ledger_refuse_insufficient(p_tenant, v_set_accounts[v_refused], v_set_units[v_refused], v_set_helds[v_refused],
+          PERFORM ledger_refuse_insufficient(p_tenant, v_accounts[v_refused], v_set_units[v_refused], v_set_helds[v_refused],
             v_set_lowest[v_refused], p_accounts, p_amounts, p_entry_of);
         END IF;
       END IF;
