@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { openDatabase } from '../src/db/database.js';
 import { migrator } from '../src/db/migrate.js';
 import { createTenant } from '../src/tenants/tenants.js';
-import { withClient } from './pg.js';
+import { databaseUrl, withClient } from './pg.js';
 import { chinaMidnight, RecordMaker } from './records.js';
 import { call, pool, setUpCounty } from './seed.js';
 import { startService } from './service.js';
@@ -49,7 +49,7 @@ const { values } = parseArgs({
   },
 });
 const NAME = 'awardcost';
-const url = Object.assign(new URL(values.server!), { pathname: `/${NAME}` }).toString();
+const url = databaseUrl(NAME, values.server);
 const out = values.out!;
 fs.mkdirSync(out, { recursive: true });
 

@@ -25,6 +25,8 @@ OUT=${CG_OUT:-/tmp/perf2cg/out}
 PREPARED=${CG_PREPARED:-0}
 case $SHAPE in xfer | hold | capture) PREPARED=1 ;; esac
 mkdir -p "$OUT"
+# The service's session settings, and no flush: what is counted is the CPU's work, not the disk's.
+SETTINGS=(-c jit=off -c plan_cache_mode=force_generic_plan -c fsync=off -c synchronous_commit=off)
 post2='ledger_post('"'cost'"', '"'transfer'"', now(), NULL, NULL, NULL, NULL, NULL, NULL, NULL, ARRAY[%s, %s], ARRAY['"'POINTS','POINTS'"'], ARRAY[-1.00, 1.00]::numeric[])'
 many2='ledger_post_many('"'cost'"', ARRAY['"'transfer'"'], ARRAY[now()], ARRAY[NULL::text], ARRAY[NULL::uuid], ARRAY[NULL::text], ARRAY[NULL::text], ARRAY[NULL::int], ARRAY[NULL::text], ARRAY[NULL::jsonb], ARRAY[1, 1], ARRAY[%s, %s], ARRAY['"'POINTS','POINTS'"'], ARRAY[-1.00, 1.00]::numeric[])'
 post4='ledger_post('"'cost'"', '"'award'"', now(), '"'award 0.10 h'"', NULL, '"'bench'"', NULL, 1, NULL, '"'{\"hours\":\"0.10\"}'"', ARRAY['"'iss.h'"', %s, '"'iss.p'"', %s]::text[], ARRAY['"'HOURS','HOURS','POINTS','POINTS'"'], ARRAY[-0.10, 0.10, -1.00, 1.00]::numeric[])'
@@ -62,12 +64,11 @@ gen() { # n [first]: n statements of the shape, the same pseudo-random accounts 
   done
 }
 if [ "$SHAPE" = replay ]; then
-  single() { postgres --single -D "$DATA" -c jit=off -c plan_cache_mode=force_generic_plan -c fsync=off -c synchronous_commit=off "$@"; }
+  single() { postgres --single -D "$DATA" "${SETTINGS[@]}" "$@"; }
   for k in $CALLS; do
     copy="${DB}_r$k"
     printf 'DROP DATABASE IF EXISTS %s;\nCREATE DATABASE %s TEMPLATE %s;\n' "$copy" "$copy" "$DB" | single postgres > "$OUT/$copy.setup.log" 2>&1
-    valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.$copy" postgres --single -j -D "$DATA" -c jit=off \
-      -c plan_cache_mode=force_generic_plan -c fsync=off -c synchronous_commit=off "$copy" \
+    valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.$copy" postgres --single -j -D "$DATA" "${SETTINGS[@]}" "$copy" \
       < "${CG_REPLAY:-/tmp/awardcost}/replay.$k.sql" > "$OUT/$copy.log" 2>&1
     printf 'DROP DATABASE %s;\n' "$copy" | single postgres > /dev/null 2>&1
     errors=$(grep -c ERROR "$OUT/$copy.log" || true)
@@ -82,7 +83,7 @@ for n in $CALLS; do
   # for every n.
   if [ "$PREPARED" = 1 ]; then { prepare; gen 10 50000; gen "$n"; } else { gen 1; gen "$n"; } fi > "$OUT/$SHAPE.$n.sql"
   valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.$DB.$SHAPE.$n" \
-    postgres --single -D "$DATA" -c jit=off -c plan_cache_mode=force_generic_plan -c fsync=off -c synchronous_commit=off "$DB" \
+    postgres --single -D "$DATA" "${SETTINGS[@]}" "$DB" \
     < "$OUT/$SHAPE.$n.sql" > "$OUT/$DB.$SHAPE.$n.log" 2>&1
   if grep -q ERROR "$OUT/$DB.$SHAPE.$n.log"; then grep -m3 ERROR "$OUT/$DB.$SHAPE.$n.log" >&2; exit 1; fi
   total=$(grep -m1 '^summary:\|^totals:' "$OUT/cg.$DB.$SHAPE.$n" | awk '{print $2}')

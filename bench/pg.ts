@@ -6,8 +6,9 @@ import { markUpkeepBackend } from './service.js';
 // The Postgres server the run uses (any database on it: the run creates and drops its own).
 export const SERVER_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export function databaseUrl(name: string): string {
-  const url = new URL(SERVER_URL);
+/** The URL of database `name` on `server` (by default the run's server). */
+export function databaseUrl(name: string, server = SERVER_URL): string {
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return url.toString();
 }
