@@ -1,25 +1,10 @@
 import { type RawBuilder, sql } from 'kysely';
 import t from 'tap';
-import { engines, fundedAccount, type Harness, setup, transfer, type Tap } from './helpers/harness.js';
+import { attempt, engines, fundedAccount, type Harness, setup, sqlstate, transfer, type Tap } from './helpers/harness.js';
 import { county, cst, recordBody, register, submit, verify } from './helpers/hours.js';
 
 // Entries and postings are append-only in the database itself: direct SQL that would change or
 // remove history is rejected by triggers (SQLSTATE LE000), whatever the application does.
-
-function sqlstate(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** Runs a statement that must fail; returns the error (or null when it, wrongly, succeeded). */
-async function attempt(h: Harness, statement: RawBuilder<unknown>): Promise<unknown> {
-  try {
-    await statement.execute(h.database.db);
-    return null;
-  } catch (err) {
-    return err;
-  }
-}
 
 async function rejectedWith(t: Tap, h: Harness, name: string, statement: RawBuilder<unknown>, code: string): Promise<void> {
   const err = await attempt(h, statement);

@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import t from 'tap';
-import { engines, setup, type Tap } from './helpers/harness.js';
+import { attempt, engines, setup, sqlstate, type Tap } from './helpers/harness.js';
 import { county, cst, recordBody, register, rowCounts, submit, verify } from './helpers/hours.js';
 
 // A service record names a member, an org unit and its award and bonus entries, and a record's
@@ -8,11 +8,6 @@ import { county, cst, recordBody, register, rowCounts, submit, verify } from './
 // keys); these tests hold the database to what the foreign keys guaranteed: direct SQL that names
 // a row that does not exist is refused with the foreign key's SQLSTATE (23503) and writes nothing,
 // and a row that records name cannot be deleted, truncated or re-keyed (LE000).
-
-function sqlstate(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 for (const engine of engines) {
   t.test(`service records' references on ${engine}`, async (t) => {
@@ -30,12 +25,7 @@ for (const engine of engines) {
     const theRecord = sql`WHERE tenant_id = ${ct} AND record_id = ${record.id}::uuid`;
     const refusedWith = async (t: Tap, what: string, statement: RawBuilder<unknown>, code: string) => {
       const before = await rowCounts(h);
-      let err: unknown = null;
-      try {
-        await statement.execute(db);
-      } catch (e) {
-        err = e;
-      }
+      const err = await attempt(h, statement);
       t.ok(err, `${what}: refused`);
       t.equal(sqlstate(err), code, `${what}: SQLSTATE ${code}`);
       t.same(await rowCounts(h), before, `${what}: nothing written`);

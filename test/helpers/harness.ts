@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
@@ -197,6 +197,22 @@ export function isProblem(t: Tap, res: Response, status: number, code: string, m
   t.equal(res.body?.code, code, `${message}: code ${code}`);
   t.match(String(res.headers['content-type']), /^application\/problem\+json/, `${message}: problem+json`);
   t.equal(res.body?.status, status, `${message}: status member matches`);
+}
+
+/** The SQLSTATE of a database error, if it has one. */
+export function sqlstate(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Runs a statement by direct SQL that must fail; returns the error (or null when it, wrongly, succeeded). */
+export async function attempt(h: Harness, statement: RawBuilder<unknown>): Promise<unknown> {
+  try {
+    await statement.execute(h.database.db);
+    return null;
+  } catch (err) {
+    return err;
+  }
 }
 
 /** The body of an answer that must have `status` (fixtures: anything else stops the test). */
