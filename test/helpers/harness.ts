@@ -64,11 +64,12 @@ export interface Harness {
   count(table: string): Promise<number>;
 }
 
-export async function createTestDatabase(t: Tap): Promise<string> {
+/** `options`: what CREATE DATABASE takes after the name (a template, a locale). */
+export async function createTestDatabase(t: Tap, options = ''): Promise<string> {
   const name = `ledger_test_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name} ${options}`);
   await admin.end();
   t.teardown(async () => {
     const c = new pg.Client({ connectionString: PG_URL });

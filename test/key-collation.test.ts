@@ -1,0 +1,73 @@
+import { type Kysely, sql } from 'kysely';
+import t from 'tap';
+import { openDatabase, type Database } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { createTestDatabase, engines, type Tap } from './helpers/harness.js';
+
+// Text keys are compared byte by byte (migration 0026): every text column that is part of an
+// index or a foreign key is declared COLLATE "C", so a B-tree descent, a unique check or a join
+// on it never calls strcoll. This holds every migration, later ones too, to that rule, and shows
+// on a database whose default collation is a language's (ICU en-US) that ids sort by code point
+// there while names keep the language's order.
+
+/** Each text column of an index or a foreign key (either side), and its collation. */
+async function keyColumns(db: Kysely<any>): Promise<{ column: string; collation: string }[]> {
+  const { rows } = await sql<{ column: string; collation: string }>`
+    SELECT c.relname || '.' || a.attname AS "column", coalesce(co.collname, '') AS collation
+    FROM (SELECT i.indrelid AS rel, unnest(i.indkey) AS att FROM pg_index i
+          UNION SELECT f.conrelid, unnest(f.conkey) FROM pg_constraint f WHERE f.contype = 'f'
+          UNION SELECT f.confrelid, unnest(f.confkey) FROM pg_constraint f WHERE f.contype = 'f') k
+    JOIN pg_class c ON c.oid = k.rel AND c.relkind = 'r'
+    JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
+    JOIN pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.att
+    LEFT JOIN pg_collation co ON co.oid = a.attcollation
+    WHERE a.atttypid = 'text'::regtype AND c.relname NOT LIKE 'kysely%'
+    ORDER BY 1`.execute(db);
+  return rows;
+}
+
+async function migrated(t: Tap, engine: 'postgres' | 'pglite', url?: string): Promise<Database> {
+  const database =
+    engine === 'postgres'
+      ? await openDatabase({ engine: 'postgres', url: url ?? (await createTestDatabase(t)), poolSize: 2 })
+      : await openDatabase({ engine: 'pglite', dataDir: null });
+  t.teardown(() => database.close());
+  await migrateToLatest(database.db);
+  return database;
+}
+
+for (const engine of engines) {
+  t.test(`every text key is in the "C" collation, on ${engine}`, async (t) => {
+    const { db } = await migrated(t, engine);
+    const columns = await keyColumns(db);
+    for (const key of ['tenants.tenant_id', 'ledger_accounts.account_id', 'ledger_postings.account_id', 'idempotency_keys.idempotency_key', 'service_records.external_id']) {
+      t.ok(columns.some((c) => c.column === key), `the catalogue lists ${key}`);
+    }
+    t.ok(columns.length >= 80, `${columns.length} key columns found`);
+    t.same(
+      columns.filter((c) => c.collation !== 'C').map((c) => c.column),
+      [],
+      'no text key column is left in the database default collation',
+    );
+    // The triggers that name key columns (dropped and made again around the change) are there.
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE '%_keep_keys'`.execute(db);
+    t.equal(rows[0]!.n, 5, 'the five keep-keys triggers are in place');
+  });
+}
+
+t.test('on a database whose default collation is ICU en-US, ids sort by code point and names do not', { skip: !engines.includes('postgres') }, async (t) => {
+  const url = await createTestDatabase(t, "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'");
+  const { db } = await migrated(t, 'postgres', url);
+  const { rows: plain } = await sql<{ x: string }>`SELECT x FROM unnest(ARRAY['a', 'B']) AS x ORDER BY x`.execute(db);
+  t.same(plain.map((r) => r.x), ['a', 'B'], "the database's own order is the language's (a before B)");
+  await sql`INSERT INTO tenants (tenant_id, name) VALUES ('icu', 'ICU')`.execute(db);
+  await sql`INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, name)
+    VALUES ('icu', 'a', 'POINTS', 'system', true, 'B'), ('icu', 'B', 'POINTS', 'system', true, 'a')`.execute(db);
+  const { rows: byId } = await sql<{ account_id: string }>`SELECT account_id FROM ledger_accounts WHERE tenant_id = 'icu' ORDER BY account_id`.execute(db);
+  t.same(byId.map((r) => r.account_id), ['B', 'a'], 'account ids sort by code point (B is 0x42, a 0x61)');
+  const { rows: byName } = await sql<{ name: string }>`SELECT name FROM ledger_accounts WHERE tenant_id = 'icu' ORDER BY name`.execute(db);
+  t.same(byName.map((r) => r.name), ['a', 'B'], "names keep the language's order");
+  // A key compared with a text of the default collation takes the key's: an equality finds it.
+  const { rows: found } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ledger_accounts WHERE tenant_id = ${'icu'} AND account_id = ${'B'}`.execute(db);
+  t.equal(found[0]!.n, 1, 'a parameter finds its key');
+});
