@@ -8,9 +8,9 @@ import { type Kysely, sql } from 'kysely';
 // an org unit, a market, a SKU, …) is declared COLLATE "C". Under any other collation, and
 // Postgres 15 counts the C.UTF-8 of Debian's clusters as another, two unequal keys in a B-tree
 // descent, a unique check or a join are compared with strcoll. Counted by bench/awardcost.ts
-// (the service's own statements for 2,000 awards, replayed under callgrind on the schema as of
-// 0025, the copies analysed alike): 3.429 M instructions an award, 3.321 M with these keys in "C"
-// (−3.2 %).
+// (the service's own statements for 2,000 awards, replayed under callgrind on two copies of one
+// database as of 0025, one migrated to this, both reindexed and analysed alike): 3.389 M
+// instructions an award, 3.318 M with these keys in "C" (−2.1 %).
 //
 // What changes: only the order of these columns where a query sorts or compares them by their
 // own collation. On a server whose default is C or C.UTF-8 (PGlite, Debian's clusters) it is the

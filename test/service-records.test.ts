@@ -69,6 +69,29 @@ for (const engine of engines) {
   t.test(`service records on ${engine}`, async (t) => {
     const h = await setup(t, engine);
 
+    t.test("a record's texts come back exactly as posted, whatever characters they hold", async (t) => {
+      // The award writer sends a group's records as one array per column: a text that reads as an
+      // array literal's NULL, quote, brace, comma or backslash, or as JSON, is still only text.
+      const c = await county(h);
+      const m = await register(c);
+      const texts = {
+        title: 'NULL',
+        place: '{"a,b"}\\,{}',
+        beneficiary: '"quoted" \\ back\\slash',
+        content: '[{"no":1}] null',
+        lead: 'a, b',
+        recorder: "it's",
+        reference: '{NULL,"x"}',
+      };
+      const body = { ...recordBody(m.id, { start: cst(3, 9), hours: '1' }), ...texts };
+      const { record } = await submit(c, body);
+      const verified = await verify(c, record.id);
+      const read = await c.ok('GET', `/v1/service-records/${record.id}`, undefined, 200);
+      const pick = (r: any) => Object.fromEntries(Object.keys(texts).map((k) => [k, r[k]]));
+      for (const outcome of [record, verified.record, read.record ?? read]) t.same(pick(outcome), texts, 'the texts as posted');
+      t.equal(verified.record.status, 'verified', 'verified');
+    });
+
     t.test('the whole flow: post, verify, rate, correct, revoke, exact to the cent', async (t) => {
       const c = await county(h);
       const rule = await c.ok('POST', '/v1/points-rules', ELDERLY_RULE, 201);
