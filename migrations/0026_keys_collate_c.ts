@@ -24,14 +24,16 @@ import { type Kysely, sql } from 'kysely';
 // (UPDATE OF) forbids changing its type: those are dropped and made again from their own
 // definitions. The columns' statistics go with the change, so the tables are analysed again.
 
-const KEY_COLUMNS = sql<{ table: string; column: string }>`
-  SELECT c.relname AS "table", a.attname AS "column"
+/** Each text key column and its collation ('' for the database default); test/key-collation.test.ts reads it too. */
+export const KEY_COLUMNS = sql<{ table: string; column: string; collation: string }>`
+  SELECT c.relname AS "table", a.attname AS "column", coalesce(co.collname, '') AS collation
   FROM (SELECT i.indrelid AS rel, unnest(i.indkey) AS att FROM pg_index i
         UNION SELECT f.conrelid, unnest(f.conkey) FROM pg_constraint f WHERE f.contype = 'f'
         UNION SELECT f.confrelid, unnest(f.confkey) FROM pg_constraint f WHERE f.contype = 'f') k
   JOIN pg_class c ON c.oid = k.rel AND c.relkind = 'r'
   JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
   JOIN pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.att
+  LEFT JOIN pg_collation co ON co.oid = a.attcollation
   WHERE a.atttypid = 'text'::regtype AND c.relname NOT LIKE 'kysely%'
   ORDER BY 1, 2`;
 

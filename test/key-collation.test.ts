@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import t from 'tap';
+import { KEY_COLUMNS } from '../migrations/0026_keys_collate_c.js';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createTestDatabase, engines, type Tap } from './helpers/harness.js';
@@ -10,20 +11,10 @@ import { createTestDatabase, engines, type Tap } from './helpers/harness.js';
 // on a database whose default collation is a language's (ICU en-US) that ids sort by code point
 // there while names keep the language's order.
 
-/** Each text column of an index or a foreign key (either side), and its collation. */
+/** Each text column of an index or a foreign key (either side), and its collation: 0026's own rule. */
 async function keyColumns(db: Kysely<any>): Promise<{ column: string; collation: string }[]> {
-  const { rows } = await sql<{ column: string; collation: string }>`
-    SELECT c.relname || '.' || a.attname AS "column", coalesce(co.collname, '') AS collation
-    FROM (SELECT i.indrelid AS rel, unnest(i.indkey) AS att FROM pg_index i
-          UNION SELECT f.conrelid, unnest(f.conkey) FROM pg_constraint f WHERE f.contype = 'f'
-          UNION SELECT f.confrelid, unnest(f.confkey) FROM pg_constraint f WHERE f.contype = 'f') k
-    JOIN pg_class c ON c.oid = k.rel AND c.relkind = 'r'
-    JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
-    JOIN pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.att
-    LEFT JOIN pg_collation co ON co.oid = a.attcollation
-    WHERE a.atttypid = 'text'::regtype AND c.relname NOT LIKE 'kysely%'
-    ORDER BY 1`.execute(db);
-  return rows;
+  const { rows } = await KEY_COLUMNS.execute(db);
+  return rows.map((r) => ({ column: `${r.table}.${r.column}`, collation: r.collation }));
 }
 
 async function migrated(t: Tap, engine: 'postgres' | 'pglite', url?: string): Promise<Database> {
