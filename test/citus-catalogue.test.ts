@@ -1,9 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import t from 'tap';
-import { type Database, openDatabase } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import type { DB } from '../src/db/schema.js';
-import { createTestDatabase, engines } from './helpers/harness.js';
+import { engines, migratedDatabase } from './helpers/harness.js';
 
 // The scale-out promise (DESIGN §6, README Deploying): the schema distributes by tenant on Citus
 // unchanged. Citus needs the distribution column in every primary key and unique constraint of a
@@ -66,12 +64,7 @@ function problems(found: { tables: string[]; keys: Key[] }): string[] {
 
 for (const engine of engines) {
   t.test(`every key starts with tenant_id, on ${engine}`, async (t) => {
-    const database: Database =
-      engine === 'postgres'
-        ? await openDatabase({ engine: 'postgres', url: await createTestDatabase(t), poolSize: 2 })
-        : await openDatabase({ engine: 'pglite', dataDir: null });
-    t.teardown(() => database.close());
-    await migrateToLatest(database.db);
+    const database = await migratedDatabase(t, engine);
     const found = await keys(database.db);
     for (const table of ['ledger_entries', 'ledger_postings', 'ledger_balances', 'members', 'service_records', 'api_keys']) {
       t.ok(found.tables.includes(table), `the catalogue lists ${table}`);

@@ -1,9 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import t from 'tap';
 import { KEY_COLUMNS } from '../migrations/0026_keys_collate_c.js';
-import { openDatabase, type Database } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
-import { createTestDatabase, engines, type Tap } from './helpers/harness.js';
+import { createTestDatabase, engines, migratedDatabase } from './helpers/harness.js';
 
 // Text keys are compared byte by byte (migration 0026): every text column that is part of an
 // index or a foreign key is declared COLLATE "C", so a B-tree descent, a unique check or a join
@@ -17,19 +15,9 @@ async function keyColumns(db: Kysely<any>): Promise<{ column: string; collation:
   return rows.map((r) => ({ column: `${r.table}.${r.column}`, collation: r.collation }));
 }
 
-async function migrated(t: Tap, engine: 'postgres' | 'pglite', url?: string): Promise<Database> {
-  const database =
-    engine === 'postgres'
-      ? await openDatabase({ engine: 'postgres', url: url ?? (await createTestDatabase(t)), poolSize: 2 })
-      : await openDatabase({ engine: 'pglite', dataDir: null });
-  t.teardown(() => database.close());
-  await migrateToLatest(database.db);
-  return database;
-}
-
 for (const engine of engines) {
   t.test(`every text key is in the "C" collation, on ${engine}`, async (t) => {
-    const { db } = await migrated(t, engine);
+    const { db } = await migratedDatabase(t, engine);
     const columns = await keyColumns(db);
     for (const key of ['tenants.tenant_id', 'ledger_accounts.account_id', 'ledger_postings.account_id', 'idempotency_keys.idempotency_key', 'service_records.external_id']) {
       t.ok(columns.some((c) => c.column === key), `the catalogue lists ${key}`);
@@ -48,7 +36,7 @@ for (const engine of engines) {
 
 t.test('on a database whose default collation is ICU en-US, ids sort by code point and names do not', { skip: !engines.includes('postgres') }, async (t) => {
   const url = await createTestDatabase(t, "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'");
-  const { db } = await migrated(t, 'postgres', url);
+  const { db } = await migratedDatabase(t, 'postgres', url);
   const { rows: plain } = await sql<{ x: string }>`SELECT x FROM unnest(ARRAY['a', 'B']) AS x ORDER BY x`.execute(db);
   t.same(plain.map((r) => r.x), ['a', 'B'], "the database's own order is the language's (a before B)");
   await sql`INSERT INTO tenants (tenant_id, name) VALUES ('icu', 'ICU')`.execute(db);

@@ -81,6 +81,20 @@ export async function createTestDatabase(t: Tap, options = ''): Promise<string> 
 }
 
 /**
+ * A database migrated from empty by this run (not the tests' migrated copy), for tests of the
+ * schema the migrations build. `url`: a Postgres database of the test's own to use.
+ */
+export async function migratedDatabase(t: Tap, engine: Engine, url?: string): Promise<Database> {
+  const database =
+    engine === 'postgres'
+      ? await openDatabase({ engine: 'postgres', url: url ?? (await createTestDatabase(t)), poolSize: 2 })
+      : await openDatabase({ engine: 'pglite', dataDir: null });
+  t.teardown(() => database.close());
+  await migrateToLatest(database.db);
+  return database;
+}
+
+/**
  * opts.logs: when given, the app logs at opts.logLevel (debug unless given) and every log line is
  * pushed onto it (tests use it to prove what never reaches the logs).
  */
