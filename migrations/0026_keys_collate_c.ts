@@ -50,7 +50,7 @@ async function collate(db: Kysely<any>, collation: 'C' | 'default'): Promise<voi
     await sql.raw(`ALTER TABLE ${table} ${alters.join(', ')}`).execute(db);
   }
   for (const t of triggers) await sql.raw(t.definition).execute(db);
-  for (const table of tables) await sql.raw(`ANALYZE ${table}`).execute(db);
+  await sql.raw(`ANALYZE ${tables.join(', ')}`).execute(db);
 }
 
 export async function up(db: Kysely<any>): Promise<void> {
