@@ -124,11 +124,7 @@ export async function membersByCards(db: Kysely<DB>, tenantId: string, cardNos: 
  * first (overlap and daily-cap checks, stars: one change at a time). FOR NO KEY UPDATE, as all member
  * locks: a foreign key's key share passes (a sale's receipt deadlocked with an award under FOR UPDATE).
  */
-export async function lockMember(
-  trx: Transaction<DB>,
-  tenantId: string,
-  memberId: string,
-): Promise<{ memberId: string; active: boolean; homeOrgUnitId: string }> {
+export async function lockMember(trx: Transaction<DB>, tenantId: string, memberId: string): Promise<{ memberId: string; active: boolean; homeOrgUnitId: string }> {
   const row = await trx
     .selectFrom('members')
     .select(['member_id', 'active', 'home_org_unit_id'])
@@ -252,9 +248,8 @@ export function recordStarChangesSql(tenantId: string, source: string): RawBuild
     stars_last AS (SELECT DISTINCT ON (c.member_id) c.member_id, c.to_stars FROM ${s} c ORDER BY c.member_id, c.n DESC),
     stars_set AS (
       -- = ANY(ARRAY(...)) looks the members up by key; a join here may scan the whole table.
-      -- Without the table's statistics the planner may still read all the tenant's members and
-      -- filter: the EXISTS, a one-time filter, keeps a statement that changes no stars (most
-      -- awards) from reading any.
+      -- Without statistics the planner may still read all the tenant's members: the EXISTS, a
+      -- one-time filter, keeps a statement that changes no stars (most awards) from reading any.
       UPDATE members m SET stars = (SELECT l.to_stars FROM stars_last l WHERE l.member_id = m.member_id)
       WHERE m.tenant_id = ${tenantId} AND m.member_id = ANY(ARRAY(SELECT l.member_id FROM stars_last l))
         AND EXISTS (SELECT FROM stars_last)
