@@ -1,9 +1,7 @@
 import { sql } from 'kysely';
-import pg from 'pg';
 import t from 'tap';
-import { SESSION_OPTIONS } from '../src/db/database.js';
 import { engines, fundedAccount, type Harness, setup } from './helpers/harness.js';
-import { EXPLAIN_EVERY_STATEMENT, keepPlans } from './helpers/plans.js';
+import { oneServiceConnection } from './helpers/plans.js';
 
 // The write path reads only the rows it writes, whatever the planner knows. A database restored
 // from a dump, or a table whose column type was altered, has no statistics until ANALYZE or
@@ -58,23 +56,18 @@ if (engines.includes('postgres')) {
     await forgetStatistics(h, 'ledger_balances');
 
     // A session of the test's own, with the service's settings (generic plans, planned now).
-    const client = new pg.Client({ connectionString: h.databaseUrl!, options: SESSION_OPTIONS });
-    await client.connect();
-    t.teardown(() => client.end());
-    const plans: string[] = [];
-    client.on('notice', keepPlans(plans));
-    for (const s of EXPLAIN_EVERY_STATEMENT) await client.query(s);
+    const { db, plans, explain } = oneServiceConnection(t, h.databaseUrl!);
+    await explain();
 
     // Three entries in one call, each from a member's account to the market.
     const entries = accounts.map((id) => [[id, '-7'], ['market:np', '7']] as const);
     const postings = entries.flatMap((e, k) => e.map(([account, amount]) => ({ k: k + 1, account, amount })));
-    const { rows } = await client.query(
-      `SELECT n, entry_id FROM ledger_post_many($1, $2::text[], $3::timestamptz[], $4::text[], $5::uuid[], $6::text[], $7::text[],
-        $8::integer[], $9::text[], ARRAY(SELECT '{}'::jsonb FROM generate_series(1, 3)), $10::integer[], $11::text[], $12::text[], $13::numeric[])`,
-      [h.tenantId, entries.map(() => 'adjustment'), entries.map(() => new Date().toISOString()), entries.map(() => 'test'),
-        entries.map(() => null), entries.map(() => null), entries.map(() => null), entries.map(() => null), entries.map(() => null),
-        postings.map((p) => p.k), postings.map((p) => p.account), postings.map(() => 'POINTS'), postings.map((p) => p.amount)],
-    );
+    const none = entries.map(() => null);
+    const { rows } = await sql<{ n: number }>`SELECT n FROM ledger_post_many(${h.tenantId}, ${entries.map(() => 'adjustment')}::text[],
+      ${entries.map(() => new Date().toISOString())}::timestamptz[], ${entries.map(() => 'test')}::text[], ${none}::uuid[], ${none}::text[],
+      ${none}::text[], ${none}::integer[], ${none}::text[], ARRAY(SELECT '{}'::jsonb FROM generate_series(1, 3)),
+      ${postings.map((p) => p.k)}::integer[], ${postings.map((p) => p.account)}::text[], ${postings.map(() => 'POINTS')}::text[],
+      ${postings.map((p) => p.amount)}::numeric[])`.execute(db);
     t.equal(rows.length, 3, 'three entries posted');
 
     const update = plans.filter((p) => p.includes('Query Text: WITH changed AS'));
