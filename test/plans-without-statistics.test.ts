@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import { engines, fundedAccount, type Harness, setup } from './helpers/harness.js';
+import { county, cst, recordBody, register } from './helpers/hours.js';
+import { inParallel } from './helpers/parallel.js';
 import { oneServiceConnection } from './helpers/plans.js';
 
 // The write path reads only the rows it writes, whatever the planner knows. A database restored
@@ -8,10 +10,10 @@ import { oneServiceConnection } from './helpers/plans.js';
 // autovacuum runs; the planner then guesses a handful of rows for a tenant, and a join between a
 // call's accounts and ledger_balances once became a scan of every balance row of the tenant and a
 // hash join, for every call of several entries (migration 0027 finds them by the locked rows'
-// addresses). The tenant here is large enough (5,000 balance rows) that no plan reading them all
-// can look cheaper to the planner than a TID scan. PostgreSQL only: the plans are the server's.
+// addresses). PostgreSQL only: the plans and the counters are the server's.
 
 const BULK = 5000;
+const MEMBERS = 400;
 
 /** Drops what ANALYZE knows of a table and its indexes, as a restore leaves them. */
 async function forgetStatistics(h: Harness, table: string): Promise<void> {
@@ -19,6 +21,17 @@ async function forgetStatistics(h: Harness, table: string): Promise<void> {
   await sql`DELETE FROM pg_statistic WHERE starelid = ${table}::regclass`.execute(db);
   await sql`UPDATE pg_class SET reltuples = -1, relpages = 0
     WHERE oid = ${table}::regclass OR oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = ${table}::regclass)`.execute(db);
+}
+
+/**
+ * A large county: BULK more accounts of the tenant, with their balance rows (opened empty, as
+ * accounts are), so that no plan reading them all can look cheaper to the planner than a TID scan.
+ */
+async function addAccounts(h: Harness, tenantId: string): Promise<void> {
+  await sql`INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots)
+    SELECT ${tenantId}, 'np.bulk.' || g, 'POINTS', 'member', false, 1 FROM generate_series(1, ${BULK}::integer) g`.execute(h.database.db);
+  await sql`INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
+    SELECT tenant_id, account_id, 0, false FROM ledger_accounts WHERE tenant_id = ${tenantId} AND account_id LIKE 'np.bulk.%'`.execute(h.database.db);
 }
 
 /**
@@ -47,11 +60,7 @@ if (engines.includes('postgres')) {
     const accounts = ['member:np1:points', 'member:np2:points', 'member:np3:points'];
     for (const id of accounts) await fundedAccount(h, { id, points: '100' });
     t.equal((await h.request('POST', '/v1/accounts', { body: { id: 'market:np', unit: 'POINTS', type: 'market', allowNegative: true } })).status, 201);
-    // A large county: many more balance rows of the same tenant (opened empty, as accounts are).
-    await sql`INSERT INTO ledger_accounts (tenant_id, account_id, unit, type, allow_negative, slots)
-      SELECT ${h.tenantId}, 'np.bulk.' || g, 'POINTS', 'member', false, 1 FROM generate_series(1, ${BULK}::integer) g`.execute(h.database.db);
-    await sql`INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
-      SELECT tenant_id, account_id, 0, false FROM ledger_accounts WHERE tenant_id = ${h.tenantId} AND account_id LIKE 'np.bulk.%'`.execute(h.database.db);
+    await addAccounts(h, h.tenantId);
     const rowsInAll = await h.count('ledger_balances');
     await forgetStatistics(h, 'ledger_balances');
 
@@ -80,6 +89,55 @@ if (engines.includes('postgres')) {
 
     for (const id of accounts) t.equal((await h.request('GET', `/v1/accounts/${id}`)).body.balance, '93.00', `${id} debited`);
     t.equal((await h.request('GET', '/v1/accounts/market:np')).body.balance, '21.00', 'the market credited three times');
+    await h.assertLedger(t);
+  });
+}
+
+// The service's own statements, read by what they did: the rows its connections read, from
+// pg_stat_user_tables once every connection has flushed its counters. A connection flushes when
+// it goes idle, or up to 10 s later when it flushed less than a second before; hence the quiet
+// spells of 11 s.
+if (engines.includes('postgres')) {
+  t.test("a batch of awards reads only its members' rows when the tables have no statistics", async (t) => {
+    const h = await setup(t, 'postgres', { env: { HOLD_SWEEP_MS: '0' } });
+    const c = await county(h);
+    await c.ok('PATCH', '/v1/settings', { autoVerify: true }, 200);
+    const members: string[] = [];
+    await inParallel(Array.from({ length: MEMBERS }), 8, async () => {
+      members.push((await register(c)).id as string);
+    });
+    await addAccounts(h, c.tenantId);
+    // Before any award: the award's statements are planned at their first use, without statistics.
+    await forgetStatistics(h, 'ledger_balances');
+    await forgetStatistics(h, 'members');
+
+    const read = async () => {
+      const { rows } = await sql<{ name: string; n: string }>`SELECT relname AS name,
+        (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS n
+        FROM pg_stat_user_tables WHERE relname IN ('ledger_balances', 'members')`.execute(h.database.db);
+      return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)])) as Record<string, number>;
+    };
+    const quiet = async () => {
+      let last = JSON.stringify(await read());
+      for (let since = Date.now(), deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const now = JSON.stringify(await read());
+        if (now !== last) [last, since] = [now, Date.now()];
+        else if (Date.now() - since >= 11_000) return JSON.parse(now) as Record<string, number>;
+      }
+      throw new Error('the table counters did not settle in 60 s');
+    };
+    const rowsInAll = await h.count('ledger_balances');
+    const before = await quiet();
+    const items = members.slice(0, 12).map((id) => recordBody(id, { start: cst(1, 9), hours: '1' }));
+    const batch = await c.ok('POST', '/v1/service-records:batch', { items }, 200);
+    t.match(batch, { accepted: 12, refused: 0 });
+    t.ok(batch.results.every((r: any) => r.result.record.status === 'verified' && r.result.starChange === null), 'each record awarded, no star changed');
+    const after = await quiet();
+    const grew = (table: string) => after[table]! - before[table]!;
+    t.ok(grew('members') < MEMBERS / 4, `members: ${grew('members')} rows read for twelve awards, of ${MEMBERS}`);
+    t.ok(grew('ledger_balances') < MEMBERS / 2, `ledger_balances: ${grew('ledger_balances')} rows read for twelve awards, of ${rowsInAll}`);
+    for (const id of members.slice(0, 12)) t.equal(await c.balance(`member:${id}:hours`), '1.00', 'the hours awarded');
     await h.assertLedger(t);
   });
 }
