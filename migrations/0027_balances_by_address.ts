@@ -63,7 +63,9 @@ const EDITS = [
             WITH ORDINALITY AS u(tid, account_id, slot, delta, held, lowest, ord)
           -- By the locked rows' addresses, and by nothing an index could serve (IS NOT DISTINCT FROM
           -- is not an index condition): the rows are read by a TID scan whatever the statistics
-          -- say; only on a table of a few pages may a full scan cost the planner less.
+          -- say; only on a table of a few pages may a full scan cost the planner less. The ANY is
+          -- implied by the join's ctid = u.tid but not redundant: it lets the planner price the
+          -- table's side as a TID scan of these addresses on its own, not only inside a join.
           WHERE b.ctid = ANY (v_set_tids) AND b.ctid = u.tid
             AND b.tenant_id IS NOT DISTINCT FROM p_tenant AND b.account_id = u.account_id AND b.slot = u.slot
             AND (b.allow_negative OR (u.lowest IS NULL AND u.held <= 0)
