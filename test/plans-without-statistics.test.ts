@@ -98,15 +98,20 @@ if (engines.includes('postgres')) {
 // it goes idle, or up to 10 s later when it flushed less than a second before; hence the quiet
 // spells of 11 s.
 if (engines.includes('postgres')) {
-  t.test("a batch of awards reads only its members' rows when the tables have no statistics", async (t) => {
+  t.test("batches of awards read only their members' rows when the tables have no statistics", async (t) => {
     const h = await setup(t, 'postgres', { env: { HOLD_SWEEP_MS: '0' } });
     const c = await county(h);
-    await c.ok('PATCH', '/v1/settings', { autoVerify: true }, 200);
+    // One hour makes a star: the second batch changes every one of its members' stars.
+    await c.ok('PATCH', '/v1/settings', { autoVerify: true, starThresholds: ['1', '20', '30', '40', '50'] }, 200);
     const members: string[] = [];
     await inParallel(Array.from({ length: MEMBERS }), 8, async () => {
       members.push((await register(c)).id as string);
     });
     await addAccounts(h, c.tenantId);
+    // And BULK more members, never awarded: a county the planner would not scan whole for a group's stars.
+    await sql`INSERT INTO members (tenant_id, member_id, name, id_number_hash, id_number_masked, phone, home_org_unit_id)
+      SELECT ${c.tenantId}, gen_random_uuid(), 'bulk', 'bulk.' || g, '1101**********0000', '13800000000', 's1'
+      FROM generate_series(1, ${BULK}::integer) g`.execute(h.database.db);
     // Before any award: the award's statements are planned at their first use, without statistics.
     await forgetStatistics(h, 'ledger_balances');
     await forgetStatistics(h, 'members');
@@ -128,16 +133,23 @@ if (engines.includes('postgres')) {
       throw new Error('the table counters did not settle in 60 s');
     };
     const rowsInAll = await h.count('ledger_balances');
-    const before = await quiet();
-    const items = members.slice(0, 12).map((id) => recordBody(id, { start: cst(1, 9), hours: '1' }));
-    const batch = await c.ok('POST', '/v1/service-records:batch', { items }, 200);
-    t.match(batch, { accepted: 12, refused: 0 });
-    t.ok(batch.results.every((r: any) => r.result.record.status === 'verified' && r.result.starChange === null), 'each record awarded, no star changed');
-    const after = await quiet();
-    const grew = (table: string) => after[table]! - before[table]!;
-    t.ok(grew('members') < MEMBERS / 4, `members: ${grew('members')} rows read for twelve awards, of ${MEMBERS}`);
-    t.ok(grew('ledger_balances') < MEMBERS / 2, `ledger_balances: ${grew('ledger_balances')} rows read for twelve awards, of ${rowsInAll}`);
-    for (const id of members.slice(0, 12)) t.equal(await c.balance(`member:${id}:hours`), '1.00', 'the hours awarded');
+    const batch = async (name: string, ids: string[], hours: string, starred: boolean) => {
+      const before = await quiet();
+      const items = ids.map((id) => recordBody(id, { start: cst(1, 9), hours }));
+      const answer = await c.ok('POST', '/v1/service-records:batch', { items }, 200);
+      t.match(answer, { accepted: ids.length, refused: 0 }, name);
+      const stars = answer.results.map((r: any) => r.result.starChange?.to ?? null);
+      t.ok(answer.results.every((r: any) => r.result.record.status === 'verified'), `${name}: each record awarded`);
+      t.same(stars, ids.map(() => (starred ? 1 : null)), `${name}: ${starred ? 'every member given a star' : 'no star changed'}`);
+      const after = await quiet();
+      const grew = (table: string) => after[table]! - before[table]!;
+      t.ok(grew('members') < MEMBERS / 4, `${name}: members, ${grew('members')} rows read for ${ids.length} awards, of ${MEMBERS + BULK}`);
+      t.ok(grew('ledger_balances') < MEMBERS / 2, `${name}: ledger_balances, ${grew('ledger_balances')} rows read, of ${rowsInAll}`);
+      for (const id of ids) t.equal(await c.balance(`member:${id}:hours`), hours === '1' ? '1.00' : '0.50', `${name}: the hours awarded`);
+    };
+    await batch('below the first star', members.slice(0, 12), '0.5', false);
+    await batch('to the first star', members.slice(12, 24), '1', true);
+    for (const id of members.slice(12, 24)) t.equal((await c.ok('GET', `/v1/members/${id}`, undefined, 200)).stars, 1, 'the star kept on the member');
     await h.assertLedger(t);
   });
 }
