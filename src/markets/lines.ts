@@ -67,7 +67,10 @@ type CatalogRow = {
 /** The market's items of these skus as they are now, by sku: market_not_found, market_inactive. */
 export async function catalogFor(db: Kysely<DB> | Transaction<DB>, tenantId: string, marketId: string, skus: string[]): Promise<Map<string, CatalogRow>> {
   const { rows } = await sql<CatalogRow>`SELECT m.active AS market_active, i.item_id, i.sku, i.name, i.kind, i.price, i.active, i.capacity, i.capacity_period, i.limit_quantity, i.limit_period, i.stock, i.reserved
-    FROM markets m LEFT JOIN catalog_items i ON i.tenant_id = m.tenant_id AND i.market_id = m.market_id AND i.sku = ANY(${[...new Set(skus)]}::text[])
+    -- One look-up by key per sku (LIMIT keeps each its own subquery): with the skus as = ANY, a
+    -- catalog without statistics was read whole for each sale.
+    FROM markets m LEFT JOIN LATERAL (SELECT i.* FROM unnest(${[...new Set(skus)]}::text[]) AS s(sku)
+      CROSS JOIN LATERAL (SELECT * FROM catalog_items i WHERE i.tenant_id = m.tenant_id AND i.market_id = m.market_id AND i.sku = s.sku LIMIT 1) i) i ON true
     WHERE m.tenant_id = ${tenantId} AND m.market_id = ${marketId}`.execute(db);
   if (rows.length === 0) throw new DomainError('market_not_found', { marketId });
   if (!rows[0]!.market_active) throw new DomainError('market_inactive', { marketId });
@@ -153,8 +156,13 @@ export async function stockForLines(
   const hs = ids.map((id) => heldBy.get(id) ?? 0);
   const { rows } = await sql<{ item_id: string; kind: ItemKind; stock: number | null; reserved: number; changed: boolean }>`
     WITH want AS (SELECT * FROM unnest(${ids}::uuid[], ${qs}::integer[], ${hs}::integer[]) AS w(item_id, q, h)),
-    locked AS (SELECT i.item_id, i.kind, i.stock, i.reserved, w.q, w.h FROM catalog_items i JOIN want w ON w.item_id = i.item_id
-               WHERE i.tenant_id = ${tenantId} AND (i.kind = 'goods' OR i.capacity IS NOT NULL) ORDER BY i.item_id FOR NO KEY UPDATE OF i),
+    -- Each item locked by its key, one after the other in item order (a subquery that locks is
+    -- never merged into a join): joined, a catalog without statistics was read whole for each sale.
+    -- The LIMIT (all of them, a parameter to the generic plan) makes the planner count few rows
+    -- here, so the UPDATE below takes each item by its key too rather than the tenant's whole catalog.
+    locked AS (SELECT i.item_id, i.kind, i.stock, i.reserved, w.q, w.h FROM (SELECT * FROM want ORDER BY item_id LIMIT ${ids.length}) w
+               CROSS JOIN LATERAL (SELECT i.item_id, i.kind, i.stock, i.reserved FROM catalog_items i
+                 WHERE i.tenant_id = ${tenantId} AND i.item_id = w.item_id AND (i.kind = 'goods' OR i.capacity IS NOT NULL) FOR NO KEY UPDATE OF i) i),
     changed AS (UPDATE catalog_items c SET
         stock = CASE ${change} WHEN 'sell' THEN c.stock - l.q WHEN 'capture' THEN c.stock - l.q WHEN 'restock' THEN c.stock + l.q ELSE c.stock END,
         reserved = CASE ${change} WHEN 'reserve' THEN c.reserved + l.q WHEN 'release' THEN c.reserved - l.q WHEN 'capture' THEN c.reserved - l.h ELSE c.reserved END
@@ -203,10 +211,15 @@ export async function checkLimits(
   }
   if (checks.length === 0) return;
   const { rows } = await sql<{ n: number; used: string }>`
-    SELECT c.n, (
-      coalesce((SELECT sum(l.quantity - l.refunded) FROM redemption_lines l JOIN redemptions r ON r.tenant_id = l.tenant_id AND r.redemption_id = l.redemption_id
-                WHERE l.tenant_id = ${input.tenantId} AND l.item_id = c.item_id AND r.occurred_at >= c.start_at AND r.occurred_at < c.end_at
-                  AND (NOT c.per_member OR r.member_id = ${input.memberId}::uuid)), 0)
+    -- A member's limit reads the member's sales of the period (redemptions_member) and their lines
+    -- by key; the item is no index condition there (IS NOT DISTINCT FROM), or a planner without
+    -- statistics may read every line of the item ever sold instead. Capacity counts everyone's.
+    SELECT c.n, (CASE WHEN c.per_member THEN
+      coalesce((SELECT sum(l.quantity - l.refunded) FROM redemptions r JOIN redemption_lines l ON l.tenant_id = r.tenant_id AND l.redemption_id = r.redemption_id
+                WHERE r.tenant_id = ${input.tenantId} AND r.member_id = ${input.memberId}::uuid AND r.occurred_at >= c.start_at AND r.occurred_at < c.end_at
+                  AND l.item_id IS NOT DISTINCT FROM c.item_id), 0)
+      ELSE coalesce((SELECT sum(l.quantity - l.refunded) FROM redemption_lines l JOIN redemptions r ON r.tenant_id = l.tenant_id AND r.redemption_id = l.redemption_id
+                WHERE l.tenant_id = ${input.tenantId} AND l.item_id = c.item_id AND r.occurred_at >= c.start_at AND r.occurred_at < c.end_at), 0) END
       + coalesce((SELECT sum(bl.quantity) FROM basket_lines bl JOIN baskets b ON b.tenant_id = bl.tenant_id AND b.basket_id = bl.basket_id
                 WHERE bl.tenant_id = ${input.tenantId} AND bl.item_id = c.item_id AND b.status = 'open' AND b.expires_at > clock_timestamp()
                   AND b.basket_id IS DISTINCT FROM ${input.excludeBasket ?? null}::uuid

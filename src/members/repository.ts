@@ -101,8 +101,9 @@ export async function membersForSales(db: Kysely<DB>, tenantId: string, bys: { c
     SELECT m.member_id, m.active, c.card_no, c.blocked_at IS NOT NULL AS blocked,
       ${balanceColumnSql(tenantId, memberAccountSql(sql`m.member_id::text`, 'points'), 'available')}::text AS available
     FROM unnest(${bys.map((b) => b.cardNo ?? null)}::text[], ${bys.map((b) => b.memberId ?? null)}::uuid[]) WITH ORDINALITY AS w(card_no, member_id, n)
-    LEFT JOIN member_cards c ON c.tenant_id = ${tenantId} AND c.card_no = w.card_no
-    LEFT JOIN members m ON m.tenant_id = ${tenantId} AND m.member_id = coalesce(c.member_id, w.member_id)
+    -- A look-up by key per sale (LIMIT keeps each its own subquery): joined, tables without statistics were hashed whole.
+    LEFT JOIN LATERAL (SELECT c.* FROM member_cards c WHERE c.tenant_id = ${tenantId} AND c.card_no = w.card_no LIMIT 1) c ON true
+    LEFT JOIN LATERAL (SELECT m.* FROM members m WHERE m.tenant_id = ${tenantId} AND m.member_id = coalesce(c.member_id, w.member_id) LIMIT 1) m ON true
     ORDER BY w.n`.execute(db);
   return rows;
 }
