@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { engines, fundedAccount, type Harness, setup } from './helpers/harness.js';
 import { county, cst, recordBody, register } from './helpers/hours.js';
+import { idem, memberWithPoints, newMarket, newTerminal } from './helpers/market.js';
 import { inParallel } from './helpers/parallel.js';
 import { oneServiceConnection } from './helpers/plans.js';
 
@@ -54,6 +55,37 @@ function balanceScans(plan: string): { line: string; rows: number }[] {
   return scans;
 }
 
+// The service's own statements, read by what they did: the rows its connections read, from
+// pg_stat_user_tables once every connection has flushed its counters. A connection flushes when
+// it goes idle, or up to 10 s later when it flushed less than a second before; hence the quiet
+// spells of 11 s.
+
+/** Rows read so far from each of `tables` (by scans and index look-ups), once the counters have settled. */
+async function rowsRead(h: Harness, tables: string[]): Promise<Record<string, number>> {
+  const read = async () => {
+    const { rows } = await sql<{ name: string; n: string }>`SELECT relname AS name,
+      (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS n
+      FROM pg_stat_user_tables WHERE relname = ANY(${tables}::text[])`.execute(h.database.db);
+    return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)])) as Record<string, number>;
+  };
+  let last = JSON.stringify(await read());
+  for (let since = Date.now(), deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = JSON.stringify(await read());
+    if (now !== last) [last, since] = [now, Date.now()];
+    else if (Date.now() - since >= 11_000) return JSON.parse(now) as Record<string, number>;
+  }
+  throw new Error('the table counters did not settle in 60 s');
+}
+
+/** What `act` made the service read of each of `tables`. */
+async function readBy(h: Harness, tables: string[], act: () => Promise<void>): Promise<Record<string, number>> {
+  const before = await rowsRead(h, tables);
+  await act();
+  const after = await rowsRead(h, tables);
+  return Object.fromEntries(tables.map((table) => [table, after[table]! - before[table]!]));
+}
+
 if (engines.includes('postgres')) {
   t.test('a call of several entries reads only its own balance rows when the table has no statistics', async (t) => {
     const h = await setup(t, 'postgres');
@@ -93,10 +125,6 @@ if (engines.includes('postgres')) {
   });
 }
 
-// The service's own statements, read by what they did: the rows its connections read, from
-// pg_stat_user_tables once every connection has flushed its counters. A connection flushes when
-// it goes idle, or up to 10 s later when it flushed less than a second before; hence the quiet
-// spells of 11 s.
 if (engines.includes('postgres')) {
   t.test("batches of awards read only their members' rows when the tables have no statistics", async (t) => {
     const h = await setup(t, 'postgres', { env: { HOLD_SWEEP_MS: '0' } });
@@ -116,40 +144,72 @@ if (engines.includes('postgres')) {
     await forgetStatistics(h, 'ledger_balances');
     await forgetStatistics(h, 'members');
 
-    const read = async () => {
-      const { rows } = await sql<{ name: string; n: string }>`SELECT relname AS name,
-        (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS n
-        FROM pg_stat_user_tables WHERE relname IN ('ledger_balances', 'members')`.execute(h.database.db);
-      return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)])) as Record<string, number>;
-    };
-    const quiet = async () => {
-      let last = JSON.stringify(await read());
-      for (let since = Date.now(), deadline = Date.now() + 60_000; Date.now() < deadline; ) {
-        await new Promise((r) => setTimeout(r, 1000));
-        const now = JSON.stringify(await read());
-        if (now !== last) [last, since] = [now, Date.now()];
-        else if (Date.now() - since >= 11_000) return JSON.parse(now) as Record<string, number>;
-      }
-      throw new Error('the table counters did not settle in 60 s');
-    };
     const rowsInAll = await h.count('ledger_balances');
     const batch = async (name: string, ids: string[], hours: string, starred: boolean) => {
-      const before = await quiet();
-      const items = ids.map((id) => recordBody(id, { start: cst(1, 9), hours }));
-      const answer = await c.ok('POST', '/v1/service-records:batch', { items }, 200);
-      t.match(answer, { accepted: ids.length, refused: 0 }, name);
-      const stars = answer.results.map((r: any) => r.result.starChange?.to ?? null);
-      t.ok(answer.results.every((r: any) => r.result.record.status === 'verified'), `${name}: each record awarded`);
-      t.same(stars, ids.map(() => (starred ? 1 : null)), `${name}: ${starred ? 'every member given a star' : 'no star changed'}`);
-      const after = await quiet();
-      const grew = (table: string) => after[table]! - before[table]!;
-      t.ok(grew('members') < MEMBERS / 4, `${name}: members, ${grew('members')} rows read for ${ids.length} awards, of ${MEMBERS + BULK}`);
-      t.ok(grew('ledger_balances') < MEMBERS / 2, `${name}: ledger_balances, ${grew('ledger_balances')} rows read, of ${rowsInAll}`);
+      const read = await readBy(h, ['members', 'ledger_balances'], async () => {
+        const items = ids.map((id) => recordBody(id, { start: cst(1, 9), hours }));
+        const answer = await c.ok('POST', '/v1/service-records:batch', { items }, 200);
+        t.match(answer, { accepted: ids.length, refused: 0 }, name);
+        const stars = answer.results.map((r: any) => r.result.starChange?.to ?? null);
+        t.ok(answer.results.every((r: any) => r.result.record.status === 'verified'), `${name}: each record awarded`);
+        t.same(stars, ids.map(() => (starred ? 1 : null)), `${name}: ${starred ? 'every member given a star' : 'no star changed'}`);
+      });
+      t.ok(read.members! < MEMBERS / 4, `${name}: members, ${read.members} rows read for ${ids.length} awards, of ${MEMBERS + BULK}`);
+      t.ok(read.ledger_balances! < MEMBERS / 2, `${name}: ledger_balances, ${read.ledger_balances} rows read, of ${rowsInAll}`);
       for (const id of ids) t.equal(await c.balance(`member:${id}:hours`), hours === '1' ? '1.00' : '0.50', `${name}: the hours awarded`);
     };
     await batch('below the first star', members.slice(0, 12), '0.5', false);
     await batch('to the first star', members.slice(12, 24), '1', true);
     for (const id of members.slice(12, 24)) t.equal((await c.ok('GET', `/v1/members/${id}`, undefined, 200)).stars, 1, 'the star kept on the member');
+    await h.assertLedger(t);
+  });
+}
+
+// The market's sale path: the member by card, the items by sku, the stock lock and a member's
+// limit. A county of 5,000 more members with cards and a market of 5,000 more items; 150 sales
+// before, so that a limit counting every line of an item ever sold would show.
+if (engines.includes('postgres')) {
+  t.test("sales read only their members', cards' and items' rows when the tables have no statistics", async (t) => {
+    const h = await setup(t, 'postgres', { env: { HOLD_SWEEP_MS: '0', EXPIRY_MS: '0' } });
+    const db = h.database.db;
+    const { marketId, orgUnitId } = await newMarket(h, [
+      { sku: 'rice', price: '1.00', stock: 100_000 },
+      { sku: 'oil', price: '2.00', stock: 100_000, limit: { quantity: 50, period: 'month' } },
+    ]);
+    const tills = [await newTerminal(h, marketId), await newTerminal(h, marketId)];
+    const buyers: { memberId: string; cardNo: string }[] = [];
+    await inParallel(Array.from({ length: 40 }), 8, async () => {
+      buyers.push(await memberWithPoints(h, orgUnitId, '1000'));
+    });
+    const sell = (i: number, m: { cardNo: string }, rice: number) =>
+      h.request('POST', '/v1/redemptions', { key: tills[i % 2]!.key, headers: idem(), body: { cardNo: m.cardNo, lines: [{ sku: 'rice', quantity: rice }, { sku: 'oil', quantity: 1 }] } });
+    await inParallel(Array.from({ length: 150 }, (_, i) => i), 8, async (i) => {
+      t.equal((await sell(i, buyers[(i * 7) % buyers.length]!, 1)).status, 201, 'a sale before');
+    });
+    // The copies keep everything but the keys (and an id number's hash, which is unique).
+    const copies = (table: string, where: ReturnType<typeof sql>, keys: Record<string, ReturnType<typeof sql>>) =>
+      sql`INSERT INTO ${sql.table(table)} SELECT (jsonb_populate_record(NULL::${sql.table(table)}, to_jsonb(x) || jsonb_build_object(${sql.join(
+        Object.entries(keys).map(([k, v]) => sql`${k}::text, ${v}`),
+      )}))).* FROM (SELECT * FROM ${sql.table(table)} WHERE ${where} LIMIT 1) x, generate_series(1, ${BULK}::integer) g`.execute(db);
+    await copies('members', sql`tenant_id = ${h.tenantId}`, { member_id: sql`md5('bulk' || g)::uuid`, id_number_hash: sql`'bulk.' || g` });
+    await copies('member_cards', sql`tenant_id = ${h.tenantId}`, { card_no: sql`'BULK' || g`, member_id: sql`md5('bulk' || g)::uuid` });
+    await copies('catalog_items', sql`tenant_id = ${h.tenantId} AND sku = 'rice'`, { item_id: sql`gen_random_uuid()`, sku: sql`'bulk.' || g` });
+    const tables = ['members', 'member_cards', 'catalog_items', 'redemption_lines'];
+    for (const table of [...tables, 'redemptions']) await forgetStatistics(h, table);
+
+    const read = await readBy(h, tables, async () => {
+      const answers = await Promise.all(buyers.slice(0, 12).map((m, i) => sell(i, m, 2)));
+      t.same(answers.map((a) => a.status), answers.map(() => 201), 'twelve sales at once');
+    });
+    t.ok(read.members! < 100, `members: ${read.members} rows read for twelve sales, of ${40 + BULK}`);
+    t.ok(read.member_cards! < 100, `member_cards: ${read.member_cards} rows read, of ${40 + BULK}`);
+    t.ok(read.catalog_items! < 300, `catalog_items: ${read.catalog_items} rows read, of ${2 + BULK}`);
+    // Each buyer's own lines of the month (oil's limit), not the 150 sales' 300 lines for each sale.
+    t.ok(read.redemption_lines! < 200, `redemption_lines: ${read.redemption_lines} rows read`);
+    for (const m of buyers.slice(0, 2)) {
+      const points = await h.request('GET', `/v1/accounts/member:${m.memberId}:points`);
+      t.ok(Number(points.body.balance) < 1000, 'the buyer paid');
+    }
     await h.assertLedger(t);
   });
 }
