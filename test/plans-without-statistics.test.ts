@@ -15,6 +15,7 @@ import { oneServiceConnection } from './helpers/plans.js';
 
 const BULK = 5000;
 const MEMBERS = 400;
+const COUNTY = 3000;
 
 /** Drops what ANALYZE knows of a table and its indexes, as a restore leaves them. */
 async function forgetStatistics(h: Harness, table: string): Promise<void> {
@@ -136,10 +137,11 @@ if (engines.includes('postgres')) {
       members.push((await register(c)).id as string);
     });
     await addAccounts(h, c.tenantId);
-    // And BULK more members, never awarded: a county the planner would not scan whole for a group's stars.
+    // And more members, never awarded: 3,000 in all, a county that a key look-up of a group's stars
+    // read whole without statistics (it does up to about 4,000 members; beyond, the planner probes).
     await sql`INSERT INTO members (tenant_id, member_id, name, id_number_hash, id_number_masked, phone, home_org_unit_id)
       SELECT ${c.tenantId}, gen_random_uuid(), 'bulk', 'bulk.' || g, '1101**********0000', '13800000000', 's1'
-      FROM generate_series(1, ${BULK}::integer) g`.execute(h.database.db);
+      FROM generate_series(1, ${COUNTY - MEMBERS}::integer) g`.execute(h.database.db);
     // Before any award: the award's statements are planned at their first use, without statistics.
     await forgetStatistics(h, 'ledger_balances');
     await forgetStatistics(h, 'members');
@@ -154,7 +156,7 @@ if (engines.includes('postgres')) {
         t.ok(answer.results.every((r: any) => r.result.record.status === 'verified'), `${name}: each record awarded`);
         t.same(stars, ids.map(() => (starred ? 1 : null)), `${name}: ${starred ? 'every member given a star' : 'no star changed'}`);
       });
-      t.ok(read.members! < MEMBERS / 4, `${name}: members, ${read.members} rows read for ${ids.length} awards, of ${MEMBERS + BULK}`);
+      t.ok(read.members! < MEMBERS / 4, `${name}: members, ${read.members} rows read for ${ids.length} awards, of ${COUNTY}`);
       t.ok(read.ledger_balances! < MEMBERS / 2, `${name}: ledger_balances, ${read.ledger_balances} rows read, of ${rowsInAll}`);
       for (const id of ids) t.equal(await c.balance(`member:${id}:hours`), hours === '1' ? '1.00' : '0.50', `${name}: the hours awarded`);
     };
