@@ -156,13 +156,11 @@ export async function stockForLines(
   const hs = ids.map((id) => heldBy.get(id) ?? 0);
   const { rows } = await sql<{ item_id: string; kind: ItemKind; stock: number | null; reserved: number; changed: boolean }>`
     WITH want AS (SELECT * FROM unnest(${ids}::uuid[], ${qs}::integer[], ${hs}::integer[]) AS w(item_id, q, h)),
-    -- Each item locked by its key, one after the other in item order (a subquery that locks is
-    -- never merged into a join): joined, a catalog without statistics was read whole for each sale.
-    -- The LIMIT (all of them, a parameter to the generic plan) makes the planner count few rows
-    -- here, so the UPDATE below takes each item by its key too rather than the tenant's whole catalog.
-    locked AS (SELECT i.item_id, i.kind, i.stock, i.reserved, w.q, w.h FROM (SELECT * FROM want ORDER BY item_id LIMIT ${ids.length}) w
-               CROSS JOIN LATERAL (SELECT i.item_id, i.kind, i.stock, i.reserved FROM catalog_items i
-                 WHERE i.tenant_id = ${tenantId} AND i.item_id = w.item_id AND (i.kind = 'goods' OR i.capacity IS NOT NULL) FOR NO KEY UPDATE OF i) i),
+    -- Joined, not locked item by item: a LATERAL lock per item cost this statement 20 % more
+    -- instructions on a market of 50 items (a scan of its page per item). Without statistics the
+    -- join reads the tenant's whole catalog (README "Sales at the counter without statistics").
+    locked AS (SELECT i.item_id, i.kind, i.stock, i.reserved, w.q, w.h FROM catalog_items i JOIN want w ON w.item_id = i.item_id
+               WHERE i.tenant_id = ${tenantId} AND (i.kind = 'goods' OR i.capacity IS NOT NULL) ORDER BY i.item_id FOR NO KEY UPDATE OF i),
     changed AS (UPDATE catalog_items c SET
         stock = CASE ${change} WHEN 'sell' THEN c.stock - l.q WHEN 'capture' THEN c.stock - l.q WHEN 'restock' THEN c.stock + l.q ELSE c.stock END,
         reserved = CASE ${change} WHEN 'reserve' THEN c.reserved + l.q WHEN 'release' THEN c.reserved - l.q WHEN 'capture' THEN c.reserved - l.h ELSE c.reserved END
