@@ -167,8 +167,9 @@ if (engines.includes('postgres')) {
   });
 }
 
-// The market's sale path: the member by card, the items by sku and a member's limit. A county of 5,000 more members with cards and a market of 5,000 more items; 150 sales
-// before, so that a limit counting every line of an item ever sold would show.
+// The market's sale path: the member by card, the items by sku and a member's limit. A county of
+// 5,000 more members with cards and a market of 5,000 more items; 150 sales before, so that a
+// limit counting every line of an item ever sold would show.
 if (engines.includes('postgres')) {
   t.test("sales read only their members', cards' and lines' rows when the tables have no statistics", async (t) => {
     const h = await setup(t, 'postgres', { env: { HOLD_SWEEP_MS: '0', EXPIRY_MS: '0' } });
