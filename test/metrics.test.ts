@@ -240,6 +240,10 @@ if (engines.includes('postgres')) {
     let other: Promise<unknown> = Promise.resolve();
     await inTransaction(db, async (trx) => {
       attempts++;
+      // The retry waits for the other transaction to end: on a loaded machine the retry, on the
+      // same connection, once took row 1 again before the other's backend woke to take it, and
+      // the two deadlocked a second time (the server's log showed the same pair).
+      if (attempts > 1) await other;
       await sql`SET LOCAL deadlock_timeout = '50ms'`.execute(trx);
       await sql`SELECT 1 FROM probe WHERE id = 1 FOR UPDATE`.execute(trx);
       if (attempts === 1) {
