@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import t from 'tap';
 import { engines, fundedAccount, type Harness, setup } from './helpers/harness.js';
 import { county, cst, recordBody, register } from './helpers/hours.js';
@@ -34,6 +34,17 @@ async function addAccounts(h: Harness, tenantId: string): Promise<void> {
     SELECT ${tenantId}, 'np.bulk.' || g, 'POINTS', 'member', false, 1 FROM generate_series(1, ${BULK}::integer) g`.execute(h.database.db);
   await sql`INSERT INTO ledger_balances (tenant_id, account_id, slot, allow_negative)
     SELECT tenant_id, account_id, 0, false FROM ledger_accounts WHERE tenant_id = ${tenantId} AND account_id LIKE 'np.bulk.%'`.execute(h.database.db);
+}
+
+/**
+ * `n` copies of one row of `table` that `where` picks (with g, 1 to n, in scope), each with its
+ * keys (and anything else unique, an id number's hash say) replaced by `keys`' expressions.
+ */
+async function copies(h: Harness, table: string, where: RawBuilder<unknown>, n: number, keys: Record<string, RawBuilder<unknown>>): Promise<void> {
+  const replaced = sql.join(Object.entries(keys).map(([k, v]) => sql`${k}::text, ${v}`));
+  await sql`INSERT INTO ${sql.table(table)}
+    SELECT (jsonb_populate_record(NULL::${sql.table(table)}, to_jsonb(x) || jsonb_build_object(${replaced}))).*
+    FROM (SELECT * FROM ${sql.table(table)} WHERE ${where} LIMIT 1) x, generate_series(1, ${n}::integer) g`.execute(h.database.db);
 }
 
 /**
@@ -139,9 +150,7 @@ if (engines.includes('postgres')) {
     await addAccounts(h, c.tenantId);
     // And more members, never awarded: 3,000 in all, a county that a key look-up of a group's stars
     // read whole without statistics (it does up to about 4,000 members; beyond, the planner probes).
-    await sql`INSERT INTO members (tenant_id, member_id, name, id_number_hash, id_number_masked, phone, home_org_unit_id)
-      SELECT ${c.tenantId}, gen_random_uuid(), 'bulk', 'bulk.' || g, '1101**********0000', '13800000000', 's1'
-      FROM generate_series(1, ${COUNTY - MEMBERS}::integer) g`.execute(h.database.db);
+    await copies(h, 'members', sql`tenant_id = ${c.tenantId}`, COUNTY - MEMBERS, { member_id: sql`gen_random_uuid()`, id_number_hash: sql`'bulk.' || g` });
     // Before any award: the award's statements are planned at their first use, without statistics.
     await forgetStatistics(h, 'ledger_balances');
     await forgetStatistics(h, 'members');
@@ -173,7 +182,6 @@ if (engines.includes('postgres')) {
 if (engines.includes('postgres')) {
   t.test("sales read only their members', cards' and lines' rows when the tables have no statistics", async (t) => {
     const h = await setup(t, 'postgres', { env: { HOLD_SWEEP_MS: '0', EXPIRY_MS: '0' } });
-    const db = h.database.db;
     const { marketId, orgUnitId } = await newMarket(h, [
       { sku: 'rice', price: '1.00', stock: 100_000 },
       { sku: 'oil', price: '2.00', stock: 100_000, limit: { quantity: 50, period: 'month' } },
@@ -188,14 +196,9 @@ if (engines.includes('postgres')) {
     await inParallel(Array.from({ length: 150 }, (_, i) => i), 8, async (i) => {
       t.equal((await sell(i, buyers[(i * 7) % buyers.length]!, 1)).status, 201, 'a sale before');
     });
-    // The copies keep everything but the keys (and an id number's hash, which is unique).
-    const copies = (table: string, where: ReturnType<typeof sql>, keys: Record<string, ReturnType<typeof sql>>) =>
-      sql`INSERT INTO ${sql.table(table)} SELECT (jsonb_populate_record(NULL::${sql.table(table)}, to_jsonb(x) || jsonb_build_object(${sql.join(
-        Object.entries(keys).map(([k, v]) => sql`${k}::text, ${v}`),
-      )}))).* FROM (SELECT * FROM ${sql.table(table)} WHERE ${where} LIMIT 1) x, generate_series(1, ${BULK}::integer) g`.execute(db);
-    await copies('members', sql`tenant_id = ${h.tenantId}`, { member_id: sql`md5('bulk' || g)::uuid`, id_number_hash: sql`'bulk.' || g` });
-    await copies('member_cards', sql`tenant_id = ${h.tenantId}`, { card_no: sql`'BULK' || g`, member_id: sql`md5('bulk' || g)::uuid` });
-    await copies('catalog_items', sql`tenant_id = ${h.tenantId} AND sku = 'rice'`, { item_id: sql`gen_random_uuid()`, sku: sql`'bulk.' || g` });
+    await copies(h, 'members', sql`tenant_id = ${h.tenantId}`, BULK, { member_id: sql`md5('bulk' || g)::uuid`, id_number_hash: sql`'bulk.' || g` });
+    await copies(h, 'member_cards', sql`tenant_id = ${h.tenantId}`, BULK, { card_no: sql`'BULK' || g`, member_id: sql`md5('bulk' || g)::uuid` });
+    await copies(h, 'catalog_items', sql`tenant_id = ${h.tenantId} AND sku = 'rice'`, BULK, { item_id: sql`gen_random_uuid()`, sku: sql`'bulk.' || g` });
     const tables = ['members', 'member_cards', 'catalog_items', 'redemption_lines'];
     for (const table of [...tables, 'redemptions']) await forgetStatistics(h, table);
 
