@@ -116,8 +116,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('database', database);
   app.decorate('db', database.db);
   app.decorate('apiKeys', new KeyCache(config.apiKeyCacheMs));
-  app.decorate('records', new RecordIntake(database.db, config.recordGroups));
-  app.decorate('sales', new SaleIntake(database.db, config.saleGroups));
+  app.decorate('records', new RecordIntake(database.db, config.recordGroups, config.groupLockWaitMs));
+  app.decorate('sales', new SaleIntake(database.db, config.saleGroups, config.groupLockWaitMs));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: text/plain bodies are refused with 415 rather than half-parsed.

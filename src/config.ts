@@ -19,6 +19,9 @@ const envSchema = z.object({
   // Service records of one tenant written at once; posts arriving meanwhile share the next transaction.
   RECORD_GROUPS: z.coerce.number().int().min(1).max(500).default(1),
   SALE_GROUPS: z.coerce.number().int().min(1).max(500).default(2),
+  // How long a shared transaction of posts or sales waits for a row lock before each of its writes
+  // goes alone (milliseconds): raise it where commits are slow, so groups do not give up behind them.
+  GROUP_LOCK_WAIT_MS: z.coerce.number().int().min(1).max(60_000).default(200),
   // How often the service releases expired holds (milliseconds; 0: never, e.g. when only the CLI sweeps).
   HOLD_SWEEP_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   // How often the service looks for lapsed points to expire (积分清零; milliseconds; 0: never, e.g.
@@ -71,6 +74,7 @@ export interface Config {
   apiKeyCacheMs: number;
   recordGroups: number;
   saleGroups: number;
+  groupLockWaitMs: number;
   holdSweepMs: number;
   expiryMs: number;
   sealMs: number;
@@ -132,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     recordGroups: e.RECORD_GROUPS,
     saleGroups: e.SALE_GROUPS,
+    groupLockWaitMs: e.GROUP_LOCK_WAIT_MS,
     holdSweepMs: e.HOLD_SWEEP_MS,
     expiryMs: e.EXPIRY_MS,
     sealMs: e.SEAL_MS,

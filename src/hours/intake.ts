@@ -64,13 +64,13 @@ async function writeRecords(trx: Transaction<DB>, tenantId: string, submissions:
 export class RecordIntake {
   private readonly groups: GroupedWrites<RecordSubmission>;
 
-  constructor(db: Kysely<DB>, concurrency: number) {
+  constructor(db: Kysely<DB>, concurrency: number, lockWaitMs: number) {
     // Posts of different stations share the transaction: one held up by a lock (a station's
     // issuance slots held by a long transaction, a member being corrected) must not hold up the
-    // others for long, nor keep this group's turn, so after GROUP_LOCK_WAIT_MS the group (even of
+    // others for long, nor keep this group's turn, so after `lockWaitMs` (GROUP_LOCK_WAIT_MS) the group (even of
     // one) gives up and each post goes alone, outside the turns.
     this.groups = new GroupedWrites(concurrency, MAX_GROUP, (group) =>
-      submitRecords(db, group[0]!.caller.tenantId, group, { lockTimeoutMs: GROUP_LOCK_WAIT_MS, othersAtOnce: true }),
+      submitRecords(db, group[0]!.caller.tenantId, group, { lockTimeoutMs: lockWaitMs, othersAtOnce: true }),
     );
   }
 
@@ -81,4 +81,3 @@ export class RecordIntake {
 
 /** The most single posts one transaction takes. */
 const MAX_GROUP = 32;
-const GROUP_LOCK_WAIT_MS = 200;

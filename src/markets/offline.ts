@@ -79,7 +79,7 @@ export const offlineRoutes: FastifyPluginAsyncZod = async (app) => {
         while (first !== null && to < sales.length && to - from < MAX_GROUP && markets[to] === first) to++;
         const group = sales.slice(from, to);
         try {
-          settled.push(...(await Promise.all(await sellTogether(app.db, group, 'upload'))));
+          settled.push(...(await Promise.all(await sellTogether(app.db, group, 'upload', app.config.groupLockWaitMs))));
         } catch (error) {
           // Only the database being unavailable ends a group early: each of its sales says so.
           if (!isDatabaseUnavailable(error)) throw error;

@@ -43,9 +43,6 @@ export interface SaleSubmission {
 
 /** The most sales one transaction takes. */
 export const MAX_GROUP = 32;
-/** How long a group waits for a lock before each of its sales goes alone (see idempotentWriteMany). */
-const GROUP_LOCK_WAIT_MS = 200;
-
 /**
  * Up to `concurrency` groups of a market are written at once (GroupedWrites); a sale that arrives
  * while they all are waits, and the sales that waited go together as the next group. An idle
@@ -54,8 +51,8 @@ const GROUP_LOCK_WAIT_MS = 200;
 export class SaleIntake {
   private readonly groups: GroupedWrites<SaleSubmission>;
 
-  constructor(db: Kysely<DB>, concurrency: number) {
-    this.groups = new GroupedWrites(concurrency, MAX_GROUP, (sales) => sellTogether(db, sales, 'counter'));
+  constructor(db: Kysely<DB>, concurrency: number, lockWaitMs: number) {
+    this.groups = new GroupedWrites(concurrency, MAX_GROUP, (sales) => sellTogether(db, sales, 'counter', lockWaitMs));
   }
 
   async sell(sale: SaleSubmission): Promise<WriteResult & { body: Receipt }> {
@@ -70,9 +67,10 @@ export class SaleIntake {
  * together, in no order between them, and go alone at once. An offline upload's were made in the
  * order sent: those that go alone do so one after another in that order, and a sale after one
  * that goes alone for its limit or capacity goes alone too, after it (it must not take the
- * member's points or the stock before a sale made before it).
+ * member's points or the stock before a sale made before it). The group waits at most `lockWaitMs`
+ * (GROUP_LOCK_WAIT_MS) for a lock before each of its sales goes alone.
  */
-export function sellTogether(db: Kysely<DB>, sales: SaleSubmission[], made: 'counter' | 'upload') {
+export function sellTogether(db: Kysely<DB>, sales: SaleSubmission[], made: 'counter' | 'upload', lockWaitMs: number) {
   return idempotentWriteMany(
     db,
     sales[0]!.caller.tenantId,
@@ -83,7 +81,7 @@ export function sellTogether(db: Kysely<DB>, sales: SaleSubmission[], made: 'cou
       check?.();
       return { statusCode: 201, body: await redeem(trx, caller, request, occurredAt) };
     },
-    { lockTimeoutMs: GROUP_LOCK_WAIT_MS, othersAtOnce: made === 'counter' },
+    { lockTimeoutMs: lockWaitMs, othersAtOnce: made === 'counter' },
   );
 }
 
