@@ -4,7 +4,7 @@ import { engines, fundedAccount, type Harness, setup } from './helpers/harness.j
 import { county, cst, recordBody, register } from './helpers/hours.js';
 import { idem, memberWithPoints, newMarket, newTerminal } from './helpers/market.js';
 import { inParallel } from './helpers/parallel.js';
-import { oneServiceConnection } from './helpers/plans.js';
+import { oneServiceConnection, settledCounters } from './helpers/plans.js';
 
 // The write path reads only the rows it writes, whatever the planner knows. A database restored
 // from a dump, or a table whose column type was altered, has no statistics until ANALYZE or
@@ -68,26 +68,16 @@ function balanceScans(plan: string): { line: string; rows: number }[] {
 }
 
 // The service's own statements, read by what they did: the rows its connections read, from
-// pg_stat_user_tables once every connection has flushed its counters. A connection flushes when
-// it goes idle, or up to 10 s later when it flushed less than a second before; hence the quiet
-// spells of 11 s.
+// pg_stat_user_tables once every connection has flushed its counters (settledCounters).
 
 /** Rows read so far from each of `tables` (by scans and index look-ups), once the counters have settled. */
-async function rowsRead(h: Harness, tables: string[]): Promise<Record<string, number>> {
-  const read = async () => {
+function rowsRead(h: Harness, tables: string[]): Promise<Record<string, number>> {
+  return settledCounters(h, async () => {
     const { rows } = await sql<{ name: string; n: string }>`SELECT relname AS name,
       (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS n
-      FROM pg_stat_user_tables WHERE relname = ANY(${tables}::text[])`.execute(h.database.db);
+      FROM pg_stat_user_tables WHERE relname = ANY(${tables}::text[]) ORDER BY relname`.execute(h.database.db);
     return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)])) as Record<string, number>;
-  };
-  let last = JSON.stringify(await read());
-  for (let since = Date.now(), deadline = Date.now() + 60_000; Date.now() < deadline; ) {
-    await new Promise((r) => setTimeout(r, 1000));
-    const now = JSON.stringify(await read());
-    if (now !== last) [last, since] = [now, Date.now()];
-    else if (Date.now() - since >= 11_000) return JSON.parse(now) as Record<string, number>;
-  }
-  throw new Error('the table counters did not settle in 60 s');
+  });
 }
 
 /** What `act` made the service read of each of `tables`. */

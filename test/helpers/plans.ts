@@ -1,8 +1,8 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { SESSION_OPTIONS } from '../../src/db/database.js';
+import { type Database, SESSION_OPTIONS } from '../../src/db/database.js';
 import type { DB } from '../../src/db/schema.js';
-import type { Tap } from './harness.js';
+import type { Harness, Tap } from './harness.js';
 
 // Plans as Postgres runs them, read by a test on a connection of its own: auto_explain for every
 // statement of the session (those inside functions too), each plan with its actual rows, sent to
@@ -44,4 +44,41 @@ export function oneServiceConnection(t: Tap, url: string): { db: Kysely<DB>; pla
     for (const s of EXPLAIN_EVERY_STATEMENT) await sql.raw(s).execute(db);
   };
   return { db, plans, explain };
+}
+
+/**
+ * What `read` returns (counters of pg_stat_user_tables or _indexes) once every connection of the
+ * service's pool has flushed its own. A connection flushes its counters as it goes idle, but not
+ * within a second of its last flush: then up to 10 s later. So, a second after the last flush,
+ * a statement on each of the pool's connections at once makes every one flush as it goes idle
+ * again; counters read after two such rounds in a row that agree are settled.
+ */
+export async function settledCounters<T>(h: Harness, read: () => Promise<T>): Promise<T> {
+  let last: string | null = null;
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 1100));
+    await everyConnection(h.database, (c) => sql`SELECT 1`.execute(c));
+    const counts = await read();
+    const now = JSON.stringify(counts);
+    if (now === last) return counts;
+    last = now;
+  }
+  throw new Error('the counters did not settle in 60 s');
+}
+
+/** Runs `statement` once on each connection the pool has open, all held at once so that none runs it twice. */
+async function everyConnection(database: Database, statement: (c: Kysely<DB>) => Promise<unknown>): Promise<void> {
+  const n = database.connections?.().open ?? 0;
+  let arrived = 0;
+  let all!: () => void;
+  const together = new Promise<void>((r) => (all = r));
+  await Promise.all(
+    Array.from({ length: n }, () =>
+      database.db.connection().execute(async (c) => {
+        await statement(c);
+        if (++arrived === n) all();
+        await together;
+      }),
+    ),
+  );
 }
