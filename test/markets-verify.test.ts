@@ -124,6 +124,13 @@ for (const engine of engines) {
       ]);
     });
 
+    t.test("(c2) a sale line's time against its sale's (the capacity count reads the line's)", async (t) => {
+      const line = sql`tenant_id = ${h.tenantId} AND redemption_id = ${saleId}::uuid AND line_no = 2`;
+      await broken(t, "a line's time", 'redemption_lines', sql`UPDATE redemption_lines SET occurred_at = occurred_at - interval '1 day' WHERE ${line}`, sql`UPDATE redemption_lines SET occurred_at = occurred_at + interval '1 day' WHERE ${line}`, [
+        { check: 'market_line_time', detail: { receiptNo: '1', redemptionId: saleId, line: '2', sku: 'oil' } },
+      ]);
+    });
+
     t.test('(d) receipt numbers 1 … the last, each once', async (t) => {
       const market = sql`tenant_id = ${h.tenantId} AND market_id = ${marketId}`;
       await broken(t, 'a gap', 'markets', sql`UPDATE markets SET receipt_no = receipt_no + 1 WHERE ${market}`, sql`UPDATE markets SET receipt_no = receipt_no - 1 WHERE ${market}`, [

@@ -99,6 +99,8 @@ export interface SoldLinesTable {
 export interface RedemptionLinesTable extends SoldLinesTable {
   redemption_id: string;
   refunded: Generated<number>;
+  /** The sale's business time (redemptions.occurred_at), kept on each line for the capacity count (0028). */
+  occurred_at: ColumnType<Date, Date | string, never>;
 }
 export interface RefundsTable {
   tenant_id: string;

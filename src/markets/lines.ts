@@ -211,13 +211,14 @@ export async function checkLimits(
   const { rows } = await sql<{ n: number; used: string }>`
     -- A member's limit reads the member's sales of the period (redemptions_member) and their lines
     -- by key; the item is no index condition there (IS NOT DISTINCT FROM), or a planner without
-    -- statistics may read every line of the item ever sold instead. Capacity counts everyone's.
+    -- statistics may read every line of the item ever sold instead. Capacity counts everyone's:
+    -- the item's lines of the period, by the line's own copy of its sale's time (0028).
     SELECT c.n, (CASE WHEN c.per_member THEN
       coalesce((SELECT sum(l.quantity - l.refunded) FROM redemptions r JOIN redemption_lines l ON l.tenant_id = r.tenant_id AND l.redemption_id = r.redemption_id
                 WHERE r.tenant_id = ${input.tenantId} AND r.member_id = ${input.memberId}::uuid AND r.occurred_at >= c.start_at AND r.occurred_at < c.end_at
                   AND l.item_id IS NOT DISTINCT FROM c.item_id), 0)
-      ELSE coalesce((SELECT sum(l.quantity - l.refunded) FROM redemption_lines l JOIN redemptions r ON r.tenant_id = l.tenant_id AND r.redemption_id = l.redemption_id
-                WHERE l.tenant_id = ${input.tenantId} AND l.item_id = c.item_id AND r.occurred_at >= c.start_at AND r.occurred_at < c.end_at), 0) END
+      ELSE coalesce((SELECT sum(l.quantity - l.refunded) FROM redemption_lines l
+                WHERE l.tenant_id = ${input.tenantId} AND l.item_id = c.item_id AND l.occurred_at >= c.start_at AND l.occurred_at < c.end_at), 0) END
       + coalesce((SELECT sum(bl.quantity) FROM basket_lines bl JOIN baskets b ON b.tenant_id = bl.tenant_id AND b.basket_id = bl.basket_id
                 WHERE bl.tenant_id = ${input.tenantId} AND bl.item_id = c.item_id AND b.status = 'open' AND b.expires_at > clock_timestamp()
                   AND b.basket_id IS DISTINCT FROM ${input.excludeBasket ?? null}::uuid

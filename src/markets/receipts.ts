@@ -149,9 +149,9 @@ export async function writeSales(trx: Transaction<DB>, sales: { key?: string; sa
     r AS (INSERT INTO redemptions (tenant_id, redemption_id, market_id, terminal_id, member_id, card_no, receipt_no, entry_id, total, occurred_at, basket_id, balance_after, available_after, actor, recorded_at)
       SELECT ${tenantId}, s.redemption_id, ${marketId}, s.terminal_id, s.member_id, s.card_no, p.receipt_no, s.entry_id, s.total, s.occurred_at, s.basket_id,
         (p.points->>'balance')::numeric, (p.points->>'available')::numeric, s.actor, ${entryRecordedAtSql(tenantId, sql`s.entry_id`)}
-      FROM s JOIN p ON p.k = s.k ORDER BY s.k RETURNING redemption_id),
-    lines AS (INSERT INTO redemption_lines (tenant_id, redemption_id, line_no, item_id, sku, name, kind, quantity, price, amount)
-      SELECT ${tenantId}, x.redemption_id, x.line_no, x.item_id, x.sku, x.name, x.kind, x.quantity, x.price, x.amount
+      FROM s JOIN p ON p.k = s.k ORDER BY s.k RETURNING redemption_id, occurred_at),
+    lines AS (INSERT INTO redemption_lines (tenant_id, redemption_id, line_no, item_id, sku, name, kind, quantity, price, amount, occurred_at)
+      SELECT ${tenantId}, x.redemption_id, x.line_no, x.item_id, x.sku, x.name, x.kind, x.quantity, x.price, x.amount, r.occurred_at
       FROM unnest(${lc((x) => x.redemptionId)}::uuid[], ${lc((x) => x.lineNo)}::smallint[], ${lc((x) => x.itemId)}::uuid[], ${lc((x) => x.sku)}::text[], ${lc((x) => x.name)}::text[],
         ${lc((x) => x.kind)}::text[], ${lc((x) => x.quantity)}::integer[], ${lc((x) => x.price)}::numeric[], ${lc((x) => x.amount)}::numeric[])
         AS x(redemption_id, line_no, item_id, sku, name, kind, quantity, price, amount)

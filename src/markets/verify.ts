@@ -13,6 +13,7 @@ import { entryPostedSql, marketAccountSql, type Verification } from '../ledger/i
 //  - market_reserved: a goods item's reserved is the quantity of its lines in open baskets (a
 //    service reserves nothing);
 //  - market_refunded: a sale line's refunded is the quantity of its refund lines;
+//  - market_line_time: a sale line's occurred_at (kept for the capacity count) is its sale's;
 //  - market_receipt_numbers: each market's receipts (sales and refunds, one series) are numbered
 //    1 … its receipt_no, each number once;
 //  - market_receipt_total: a sale's or refund's total is the sum of its lines;
@@ -22,7 +23,7 @@ import { entryPostedSql, marketAccountSql, type Verification } from '../ledger/i
 type Problem = Verification['problems'][number];
 
 /** How many times verifyMarkets calls its onCheck. */
-export const MARKET_CHECKS = 7;
+export const MARKET_CHECKS = 8;
 
 const LIMIT = 100; // problems listed per check; one is enough to fail
 
@@ -94,6 +95,16 @@ export async function verifyMarkets(db: Kysely<DB>, tenantId: string | null, onC
       WHERE (${t}::text IS NULL OR l.tenant_id = ${t}) AND l.refunded <> coalesce(f.quantity, 0)
       ORDER BY 1, 2, r.receipt_no, l.line_no LIMIT ${LIMIT}`.execute(trx);
     add('market_refunded', refunded.rows);
+
+    onCheck('market_line_time');
+    const lineTimes = await sql<Record<string, unknown>>`
+      SELECT r.tenant_id AS "tenantId", r.market_id AS "marketId", r.receipt_no::text AS "receiptNo", r.redemption_id AS "redemptionId",
+        l.line_no::text AS line, l.sku, l.occurred_at AS "lineOccurredAt", r.occurred_at AS "occurredAt"
+      FROM redemption_lines l
+      JOIN redemptions r ON r.tenant_id = l.tenant_id AND r.redemption_id = l.redemption_id
+      WHERE (${t}::text IS NULL OR l.tenant_id = ${t}) AND l.occurred_at <> r.occurred_at
+      ORDER BY 1, 2, r.receipt_no, l.line_no LIMIT ${LIMIT}`.execute(trx);
+    add('market_line_time', lineTimes.rows);
 
     onCheck('market_receipt_numbers');
     // Every number from 1 to the market's last once, and none outside: a missing, a repeated and a
