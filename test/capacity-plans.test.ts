@@ -10,10 +10,12 @@ import { settledCounters } from './helpers/plans.js';
 // checkLimits). The count must read the period's lines, not every line of the item ever sold: a
 // service sold daily for a year has thousands, and each sale of it would read them all. Read by
 // what the service's connections read (pg_stat_user_tables), with the tables analysed, after a
-// history of sales in earlier days uploaded by a terminal that was offline.
+// history of sales in earlier days uploaded by a terminal that was offline, and of baskets held
+// and voided (an open basket's lines count too).
 
 const DAY = 24 * 3600_000;
 const HISTORY = 400;
+const BASKETS = 100;
 
 if (engines.includes('postgres')) {
   t.test("a sale of a service with a daily capacity reads the day's sales, not the item's history", async (t) => {
@@ -35,9 +37,14 @@ if (engines.includes('postgres')) {
       const res = await h.request('POST', '/v1/redemptions:batch', { key: pos.key, body: { items: items.slice(from, from + 100) } });
       t.equal(res.body.accepted, 100, `history ${from}–${from + 99} uploaded`);
     }
+    // And baskets of it held at the counter and voided: their lines count only while open.
+    for (let i = 0; i < BASKETS; i++) {
+      const held = await h.request('POST', '/v1/redemption-holds', { key: pos.key, headers: { 'idempotency-key': `basket-${i}` }, body: { cardNo: members[i % members.length]!.cardNo, lines: [{ sku: 'repair', quantity: 1 }] } });
+      t.equal((await h.request('POST', `/v1/redemption-holds/${held.body.id}/void`, { key: pos.key, headers: { 'idempotency-key': `void-${i}` }, body: {} })).status, 200);
+    }
     await sql`ANALYZE`.execute(h.database.db);
 
-    const tables = ['redemptions', 'redemption_lines'];
+    const tables = ['redemptions', 'redemption_lines', 'baskets', 'basket_lines'];
     const read = async () => {
       const { rows } = await sql<{ name: string; n: string }>`SELECT relname AS name, (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS n
         FROM pg_stat_user_tables WHERE relname = ANY(${tables}::text[]) ORDER BY relname`.execute(h.database.db);
@@ -50,7 +57,7 @@ if (engines.includes('postgres')) {
     const after = await settledCounters(h, read);
     for (const table of tables) {
       const n = after[table]! - before[table]!;
-      t.ok(n < 40, `${table}: ${n} rows read for four sales, with ${HISTORY} earlier sales of the service`);
+      t.ok(n < 40, `${table}: ${n} rows read for four sales, with ${HISTORY} earlier sales of the service and ${BASKETS} baskets`);
     }
 
     // The count is still everyone's in the day: two places a day, a third member is refused.
