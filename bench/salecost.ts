@@ -31,16 +31,24 @@ const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   const text = typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string })?.text ?? '?');
   const label = text.replace(/\s+/g, ' ').trim().slice(0, 90);
   const t = performance.now();
-  const out = original.apply(this, args);
-  if (out && typeof (out as Promise<unknown>).then === 'function') {
-    const done = () => {
-      const s = stats.get(label) ?? { n: 0, ms: 0 };
-      s.n++;
-      s.ms += performance.now() - t;
-      stats.set(label, s);
+  const done = () => {
+    const s = stats.get(label) ?? { n: 0, ms: 0 };
+    s.n++;
+    s.ms += performance.now() - t;
+    stats.set(label, s);
+  };
+  // The service's connections send their statements in pg's callback form (database.ts,
+  // preparedStatements), which returns nothing: timed by the callback; the promise form by its promise.
+  const last = args.length - 1;
+  if (typeof args[last] === 'function') {
+    const callback = args[last] as (...a: unknown[]) => unknown;
+    args[last] = (...a: unknown[]) => {
+      done();
+      return callback(...a);
     };
-    (out as Promise<unknown>).then(done, done);
   }
+  const out = original.apply(this, args);
+  if (out && typeof (out as Promise<unknown>).then === 'function') (out as Promise<unknown>).then(done, done);
   return out;
 };
 
