@@ -67,8 +67,8 @@ export class RecordIntake {
   constructor(db: Kysely<DB>, concurrency: number, lockWaitMs: number) {
     // Posts of different stations share the transaction: one held up by a lock (a station's
     // issuance slots held by a long transaction, a member being corrected) must not hold up the
-    // others for long, nor keep this group's turn, so after `lockWaitMs` (GROUP_LOCK_WAIT_MS) the group (even of
-    // one) gives up and each post goes alone, outside the turns.
+    // others for long, nor keep this group's turn, so after `lockWaitMs` (GROUP_LOCK_WAIT_MS) the
+    // group (even of one) gives up and each post goes alone, outside the turns.
     this.groups = new GroupedWrites(concurrency, MAX_GROUP, (group) =>
       submitRecords(db, group[0]!.caller.tenantId, group, { lockTimeoutMs: lockWaitMs, othersAtOnce: true }),
     );
