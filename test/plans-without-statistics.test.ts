@@ -4,7 +4,7 @@ import { engines, fundedAccount, type Harness, setup } from './helpers/harness.j
 import { county, cst, recordBody, register } from './helpers/hours.js';
 import { idem, memberWithPoints, newMarket, newTerminal } from './helpers/market.js';
 import { inParallel } from './helpers/parallel.js';
-import { oneServiceConnection, settledCounters } from './helpers/plans.js';
+import { oneServiceConnection, readBy } from './helpers/plans.js';
 
 // The write path reads only the rows it writes, whatever the planner knows. A database restored
 // from a dump, or a table whose column type was altered, has no statistics until ANALYZE or
@@ -67,26 +67,7 @@ function balanceScans(plan: string): { line: string; rows: number }[] {
   return scans;
 }
 
-// The service's own statements, read by what they did: the rows its connections read, from
-// pg_stat_user_tables once every connection has flushed its counters (settledCounters).
-
-/** Rows read so far from each of `tables` (by scans and index look-ups), once the counters have settled. */
-function rowsRead(h: Harness, tables: string[]): Promise<Record<string, number>> {
-  return settledCounters(h, async () => {
-    const { rows } = await sql<{ name: string; n: string }>`SELECT relname AS name,
-      (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS n
-      FROM pg_stat_user_tables WHERE relname = ANY(${tables}::text[]) ORDER BY relname`.execute(h.database.db);
-    return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)])) as Record<string, number>;
-  });
-}
-
-/** What `act` made the service read of each of `tables`. */
-async function readBy(h: Harness, tables: string[], act: () => Promise<void>): Promise<Record<string, number>> {
-  const before = await rowsRead(h, tables);
-  await act();
-  const after = await rowsRead(h, tables);
-  return Object.fromEntries(tables.map((table) => [table, after[table]! - before[table]!]));
-}
+// The service's own statements, read by what they did: the rows its connections read (readBy).
 
 if (engines.includes('postgres')) {
   t.test('a call of several entries reads only its own balance rows when the table has no statistics', async (t) => {

@@ -66,6 +66,27 @@ export async function settledCounters<T>(h: Harness, read: () => Promise<T>): Pr
   throw new Error('the counters did not settle in 60 s');
 }
 
+/** Rows read so far from each of `tables` (by scans and index look-ups), once the counters have settled. */
+function rowsRead(h: Harness, tables: string[]): Promise<Record<string, number>> {
+  return settledCounters(h, async () => {
+    const { rows } = await sql<{ name: string; n: string }>`SELECT relname AS name,
+      (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS n
+      FROM pg_stat_user_tables WHERE relname = ANY(${tables}::text[]) ORDER BY relname`.execute(h.database.db);
+    return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)])) as Record<string, number>;
+  });
+}
+
+/**
+ * What `act` made the service read of each of `tables`: the rows its connections read, from
+ * pg_stat_user_tables before and after (settledCounters).
+ */
+export async function readBy(h: Harness, tables: string[], act: () => Promise<void>): Promise<Record<string, number>> {
+  const before = await rowsRead(h, tables);
+  await act();
+  const after = await rowsRead(h, tables);
+  return Object.fromEntries(tables.map((table) => [table, after[table]! - before[table]!]));
+}
+
 /** Runs `statement` once on each connection the pool has open, all held at once so that none runs it twice. */
 async function everyConnection(database: Database, statement: (c: Kysely<DB>) => Promise<unknown>): Promise<void> {
   const n = database.connections?.().open ?? 0;
