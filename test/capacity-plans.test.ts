@@ -14,14 +14,14 @@ import { readBy } from './helpers/plans.js';
 // and voided (an open basket's lines count too).
 
 const DAY = 24 * 3600_000;
+const HISTORY = 400;
+const BASKETS = 100;
 
 /** Each test counts today's sales for a minute at most: it starts a minute clear of 00:00 China time (16:00 UTC). */
 async function clearOfMidnight(): Promise<void> {
   const left = DAY - ((Date.now() + 8 * 3600_000) % DAY);
   if (left < 60_000) await new Promise((r) => setTimeout(r, left + 1000));
 }
-const HISTORY = 400;
-const BASKETS = 100;
 
 if (engines.includes('postgres')) {
   t.test("a sale of a service with a daily capacity reads the day's sales, not the item's history", async (t) => {
