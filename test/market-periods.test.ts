@@ -1,6 +1,6 @@
 import t from 'tap';
 import { engines, expectStatus as expect, isProblem, refused, setup, type Harness } from './helpers/harness.js';
-import { idem, memberWithPoints, newMarket, newTerminal } from './helpers/market.js';
+import { clearOfMidnight, idem, memberWithPoints, newMarket, newTerminal } from './helpers/market.js';
 
 // The periods of per-member limits (day, month, quarter, year) and of service capacity (day,
 // week, month), enforced through the HTTP API on both engines: sell up to the limit, the next
@@ -45,11 +45,6 @@ function chinaPeriod(kind: 'day' | 'week' | 'month' | 'quarter' | 'year', at: Da
   return { start: stamp(start!), next: stamp(next!) };
 }
 
-/** Runs clear of Beijing midnight, so that every sale of a test falls in the period the test expects. */
-async function clearOfMidnight(): Promise<void> {
-  const left = new Date(chinaPeriod('day', new Date()).next).getTime() - Date.now();
-  if (left < 30_000) await new Promise((r) => setTimeout(r, left + 1000));
-}
 
 const sale = (h: Harness, key: string, cardNo: string, sku: string, quantity = 1) =>
   h.request('POST', '/v1/redemptions', { key, body: { cardNo, lines: [{ sku, quantity }] }, headers: idem() });
@@ -67,7 +62,7 @@ const reachable = (at: Date) => at.getTime() > Date.now() - (WINDOW_DAYS - 1) * 
 
 for (const engine of engines) {
   t.test(`${engine}: per-member limits per day, month, quarter and year`, async (t) => {
-    await clearOfMidnight();
+    await clearOfMidnight(30_000);
     const h = await setup(t, engine);
     await expect(h.request('PATCH', '/v1/settings', { body: { offlineSaleDays: WINDOW_DAYS }, headers: idem() }), 200, 'offline window');
     const periods = ['day', 'month', 'quarter', 'year'] as const;
@@ -112,7 +107,7 @@ for (const engine of engines) {
   });
 
   t.test(`${engine}: service capacity per day, week and month`, async (t) => {
-    await clearOfMidnight();
+    await clearOfMidnight(30_000);
     const h = await setup(t, engine);
     await expect(h.request('PATCH', '/v1/settings', { body: { offlineSaleDays: WINDOW_DAYS }, headers: idem() }), 200, 'offline window');
     const periods = ['day', 'week', 'month'] as const;

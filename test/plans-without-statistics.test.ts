@@ -67,8 +67,6 @@ function balanceScans(plan: string): { line: string; rows: number }[] {
   return scans;
 }
 
-// The service's own statements, read by what they did: the rows its connections read (readBy).
-
 if (engines.includes('postgres')) {
   t.test('a call of several entries reads only its own balance rows when the table has no statistics', async (t) => {
     const h = await setup(t, 'postgres');

@@ -82,3 +82,14 @@ export async function pointsOf(h: Harness, memberId: string): Promise<{ balance:
   const res = await expect(h.request('GET', `/v1/accounts/member:${memberId}:points`), 200, 'account');
   return { balance: res.balance, held: res.held, available: res.available };
 }
+
+/**
+ * When Beijing midnight (16:00 UTC; China keeps no summer time) is less than `margin` ms away,
+ * waits until just after it: every sale of a test that runs within `margin` then falls in the
+ * China day it expects.
+ */
+export async function clearOfMidnight(margin: number): Promise<void> {
+  const day = 24 * 3600_000;
+  const left = day - ((Date.now() + 8 * 3600_000) % day);
+  if (left < margin) await new Promise((r) => setTimeout(r, left + 1000));
+}
