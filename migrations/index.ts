@@ -27,6 +27,7 @@ import * as m0025 from './0025_balances_changed_together.js';
 import * as m0026 from './0026_keys_collate_c.js';
 import * as m0027 from './0027_balances_by_address.js';
 import * as m0028 from './0028_sale_lines_dated.js';
+import * as m0029 from './0029_member_records_by_end.js';
 
 // The list of migrations, in order. Listed here (not read from the folder) so that the same
 // code runs from TypeScript sources and from a compiled build.
@@ -59,4 +60,5 @@ export const migrations: Record<string, Migration> = {
   '0026_keys_collate_c': m0026,
   '0027_balances_by_address': m0027,
   '0028_sale_lines_dated': m0028,
+  '0029_member_records_by_end': m0029,
 };
