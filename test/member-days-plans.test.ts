@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { orgTree, newMember, recordBody } from './helpers/fixtures.js';
 import { engines, setup } from './helpers/harness.js';
+import { cst, HOUR } from './helpers/hours.js';
 import { readBy } from './helpers/plans.js';
 
 // Before a record is stored, the service reads what its member already has on the days the
@@ -12,8 +13,6 @@ import { readBy } from './helpers/plans.js';
 // (pg_stat_user_tables), for a member with a long history and for a member with none, among 40
 // other members with records of their own, before and after the table is analysed.
 
-const DAY = 24 * 3600_000;
-const HOUR = 3600_000;
 const HISTORY = 300;
 const OTHERS = 40;
 const OTHERS_HISTORY = 50;
@@ -23,18 +22,17 @@ if (engines.includes('postgres')) {
     const h = await setup(t, 'postgres');
     const { stations } = await orgTree(h);
     const station = stations[0]!;
-    t.equal((await h.request('POST', '/v1/points-rules', { body: { pointsPerHour: '10', dailyCapHours: '12', backdatingDays: 800 } })).status, 201);
+    t.equal((await h.request('POST', '/v1/points-rules', { body: { pointsPerHour: '10', dailyCapHours: '12', backdatingDays: 800 } })).status, 201, 'records may start 800 days back');
     const veteran = (await newMember(h, station)).id as string;
     const newcomer = (await newMember(h, station)).id as string;
     // The county's other volunteers: with their records the table is large enough that the
     // planner reads a member's records by an index, as it does in a county, and not by a scan
     // of the whole table.
     const others = await Promise.all(Array.from({ length: OTHERS }, async () => (await newMember(h, station)).id as string));
-    // Two hours on each of their earlier days (two days apart), uploaded in batches.
-    const now = Date.now();
+    // Two hours on each of their earlier days (two days apart), 09:00–11:00 China time, uploaded in batches.
     const history = (memberId: string, count: number) =>
       Array.from({ length: count }, (_, i) => {
-        const startedAt = now - (3 + 2 * i) * DAY;
+        const startedAt = cst(3 + 2 * i, 9).getTime();
         return { ...recordBody(memberId, station, { hours: '2' }), startedAt: new Date(startedAt).toISOString(), endedAt: new Date(startedAt + 2 * HOUR).toISOString() };
       });
     const items = history(veteran, HISTORY);
@@ -66,9 +64,9 @@ if (engines.includes('postgres')) {
     // The checks still see the records they must: one overlapping the last, and one whose day is full.
     const overlapping = await h.request('POST', '/v1/service-records', { body: recordBody(veteran, station, { hours: '1', endedHoursAgo: 9.5 }) });
     t.match(overlapping, { status: 409, body: { code: 'overlapping_record' } }, 'a record overlapping the last one is refused');
-    const old = items[HISTORY - 1]!;
-    const sameDay = { ...recordBody(veteran, station, { hours: '11' }), startedAt: new Date(Date.parse(old.endedAt) + HOUR).toISOString() };
-    sameDay.endedAt = new Date(Date.parse(sameDay.startedAt) + 11 * HOUR).toISOString();
+    // 12:00–23:00 China time on the day of the veteran's oldest record: 2 + 11 hours, over the cap of 12.
+    const oldest = Date.parse(items[HISTORY - 1]!.startedAt);
+    const sameDay = { ...recordBody(veteran, station, { hours: '11' }), startedAt: new Date(oldest + 3 * HOUR).toISOString(), endedAt: new Date(oldest + 14 * HOUR).toISOString() };
     t.match(await h.request('POST', '/v1/service-records', { body: sameDay }), { status: 422, body: { code: 'daily_cap_exceeded' } }, 'a day of the history, full with the new record, is refused');
     await h.assertLedger(t);
   });
