@@ -45,7 +45,6 @@ function chinaPeriod(kind: 'day' | 'week' | 'month' | 'quarter' | 'year', at: Da
   return { start: stamp(start!), next: stamp(next!) };
 }
 
-
 const sale = (h: Harness, key: string, cardNo: string, sku: string, quantity = 1) =>
   h.request('POST', '/v1/redemptions', { key, body: { cardNo, lines: [{ sku, quantity }] }, headers: idem() });
 

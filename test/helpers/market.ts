@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { expectStatus as expect, type Harness } from './harness.js';
 import { newMember, orgTree } from './fixtures.js';
+import { cst } from './hours.js';
 
 // Love-supermarket fixtures: a market under an org unit, its items, terminals with their keys,
 // members with points to spend.
@@ -89,7 +90,6 @@ export async function pointsOf(h: Harness, memberId: string): Promise<{ balance:
  * China day it expects.
  */
 export async function clearOfMidnight(margin: number): Promise<void> {
-  const day = 24 * 3600_000;
-  const left = day - ((Date.now() + 8 * 3600_000) % day);
+  const left = cst(-1, 0).getTime() - Date.now();
   if (left < margin) await new Promise((r) => setTimeout(r, left + 1000));
 }
